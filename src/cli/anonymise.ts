@@ -1,0 +1,182 @@
+/**
+ * `gallra anonymise`: files or stdin in, anonymised lines of the same format
+ * out (stdout or --output, appended so Apache's piped-log restarts keep the
+ * file). Lines that cannot be made safe are counted and left out.
+ */
+import fs from 'node:fs';
+import { once } from 'node:events';
+import { type Writable } from 'node:stream';
+import { GallraError, isGallraError } from '../errors.js';
+import { FileKeyring } from '../keyring/file.js';
+import { type Logger } from '../log.js';
+import { Anonymiser } from '../pipeline/anonymiser.js';
+import { type LineHandler, LineSplitter } from '../pipeline/line-splitter.js';
+import { loadPolicy } from '../policy/load.js';
+import { readInput } from '../sources/read-file.js';
+import { toDuration } from '../policy/schema-helpers.js';
+import { oneOf, parseCommand } from './args.js';
+
+export const ANONYMISE_HELP = `Usage: gallra anonymise [options] [FILE...]
+
+Reads web-server or application log lines from FILEs (gzip is detected and
+read transparently) or from stdin, and writes them anonymised, line for line
+in the same format: client IPs truncated, user ids pseudonymised under the
+salt of the event's epoch, identifiers in URLs and referers redacted, user
+agents generalised, unknown fields dropped. Lines that do not parse, have no
+timestamp or fall outside the retention window are counted and left out.
+
+Options:
+  --format F        combined | common | vhost_combined | json | auto | a format
+                    from the config (default: the config's input.format, auto)
+  --config FILE     policy file (YAML or JSON), merged over the built-in default
+  --output FILE     append to FILE (created 0640) instead of writing to stdout
+  --unparsed MODE   drop (default) | scrub: write unparseable lines after
+                    free-text redaction instead of dropping them
+  --stats           print lines in/out and drops by reason to stderr at the end
+  --log-level L     fatal | error | warn (default) | info | debug | silent
+  -h, --help        this help
+
+Examples:
+  gallra anonymise --format combined < /var/log/nginx/access.log > anon.log
+  gallra anonymise --format auto --config config/sidecar-nginx.yaml access.log.1 access.log.2.gz
+  CustomLog "|/usr/local/bin/gallra anonymise --format combined --output /var/log/apache2/anon.log" combined
+
+Exit status: 0 ok (dropped lines are not errors), 1 an input or output failed,
+2 usage or config error.
+`;
+
+export interface CommandIo {
+  readonly stdout: Writable;
+  readonly stderr: Writable;
+  readonly logger: Logger;
+}
+
+/** Salt housekeeping interval for long runs (Apache piped logs live for days). */
+const HOUSEKEEPING_MS = 60_000;
+
+/**
+ * Runs `gallra anonymise` with `argv` (after the subcommand); resolves to the exit code.
+ *
+ * @example
+ * process.exitCode = await anonymiseCommand(['--format', 'combined', 'access.log'], io);
+ */
+export async function anonymiseCommand(argv: string[], io: CommandIo): Promise<number> {
+  const { values, positionals } = parseCommand('anonymise', argv, {
+    format: { type: 'string' },
+    config: { type: 'string' },
+    output: { type: 'string', short: 'o' },
+    unparsed: { type: 'string' },
+    stats: { type: 'boolean' },
+  });
+  if (values.help === true) {
+    io.stdout.write(ANONYMISE_HELP);
+    return 0;
+  }
+  const loaded = loadPolicy(values.config as string | undefined);
+  const policy = loaded.config;
+  const format = values.format as string | undefined;
+  if (format !== undefined && format !== 'auto' && !(format in policy.formats)) {
+    throw new GallraError('GALLRA_USAGE', `gallra anonymise: unknown --format ${JSON.stringify(format)}; use auto or one of: ${Object.keys(policy.formats).join(', ')}`);
+  }
+  const unparsed = oneOf('anonymise', '--unparsed', values.unparsed, ['drop', 'scrub'] as const);
+  const keyring = new FileKeyring({ dir: loaded.saltDir, period: policy.salts.epoch, grace: toDuration(policy.salts.grace) });
+  const log = io.logger;
+  const housekeeping = setInterval(() => {
+    try {
+      keyring.destroyClosed();
+    } catch (err) {
+      log.error({ err }, 'salt housekeeping failed');
+    }
+  }, HOUSEKEEPING_MS).unref();
+  keyring.destroyClosed();
+
+  const anonymiser = new Anonymiser({ policy, keyring, ...(format !== undefined && { format }), ...(unparsed !== undefined && { unparsed }) });
+  const out = openOutput(values.output as string | undefined, io.stdout);
+  let pending = '';
+  const handler: LineHandler = {
+    source: (src, bytes, byteBase) => anonymiser.source(src, bytes, byteBase),
+    line(start, end) {
+      const o = anonymiser.line(start, end);
+      if (o !== undefined) pending += o + '\n';
+    },
+    drop: (reason) => anonymiser.dropRaw(reason),
+  };
+  const flush = async (): Promise<void> => {
+    if (pending.length === 0) return;
+    const chunk = pending;
+    pending = '';
+    if (!out.stream.write(chunk)) await Promise.race([once(out.stream, 'drain'), out.failed]);
+  };
+
+  let exitCode = 0;
+  const inputs = positionals.length > 0 ? positionals : ['-'];
+  log.info({ inputs: inputs.length, format: format ?? policy.input.format, policy: loaded.file ?? 'built-in defaults' }, 'anonymise starting');
+  try {
+    for (const input of inputs) {
+      const splitter = new LineSplitter(policy.input.max_line_length, handler);
+      try {
+        for await (const chunk of readInput(input)) {
+          anonymiser.beginBatch();
+          splitter.push(chunk);
+          await flush();
+        }
+      } catch (err) {
+        if (!isGallraError(err) || (err.code !== 'GALLRA_INPUT_IO' && err.code !== 'GALLRA_INPUT_NOT_FOUND')) throw err;
+        // One bad input does not lose the others: report it, go on, exit 1.
+        io.stderr.write(`gallra anonymise: ${err.message}\n`);
+        log.error({ code: err.code }, 'input failed');
+        exitCode = 1;
+      }
+      splitter.end();
+      await flush();
+    }
+    await out.close();
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'EPIPE') return exitCode; // the reader went away (| head)
+    if (isGallraError(err)) throw err;
+    throw new GallraError('GALLRA_OUTPUT_IO', `gallra anonymise: writing ${values.output ?? 'stdout'} failed (${(err as NodeJS.ErrnoException).code ?? String(err)})`, { cause: err });
+  } finally {
+    clearInterval(housekeeping);
+    keyring.close();
+    anonymiser.pseudonymiser.clear();
+  }
+  if (values.stats === true) io.stderr.write(`gallra: ${anonymiser.stats.summary()}\n`);
+  log.info({ stats: anonymiser.stats.toJSON() }, 'anonymise done');
+  return exitCode;
+}
+
+interface Output {
+  readonly stream: Writable;
+  /** Rejects when the stream errors, so a pending drain wait does not hang. */
+  readonly failed: Promise<never>;
+  close(): Promise<void>;
+}
+
+function openOutput(file: string | undefined, stdout: Writable): Output {
+  let stream: Writable;
+  if (file === undefined) {
+    stream = stdout;
+  } else {
+    try {
+      const fd = fs.openSync(file, 'a', 0o640);
+      stream = fs.createWriteStream(file, { fd, highWaterMark: 1 << 20 });
+    } catch (err) {
+      throw new GallraError('GALLRA_OUTPUT_IO', `gallra anonymise: cannot open --output ${file} (${(err as NodeJS.ErrnoException).code ?? String(err)})`, { cause: err });
+    }
+  }
+  const failed = new Promise<never>((_, reject) => stream.once('error', reject));
+  failed.catch(() => undefined);
+  return {
+    stream,
+    failed,
+    async close(): Promise<void> {
+      if (stream === stdout) {
+        // stdout stays open; wait until what we wrote has left the buffer.
+        if (stream.writableNeedDrain) await Promise.race([once(stream, 'drain'), failed]);
+        return;
+      }
+      stream.end();
+      await Promise.race([once(stream, 'finish'), failed]);
+    },
+  };
+}

@@ -1,0 +1,19 @@
+/**
+ * What every log format provides to the pipeline: parse a line into a
+ * record, and write the anonymised record back as a line.
+ */
+import { type LogRecord } from '../record.js';
+
+export interface LineFormat {
+  readonly name: string;
+  /** A record shaped for this format, reused for every line. */
+  readonly record: LogRecord;
+  /**
+   * Parses the line `src[start..end)` into `rec` (field values or ranges,
+   * and the event time: NaN when the line has none or it does not parse).
+   * False when the line is not in this format. Never throws on input.
+   */
+  parse(src: string, start: number, end: number, rec: LogRecord): boolean;
+  /** Applies the policy to `rec` and returns the output line (no newline). */
+  write(rec: LogRecord): string;
+}

@@ -1,0 +1,200 @@
+/**
+ * JSON lines: nginx `escape=json` access logs and application logs. Only
+ * fields the policy names survive (fail closed); nested objects are reached
+ * with dotted names (`http.request.method`). Output is serialised by
+ * fast-json-stringify from a schema derived from the policy with
+ * `additionalProperties: false`, so a field the policy does not name cannot
+ * reach the output even through a bug upstream.
+ */
+import fastJson from 'fast-json-stringify';
+import { LogRecord, type Role } from '../record.js';
+import { parseAnyTimestamp } from '../time/parse-timestamp.js';
+import { type CompiledOp, compileFieldOp, DROP_OP, type TransformContext } from '../transforms/index.js';
+import { StringCache } from '../util/string-cache.js';
+import { type FieldSpec } from './config.js';
+import { type LineFormat } from './format.js';
+import { roleOf } from './text.js';
+
+export interface JsonFormatOptions {
+  /** Field policies by (dotted) name. */
+  readonly fields: Readonly<Record<string, FieldSpec>>;
+  /** Fields tried in order for the event time. */
+  readonly timestampFields: readonly string[];
+  /** Output name of the visitor id, or undefined for none. */
+  readonly visitorIdField: string | undefined;
+}
+
+type Schema = Record<string, unknown>;
+
+/** Memo entries per field for pure transforms. */
+const MEMO_SIZE = 8192;
+
+/**
+ * A JSON-lines format under a policy.
+ *
+ * @example
+ * const f = new JsonFormat({ fields, timestampFields: ['time'], visitorIdField: 'visitor_id' }, ctx);
+ * const line = '{"time":"2026-11-22T10:00:00Z","client_ip":"81.6.12.34"}';
+ * if (f.parse(line, 0, line.length, f.record)) f.write(f.record);
+ */
+export class JsonFormat implements LineFormat {
+  readonly name = 'json';
+  readonly record: LogRecord;
+  /** Slot of every field the policy names or the time is read from. */
+  private readonly slotOf = new Map<string, number>();
+  /** Dotted prefixes of nested names: objects under them are walked. */
+  private readonly prefixes = new Set<string>();
+  private readonly names: string[] = [];
+  private readonly ops: CompiledOp[] = [];
+  /** Pure transforms by slot, behind a memo where that always pays (user agents: JSON values are hashed whole). */
+  private readonly memoised: (((s: string) => string) | undefined)[] = [];
+  private readonly timeSlots: number[];
+  private readonly stringify: (doc: unknown) => string;
+  private readonly visitorIdField: string | undefined;
+  private readonly visitorIdOf: (rec: LogRecord) => string | undefined;
+
+  constructor(options: JsonFormatOptions, ctx: TransformContext) {
+    const roleSlots: Partial<Record<Role, number>> = {};
+    const add = (name: string, spec: FieldSpec | undefined): number => {
+      let slot = this.slotOf.get(name);
+      if (slot !== undefined) return slot;
+      slot = this.names.length;
+      this.slotOf.set(name, slot);
+      this.names.push(name);
+      const role = roleOf(spec, name);
+      if (role !== undefined && roleSlots[role] === undefined) roleSlots[role] = slot;
+      const op = spec === undefined ? DROP_OP : compileFieldOp(spec, name, role, ctx);
+      this.ops.push(op);
+      if (op.kind === 'pure' && op.memo === 'always') {
+        const memo = new StringCache<string>(MEMO_SIZE);
+        this.memoised.push((v) => memo.through(v, op.fn));
+      } else {
+        this.memoised.push(op.kind === 'pure' ? op.fn : undefined);
+      }
+      const parts = name.split('.');
+      for (let k = 1; k < parts.length; k++) this.prefixes.add(parts.slice(0, k).join('.'));
+      return slot;
+    };
+    for (const [name, spec] of Object.entries(options.fields)) if (spec.transform !== 'drop') add(name, spec);
+    // Time fields are read even when the policy drops them from the output.
+    this.timeSlots = options.timestampFields.map((n) => add(n, Object.hasOwn(options.fields, n) ? options.fields[n] : undefined));
+    this.record = new LogRecord(this.names.length, roleSlots, false);
+    this.visitorIdField = options.visitorIdField;
+    this.visitorIdOf = ctx.visitorIdOf;
+    this.stringify = fastJson(this.schema() as unknown as Parameters<typeof fastJson>[0]) as (doc: unknown) => string;
+  }
+
+  parse(src: string, start: number, end: number, rec: LogRecord): boolean {
+    // Cheap rejection before JSON.parse: auto-detection tries JSON first.
+    if (src.charCodeAt(start) !== 123 /* { */) return false;
+    let doc: unknown;
+    try {
+      doc = JSON.parse(start === 0 && end === src.length ? src : src.slice(start, end));
+    } catch {
+      return false;
+    }
+    if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) return false;
+    rec.raw.fill(undefined);
+    rec.visitorId = undefined;
+    this.collect(doc as Record<string, unknown>, '', rec);
+    rec.time = NaN;
+    for (const slot of this.timeSlots) {
+      const v = rec.raw[slot];
+      if (v !== undefined) {
+        rec.time = parseAnyTimestamp(v);
+        break;
+      }
+    }
+    return true;
+  }
+
+  write(rec: LogRecord): string {
+    const out: Record<string, unknown> = {};
+    const raw = rec.raw;
+    for (let slot = 0; slot < this.names.length; slot++) {
+      const v = raw[slot];
+      if (v === undefined) continue;
+      const op = this.ops[slot]!;
+      if (op.kind === 'drop') continue;
+      let value: unknown = v;
+      if (op.kind !== 'keep') {
+        value = applyToValue(op.kind === 'pure' ? this.memoised[slot]! : (s) => op.fn(s, rec), v);
+      }
+      if (value === undefined) continue;
+      setPath(out, this.names[slot]!, value);
+    }
+    if (this.visitorIdField !== undefined) {
+      const id = this.visitorIdOf(rec);
+      if (id !== undefined) out[this.visitorIdField] = id;
+    }
+    return this.stringify(out);
+  }
+
+  private collect(obj: Record<string, unknown>, prefix: string, rec: LogRecord): void {
+    for (const key of Object.keys(obj)) {
+      const full = prefix === '' ? key : `${prefix}.${key}`;
+      const slot = this.slotOf.get(full);
+      const v = obj[key];
+      if (slot !== undefined) rec.raw[slot] = v;
+      else if (this.prefixes.has(full) && typeof v === 'object' && v !== null && !Array.isArray(v)) this.collect(v as Record<string, unknown>, full, rec);
+    }
+  }
+
+  /** The output schema: exactly the named fields, nothing else. */
+  private schema(): Schema {
+    const root: Schema = { type: 'object', properties: {}, additionalProperties: false };
+    for (let slot = 0; slot < this.names.length; slot++) {
+      if (this.ops[slot]!.kind === 'drop') continue;
+      const name = this.names[slot]!;
+      // Values are any JSON (kept numbers, lists of addresses); the guard is additionalProperties.
+      const leaf: Schema = {};
+      let node = root;
+      const parts = name.split('.');
+      for (let k = 0; k < parts.length - 1; k++) {
+        const props = node.properties as Record<string, Schema>;
+        props[parts[k]!] ??= { type: 'object', properties: {}, additionalProperties: false };
+        node = props[parts[k]!]!;
+      }
+      (node.properties as Record<string, Schema>)[parts[parts.length - 1]!] = leaf;
+    }
+    if (this.visitorIdField !== undefined) (root.properties as Record<string, Schema>)[this.visitorIdField] = { type: 'string' };
+    return root;
+  }
+}
+
+/**
+ * Applies a string transform to a JSON value: strings directly, numbers and
+ * booleans as text (a phone number stored as a number is still one), lists
+ * element by element. Objects (and objects inside lists) are dropped: a
+ * transform meant for one value cannot be shown to make a whole tree safe.
+ */
+function applyToValue(fn: (s: string) => string | undefined, v: unknown): unknown {
+  switch (typeof v) {
+    case 'string':
+      return fn(v);
+    case 'number':
+    case 'boolean':
+      return fn(String(v));
+    case 'object':
+      if (v === null) return null;
+      if (Array.isArray(v)) return v.map((e) => (typeof e === 'object' && e !== null ? undefined : applyToValue(fn, e)) ?? null);
+      return undefined;
+    default:
+      return undefined;
+  }
+}
+
+function setPath(out: Record<string, unknown>, name: string, value: unknown): void {
+  if (name.indexOf('.') < 0) {
+    out[name] = value;
+    return;
+  }
+  const parts = name.split('.');
+  let node = out;
+  for (let k = 0; k < parts.length - 1; k++) {
+    const next = node[parts[k]!];
+    if (typeof next === 'object' && next !== null) node = next as Record<string, unknown>;
+    else node = node[parts[k]!] = {};
+  }
+  node[parts[parts.length - 1]!] = value;
+}

@@ -1,0 +1,14 @@
+/** The `salts:` section of a policy, beside the keyring it configures. */
+import { z } from 'zod';
+import { durationSchema } from '../policy/schema-helpers.js';
+import { EPOCH_PERIODS } from '../time/epoch.js';
+
+export const saltsConfigSchema = z.strictObject({
+  /** Where salts live; relative paths are taken from the config file's directory. Default: $GALLRA_STATE_DIR/salts. */
+  dir: z.string().min(1).optional(),
+  /** How long one salt lives; pseudonyms of different epochs are unrelated. */
+  epoch: z.enum(EPOCH_PERIODS).default('P1D'),
+  /** How long after its epoch ends a salt still serves late events, before it is destroyed. */
+  grace: durationSchema.default('PT1H'),
+});
+export type SaltsConfig = z.infer<typeof saltsConfigSchema>;

@@ -1,0 +1,170 @@
+/**
+ * Splits a byte stream into lines, with bounded memory and bad-byte checks
+ * done on whole chunks where possible:
+ *
+ * - a chunk that is all ASCII (the usual web log: nginx and Apache escape
+ *   other bytes) is decoded as latin1 in one native call and its lines are
+ *   handed on as ranges of that one string, with the bytes alongside so
+ *   fields can be hashed without being sliced;
+ * - only a chunk that fails `isUtf8` or contains NUL is checked line by line;
+ * - a line longer than the maximum is dropped without being buffered whole:
+ *   once the carried-over tail passes the limit the rest of that line is
+ *   skipped until its newline.
+ *
+ * `\r\n` endings are accepted (the `\r` is removed). The last line needs no
+ * newline: end() flushes it.
+ */
+import { isAscii, isUtf8 } from 'node:buffer';
+
+const NL = 10;
+const CR = 13;
+
+export type RawDropReason = 'invalid_utf8' | 'nul_byte' | 'too_long';
+
+export interface LineHandler {
+  /**
+   * The lines that follow are ranges of `src`; when `bytes` is given it holds
+   * the same characters, one byte each, starting at byte `byteBase`.
+   */
+  source(src: string, bytes: Uint8Array | undefined, byteBase: number): void;
+  /** One complete line `src[start..end)`, without its line ending. */
+  line(start: number, end: number): void;
+  /** A line dropped here, before it became a string. */
+  drop(reason: RawDropReason): void;
+}
+
+/**
+ * @example
+ * const s = new LineSplitter(65536, handler);
+ * for await (const chunk of stream) s.push(chunk);
+ * s.end();
+ */
+export class LineSplitter {
+  /** Bytes of a line that started in an earlier chunk. */
+  private carry: Buffer[] = [];
+  private carryBytes = 0;
+  /** True while skipping the rest of an overlong line. */
+  private skipping = false;
+
+  constructor(
+    readonly maxLineLength: number,
+    private readonly handler: LineHandler,
+  ) {}
+
+  push(chunk: Buffer): void {
+    let start = 0;
+    if (this.carryBytes > 0 || this.skipping) {
+      const nl = chunk.indexOf(NL);
+      if (nl < 0) {
+        this.hold(chunk, 0, chunk.length);
+        return;
+      }
+      this.hold(chunk, 0, nl);
+      this.flushCarry();
+      start = nl + 1;
+    }
+    const last = chunk.lastIndexOf(NL);
+    if (last < start) {
+      this.hold(chunk, start, chunk.length);
+      return;
+    }
+    this.region(chunk, start, last);
+    if (last + 1 < chunk.length) this.hold(chunk, last + 1, chunk.length);
+  }
+
+  /** Flushes a final line without a newline. */
+  end(): void {
+    if (this.carryBytes > 0 || this.skipping) this.flushCarry();
+  }
+
+  /** Lines in chunk[start..end), where end is a newline. */
+  private region(chunk: Buffer, start: number, end: number): void {
+    const view = chunk.subarray(start, end);
+    if (view.indexOf(0) < 0) {
+      if (isAscii(view)) {
+        const src = chunk.toString('latin1', start, end);
+        this.handler.source(src, chunk, start);
+        this.emitLines(src, true);
+        return;
+      }
+      if (isUtf8(view)) {
+        const src = chunk.toString('utf8', start, end);
+        this.handler.source(src, undefined, 0);
+        this.emitLines(src, false);
+        return;
+      }
+    }
+    this.slowRegion(chunk, start, end);
+  }
+
+  /**
+   * Hands on the lines of `src`. When it is not one byte per character a
+   * long line's byte length is measured if it could exceed the limit.
+   */
+  private emitLines(src: string, oneBytePerChar: boolean): void {
+    const max = this.maxLineLength;
+    const h = this.handler;
+    const len = src.length;
+    let pos = 0;
+    while (pos <= len) {
+      let nl = src.indexOf('\n', pos);
+      if (nl < 0) nl = len;
+      let e = nl;
+      if (e > pos && src.charCodeAt(e - 1) === CR) e--;
+      // Characters are never more than bytes; count bytes only when it could matter.
+      if (e - pos > max || (!oneBytePerChar && e - pos > max / 3 && Buffer.byteLength(src.slice(pos, e)) > max)) h.drop('too_long');
+      else h.line(pos, e);
+      pos = nl + 1;
+    }
+  }
+
+  /** A region with NUL or invalid UTF-8 somewhere: decide line by line. */
+  private slowRegion(chunk: Buffer, start: number, end: number): void {
+    let pos = start;
+    while (pos <= end) {
+      let nl = chunk.indexOf(NL, pos);
+      if (nl < 0 || nl > end) nl = end;
+      this.oneLine(chunk.subarray(pos, nl));
+      pos = nl + 1;
+    }
+  }
+
+  private oneLine(bytes: Buffer): void {
+    let b = bytes;
+    if (b.length > 0 && b[b.length - 1] === CR) b = b.subarray(0, b.length - 1);
+    if (b.length > this.maxLineLength) this.handler.drop('too_long');
+    else if (b.indexOf(0) >= 0) this.handler.drop('nul_byte');
+    else if (!isUtf8(b)) this.handler.drop('invalid_utf8');
+    else {
+      const text = b.toString('utf8');
+      this.handler.source(text, undefined, 0);
+      this.handler.line(0, text.length);
+    }
+  }
+
+  private hold(chunk: Buffer, start: number, end: number): void {
+    if (end <= start || this.skipping) return;
+    if (this.carryBytes + (end - start) > this.maxLineLength + 1) {
+      // Too long already: stop buffering, skip to the newline.
+      this.skipping = true;
+      this.carry = [];
+      this.carryBytes = 0;
+      return;
+    }
+    // Copy: the caller may reuse the chunk's memory.
+    this.carry.push(Buffer.from(chunk.subarray(start, end)));
+    this.carryBytes += end - start;
+  }
+
+  private flushCarry(): void {
+    if (this.skipping) {
+      this.skipping = false;
+      this.handler.drop('too_long');
+      return;
+    }
+    const line = this.carry.length === 1 ? this.carry[0]! : Buffer.concat(this.carry, this.carryBytes);
+    this.carry = [];
+    this.carryBytes = 0;
+    this.oneLine(line);
+  }
+}

@@ -1,0 +1,78 @@
+/**
+ * Checks a policy beyond what the schema can say on its own: formats refer to
+ * each other, templates must compile, and a text format needs a time field or
+ * the retention window cannot be enforced on its lines.
+ */
+import { BUILTIN_TEXT_FORMATS } from '../formats/builtin.js';
+import { compileTemplate, TemplateError } from '../formats/template.js';
+import { TIME_FIELDS } from '../formats/text.js';
+import { type PolicyConfig } from './schema.js';
+
+export interface PolicyProblem {
+  readonly path: readonly (string | number)[];
+  readonly message: string;
+  readonly fix: string;
+  /** For unknown keys: which keys, so the location points at them. */
+  readonly keys?: readonly string[];
+}
+
+/**
+ * Every semantic problem in a schema-valid policy; empty when it is sound.
+ *
+ * @example
+ * checkPolicy(config).forEach((p) => console.error(p.path.join('.'), p.message));
+ */
+export function checkPolicy(c: PolicyConfig): PolicyProblem[] {
+  const problems: PolicyProblem[] = [];
+  for (const [name, f] of Object.entries(c.formats)) {
+    const at = ['formats', name];
+    const builtin = name in BUILTIN_TEXT_FORMATS;
+    if (name === 'json') {
+      for (const key of ['log_format', 'extra_fields'] as const) {
+        if (f[key] !== undefined) problems.push({ path: [...at, key], message: `json lines have no ${key}`, fix: `remove ${key} from formats.json` });
+      }
+      continue;
+    }
+    for (const key of ['timestamp_fields', 'visitor_id'] as const) {
+      if (f[key] !== undefined) {
+        problems.push({ path: [...at, key], message: `${key} applies to json only`, fix: `remove it; a text format's time field is $time_local, $time_iso8601 or $msec in its template` });
+      }
+    }
+    if (builtin && f.log_format !== undefined) {
+      problems.push({
+        path: [...at, 'log_format'],
+        message: `${name} is built in and its layout cannot be changed`,
+        fix: `give your layout its own name (formats.my_${name}.log_format) and set input.format: my_${name}`,
+      });
+      continue;
+    }
+    if (!builtin && f.log_format === undefined) {
+      problems.push({ path: at, message: `format ${name} has no log_format`, fix: `add log_format: with the nginx log_format string of your logs` });
+      continue;
+    }
+    const source = f.log_format ?? BUILTIN_TEXT_FORMATS[name as keyof typeof BUILTIN_TEXT_FORMATS];
+    try {
+      const t = compileTemplate(source);
+      const hasTime = t.fields.some((fd) => (TIME_FIELDS as readonly string[]).includes(fd.name));
+      if (!hasTime && c.input.missing_timestamp === 'drop') {
+        problems.push({
+          path: [...at, 'log_format'],
+          message: `the layout has no time field, so every line would be dropped (the retention window cannot be enforced without one)`,
+          fix: `add $time_local, $time_iso8601 or $msec to the layout, or set input.missing_timestamp: arrival`,
+        });
+      }
+    } catch (err) {
+      if (!(err instanceof TemplateError)) throw err;
+      problems.push({ path: [...at, 'log_format'], message: `${err.message} (at character ${err.at + 1})`, fix: 'write it as in nginx: literals and $variables' });
+    }
+  }
+  const fmt = c.input.format;
+  if (fmt !== 'auto' && !(fmt in c.formats)) {
+    problems.push({
+      path: ['input', 'format'],
+      message: `unknown format "${fmt}"`,
+      fix: `use auto or one of: ${Object.keys(c.formats).join(', ')} (or define formats.${fmt}.log_format)`,
+    });
+  }
+  return problems;
+}

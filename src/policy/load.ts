@@ -1,0 +1,261 @@
+/**
+ * Loads a policy: the built-in defaults (config/default.yaml) with the
+ * operator's file merged over them, validated in full at start. Every problem
+ * is reported at once with file, line, column, field path and a fix, and
+ * gallra exits 2 — a policy is never half-applied.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { isMap, isScalar, LineCounter, parseDocument, type Document } from 'yaml';
+import { type z } from 'zod';
+import { GallraError } from '../errors.js';
+import { checkPolicy, type PolicyProblem } from './check.js';
+import { type PolicyConfig, policySchema } from './schema.js';
+
+/** Where the built-in defaults live, relative to this module in src/ and in dist/. */
+export const DEFAULT_POLICY_FILE = fileURLToPath(new URL('../../config/default.yaml', import.meta.url));
+
+export interface LoadedPolicy {
+  readonly config: PolicyConfig;
+  /** The operator's file, or undefined for the built-in defaults alone. */
+  readonly file: string | undefined;
+  /** Directory relative paths in the policy are resolved against. */
+  readonly baseDir: string;
+  /** The salt directory, resolved. */
+  readonly saltDir: string;
+}
+
+type Path = readonly (string | number)[];
+
+/**
+ * Reads, merges and validates a policy; throws GallraError (exit code 2)
+ * listing every problem found.
+ *
+ * @example
+ * const { config } = loadPolicy('config/sidecar-nginx.yaml');
+ */
+export function loadPolicy(file?: string, env: NodeJS.ProcessEnv = process.env): LoadedPolicy {
+  const defaults = readYaml(DEFAULT_POLICY_FILE).doc.toJS() as Record<string, unknown>;
+  let user: Record<string, unknown> = {};
+  let source: ParsedYaml | undefined;
+  if (file !== undefined) {
+    source = readYaml(file);
+    const js: unknown = source.doc.toJS();
+    if (js !== null && js !== undefined) {
+      if (typeof js !== 'object' || Array.isArray(js)) {
+        throw new GallraError('GALLRA_CONFIG_INVALID', `${file}:1:1: the policy must be a mapping of sections (input:, fields:, formats:, …), not a ${Array.isArray(js) ? 'list' : typeof js}`);
+      }
+      user = js as Record<string, unknown>;
+    }
+  }
+  const merged = mergePolicy(defaults, user);
+  const parsed = policySchema.safeParse(merged, { reportInput: true });
+  const label = file ?? DEFAULT_POLICY_FILE;
+  if (!parsed.success) throw configError(label, source, parsed.error.issues.map((i) => problemFromIssue(i)));
+  const problems = checkPolicy(parsed.data);
+  if (problems.length > 0) throw configError(label, source, problems);
+  const baseDir = file === undefined ? process.cwd() : path.dirname(path.resolve(file));
+  return { config: parsed.data, file, baseDir, saltDir: resolveSaltDir(parsed.data, baseDir, env) };
+}
+
+/**
+ * The salt directory: the policy's `salts.dir` (relative to the policy
+ * file), else `$GALLRA_STATE_DIR/salts`, else the XDG state directory.
+ *
+ * @example
+ * resolveSaltDir(config, '/etc/gallra', process.env) // '/var/lib/gallra/salts'
+ */
+export function resolveSaltDir(config: PolicyConfig, baseDir: string, env: NodeJS.ProcessEnv): string {
+  if (config.salts.dir !== undefined) return path.resolve(baseDir, config.salts.dir);
+  if (env.GALLRA_STATE_DIR) return path.join(path.resolve(env.GALLRA_STATE_DIR), 'salts');
+  const state = env.XDG_STATE_HOME ? path.resolve(env.XDG_STATE_HOME) : path.join(os.homedir(), '.local', 'state');
+  return path.join(state, 'gallra', 'salts');
+}
+
+interface ParsedYaml {
+  readonly file: string;
+  readonly doc: Document;
+  readonly lines: LineCounter;
+}
+
+function readYaml(file: string): ParsedYaml {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    const why = code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : code === 'EISDIR' ? 'is a directory' : String(code);
+    throw new GallraError('GALLRA_CONFIG_NOT_FOUND', `${file}: cannot read the config (${why}); check the path given to --config`, { cause: err });
+  }
+  const lines = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
+  if (doc.errors.length > 0) {
+    const msgs = doc.errors.map((e) => {
+      const at = lines.linePos(e.pos[0]);
+      return `${file}:${at.line}:${at.col}: ${e.message.split('\n')[0]}`;
+    });
+    throw new GallraError('GALLRA_CONFIG_SYNTAX', `${msgs.join('\n')}\n  fix: the file must be valid YAML (or JSON); check indentation and quoting at that line`);
+  }
+  return { file, doc, lines };
+}
+
+/**
+ * Merges a user policy over the defaults: mappings key by key, lists and
+ * scalars replaced, `null` meaning "use the default".
+ *
+ * @example
+ * mergePolicy({ ip: { preset: 'default', keep_port: false } }, { ip: { preset: 'cnil' } })
+ * // { ip: { preset: 'cnil', keep_port: false } }
+ */
+export function mergePolicy(base: Record<string, unknown>, over: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...base };
+  for (const [k, v] of Object.entries(over)) {
+    if (v === null || v === undefined) continue;
+    const b = out[k];
+    out[k] = isPlainObject(b) && isPlainObject(v) ? mergePolicy(b, v) : v;
+  }
+  return out;
+}
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function problemFromIssue(issue: z.core.$ZodIssue): PolicyProblem {
+  const p = issue.path.filter((s): s is string | number => typeof s !== 'symbol');
+  const input = (issue as { input?: unknown }).input;
+  switch (issue.code) {
+    case 'unrecognized_keys': {
+      const allowed = allowedKeysAt(p);
+      return {
+        path: p,
+        keys: issue.keys,
+        message: issue.keys
+          .map((k) => {
+            const hint = suggest(k, allowed);
+            return `unknown key "${k}"${hint ? ` (did you mean "${hint}"?)` : ''}`;
+          })
+          .join('; '),
+        fix: allowed.length > 0 ? `remove it or use one of: ${allowed.join(', ')}` : 'remove it',
+      };
+    }
+    case 'invalid_value': {
+      const values = issue.values.map(String);
+      const hint = typeof input === 'string' ? suggest(input, values) : undefined;
+      return {
+        path: p,
+        message: `${JSON.stringify(input)} is not allowed here${hint ? ` (did you mean "${hint}"?)` : ''}`,
+        fix: `use one of: ${values.join(', ')}`,
+      };
+    }
+    case 'invalid_type':
+      return {
+        path: p,
+        message: input === undefined ? `missing ${issue.expected}` : `expected ${issue.expected}, got ${describe(input)}`,
+        fix: `write a ${issue.expected} here`,
+      };
+    default:
+      return { path: p, message: issue.message.replace(/^Invalid input: /, ''), fix: fixFor(issue) };
+  }
+}
+
+function fixFor(issue: z.core.$ZodIssue): string {
+  if (issue.code === 'too_big') return `use at most ${String(issue.maximum)}`;
+  if (issue.code === 'too_small') return `use at least ${String(issue.minimum)}`;
+  if (issue.code === 'invalid_format') return 'correct the value to the expected form';
+  return 'correct the value as described';
+}
+
+function describe(v: unknown): string {
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return 'a list';
+  if (typeof v === 'object') return 'a mapping';
+  return `${typeof v} ${JSON.stringify(v)}`;
+}
+
+/** The keys a strict object accepts at `path` in the policy schema (for did-you-mean). */
+function allowedKeysAt(p: Path): string[] {
+  let s: unknown = policySchema;
+  for (let i = 0; i <= p.length; i++) {
+    s = unwrap(s);
+    const def = (s as { _zod?: { def?: Record<string, unknown> } })._zod?.def;
+    if (def === undefined) return [];
+    if (i === p.length) return def.type === 'object' ? Object.keys(def.shape as object) : [];
+    const seg = p[i]!;
+    if (def.type === 'object') s = (def.shape as Record<string, unknown>)[String(seg)];
+    else if (def.type === 'record') s = def.valueType;
+    else if (def.type === 'array') s = def.element;
+    else return [];
+  }
+  return [];
+}
+
+function unwrap(s: unknown): unknown {
+  for (let k = 0; k < 10; k++) {
+    const def = (s as { _zod?: { def?: Record<string, unknown> } })._zod?.def;
+    if (def === undefined) return s;
+    if (def.type === 'default' || def.type === 'optional' || def.type === 'nullable' || def.type === 'prefault') s = def.innerType;
+    else if (def.type === 'pipe') s = def.out;
+    else return s;
+  }
+  return s;
+}
+
+/** The closest of `options` to `word` by edit distance, if close enough to be a typo. */
+export function suggest(word: string, options: readonly string[]): string | undefined {
+  let best: string | undefined;
+  let bestD = Math.max(2, Math.floor(word.length / 3)) + 1;
+  for (const o of options) {
+    const d = editDistance(word.toLowerCase(), o.toLowerCase());
+    if (d < bestD) {
+      bestD = d;
+      best = o;
+    }
+  }
+  return best;
+}
+
+function editDistance(a: string, b: string): number {
+  const prev = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    let diag = prev[0]!;
+    prev[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const tmp = prev[j]!;
+      prev[j] = Math.min(prev[j]! + 1, prev[j - 1]! + 1, diag + (a[i - 1] === b[j - 1] ? 0 : 1));
+      diag = tmp;
+    }
+  }
+  return prev[b.length]!;
+}
+
+/** Builds the one error listing every problem, each located in the user's file when it is there. */
+function configError(label: string, source: ParsedYaml | undefined, problems: readonly PolicyProblem[]): GallraError {
+  const lines = problems.map((pr) => {
+    const where = source === undefined ? label : `${source.file}:${locate(source, pr)}`;
+    const field = pr.path.length > 0 ? pr.path.join('.') : '(top level)';
+    return `${where}: ${field}: ${pr.message}\n  fix: ${pr.fix}`;
+  });
+  const head = problems.length === 1 ? 'invalid policy' : `invalid policy (${problems.length} problems)`;
+  return new GallraError('GALLRA_CONFIG_INVALID', `${head}\n${lines.join('\n')}`);
+}
+
+/** `line:col` of the deepest node of `pr.path` present in the user's file (the key for unknown keys). */
+function locate(source: ParsedYaml, pr: PolicyProblem): string {
+  const { doc, lines } = source;
+  for (let n = pr.path.length; n >= 0; n--) {
+    const node = n === 0 ? doc.contents : doc.getIn(pr.path.slice(0, n), true);
+    if (node === undefined || node === null || typeof node !== 'object' || !('range' in node)) continue;
+    let offset = (node as { range?: [number, number, number] }).range?.[0];
+    if (pr.keys !== undefined && n === pr.path.length && isMap(node)) {
+      const pair = node.items.find((it) => isScalar(it.key) && pr.keys!.includes(String(it.key.value)));
+      if (pair !== undefined && isScalar(pair.key) && pair.key.range) offset = pair.key.range[0];
+    }
+    if (offset === undefined) continue;
+    const at = lines.linePos(offset);
+    return `${at.line}:${at.col}`;
+  }
+  return '1:1';
+}

@@ -1,0 +1,169 @@
+/**
+ * `pseudonymise` and `visitor-id`: keyed pseudonyms under the salt of the
+ * event's epoch.
+ *
+ *   pseudonym = base64url(HMAC-SHA-256(salt[epoch], namespace ‖ 0x00 ‖ value))[0 .. bits/8]
+ *
+ * HMAC-SHA-256 (RFC 2104) was chosen over keyed BLAKE3/BLAKE2s by
+ * `bench/micro/prf.bench.mjs` (figures in bench/RESULTS.md): with the inner
+ * and outer states prepared once per epoch and cloned per value it is as fast
+ * as keyed BLAKE3 in JavaScript and is the construction auditors know. The
+ * namespace keeps equal values in different fields (user "42", session "42")
+ * apart; the NUL separator keeps `("ab","c")` and `("a","bc")` apart.
+ */
+import { type _HMAC, hmac } from '@noble/hashes/hmac.js';
+import { sha256 } from '@noble/hashes/sha2.js';
+import { z } from 'zod';
+import { type EpochSalt, type Keyring } from '../keyring/keyring.js';
+import { StringCache } from '../util/string-cache.js';
+
+export interface PseudonymOptions {
+  /** Output size in bits: 128 (22 base64url chars) up to 256. */
+  readonly bits: number;
+  /** Prepended to every pseudonym, e.g. `u_`, so readers can tell them from raw ids. */
+  readonly prefix: string;
+  /** Pseudonyms remembered per epoch; repeat users cost a Map lookup instead of an HMAC. */
+  readonly cacheSize: number;
+}
+
+export const DEFAULT_PSEUDONYM_OPTIONS: PseudonymOptions = { bits: 128, prefix: '', cacheSize: 100_000 };
+
+// Prefixes go into text logs, so they may not carry spaces or quotes.
+const PREFIX_RE = /^[A-Za-z0-9_.:-]{0,16}$/;
+
+/** The `pseudonym:` section of a policy. */
+export const pseudonymConfigSchema = z.strictObject({
+  bits: z
+    .int()
+    .refine((b) => b % 8 === 0 && b >= 128 && b <= 256, 'a multiple of 8 from 128 to 256 (shorter pseudonyms collide)')
+    .default(DEFAULT_PSEUDONYM_OPTIONS.bits),
+  prefix: z.string().regex(PREFIX_RE, 'up to 16 of A-Z a-z 0-9 _ . : -').default(DEFAULT_PSEUDONYM_OPTIONS.prefix),
+  cache_size: z.int().min(0).max(10_000_000).default(DEFAULT_PSEUDONYM_OPTIONS.cacheSize),
+});
+export type PseudonymConfig = z.infer<typeof pseudonymConfigSchema>;
+
+/**
+ * Pseudonymiser options from a policy's `pseudonym:` section.
+ *
+ * @example
+ * new Pseudonymiser(keyring, pseudonymOptionsFromConfig(config.pseudonym))
+ */
+export function pseudonymOptionsFromConfig(c: PseudonymConfig): PseudonymOptions {
+  return { bits: c.bits, prefix: c.prefix, cacheSize: c.cache_size };
+}
+
+/** A pseudonym prefix is safe to write into any log format. */
+export const pseudonymPrefixSchema = z.string().regex(PREFIX_RE, 'up to 16 of A-Z a-z 0-9 _ . : -');
+
+/** The namespace of visitor ids, shared by every format so counts agree. */
+export const VISITOR_NAMESPACE = 'visitor';
+
+// noble's typings wrap the class in TRet<>; the plain class type is what _cloneInto takes.
+type Mac = _HMAC<any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+/** Prepared HMAC state and pseudonym cache for one epoch's salt. */
+interface EpochState {
+  readonly salt: EpochSalt;
+  readonly mac: Mac;
+  /** Pseudonyms by namespace, then value. */
+  readonly caches: Map<string, StringCache<string>>;
+}
+
+// Events from two or three epochs interleave around midnight (late lines);
+// keeping a few prepared states avoids rebuilding them on every switch.
+const MAX_EPOCH_STATES = 4;
+
+const encoder = new TextEncoder();
+
+/**
+ * Computes pseudonyms under a keyring. Holds scratch buffers: one instance
+ * per thread.
+ *
+ * @example
+ * const p = new Pseudonymiser(keyring, DEFAULT_PSEUDONYM_OPTIONS);
+ * p.pseudonym('user', 'alice', Date.parse('2026-11-22T10:00:00Z')) // 'Xq3…' (22 chars)
+ */
+export class Pseudonymiser {
+  private readonly states = new Map<number, EpochState>();
+  private last: EpochState | undefined;
+  private work: Mac | undefined;
+  private input = new Uint8Array(512);
+  private readonly digest = new Uint8Array(32);
+  private readonly bytes: number;
+
+  constructor(
+    private readonly keyring: Keyring,
+    readonly options: PseudonymOptions,
+  ) {
+    if (options.bits % 8 !== 0 || options.bits < 128 || options.bits > 256) throw new RangeError('pseudonym bits must be a multiple of 8 in 128..256');
+    this.bytes = options.bits / 8;
+  }
+
+  /**
+   * The pseudonym of `value` in `namespace` for an event at `eventMs`.
+   * `prefix` overrides the configured prefix for this field.
+   */
+  pseudonym(namespace: string, value: string, eventMs: number, prefix: string = this.options.prefix): string {
+    const state = this.stateFor(eventMs);
+    let cache = state.caches.get(namespace);
+    if (cache === undefined && this.options.cacheSize > 0) state.caches.set(namespace, (cache = new StringCache<string>(this.options.cacheSize)));
+    let out = cache?.get(value);
+    if (out === undefined) {
+      out = this.compute(state, namespace + '\0' + value);
+      cache?.set(value, out);
+    }
+    return prefix + out;
+  }
+
+  /**
+   * A visitor id: the pseudonym of host, full client address and user agent,
+   * taken before the address is truncated (as Plausible does), so distinct
+   * visitors can be counted without keeping addresses.
+   */
+  visitorId(host: string, clientIp: string, userAgent: string, eventMs: number): string {
+    return this.pseudonym(VISITOR_NAMESPACE, host + '\0' + clientIp + '\0' + userAgent, eventMs, '');
+  }
+
+  /** Forgets every prepared state and cached pseudonym. */
+  clear(): void {
+    for (const [k, s] of this.states) this.forget(k, s);
+    this.last = undefined;
+  }
+
+  /** Drops an epoch's state; noble's destroy() zero-fills the keyed hash states. */
+  private forget(start: number, state: EpochState): void {
+    state.mac.destroy();
+    for (const c of state.caches.values()) c.clear();
+    this.states.delete(start);
+    if (this.last === state) this.last = undefined;
+  }
+
+  private stateFor(eventMs: number): EpochState {
+    const salt = this.keyring.saltFor(eventMs);
+    const last = this.last;
+    if (last !== undefined && last.salt === salt && !salt.wiped) return last;
+    let state = this.states.get(salt.start);
+    if (state === undefined || state.salt !== salt || salt.wiped) {
+      // Drop states whose salt was destroyed: their pseudonyms must not outlive it.
+      for (const [k, s] of this.states) if (s.salt.wiped || k === salt.start) this.forget(k, s);
+      if (this.states.size >= MAX_EPOCH_STATES) {
+        const oldest = this.states.keys().next().value as number;
+        this.forget(oldest, this.states.get(oldest)!);
+      }
+      state = { salt, mac: hmac.create(sha256, salt.salt) as Mac, caches: new Map() };
+      this.states.set(salt.start, state);
+    }
+    this.last = state;
+    return state;
+  }
+
+  private compute(state: EpochState, key: string): string {
+    // Worst case three UTF-8 bytes per UTF-16 unit.
+    if (key.length * 3 > this.input.length) this.input = new Uint8Array(key.length * 3);
+    const { written } = encoder.encodeInto(key, this.input);
+    const mac = (this.work = state.mac._cloneInto(this.work));
+    mac.update(this.input.subarray(0, written));
+    mac.digestInto(this.digest);
+    return Buffer.from(this.digest.buffer, this.digest.byteOffset, this.bytes).toString('base64url');
+  }
+}

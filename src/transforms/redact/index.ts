@@ -1,0 +1,663 @@
+/**
+ * `redact`: removes identifiers hidden in free text — request paths and query
+ * strings, referers, messages, and lines kept after a failed parse.
+ *
+ * What it finds, and what it writes instead:
+ * - IP addresses (v4, v6 in every text form, IPv4-mapped) → the truncated address
+ * - e-mail addresses, plain and URL-encoded (`%40`) → `[email]`
+ * - Swedish personal identity / coordination numbers (Luhn) → `[pnr]`
+ * - phone numbers, E.164 and Swedish national → `[phone]`
+ * - payment card numbers (Luhn) → `[card]`
+ * - UUIDs and MAC addresses → `[uuid]`, `[mac]`
+ * - long random-looking tokens (hex, base64url, JWT) → `[secret]`
+ * - URL credentials (`https://user:pass@host`) → `[userinfo]`
+ * - values of sensitive parameters (`token=`, `session=`, `email=`, … in query
+ *   strings, fragments, `;jsessionid=` path parameters and `key=value` text) → `[redacted]`
+ *
+ * Percent-encoded text is decoded into a view before detection and the hits
+ * are mapped back, so `john%40example.com` or `%3Ftoken%3Dabc` nested in a
+ * parameter are caught. Detection is a few passes of charCodeAt loops over the
+ * text; a string with nothing to redact is returned as the same instance, so
+ * callers can keep the original bytes cheaply.
+ */
+import { type IpTruncation, formatMaskedIpv4, formatMaskedIpv6, parseIpv4, parseIpv6 } from '../truncate-ip.js';
+import { MIN_NUMBER_DIGITS, NumberScanner, type NumberKind } from './numbers.js';
+import { SensitiveNames } from './param-names.js';
+
+export interface RedactOptions {
+  /** Truncate IP addresses found in text with this rule; undefined leaves them. */
+  readonly ip: IpTruncation | undefined;
+  readonly email: boolean;
+  readonly personnummer: boolean;
+  readonly phone: boolean;
+  readonly card: boolean;
+  readonly uuid: boolean;
+  readonly mac: boolean;
+  readonly secret: boolean;
+  readonly userinfo: boolean;
+  /** A token counts as a secret from this length on. */
+  readonly secretMinLength: number;
+  /** Parameter names whose values are always redacted (compared lower case, without `-`, `_`, `.`, `[]`). */
+  readonly sensitiveParams: { readonly contains: readonly string[]; readonly exact: readonly string[] };
+}
+
+/** Names that are redacted when they appear anywhere in a parameter name. */
+export const DEFAULT_SENSITIVE_CONTAINS = [
+  'token', 'session', 'passw', 'pwd', 'secret', 'apikey', 'accesskey', 'privatekey', 'auth', 'email', 'mail',
+  'phone', 'mobile', 'msisdn', 'ssn', 'personnummer', 'signature', 'credential', 'jwt', 'otp', 'cookie', 'iban',
+  'cardnumber', 'ccnum',
+] as const;
+/** Names that are redacted only when they are the whole parameter name. */
+export const DEFAULT_SENSITIVE_EXACT = [
+  'key', 'sid', 'code', 'pass', 'pin', 'tel', 'sig', 'user', 'uid', 'userid', 'username', 'login', 'name',
+  'firstname', 'lastname', 'fullname', 'address', 'nonce', 'ticket', 'pnr', 'cvv', 'cvc', 'state',
+] as const;
+
+export const DEFAULT_REDACT_OPTIONS: Omit<RedactOptions, 'ip'> = {
+  email: true,
+  personnummer: true,
+  phone: true,
+  card: true,
+  uuid: true,
+  mac: true,
+  secret: true,
+  userinfo: true,
+  secretMinLength: 24,
+  sensitiveParams: { contains: DEFAULT_SENSITIVE_CONTAINS, exact: DEFAULT_SENSITIVE_EXACT },
+};
+
+const REPLACEMENT: Record<NumberKind | 'email' | 'uuid' | 'mac' | 'secret' | 'userinfo' | 'param', string> = {
+  personnummer: '[pnr]',
+  phone: '[phone]',
+  card: '[card]',
+  email: '[email]',
+  uuid: '[uuid]',
+  mac: '[mac]',
+  secret: '[secret]',
+  userinfo: '[userinfo]',
+  param: '[redacted]',
+};
+
+// ---- byte classes (one table lookup per byte) ----
+// Bytes of 0x80 and up (parts of non-ASCII characters) have class 0: no
+// detector looks at them.
+const C_DIGIT = 1; // must stay 1: the scan adds it to count digits
+const C_HEX_LETTER = 1 << 1;
+const C_LETTER = 1 << 2;
+const C_UPPER = 1 << 3;
+const C_TOKEN = 1 << 4; // may be part of a word the detectors look at
+const C_B64URL = 1 << 5; // A-Z a-z 0-9 - _
+const C_PARAM_NAME = 1 << 6;
+const C_EMAIL_LOCAL = 1 << 7;
+const C_COLON = 1 << 8;
+const C_DOT = 1 << 9;
+const C_MINUS = 1 << 10;
+const C_AT = 1 << 11;
+const C_EQUALS = 1 << 12;
+const C_PERCENT = 1 << 13;
+const CLASS = new Uint16Array(256);
+for (let c = 0; c < 128; c++) {
+  const ch = String.fromCharCode(c);
+  let k = 0;
+  if (ch >= '0' && ch <= '9') k |= C_DIGIT | C_TOKEN | C_B64URL | C_PARAM_NAME | C_EMAIL_LOCAL;
+  if ((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z')) k |= C_LETTER | C_TOKEN | C_B64URL | C_PARAM_NAME | C_EMAIL_LOCAL;
+  if (ch >= 'A' && ch <= 'Z') k |= C_UPPER;
+  if ((ch >= 'a' && ch <= 'f') || (ch >= 'A' && ch <= 'F')) k |= C_HEX_LETTER;
+  if ('._-+@:%~'.includes(ch)) k |= C_TOKEN;
+  if ('-_'.includes(ch)) k |= C_B64URL;
+  if ('-_.[]'.includes(ch)) k |= C_PARAM_NAME;
+  if ('._%+-'.includes(ch)) k |= C_EMAIL_LOCAL;
+  if (ch === ':') k |= C_COLON;
+  if (ch === '.') k |= C_DOT;
+  if (ch === '-') k |= C_MINUS;
+  if (ch === '@') k |= C_AT;
+  if (ch === '%') k |= C_PERCENT;
+  if (ch === '=') k |= C_EQUALS;
+  CLASS[c] = k;
+}
+const AT = 64;
+const PERCENT = 37;
+const COLON = 58;
+const DOT = 46;
+const MINUS = 45;
+const SLASH = 47;
+const EQUALS = 61;
+
+/** Characters that end a parameter value. */
+function endsValue(c: number): boolean {
+  return c === 38 /* & */ || c === 59 /* ; */ || c === 35 /* # */ || c === 32 || c === 9 || c === 34 /* " */ || c === 39 /* ' */ || c === 60 || c === 62 || c === 10 || c === 13;
+}
+
+const encoder = new TextEncoder();
+
+/** Whether `b[s..e)` spells exactly the ASCII string `t`. */
+function sameText(b: Uint8Array, s: number, e: number, t: string): boolean {
+  if (e - s !== t.length) return false;
+  for (let i = 0; i < t.length; i++) if (b[s + i] !== t.charCodeAt(i)) return false;
+  return true;
+}
+
+/** Index of byte `c` in `b[s..e)`, or -1. */
+function indexOfByte(b: Uint8Array, c: number, s: number, e: number): number {
+  for (let i = s; i < e; i++) if (b[i] === c) return i;
+  return -1;
+}
+
+/** Index of `://` in `b[s..e)`, or -1. */
+function indexOfScheme(b: Uint8Array, s: number, e: number): number {
+  for (let i = s; i + 2 < e; i++) if (b[i] === COLON && b[i + 1] === SLASH && b[i + 2] === SLASH) return i;
+  return -1;
+}
+
+/**
+ * A compiled redactor. Detection runs over bytes (a Uint8Array read costs a
+ * third of a `charCodeAt` here); replacements are cut from the original
+ * string. Holds scratch buffers, so one instance serves one thread; create
+ * it once at start.
+ *
+ * @example
+ * const r = new Redactor({ ...DEFAULT_REDACT_OPTIONS, ip: DEFAULT_IP_TRUNCATION });
+ * r.redact('/reset?email=jo%40example.com&from=81.6.12.34') // '/reset?email=[redacted]&from=81.6.12.0'
+ */
+export class Redactor {
+  private readonly numbers: NumberScanner;
+  private readonly sensitive: SensitiveNames;
+  // Spans found in the text being redacted, in coordinates of the scanned bytes.
+  private spanStart: number[] = [];
+  private spanEnd: number[] = [];
+  private spanText: string[] = [];
+  private count = 0;
+  private readonly v4 = new Uint8Array(4);
+  private readonly v6 = new Uint16Array(8);
+  /** The text as UTF-8, for callers that have only the string. */
+  private encoded = new Uint8Array(1024);
+  /** Byte offset → character offset, for text that is not ASCII. */
+  private charAt = new Int32Array(1025);
+  /** The percent-decoded view, and where each of its bytes came from. */
+  private view = new Uint8Array(1024);
+  private viewMap = new Int32Array(1025);
+  private readonly emitNumber = (a: number, b: number, kind: NumberKind): void => this.add(a, b, REPLACEMENT[kind]);
+
+  constructor(readonly options: RedactOptions) {
+    this.numbers = new NumberScanner(options);
+    this.sensitive = new SensitiveNames(options.sensitiveParams.contains, options.sensitiveParams.exact);
+  }
+
+  /**
+   * Returns `text` with identifiers replaced; the same string instance when
+   * nothing was found.
+   */
+  redact(text: string): string {
+    const len = text.length;
+    if (len < 3) return text;
+    if (this.encoded.length < len * 3) this.encoded = new Uint8Array(len * 3);
+    const written = encoder.encodeInto(text, this.encoded).written;
+    if (written === len) return this.run(text, this.encoded, 0, len, false);
+    // Not ASCII: detectors still look at ASCII only, but hits must map back to characters.
+    if (this.charAt.length <= written) this.charAt = new Int32Array(written * 2 + 1);
+    const map = this.charAt;
+    let byte = 0;
+    for (let i = 0; i < len; i++) {
+      const c = text.charCodeAt(i);
+      const n = c < 0x80 ? 1 : c < 0x800 ? 2 : c >= 0xd800 && c <= 0xdbff ? 4 : 3;
+      for (let k = 0; k < n; k++) map[byte + k] = i;
+      byte += n;
+      if (n === 4) i++; // the low surrogate belongs to the same code point
+    }
+    map[written] = len;
+    return this.run(text, this.encoded, 0, written, true);
+  }
+
+  /**
+   * {@link redact} for text whose ASCII bytes the caller already has:
+   * `text[i]` is `bytes[offset + i]`. Saves encoding it again.
+   */
+  redactAscii(text: string, bytes: Uint8Array, offset: number): string {
+    if (text.length < 3) return text;
+    return this.run(text, bytes, offset, offset + text.length, false);
+  }
+
+  /**
+   * {@link redactAscii} for an HTTP request line (`GET /path?q=1 HTTP/1.1`):
+   * when the method is plain upper-case letters and the protocol is
+   * `HTTP/x.y`, only the target between them can hold identifiers, so only it
+   * is scanned. Anything else is scanned whole.
+   */
+  redactRequestAscii(text: string, bytes: Uint8Array, offset: number): string {
+    const sp1 = text.indexOf(' ');
+    const sp2 = text.lastIndexOf(' ');
+    if (sp1 < 1 || sp1 > 16 || sp2 <= sp1 + 1 || !isMethod(bytes, offset, offset + sp1) || !isHttpProtocol(bytes, offset + sp2 + 1, offset + text.length)) {
+      return this.redactAscii(text, bytes, offset);
+    }
+    const target = text.slice(sp1 + 1, sp2);
+    const r = this.run(target, bytes, offset + sp1 + 1, offset + sp2, false);
+    return r === target ? text : text.slice(0, sp1 + 1) + r + text.slice(sp2);
+  }
+
+  private run(text: string, b: Uint8Array, from: number, to: number, mapped: boolean): string {
+    this.count = 0;
+    let decoded = false;
+    // Percent-encoding is rare: scan as is, and only when a % turned up scan
+    // again over the decoded view (which finds %40, %3A and nested query strings).
+    if (this.scan(b, from, to) & C_PERCENT) {
+      const n = this.decode(b, from, to);
+      if (n !== to - from) {
+        decoded = true;
+        this.count = 0;
+        this.scan(this.view, 0, n);
+      }
+    }
+    if (this.count === 0) return text;
+    this.normalise();
+    // Rebuild from the original text: view → bytes → characters.
+    let out = '';
+    let prev = 0;
+    for (let k = 0; k < this.count; k++) {
+      let a = decoded ? this.viewMap[this.spanStart[k]!]! : this.spanStart[k]!;
+      let z = decoded ? this.viewMap[this.spanEnd[k]!]! : this.spanEnd[k]!;
+      a -= from;
+      z -= from;
+      if (mapped) {
+        a = this.charAt[a]!;
+        z = this.charAt[z]!;
+      }
+      if (a < prev) continue;
+      out += text.slice(prev, a) + this.spanText[k]!;
+      prev = z;
+    }
+    out += text.slice(prev);
+    return out === text ? text : out;
+  }
+
+  private add(a: number, b: number, replacement: string): void {
+    const k = this.count++;
+    this.spanStart[k] = a;
+    this.spanEnd[k] = b;
+    this.spanText[k] = replacement;
+  }
+
+  /**
+   * Runs every detector over `t[from..to)`, collecting spans; returns the
+   * classes seen. One pass splits the text into words and ORs each word's
+   * byte classes together; a detector runs only on words whose classes could
+   * hold what it looks for, so the common word (`api`, `static`, `v1`) costs a
+   * table lookup per byte. (Tracking digit-group runs here as well cost more
+   * than the separate number pass it would save: bench/micro/redact.bench.mjs.)
+   */
+  private scan(t: Uint8Array, from: number, to: number): number {
+    const opts = this.options;
+    const minSecret = opts.secret ? opts.secretMinLength : Infinity;
+    let seen = 0;
+    let digits = 0;
+    let i = from;
+    while (i < to) {
+      let k = CLASS[t[i]!]!;
+      if ((k & C_TOKEN) === 0) {
+        seen |= k;
+        i++;
+        continue;
+      }
+      const a = i;
+      let m = 0;
+      do {
+        m |= k;
+        digits += k & C_DIGIT;
+        if (++i >= to) break;
+        k = CLASS[t[i]!]!;
+      } while (k & C_TOKEN);
+      seen |= m;
+      const n = i - a;
+      if (n < 3) continue;
+      if (m & C_COLON) this.ipv6OrMac(t, a, i);
+      if ((m & (C_DOT | C_DIGIT)) === (C_DOT | C_DIGIT) && n >= 7 && opts.ip !== undefined) this.ipv4(t, a, i, opts.ip);
+      if (m & (C_AT | C_PERCENT) && opts.email) this.email(t, from, a, i);
+      if (m & C_MINUS && n >= 17) this.uuidOrMac(t, a, i);
+      if (n >= minSecret && (m & (C_DIGIT | C_LETTER)) === (C_DIGIT | C_LETTER)) this.secret(t, a, i);
+    }
+    if (seen & C_EQUALS) this.params(t, from, to);
+    if (seen & C_AT && opts.userinfo) this.userinfo(t, from, to);
+    if (digits >= MIN_NUMBER_DIGITS) this.numbers.scan(t, from, to, this.emitNumber);
+    return seen;
+  }
+
+  /** IPv6 addresses (and colon-separated MACs) inside a word. */
+  private ipv6OrMac(t: Uint8Array, a: number, b: number): void {
+    const ip = this.options.ip;
+    let i = a;
+    while (i < b) {
+      // Maximal run of hex digits, ':' and '.'.
+      const c = t[i]!;
+      if (!(CLASS[c]! & (C_DIGIT | C_HEX_LETTER)) && c !== COLON) {
+        i++;
+        continue;
+      }
+      let s = i;
+      let e = i;
+      let colons = 0;
+      let firstColon = -1;
+      while (e < b) {
+        const d = t[e]!;
+        if (d === COLON) {
+          if (colons++ === 0) firstColon = e;
+        } else if (!(CLASS[d]! & (C_DIGIT | C_HEX_LETTER)) && d !== DOT) break;
+        e++;
+      }
+      i = e;
+      if (colons < 2) continue;
+      // Trim punctuation that belongs to the sentence, not the address.
+      while (e > s && t[e - 1] === DOT) e--;
+      if (e - s >= 2 && t[e - 1] === COLON && t[e - 2] !== COLON) e--;
+      if (t[s] === COLON && t[s + 1] !== COLON) {
+        s++;
+        firstColon = indexOfByte(t, COLON, s, e);
+      }
+      // A word glued in front (`abc2001:db8::1`): keep the last four hex digits.
+      if (firstColon - s > 4) s = firstColon - 4;
+      if (this.options.mac && colons === 5 && e - s === 17 && isMac(t, s, COLON)) {
+        this.add(s, e, REPLACEMENT.mac);
+        continue;
+      }
+      if (ip !== undefined && parseIpv6(t, s, e, this.v6)) {
+        const text = formatMaskedIpv6(this.v6, ip);
+        if (!sameText(t, s, e, text)) this.add(s, e, text);
+      }
+    }
+  }
+
+  /** Dotted-quad IPv4 addresses inside a word. */
+  private ipv4(t: Uint8Array, a: number, b: number, ip: IpTruncation): void {
+    let i = a;
+    while (i < b) {
+      if (!(CLASS[t[i]!]! & C_DIGIT)) {
+        i++;
+        continue;
+      }
+      const s = i;
+      let dots = 0;
+      while (i < b) {
+        const d = t[i]!;
+        if (d === DOT) dots++;
+        else if (!(CLASS[d]! & C_DIGIT)) break;
+        i++;
+      }
+      let e = i;
+      while (e > s && t[e - 1] === DOT) {
+        e--;
+        dots--;
+      }
+      // Exactly four parts; longer dotted numbers are versions or OIDs.
+      if (dots !== 3 || !parseIpv4(t, s, e, this.v4)) continue;
+      const text = formatMaskedIpv4(this.v4, ip.ipv4Prefix);
+      if (!sameText(t, s, e, text)) this.add(s, e, text);
+    }
+  }
+
+  /** E-mail addresses around each `@` or `%40` in a word. */
+  private email(t: Uint8Array, from: number, a: number, b: number): void {
+    for (let i = a; i < b; i++) {
+      const c = t[i]!;
+      let sepLen = 0;
+      if (c === AT) sepLen = 1;
+      else if (c === PERCENT && t[i + 1] === 52 /* 4 */ && t[i + 2] === 48 /* 0 */) sepLen = 3;
+      else continue;
+      let s = i;
+      while (s > a && CLASS[t[s - 1]!]! & C_EMAIL_LOCAL) s--;
+      while (s < i && t[s] === DOT) s++;
+      if (s === i) continue;
+      // user@host in a URL's authority is user info, which has its own detector.
+      if (this.options.userinfo && inAuthority(t, from, s)) continue;
+      const ds = i + sepLen;
+      let e = ds;
+      while (e < b) {
+        const d = t[e]!;
+        if (d !== DOT && !(CLASS[d]! & (C_DIGIT | C_LETTER)) && d !== MINUS) break;
+        e++;
+      }
+      while (e > ds && (t[e - 1] === DOT || t[e - 1] === MINUS)) e--;
+      let lastDot = -1;
+      for (let k = e - 1; k > ds; k--) {
+        if (t[k] === DOT) {
+          lastDot = k;
+          break;
+        }
+      }
+      // domain.tld with a top-level label of two or more, starting with a letter.
+      if (lastDot <= ds || e - lastDot - 1 < 2 || !(CLASS[t[lastDot + 1]!]! & C_LETTER)) continue;
+      this.add(s, e, REPLACEMENT.email);
+      i = e - 1;
+    }
+  }
+
+  /** UUIDs (8-4-4-4-12 hex) and hyphen-separated MACs inside a word. */
+  private uuidOrMac(t: Uint8Array, a: number, b: number): void {
+    for (let i = a; i < b; i++) {
+      // Start only at the beginning of a hex run.
+      if (i > a && CLASS[t[i - 1]!]! & (C_DIGIT | C_HEX_LETTER)) continue;
+      if (this.options.uuid && i + 36 <= b && isUuid(t, i) && !(i + 36 < b && CLASS[t[i + 36]!]! & (C_DIGIT | C_HEX_LETTER))) {
+        this.add(i, i + 36, REPLACEMENT.uuid);
+        i += 35;
+      } else if (this.options.mac && i + 17 <= b && isMac(t, i, MINUS) && !(i + 17 < b && CLASS[t[i + 17]!]! & (C_DIGIT | C_HEX_LETTER))) {
+        this.add(i, i + 17, REPLACEMENT.mac);
+        i += 16;
+      }
+    }
+  }
+
+  /**
+   * Random-looking tokens: base64url runs (A–Z a–z 0–9 - _) of at least
+   * secretMinLength with letters and digits, where either one unbroken
+   * segment is that long (hex digests, API keys) or mixed case runs through
+   * at most three segments (base64url with the odd - or _). Dictionary slugs
+   * (`linux-nginx-tips-2024`) have short lower-case segments and stay.
+   * JWTs (`eyJ….….…`) are caught whole.
+   */
+  private secret(t: Uint8Array, a: number, b: number): void {
+    const min = this.options.secretMinLength;
+    let i = a;
+    while (i < b) {
+      if (!(CLASS[t[i]!]! & C_B64URL)) {
+        i++;
+        continue;
+      }
+      const s = i;
+      let hasDigit = false;
+      let hasUpper = false;
+      let hasLower = false;
+      let segments = 1;
+      let seg = 0;
+      let longest = 0;
+      while (i < b) {
+        const k = CLASS[t[i]!]!;
+        if (!(k & C_B64URL)) break;
+        if (k & C_DIGIT) hasDigit = true;
+        else if (k & C_UPPER) hasUpper = true;
+        else if (k & C_LETTER) hasLower = true;
+        if (k & (C_DIGIT | C_LETTER)) {
+          if (++seg > longest) longest = seg;
+        } else {
+          segments++;
+          seg = 0;
+        }
+        i++;
+      }
+      let e = i;
+      // JWT: header.payload.signature, each base64url; the header starts eyJ ('{"').
+      if (t[s] === 101 /* e */ && t[s + 1] === 121 /* y */ && t[s + 2] === 74 /* J */ && e < b && t[e] === DOT) {
+        let parts = 1;
+        while (e < b && t[e] === DOT && parts < 3) {
+          e++;
+          while (e < b && CLASS[t[e]!]! & C_B64URL) e++;
+          parts++;
+        }
+        if (parts === 3) {
+          this.add(s, e, REPLACEMENT.secret);
+          i = e;
+          continue;
+        }
+        e = i;
+      }
+      if (e - s < min || !hasDigit || !(hasUpper || hasLower)) continue;
+      if (longest >= min || (hasUpper && hasLower && segments <= 3)) this.add(s, e, REPLACEMENT.secret);
+    }
+  }
+
+  /** `name=value` pairs whose name is sensitive: the value goes. */
+  private params(t: Uint8Array, from: number, to: number): void {
+    let p = indexOfByte(t, EQUALS, from, to);
+    while (p > from) {
+      let s = p;
+      while (s > from && CLASS[t[s - 1]!]! & C_PARAM_NAME) s--;
+      let next = p + 1;
+      if (s < p) {
+        let e = p + 1;
+        while (e < to && !endsValue(t[e]!)) e++;
+        if (e > p + 1 && this.sensitive.test(t, s, p)) {
+          this.add(p + 1, e, REPLACEMENT.param);
+          next = e;
+        }
+      }
+      p = indexOfByte(t, EQUALS, next, to);
+    }
+  }
+
+  /** `scheme://user:pass@host` → the user info goes. */
+  private userinfo(t: Uint8Array, from: number, to: number): void {
+    let p = indexOfScheme(t, from, to);
+    while (p >= 0) {
+      const s = p + 3;
+      let e = s;
+      let at = -1;
+      while (e < to) {
+        const c = t[e]!;
+        if (c === SLASH || c === 63 /* ? */ || c === 35 /* # */ || c === 32 || c === 34) break;
+        if (c === AT) at = e;
+        e++;
+      }
+      if (at >= s) this.add(s, at, REPLACEMENT.userinfo);
+      p = indexOfScheme(t, e, to);
+    }
+  }
+
+  /**
+   * Sorts spans by start and merges overlaps; a span inside another keeps
+   * the outer replacement, partial overlaps become one `[redacted]`.
+   */
+  private normalise(): void {
+    const n = this.count;
+    const st = this.spanStart;
+    const en = this.spanEnd;
+    const tx = this.spanText;
+    // Insertion sort: there are rarely more than a handful.
+    for (let i = 1; i < n; i++) {
+      const a = st[i]!;
+      const b = en[i]!;
+      const x = tx[i]!;
+      let j = i - 1;
+      while (j >= 0 && (st[j]! > a || (st[j] === a && en[j]! < b))) {
+        st[j + 1] = st[j]!;
+        en[j + 1] = en[j]!;
+        tx[j + 1] = tx[j]!;
+        j--;
+      }
+      st[j + 1] = a;
+      en[j + 1] = b;
+      tx[j + 1] = x;
+    }
+    let w = 0;
+    for (let r = 0; r < n; r++) {
+      if (w > 0 && st[r]! < en[w - 1]!) {
+        if (en[r]! > en[w - 1]!) {
+          en[w - 1] = en[r]!;
+          tx[w - 1] = REPLACEMENT.param;
+        }
+        continue;
+      }
+      st[w] = st[r]!;
+      en[w] = en[r]!;
+      tx[w] = tx[r]!;
+      w++;
+    }
+    this.count = w;
+  }
+
+  /**
+   * Percent-decodes `b[from..to)` into the view (each %XX becomes one byte)
+   * and records where each view byte came from, so hits in the view map back
+   * to the original. Returns the view's length.
+   */
+  private decode(b: Uint8Array, from: number, to: number): number {
+    const len = to - from;
+    if (this.view.length < len) {
+      this.view = new Uint8Array(len * 2);
+      this.viewMap = new Int32Array(len * 2 + 1);
+    }
+    const view = this.view;
+    const map = this.viewMap;
+    let n = 0;
+    for (let i = from; i < to; ) {
+      const c = b[i]!;
+      map[n] = i;
+      if (c === PERCENT && i + 2 < to && isHex(b[i + 1]!) && isHex(b[i + 2]!)) {
+        view[n++] = (hexValue(b[i + 1]!) << 4) | hexValue(b[i + 2]!);
+        i += 3;
+      } else {
+        view[n++] = c;
+        i++;
+      }
+    }
+    map[n] = to;
+    return n;
+  }
+}
+
+/** Upper-case ASCII letters only: an HTTP method. */
+function isMethod(b: Uint8Array, s: number, e: number): boolean {
+  for (let i = s; i < e; i++) if (b[i]! < 65 || b[i]! > 90) return false;
+  return true;
+}
+
+/** `HTTP/` followed by digits and dots. */
+function isHttpProtocol(b: Uint8Array, s: number, e: number): boolean {
+  if (e - s < 6 || b[s] !== 72 || b[s + 1] !== 84 || b[s + 2] !== 84 || b[s + 3] !== 80 || b[s + 4] !== SLASH) return false;
+  for (let i = s + 5; i < e; i++) if (!(CLASS[b[i]!]! & C_DIGIT) && b[i] !== DOT) return false;
+  return true;
+}
+
+/** True when `t[i]` lies between a `://` and the end of that URL's authority. */
+function inAuthority(t: Uint8Array, from: number, i: number): boolean {
+  for (let k = i - 1; k >= from + 2; k--) {
+    const c = t[k]!;
+    if (c === SLASH) return t[k - 1] === SLASH && t[k - 2] === COLON;
+    if (c === 63 /* ? */ || c === 35 /* # */ || c === 32) return false;
+  }
+  return false;
+}
+
+function isHex(c: number): boolean {
+  return (CLASS[c]! & (C_DIGIT | C_HEX_LETTER)) !== 0;
+}
+function hexValue(c: number): number {
+  return c <= 57 ? c - 48 : (c | 0x20) - 87;
+}
+
+/** 8-4-4-4-12 hex digits with hyphens at `t[i..i+36)`. */
+function isUuid(t: Uint8Array, i: number): boolean {
+  for (let k = 0; k < 36; k++) {
+    const c = t[i + k]!;
+    if (k === 8 || k === 13 || k === 18 || k === 23) {
+      if (c !== MINUS) return false;
+    } else if (!isHex(c)) return false;
+  }
+  return true;
+}
+
+/** Six hex pairs separated by `sep` at `t[i..i+17)`. */
+function isMac(t: Uint8Array, i: number, sep: number): boolean {
+  for (let k = 0; k < 17; k++) {
+    const c = t[i + k]!;
+    if (k % 3 === 2) {
+      if (c !== sep) return false;
+    } else if (!isHex(c)) return false;
+  }
+  return true;
+}
