@@ -61,7 +61,7 @@ export const ROLE_OF_NAME: Readonly<Record<string, Role>> = {
  * when a transform needs it. JSON records hold parsed values in `raw`.
  *
  * @example
- * const rec = new LogRecord(9, { client_ip: 0 });
+ * const rec = new LogRecord(9, { client_ip: [0] });
  * rec.src = line; rec.starts[0] = 0; rec.ends[0] = 10;
  * rec.value(0) // the first field's text
  */
@@ -86,12 +86,12 @@ export class LogRecord {
 
   /**
    * @param slots how many fields the format's layout has
-   * @param roleSlots where each role's field sits in the layout, for derived values
+   * @param roleSlots where each role's fields sit in the layout (first present wins), for derived values
    * @param textual whether fields are ranges of `src` (text formats) or values in `raw` (JSON)
    */
   constructor(
     readonly slots: number,
-    readonly roleSlots: Readonly<Partial<Record<Role, number>>> = {},
+    readonly roleSlots: Readonly<Partial<Record<Role, readonly number[]>>> = {},
     readonly textual = false,
   ) {
     this.starts = new Int32Array(slots).fill(-1);
@@ -109,9 +109,14 @@ export class LogRecord {
     return typeof v === 'string' ? v : undefined;
   }
 
-  /** The raw value of the field with `role`, when it is text. */
+  /** The raw value of the first present field with `role`, when it is text. */
   rawOf(role: Role): string | undefined {
-    const slot = this.roleSlots[role];
-    return slot === undefined ? undefined : this.value(slot);
+    const slots = this.roleSlots[role];
+    if (slots === undefined) return undefined;
+    for (const slot of slots) {
+      const v = this.value(slot);
+      if (v !== undefined) return v;
+    }
+    return undefined;
   }
 }

@@ -12,7 +12,7 @@ import { parseAnyTimestamp } from '../time/parse-timestamp.js';
 import { type CompiledOp, compileFieldOp, DROP_OP, type TransformContext } from '../transforms/index.js';
 import { StringCache } from '../util/string-cache.js';
 import { type FieldSpec } from './config.js';
-import { type LineFormat } from './format.js';
+import { type LineFormat, MATCH, NO_MATCH, type ParseOutcome } from './format.js';
 import { roleOf } from './text.js';
 
 export interface JsonFormatOptions {
@@ -54,7 +54,7 @@ export class JsonFormat implements LineFormat {
   private readonly visitorIdOf: (rec: LogRecord) => string | undefined;
 
   constructor(options: JsonFormatOptions, ctx: TransformContext) {
-    const roleSlots: Partial<Record<Role, number>> = {};
+    const roleSlots: Partial<Record<Role, number[]>> = {};
     const add = (name: string, spec: FieldSpec | undefined): number => {
       let slot = this.slotOf.get(name);
       if (slot !== undefined) return slot;
@@ -62,7 +62,7 @@ export class JsonFormat implements LineFormat {
       this.slotOf.set(name, slot);
       this.names.push(name);
       const role = roleOf(spec, name);
-      if (role !== undefined && roleSlots[role] === undefined) roleSlots[role] = slot;
+      if (role !== undefined) (roleSlots[role] ??= []).push(slot);
       const op = spec === undefined ? DROP_OP : compileFieldOp(spec, name, role, ctx);
       this.ops.push(op);
       if (op.kind === 'pure' && op.memo === 'always') {
@@ -84,16 +84,16 @@ export class JsonFormat implements LineFormat {
     this.stringify = fastJson(this.schema() as unknown as Parameters<typeof fastJson>[0]) as (doc: unknown) => string;
   }
 
-  parse(src: string, start: number, end: number, rec: LogRecord): boolean {
+  parse(src: string, start: number, end: number, rec: LogRecord): ParseOutcome {
     // Cheap rejection before JSON.parse: auto-detection tries JSON first.
-    if (src.charCodeAt(start) !== 123 /* { */) return false;
+    if (src.charCodeAt(start) !== 123 /* { */) return NO_MATCH;
     let doc: unknown;
     try {
       doc = JSON.parse(start === 0 && end === src.length ? src : src.slice(start, end));
     } catch {
-      return false;
+      return NO_MATCH;
     }
-    if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) return false;
+    if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) return NO_MATCH;
     rec.raw.fill(undefined);
     rec.visitorId = undefined;
     this.collect(doc as Record<string, unknown>, '', rec);
@@ -105,7 +105,7 @@ export class JsonFormat implements LineFormat {
         break;
       }
     }
-    return true;
+    return MATCH;
   }
 
   write(rec: LogRecord): string {

@@ -45,7 +45,9 @@ const CHECK_NONE = 0;
 const CHECK_STATUS = 1; // three digits, 1xx–9xx
 const CHECK_COUNT = 2; // digits
 const CHECK_COUNT_OR_DASH = 3; // digits or "-"
+const CHECK_ADDRESS = 4; // an address (optionally with port) or a host name, or "-"
 const CHECKS: Readonly<Record<string, number>> = {
+  remote_addr: CHECK_ADDRESS,
   status: CHECK_STATUS,
   body_bytes_sent: CHECK_COUNT_OR_DASH,
   bytes_sent: CHECK_COUNT_OR_DASH,
@@ -61,6 +63,27 @@ function isStatus(src: string, s: number, e: number): boolean {
   const c = src.charCodeAt(s + 2);
   return a >= 49 && a <= NINE && b >= ZERO && b <= NINE && c >= ZERO && c <= NINE;
 }
+/**
+ * Could be a client address: IP characters (hex digits, `:`, `.`, brackets,
+ * `%` zone), or a host name without a colon. This is what tells
+ * `vhost_combined` (`example.com:443 81.6.12.34 - …`) from `combined`, whose
+ * remote_user would otherwise swallow the extra field.
+ */
+function isAddress(src: string, s: number, e: number): boolean {
+  if (e <= s) return false;
+  let colon = false;
+  let nonHex = false;
+  for (let i = s; i < e; i++) {
+    const c = src.charCodeAt(i);
+    if (c === 58) colon = true;
+    else if ((c >= ZERO && c <= NINE) || c === 46 || c === 91 || c === 93 || c === 37) continue;
+    else if ((c | 0x20) >= 97 && (c | 0x20) <= 102) continue;
+    else if (((c | 0x20) >= 103 && (c | 0x20) <= 122) || c === MINUS || c === 95) nonHex = true;
+    else return false;
+  }
+  return !(colon && nonHex);
+}
+
 function isCount(src: string, s: number, e: number): boolean {
   if (e <= s || e - s > 20) return false;
   for (let i = s; i < e; i++) {
@@ -157,6 +180,9 @@ export class CompiledTemplate {
           break;
         case CHECK_COUNT:
           if (!isCount(src, pos, stop)) return -1;
+          break;
+        case CHECK_ADDRESS:
+          if (!isAddress(src, pos, stop)) return -1;
           break;
         default:
           if (!(stop - pos === 1 && src.charCodeAt(pos) === MINUS) && !isCount(src, pos, stop)) return -1;

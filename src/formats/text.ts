@@ -10,7 +10,7 @@
  * memoised by a hash of their bytes.
  */
 import { type FieldSpec } from './config.js';
-import { type LineFormat } from './format.js';
+import { type LineFormat, MATCH, MATCH_APPENDED, NO_MATCH, type ParseOutcome } from './format.js';
 import { type CompiledTemplate, parseAppended } from './template.js';
 import { LogRecord, ROLE_OF_NAME, type Role } from '../record.js';
 import { createClfTimeParser, epochToMs, parseIsoTime } from '../time/parse-timestamp.js';
@@ -84,11 +84,11 @@ export class TextFormat implements LineFormat {
     ctx: TransformContext,
   ) {
     const names = [...template.fields.map((f) => f.name), ...extraNames];
-    const roleSlots: Partial<Record<Role, number>> = {};
+    const roleSlots: Partial<Record<Role, number[]>> = {};
     const specs = names.map((n) => fieldPolicy(fields, n));
     names.forEach((n, i) => {
       const role = roleOf(specs[i], n);
-      if (role !== undefined && roleSlots[role] === undefined) roleSlots[role] = i;
+      if (role !== undefined) (roleSlots[role] ??= []).push(i);
     });
     this.ops = names.map((n, i) => {
       const spec = specs[i];
@@ -102,18 +102,18 @@ export class TextFormat implements LineFormat {
     this.parseTime = this.timeSlot >= 0 ? TIME_PARSERS[template.fields[this.timeSlot]!.name as TimeField]() : () => NaN;
   }
 
-  parse(src: string, start: number, end: number, rec: LogRecord): boolean {
+  parse(src: string, start: number, end: number, rec: LogRecord): ParseOutcome {
     const starts = rec.starts;
     const ends = rec.ends;
     const stop = this.template.parse(src, start, end, starts, ends);
-    if (stop < 0) return false;
+    if (stop < 0) return NO_MATCH;
     const n = this.nTemplate;
     const named = this.extraNames.length;
     let count = 0;
     if (stop < end) {
       // Appended fields: the named ones go to their slots, the rest are kept aside to be dropped.
       count = parseAppended(src, stop, end, this.extraStarts, this.extraEnds, this.extraQuoted, 0, MAX_APPENDED);
-      if (count < 0) return false;
+      if (count < 0) return NO_MATCH;
     }
     for (let k = 0; k < named; k++) {
       starts[n + k] = k < count ? this.extraStarts[k]! : -1;
@@ -125,7 +125,7 @@ export class TextFormat implements LineFormat {
     rec.src = src;
     rec.visitorId = undefined;
     rec.time = this.timeSlot < 0 ? NaN : this.parseTime(src, starts[this.timeSlot]!, ends[this.timeSlot]!);
-    return true;
+    return count > 0 ? MATCH_APPENDED : MATCH;
   }
 
   write(rec: LogRecord): string {

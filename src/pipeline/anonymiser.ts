@@ -10,7 +10,7 @@
  */
 import { AUTO_ORDER, BUILTIN_TEXT_FORMATS } from '../formats/builtin.js';
 import { type FieldSpec } from '../formats/config.js';
-import { type LineFormat } from '../formats/format.js';
+import { type LineFormat, MATCH, MATCH_APPENDED, NO_MATCH, type ParseOutcome } from '../formats/format.js';
 import { JsonFormat } from '../formats/json.js';
 import { compileTemplate } from '../formats/template.js';
 import { TextFormat } from '../formats/text.js';
@@ -191,23 +191,30 @@ export class Anonymiser {
     this.stats.drop(reason, n);
   }
 
-  /** The format that parses the line: the last one that matched is tried first. */
+  /**
+   * The format that parses the line. The last format that matched is tried
+   * first (logs are homogeneous); a match with appended fields is only
+   * tentative, because a more specific format (earlier in the order: combined
+   * before common) may read those fields as its own.
+   */
   private detect(src: string, start: number, end: number): LineFormat | undefined {
     const c = this.candidates;
-    const first = c[this.lastHit]!;
-    if (this.tryParse(first, src, start, end)) return first;
-    for (let i = 0; i < c.length; i++) {
-      if (i === this.lastHit) continue;
-      const f = c[i]!;
-      if (this.tryParse(f, src, start, end)) {
-        this.lastHit = i;
-        return f;
-      }
+    const last = this.lastHit;
+    const first = this.tryParse(c[last]!, src, start, end);
+    if (first === MATCH) return c[last];
+    const limit = first === MATCH_APPENDED ? last : c.length;
+    for (let i = 0; i < limit; i++) {
+      if (i === last) continue;
+      const outcome = this.tryParse(c[i]!, src, start, end);
+      if (outcome === NO_MATCH) continue;
+      // A tentative match further down the order cannot beat the one in hand.
+      this.lastHit = i;
+      return c[i];
     }
-    return undefined;
+    return first === MATCH_APPENDED ? c[last] : undefined;
   }
 
-  private tryParse(f: LineFormat, src: string, start: number, end: number): boolean {
+  private tryParse(f: LineFormat, src: string, start: number, end: number): ParseOutcome {
     const rec = f.record;
     rec.bytes = this.bytes;
     rec.byteView = this.byteView;
