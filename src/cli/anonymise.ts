@@ -53,6 +53,7 @@ export interface CommandIo {
 
 /** Salt housekeeping interval for long runs (Apache piped logs live for days). */
 const HOUSEKEEPING_MS = 60_000;
+const NL = 0x0a;
 
 /**
  * Runs `gallra anonymise` with `argv` (after the subcommand); resolves to the exit code.
@@ -75,11 +76,13 @@ export async function anonymiseCommand(argv: string[], io: CommandIo): Promise<n
   const loaded = loadPolicy(values.config as string | undefined);
   const policy = loaded.config;
   const format = values.format as string | undefined;
-  if (format !== undefined && format !== 'auto' && !(format in policy.formats)) {
+  if (format !== undefined && format !== 'auto' && !Object.hasOwn(policy.formats, format)) {
     throw new GallraError('GALLRA_USAGE', `gallra anonymise: unknown --format ${JSON.stringify(format)}; use auto or one of: ${Object.keys(policy.formats).join(', ')}`);
   }
   const unparsed = oneOf('anonymise', '--unparsed', values.unparsed, ['drop', 'scrub'] as const);
   const keyring = new FileKeyring({ dir: loaded.saltDir, period: policy.salts.epoch, grace: toDuration(policy.salts.grace) });
+  const anonymiser = new Anonymiser({ policy, keyring, ...(format !== undefined && { format }), ...(unparsed !== undefined && { unparsed }) });
+  const a = anonymiser;
   const log = io.logger;
   const housekeeping = setInterval(() => {
     try {
@@ -88,53 +91,70 @@ export async function anonymiseCommand(argv: string[], io: CommandIo): Promise<n
       log.error({ err }, 'salt housekeeping failed');
     }
   }, HOUSEKEEPING_MS).unref();
-  keyring.destroyClosed();
-
-  const anonymiser = new Anonymiser({ policy, keyring, ...(format !== undefined && { format }), ...(unparsed !== undefined && { unparsed }) });
-  const out = openOutput(values.output as string | undefined, io.stdout);
-  let pending = '';
-  const handler: LineHandler = {
-    source: (src, bytes, byteBase) => anonymiser.source(src, bytes, byteBase),
-    line(start, end) {
-      const o = anonymiser.line(start, end);
-      if (o !== undefined) pending += o + '\n';
-    },
-    drop: (reason) => anonymiser.dropRaw(reason),
-  };
-  const flush = async (): Promise<void> => {
-    if (pending.length === 0) return;
-    const chunk = pending;
-    pending = '';
-    if (!out.stream.write(chunk)) await Promise.race([once(out.stream, 'drain'), out.failed]);
-  };
 
   let exitCode = 0;
-  const inputs = positionals.length > 0 ? positionals : ['-'];
-  log.info({ inputs: inputs.length, format: format ?? policy.input.format, policy: loaded.file ?? 'built-in defaults' }, 'anonymise starting');
   try {
-    for (const input of inputs) {
-      const splitter = new LineSplitter(policy.input.max_line_length, handler);
-      try {
-        for await (const chunk of readInput(input)) {
-          anonymiser.beginBatch();
-          splitter.push(chunk);
-          await flush();
+    // Inside the try: a keyring or --output failure still stops the timer and closes the keyring.
+    keyring.destroyClosed();
+    const out = openOutput(values.output as string | undefined, io.stdout);
+    let pending = '';
+    const handler: LineHandler = {
+      source: (src, bytes, byteBase) => a.source(src, bytes, byteBase),
+      line(start, end) {
+        const o = a.line(start, end);
+        if (o !== undefined) pending += o + '\n';
+      },
+      drop: (reason) => a.dropRaw(reason),
+    };
+    const flush = async (): Promise<void> => {
+      if (pending.length === 0) return;
+      const chunk = pending;
+      pending = '';
+      if (!out.stream.write(chunk)) await Promise.race([once(out.stream, 'drain'), out.failed]);
+    };
+
+    const inputs = positionals.length > 0 ? positionals : ['-'];
+    log.info({ inputs: inputs.length, format: format ?? policy.input.format, policy: loaded.file ?? 'built-in defaults' }, 'anonymise starting');
+    try {
+      for (const input of inputs) {
+        const splitter = new LineSplitter(policy.input.max_line_length, handler);
+        // Whether the bytes read so far end inside a line (no newline yet).
+        let midLine = false;
+        let failed = false;
+        try {
+          for await (const chunk of readInput(input)) {
+            a.beginBatch();
+            splitter.push(chunk);
+            if (chunk.length > 0) midLine = chunk[chunk.length - 1] !== NL;
+            await flush();
+          }
+        } catch (err) {
+          if (!isGallraError(err) || (err.code !== 'GALLRA_INPUT_IO' && err.code !== 'GALLRA_INPUT_NOT_FOUND')) throw err;
+          // One bad input does not lose the others: report it, go on, exit 1.
+          io.stderr.write(`gallra anonymise: ${err.message}\n`);
+          log.error({ code: err.code }, 'input failed');
+          exitCode = 1;
+          failed = true;
         }
-      } catch (err) {
-        if (!isGallraError(err) || (err.code !== 'GALLRA_INPUT_IO' && err.code !== 'GALLRA_INPUT_NOT_FOUND')) throw err;
-        // One bad input does not lose the others: report it, go on, exit 1.
-        io.stderr.write(`gallra anonymise: ${err.message}\n`);
-        log.error({ code: err.code }, 'input failed');
-        exitCode = 1;
+        if (failed) {
+          // The input broke off inside a line (truncated gzip, read error): that
+          // fragment is not a line of the log — a cut-off byte count would still
+          // parse — so it is counted as unparsed, not written.
+          if (midLine) {
+            a.stats.linesIn++;
+            a.stats.drop('unparsed');
+          }
+        } else {
+          splitter.end();
+        }
+        await flush();
       }
-      splitter.end();
-      await flush();
+      await out.close();
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'EPIPE') return exitCode; // the reader went away (| head)
+      if (isGallraError(err)) throw err;
+      throw new GallraError('GALLRA_OUTPUT_IO', `gallra anonymise: writing ${values.output ?? 'stdout'} failed (${(err as NodeJS.ErrnoException).code ?? String(err)})`, { cause: err });
     }
-    await out.close();
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'EPIPE') return exitCode; // the reader went away (| head)
-    if (isGallraError(err)) throw err;
-    throw new GallraError('GALLRA_OUTPUT_IO', `gallra anonymise: writing ${values.output ?? 'stdout'} failed (${(err as NodeJS.ErrnoException).code ?? String(err)})`, { cause: err });
   } finally {
     clearInterval(housekeeping);
     keyring.close();

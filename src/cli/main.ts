@@ -5,10 +5,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { GallraError, isGallraError } from '../errors.js';
-import { createLogger, LOG_LEVELS, type LogLevel } from '../log.js';
-import { ANONYMISE_HELP, anonymiseCommand, type CommandIo } from './anonymise.js';
-import { CHECK_CONFIG_HELP, checkConfigCommand } from './check-config.js';
-import { SALTS_HELP, saltsCommand } from './salts.js';
+import { createLogger, LOG_LEVELS, type LogLevel, scrubLogText } from '../log.js';
+import { type CommandIo } from './anonymise.js';
 
 const MAIN_HELP = `Usage: gallra <command> [options]
 
@@ -26,10 +24,29 @@ Run 'gallra <command> --help' for a command's options.
 Options: -h, --help   this help;  --version   print the version
 `;
 
-const COMMANDS: Record<string, { run: (argv: string[], io: CommandIo) => Promise<number>; help: string }> = {
-  anonymise: { run: anonymiseCommand, help: ANONYMISE_HELP },
-  'check-config': { run: checkConfigCommand, help: CHECK_CONFIG_HELP },
-  salts: { run: saltsCommand, help: SALTS_HELP },
+interface Command {
+  run(argv: string[], io: CommandIo): Promise<number>;
+  readonly help: string;
+}
+
+/**
+ * Commands are loaded when they run: `anonymise` pulls in the whole engine
+ * (fast-json-stringify and its schema compiler alone take a few hundred ms to
+ * load), which `salts rotate` from a timer, `check-config` and `--help` do not need.
+ */
+const COMMANDS: Record<string, () => Promise<Command>> = {
+  anonymise: async () => {
+    const m = await import('./anonymise.js');
+    return { run: m.anonymiseCommand, help: m.ANONYMISE_HELP };
+  },
+  'check-config': async () => {
+    const m = await import('./check-config.js');
+    return { run: m.checkConfigCommand, help: m.CHECK_CONFIG_HELP };
+  },
+  salts: async () => {
+    const m = await import('./salts.js');
+    return { run: m.saltsCommand, help: m.SALTS_HELP };
+  },
 };
 
 function version(): string {
@@ -37,14 +54,48 @@ function version(): string {
   return pkg.version;
 }
 
-/** The log level from --log-level (anywhere in argv) or GALLRA_LOG_LEVEL; warn by default. */
+/** The log level from --log-level L / --log-level=L (anywhere in argv) or GALLRA_LOG_LEVEL; warn by default. */
 function logLevel(argv: readonly string[]): LogLevel {
-  const i = argv.indexOf('--log-level');
-  const v = i >= 0 ? argv[i + 1] : process.env.GALLRA_LOG_LEVEL;
+  let v: string | undefined = process.env.GALLRA_LOG_LEVEL || undefined;
+  let from = 'GALLRA_LOG_LEVEL';
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a === '--') break;
+    if (a === '--log-level') v = argv[i + 1];
+    else if (a.startsWith('--log-level=')) v = a.slice('--log-level='.length);
+    else continue;
+    from = '--log-level';
+  }
   if (v === undefined) return 'warn';
-  if (!(LOG_LEVELS as readonly string[]).includes(v)) throw new GallraError('GALLRA_USAGE', `gallra: --log-level must be one of ${LOG_LEVELS.join(', ')}`);
+  if (!(LOG_LEVELS as readonly string[]).includes(v)) throw new GallraError('GALLRA_USAGE', `gallra: ${from} must be one of ${LOG_LEVELS.join(', ')}`);
   return v as LogLevel;
 }
+
+/**
+ * The text of a deliberate error as printed. Config errors quote the values
+ * they reject (and keys, in field paths), and a policy file can hold an
+ * address or e-mail address pasted from a log; everything after each
+ * `file:line:col:` location is scrubbed like gallra's own log, so the
+ * message still names the file and field but echoes no identifier. Other
+ * messages name files and flags the operator typed and are printed as they are.
+ *
+ * @example
+ * safeMessage(new GallraError('GALLRA_CONFIG_INVALID', 'p.yaml:2:11: input.format: unknown format "81.6.12.34"'))
+ * // 'p.yaml:2:11: input.format: unknown format "81.6.0.0"'
+ */
+export function safeMessage(err: GallraError): string {
+  if (err.code !== 'GALLRA_CONFIG_INVALID' && err.code !== 'GALLRA_CONFIG_SYNTAX') return err.message;
+  return err.message
+    .split('\n')
+    .map((line) => {
+      const at = LOCATION.exec(line);
+      return at === null ? scrubLogText(line) : at[0] + scrubLogText(line.slice(at[0].length));
+    })
+    .join('\n');
+}
+
+/** `path/to/policy.yaml:12:5: ` at the start of a config problem line. */
+const LOCATION = /^\S(?:.*?):\d+:\d+: /;
 
 /**
  * Runs the CLI; resolves to the exit code.
@@ -58,20 +109,24 @@ export async function main(argv: string[]): Promise<number> {
     const [command, ...rest] = argv;
     if (command === undefined || command === '-h' || command === '--help' || command === 'help') {
       const topic = command === 'help' ? rest[0] : undefined;
-      process.stdout.write(topic !== undefined && COMMANDS[topic] ? COMMANDS[topic].help : MAIN_HELP);
+      // No command at all is a usage error: the help goes to stderr, stdout stays clean for data.
+      const help = topic !== undefined && Object.hasOwn(COMMANDS, topic) ? (await COMMANDS[topic]!()).help : MAIN_HELP;
+      (command === undefined ? stderr : process.stdout).write(help);
       return command === undefined ? 2 : 0;
     }
     if (command === '--version' || command === '-v') {
       process.stdout.write(`gallra ${version()}\n`);
       return 0;
     }
-    const cmd = COMMANDS[command];
-    if (cmd === undefined) throw new GallraError('GALLRA_USAGE', `gallra: unknown command ${JSON.stringify(command)}\n  commands: ${Object.keys(COMMANDS).join(', ')} (gallra --help)`);
+    const load = Object.hasOwn(COMMANDS, command) ? COMMANDS[command] : undefined;
+    if (load === undefined) throw new GallraError('GALLRA_USAGE', `gallra: unknown command ${JSON.stringify(command)}\n  commands: ${Object.keys(COMMANDS).join(', ')} (gallra --help)`);
     const logger = createLogger(logLevel(rest));
+    const cmd = await load();
     return await cmd.run(rest, { stdout: process.stdout, stderr, logger });
   } catch (err) {
     if (isGallraError(err)) {
-      stderr.write(`${err.message.startsWith('gallra') ? '' : 'gallra: '}${err.message}\n`);
+      const message = safeMessage(err);
+      stderr.write(`${message.startsWith('gallra') ? '' : 'gallra: '}${message}\n`);
       return err.exitCode;
     }
     // An unexpected failure: report type and code only, never data.

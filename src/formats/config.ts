@@ -34,7 +34,11 @@ export const fieldSpecSchema = z.preprocess((v) => (typeof v === 'string' ? { tr
 export type FieldSpec = z.infer<typeof fieldSpecObject>;
 
 // Field names as they appear in templates and JSON logs (dotted for nested JSON).
-const fieldNameSchema = z.string().regex(/^@?[A-Za-z_][A-Za-z0-9_.-]*$/, 'a field name such as remote_addr, user_id or http.request.method');
+// `__proto__` would reach Object.prototype when a JSON record is walked or written.
+const fieldNameSchema = z
+  .string()
+  .regex(/^@?[A-Za-z_][A-Za-z0-9_.-]*$/, 'a field name such as remote_addr, user_id or http.request.method')
+  .refine((n) => !n.split('.').includes('__proto__'), 'a field name without a __proto__ part');
 
 export const fieldsConfigSchema = z.record(fieldNameSchema, fieldSpecSchema);
 

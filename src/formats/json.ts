@@ -26,6 +26,9 @@ export interface JsonFormatOptions {
 
 type Schema = Record<string, unknown>;
 
+/** Roles the visitor id is derived from (client address, user agent, host). */
+const VISITOR_ROLES: ReadonlySet<Role | undefined> = new Set<Role | undefined>(['client_ip', 'user_agent', 'host']);
+
 /** Memo entries per field for pure transforms. */
 const MEMO_SIZE = 8192;
 
@@ -75,7 +78,11 @@ export class JsonFormat implements LineFormat {
       for (let k = 1; k < parts.length; k++) this.prefixes.add(parts.slice(0, k).join('.'));
       return slot;
     };
-    for (const [name, spec] of Object.entries(options.fields)) if (spec.transform !== 'drop') add(name, spec);
+    for (const [name, spec] of Object.entries(options.fields)) {
+      // A dropped field is not read, unless the visitor id is derived from it:
+      // dropping the address from the output must not change who counts as one visitor.
+      if (spec.transform !== 'drop' || VISITOR_ROLES.has(roleOf(spec, name))) add(name, spec);
+    }
     // Time fields are read even when the policy drops them from the output.
     this.timeSlots = options.timestampFields.map((n) => add(n, Object.hasOwn(options.fields, n) ? options.fields[n] : undefined));
     this.record = new LogRecord(this.names.length, roleSlots, false);
@@ -98,12 +105,11 @@ export class JsonFormat implements LineFormat {
     rec.visitorId = undefined;
     this.collect(doc as Record<string, unknown>, '', rec);
     rec.time = NaN;
+    // The first field that parses wins: a `time` holding a duration (0.012)
+    // must not hide the `timestamp` beside it.
     for (const slot of this.timeSlots) {
       const v = rec.raw[slot];
-      if (v !== undefined) {
-        rec.time = parseAnyTimestamp(v);
-        break;
-      }
+      if (v !== undefined && !Number.isNaN((rec.time = parseAnyTimestamp(v)))) break;
     }
     return MATCH;
   }
@@ -116,10 +122,7 @@ export class JsonFormat implements LineFormat {
       if (v === undefined) continue;
       const op = this.ops[slot]!;
       if (op.kind === 'drop') continue;
-      let value: unknown = v;
-      if (op.kind !== 'keep') {
-        value = applyToValue(op.kind === 'pure' ? this.memoised[slot]! : (s) => op.fn(s, rec), v);
-      }
+      const value = op.kind === 'keep' ? keepValue(v) : applyToValue(op.kind === 'pure' ? this.memoised[slot]! : (s) => op.fn(s, rec), v);
       if (value === undefined) continue;
       setPath(out, this.names[slot]!, value);
     }
@@ -136,31 +139,50 @@ export class JsonFormat implements LineFormat {
       const slot = this.slotOf.get(full);
       const v = obj[key];
       if (slot !== undefined) rec.raw[slot] = v;
-      else if (this.prefixes.has(full) && typeof v === 'object' && v !== null && !Array.isArray(v)) this.collect(v as Record<string, unknown>, full, rec);
+      // Not `else`: a name can be a field and the parent of others (request: redact beside request.method: keep).
+      if (this.prefixes.has(full) && typeof v === 'object' && v !== null && !Array.isArray(v)) this.collect(v as Record<string, unknown>, full, rec);
     }
   }
 
   /** The output schema: exactly the named fields, nothing else. */
   private schema(): Schema {
-    const root: Schema = { type: 'object', properties: {}, additionalProperties: false };
+    const object = (): Schema => ({ type: 'object', properties: {}, additionalProperties: false });
+    const root = object();
+    const leaves = new Set<Schema>();
     for (let slot = 0; slot < this.names.length; slot++) {
       if (this.ops[slot]!.kind === 'drop') continue;
-      const name = this.names[slot]!;
-      // Values are any JSON (kept numbers, lists of addresses); the guard is additionalProperties.
-      const leaf: Schema = {};
+      const parts = this.names[slot]!.split('.');
       let node = root;
-      const parts = name.split('.');
-      for (let k = 0; k < parts.length - 1; k++) {
+      for (let k = 0; k < parts.length; k++) {
         const props = node.properties as Record<string, Schema>;
-        props[parts[k]!] ??= { type: 'object', properties: {}, additionalProperties: false };
-        node = props[parts[k]!]!;
+        const last = k === parts.length - 1;
+        let child = props[parts[k]!];
+        if (child === undefined) {
+          // Values are any JSON (kept numbers, lists of addresses); the guard is additionalProperties.
+          child = props[parts[k]!] = last ? {} : object();
+          if (last) leaves.add(child);
+        } else if (last) {
+          // A leaf that is also a parent (request beside request.method).
+          Object.assign(child, both());
+        } else if (leaves.has(child)) {
+          Object.assign(child, object(), both());
+          leaves.delete(child);
+        }
+        node = child;
       }
-      (node.properties as Record<string, Schema>)[parts[parts.length - 1]!] = leaf;
     }
     if (this.visitorIdField !== undefined) (root.properties as Record<string, Schema>)[this.visitorIdField] = { type: 'string' };
     return root;
   }
 }
+
+/**
+ * Schema of a name that is both a field and the parent of others: its own
+ * value is a scalar or a list, or else an object with only the named
+ * children. `object` first, so fast-json-stringify serialises an object
+ * through its properties (additionalProperties: false), not as any JSON.
+ */
+const both = (): Schema => ({ type: ['object', 'array', 'string', 'number', 'boolean', 'null'], items: {} });
 
 /**
  * Applies a string transform to a JSON value: strings directly, numbers and
@@ -182,6 +204,17 @@ function applyToValue(fn: (s: string) => string | undefined, v: unknown): unknow
     default:
       return undefined;
   }
+}
+
+/**
+ * A kept value: scalars and lists of scalars as they are. An object is not
+ * kept whole (its keys were never named by the policy: fail closed); name
+ * its fields with dotted names instead.
+ */
+function keepValue(v: unknown): unknown {
+  if (typeof v !== 'object' || v === null) return v;
+  if (Array.isArray(v)) return v.map((e) => (typeof e === 'object' && e !== null ? null : e));
+  return undefined;
 }
 
 function setPath(out: Record<string, unknown>, name: string, value: unknown): void {

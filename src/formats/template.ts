@@ -46,8 +46,14 @@ const CHECK_STATUS = 1; // three digits, 1xx–9xx
 const CHECK_COUNT = 2; // digits
 const CHECK_COUNT_OR_DASH = 3; // digits or "-"
 const CHECK_ADDRESS = 4; // an address (optionally with port) or a host name, or "-"
+const CHECK_TOKEN = 5; // no space (unquoted only)
 const CHECKS: Readonly<Record<string, number>> = {
   remote_addr: CHECK_ADDRESS,
+  // CLF's ident and user are single tokens (GoAccess's %e stops at a space too).
+  // Without this a vhost_combined line whose host looks like an address
+  // (10.0.0.1:80, cafe.de:443) is taken for combined with "- bob" as user.
+  remote_logname: CHECK_TOKEN,
+  remote_user: CHECK_TOKEN,
   status: CHECK_STATUS,
   body_bytes_sent: CHECK_COUNT_OR_DASH,
   bytes_sent: CHECK_COUNT_OR_DASH,
@@ -73,15 +79,23 @@ function isAddress(src: string, s: number, e: number): boolean {
   if (e <= s) return false;
   let colon = false;
   let nonHex = false;
+  let zone = false;
   for (let i = s; i < e; i++) {
     const c = src.charCodeAt(i);
     if (c === 58) colon = true;
-    else if ((c >= ZERO && c <= NINE) || c === 46 || c === 91 || c === 93 || c === 37) continue;
+    else if (c === 37) zone = true;
+    else if ((c >= ZERO && c <= NINE) || c === 46 || c === 91 || c === 93) continue;
     else if ((c | 0x20) >= 97 && (c | 0x20) <= 102) continue;
-    else if (((c | 0x20) >= 103 && (c | 0x20) <= 122) || c === MINUS || c === 95) nonHex = true;
+    // An IPv6 zone is an interface name (fe80::1%eth0): letters there do not make a host name.
+    else if (((c | 0x20) >= 103 && (c | 0x20) <= 122) || c === MINUS || c === 95) nonHex ||= !zone;
     else return false;
   }
   return !(colon && nonHex);
+}
+
+function isToken(src: string, s: number, e: number): boolean {
+  for (let i = s; i < e; i++) if (src.charCodeAt(i) === SPACE) return false;
+  return true;
 }
 
 function isCount(src: string, s: number, e: number): boolean {
@@ -137,7 +151,8 @@ export class CompiledTemplate {
     this.fields = fields;
     this.terms = literals.slice(1);
     this.quoted = fields.map((f) => f.quoted);
-    this.checks = Uint8Array.from(fields.map((f) => CHECKS[f.name] ?? CHECK_NONE));
+    // Between quotes a space is part of the value, not a field boundary.
+    this.checks = Uint8Array.from(fields.map((f) => (f.quoted && CHECKS[f.name] === CHECK_TOKEN ? CHECK_NONE : (CHECKS[f.name] ?? CHECK_NONE))));
   }
 
   /**
@@ -172,6 +187,10 @@ export class CompiledTemplate {
         }
         if (stop < 0) return -1;
       }
+      // nginx and Apache escape `"` inside every value, so an unquoted field
+      // starting with one is a quoted field of another layout: taking it would
+      // put a quoted value (an XFF address list) into, say, a kept $request_time.
+      if (!q && stop > pos && src.charCodeAt(pos) === QUOTE) return -1;
       switch (checks[i]) {
         case CHECK_NONE:
           break;
@@ -183,6 +202,9 @@ export class CompiledTemplate {
           break;
         case CHECK_ADDRESS:
           if (!isAddress(src, pos, stop)) return -1;
+          break;
+        case CHECK_TOKEN:
+          if (!isToken(src, pos, stop)) return -1;
           break;
         default:
           if (!(stop - pos === 1 && src.charCodeAt(pos) === MINUS) && !isCount(src, pos, stop)) return -1;

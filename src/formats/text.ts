@@ -172,7 +172,8 @@ export class TextFormat implements LineFormat {
       out += src.slice(copied, this.extraStarts[k]) + NO_VALUE;
       copied = this.extraEnds[k]!;
     }
-    return copied === this.lineStart ? src.slice(this.lineStart, this.lineEnd) : out + src.slice(copied, this.lineEnd);
+    // Nothing edited: the line as it was. (`out` is checked too: an empty first field replaced by "-" leaves copied where it was.)
+    return copied === this.lineStart && out === '' ? src.slice(this.lineStart, this.lineEnd) : out + src.slice(copied, this.lineEnd);
   }
 
   /** The pure transform of `src[s..e)`, through its memo; null when unchanged. */

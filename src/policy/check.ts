@@ -12,8 +12,8 @@ export interface PolicyProblem {
   readonly path: readonly (string | number)[];
   readonly message: string;
   readonly fix: string;
-  /** For unknown keys: which keys, so the location points at them. */
-  readonly keys?: readonly string[];
+  /** For an unknown key: the last path segment is the key, and the location points at it rather than its value. */
+  readonly atKey?: boolean;
 }
 
 /**
@@ -26,7 +26,8 @@ export function checkPolicy(c: PolicyConfig): PolicyProblem[] {
   const problems: PolicyProblem[] = [];
   for (const [name, f] of Object.entries(c.formats)) {
     const at = ['formats', name];
-    const builtin = name in BUILTIN_TEXT_FORMATS;
+    // hasOwn, not `in`: a format named `constructor` is not built in.
+    const builtin = Object.hasOwn(BUILTIN_TEXT_FORMATS, name);
     if (name === 'json') {
       for (const key of ['log_format', 'extra_fields'] as const) {
         if (f[key] !== undefined) problems.push({ path: [...at, key], message: `json lines have no ${key}`, fix: `remove ${key} from formats.json` });
@@ -67,7 +68,7 @@ export function checkPolicy(c: PolicyConfig): PolicyProblem[] {
     }
   }
   const fmt = c.input.format;
-  if (fmt !== 'auto' && !(fmt in c.formats)) {
+  if (fmt !== 'auto' && !Object.hasOwn(c.formats, fmt)) {
     problems.push({
       path: ['input', 'format'],
       message: `unknown format "${fmt}"`,

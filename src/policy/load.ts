@@ -53,7 +53,7 @@ export function loadPolicy(file?: string, env: NodeJS.ProcessEnv = process.env):
   const merged = mergePolicy(defaults, user);
   const parsed = policySchema.safeParse(merged, { reportInput: true });
   const label = file ?? DEFAULT_POLICY_FILE;
-  if (!parsed.success) throw configError(label, source, parsed.error.issues.map((i) => problemFromIssue(i)));
+  if (!parsed.success) throw configError(label, source, parsed.error.issues.flatMap((i) => problemsFromIssue(i)));
   const problems = checkPolicy(parsed.data);
   if (problems.length > 0) throw configError(label, source, problems);
   const baseDir = file === undefined ? process.cwd() : path.dirname(path.resolve(file));
@@ -123,24 +123,27 @@ function isPlainObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-function problemFromIssue(issue: z.core.$ZodIssue): PolicyProblem {
+function problemsFromIssue(issue: z.core.$ZodIssue): PolicyProblem[] {
   const p = issue.path.filter((s): s is string | number => typeof s !== 'symbol');
-  const input = (issue as { input?: unknown }).input;
-  switch (issue.code) {
-    case 'unrecognized_keys': {
-      const allowed = allowedKeysAt(p);
+  if (issue.code === 'unrecognized_keys') {
+    // One problem per key, each with its own path and line (input.fromat at 2:3).
+    const allowed = allowedKeysAt(p);
+    return issue.keys.map((k) => {
+      const hint = suggest(k, allowed);
       return {
-        path: p,
-        keys: issue.keys,
-        message: issue.keys
-          .map((k) => {
-            const hint = suggest(k, allowed);
-            return `unknown key "${k}"${hint ? ` (did you mean "${hint}"?)` : ''}`;
-          })
-          .join('; '),
+        path: [...p, k],
+        atKey: true,
+        message: `unknown key "${k}"${hint ? ` (did you mean "${hint}"?)` : ''}`,
         fix: allowed.length > 0 ? `remove it or use one of: ${allowed.join(', ')}` : 'remove it',
       };
-    }
+    });
+  }
+  return [problemFromIssue(issue, p)];
+}
+
+function problemFromIssue(issue: z.core.$ZodIssue, p: Path): PolicyProblem {
+  const input = (issue as { input?: unknown }).input;
+  switch (issue.code) {
     case 'invalid_value': {
       const values = issue.values.map(String);
       const hint = typeof input === 'string' ? suggest(input, values) : undefined;
@@ -149,6 +152,11 @@ function problemFromIssue(issue: z.core.$ZodIssue): PolicyProblem {
         message: `${JSON.stringify(input)} is not allowed here${hint ? ` (did you mean "${hint}"?)` : ''}`,
         fix: `use one of: ${values.join(', ')}`,
       };
+    }
+    case 'invalid_key': {
+      // A name under fields: or formats: that cannot be one; the inner issue says what a name looks like.
+      const expected = issue.issues[0]?.message ?? 'a different name';
+      return { path: p, atKey: true, message: `not a valid name: expected ${expected}`, fix: 'rename it' };
     }
     case 'invalid_type':
       return {
@@ -242,15 +250,18 @@ function configError(label: string, source: ParsedYaml | undefined, problems: re
   return new GallraError('GALLRA_CONFIG_INVALID', `${head}\n${lines.join('\n')}`);
 }
 
-/** `line:col` of the deepest node of `pr.path` present in the user's file (the key for unknown keys). */
+/** `line:col` of the deepest node of `pr.path` present in the user's file (the key itself for unknown keys). */
 function locate(source: ParsedYaml, pr: PolicyProblem): string {
   const { doc, lines } = source;
-  for (let n = pr.path.length; n >= 0; n--) {
+  const n0 = pr.path.length;
+  // An unknown key is found in its parent mapping, by name.
+  for (let n = pr.atKey === true ? n0 - 1 : n0; n >= 0; n--) {
     const node = n === 0 ? doc.contents : doc.getIn(pr.path.slice(0, n), true);
     if (node === undefined || node === null || typeof node !== 'object' || !('range' in node)) continue;
     let offset = (node as { range?: [number, number, number] }).range?.[0];
-    if (pr.keys !== undefined && n === pr.path.length && isMap(node)) {
-      const pair = node.items.find((it) => isScalar(it.key) && pr.keys!.includes(String(it.key.value)));
+    if (pr.atKey === true && n === n0 - 1 && isMap(node)) {
+      const key = String(pr.path[n0 - 1]);
+      const pair = node.items.find((it) => isScalar(it.key) && String(it.key.value) === key);
       if (pair !== undefined && isScalar(pair.key) && pair.key.range) offset = pair.key.range[0];
     }
     if (offset === undefined) continue;

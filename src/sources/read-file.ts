@@ -31,6 +31,11 @@ export async function* readInput(path: string): AsyncGenerator<Buffer> {
     try {
       // Open first so a missing file is reported before anything is read.
       const fd = fs.openSync(path, 'r');
+      // open(2) succeeds on a directory; say so now rather than fail the first read with EISDIR.
+      if (fs.fstatSync(fd).isDirectory()) {
+        fs.closeSync(fd);
+        throw Object.assign(new Error('is a directory'), { code: 'EISDIR' });
+      }
       raw = fs.createReadStream(path, { fd, highWaterMark: READ_CHUNK });
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;

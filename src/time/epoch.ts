@@ -91,5 +91,6 @@ export function parseEpochLabel(label: string): number | undefined {
   const m = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/.exec(label);
   if (m === null) return undefined;
   const ms = Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]), Number(m[4]), Number(m[5]), Number(m[6]));
-  return Number.isFinite(ms) ? ms : undefined;
+  // Date.UTC rolls month 13 or 31 Feb over and maps years 0–99 to 19xx: only a label that prints back as itself is one.
+  return Number.isFinite(ms) && epochLabel(ms) === label ? ms : undefined;
 }

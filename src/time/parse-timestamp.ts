@@ -28,8 +28,16 @@ function digits(s: string, i: number, n: number): number {
   return v;
 }
 
+// Days in each month of a common year; February gets one more in leap years.
+const MONTH_DAYS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+function daysInMonth(y: number, mo: number): number {
+  return mo === 1 && y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0) ? 29 : MONTH_DAYS[mo]!;
+}
+
+// The day is checked against its month: Date.UTC would silently roll 31 Feb over into March.
 function validDate(y: number, mo: number, d: number, h: number, mi: number, s: number): boolean {
-  return mo >= 0 && mo < 12 && d >= 1 && d <= 31 && h >= 0 && h < 24 && mi >= 0 && mi < 60 && s >= 0 && s <= 60 && y >= 1970 && y < 10000;
+  return mo >= 0 && mo < 12 && d >= 1 && d <= daysInMonth(y, mo) && h >= 0 && h < 24 && mi >= 0 && mi < 60 && s >= 0 && s <= 60 && y >= 1970 && y < 10000;
 }
 
 /**
@@ -42,7 +50,7 @@ function validDate(y: number, mo: number, d: number, h: number, mi: number, s: n
  */
 export function parseClfTime(s: string): number {
   // 26 chars exactly: 10/Oct/2000:13:55:36 -0700
-  if (s.length !== 26 || s.charCodeAt(2) !== 47 || s.charCodeAt(6) !== 47 || s.charCodeAt(11) !== 58 || s.charCodeAt(20) !== 32) return NaN;
+  if (s.length !== 26 || s.charCodeAt(2) !== 47 || s.charCodeAt(6) !== 47 || s.charCodeAt(11) !== 58 || s.charCodeAt(14) !== 58 || s.charCodeAt(17) !== 58 || s.charCodeAt(20) !== 32) return NaN;
   const day = digits(s, 0, 2);
   const mon = monthAt(s, 3);
   const year = digits(s, 7, 4);

@@ -237,7 +237,11 @@ export function formatMaskedIpv6(g: Uint16Array, t: IpTruncation): string {
     o[1] = g[6]! & 255;
     o[2] = g[7]! >>> 8;
     o[3] = g[7]! & 255;
-    return (embedded === 'mapped' ? '::ffff:' : '::') + formatMaskedIpv4(o, t.ipv4Prefix);
+    const v4 = formatMaskedIpv4(o, t.ipv4Prefix);
+    if (embedded === 'mapped') return '::ffff:' + v4;
+    // All 128 bits zero is `::` (RFC 5952); `::0.0.0.0` would read back as the
+    // unspecified address, not as an IPv4-compatible one, and print differently.
+    return v4 === '0.0.0.0' ? '::' : '::' + v4;
   }
   const prefix = g[0] === 0x2002 ? Math.min(t.ipv6Prefix, 16 + t.ipv4Prefix) : t.ipv6Prefix;
   maskGroups(g, prefix);
@@ -329,8 +333,10 @@ let scratch = new Uint8Array(256);
 /** `text` as bytes in a shared scratch buffer, or undefined when it is not ASCII (no address is). */
 function asciiBytes(text: string): Uint8Array | undefined {
   if (text.length > scratch.length) scratch = new Uint8Array(text.length * 2);
-  const { written } = encoder.encodeInto(text, scratch);
-  return written === text.length ? scratch : undefined;
+  const { read, written } = encoder.encodeInto(text, scratch);
+  // `written` alone is not enough: when a multi-byte character does not fit,
+  // encodeInto stops early and may have written exactly text.length bytes.
+  return read === text.length && written === text.length ? scratch : undefined;
 }
 
 /**
@@ -365,7 +371,11 @@ export function truncateIpListAt(value: string, b: Uint8Array, off: number, t: I
       break;
     }
   }
-  if (comma < 0) return truncateDottedQuad(value, b, off, t.ipv4Prefix) ?? truncateIpAt(b, off, off + len, t) ?? tokenFallback(value);
+  if (comma < 0) {
+    const one = truncateDottedQuad(value, b, off, t.ipv4Prefix) ?? truncateIpAt(b, off, off + len, t);
+    if (one !== undefined) return one;
+    // Not a bare address: the loop below trims spaces (` 81.6.12.34`) as it does in a list.
+  }
   let out = '';
   let i = 0;
   while (i <= len) {

@@ -95,6 +95,7 @@ const C_MINUS = 1 << 10;
 const C_AT = 1 << 11;
 const C_EQUALS = 1 << 12;
 const C_PERCENT = 1 << 13;
+const C_ATEXT = 1 << 14; // RFC 5322 atext and `.`, but not `/ ? = & #`, which in a URL end a local part
 const CLASS = new Uint16Array(256);
 for (let c = 0; c < 128; c++) {
   const ch = String.fromCharCode(c);
@@ -113,6 +114,7 @@ for (let c = 0; c < 128; c++) {
   if (ch === '@') k |= C_AT;
   if (ch === '%') k |= C_PERCENT;
   if (ch === '=') k |= C_EQUALS;
+  if ((k & (C_DIGIT | C_LETTER)) !== 0 || ".!$%'*+-^_`{|}~".includes(ch)) k |= C_ATEXT;
   CLASS[c] = k;
 }
 const AT = 64;
@@ -141,6 +143,19 @@ function sameText(b: Uint8Array, s: number, e: number, t: string): boolean {
 function indexOfByte(b: Uint8Array, c: number, s: number, e: number): number {
   for (let i = s; i < e; i++) if (b[i] === c) return i;
   return -1;
+}
+
+/** Index of the last byte `c` in `b[s..e)`, or -1. */
+function lastIndexOfByte(b: Uint8Array, c: number, s: number, e: number): number {
+  for (let i = e - 1; i >= s; i--) if (b[i] === c) return i;
+  return -1;
+}
+
+/** Whether `b[s..e)` is one to five ASCII digits (a port). */
+function isDigits(b: Uint8Array, s: number, e: number): boolean {
+  if (e <= s || e - s > 5) return false;
+  for (let i = s; i < e; i++) if (!(CLASS[b[i]!]! & C_DIGIT)) return false;
+  return true;
 }
 
 /** Index of `://` in `b[s..e)`, or -1. */
@@ -199,7 +214,8 @@ export class Redactor {
     let byte = 0;
     for (let i = 0; i < len; i++) {
       const c = text.charCodeAt(i);
-      const n = c < 0x80 ? 1 : c < 0x800 ? 2 : c >= 0xd800 && c <= 0xdbff ? 4 : 3;
+      // Four bytes only for a surrogate pair; a lone surrogate is encoded as U+FFFD (three).
+      const n = c < 0x80 ? 1 : c < 0x800 ? 2 : c >= 0xd800 && c <= 0xdbff && isLowSurrogate(text.charCodeAt(i + 1)) ? 4 : 3;
       for (let k = 0; k < n; k++) map[byte + k] = i;
       byte += n;
       if (n === 4) i++; // the low surrogate belongs to the same code point
@@ -351,17 +367,54 @@ export class Redactor {
         s++;
         firstColon = indexOfByte(t, COLON, s, e);
       }
+      // `ActiveRecord::Base`, `std::cout`, `Foo::Bar`: a scope operator between
+      // words reads as a short IPv6 address (d::ba). An address written into
+      // text has digits or more groups; without either, and glued to a word,
+      // it is code.
+      if (isScopeOperator(t, s, e, a, b)) continue;
       // A word glued in front (`abc2001:db8::1`): keep the last four hex digits.
-      if (firstColon - s > 4) s = firstColon - 4;
-      if (this.options.mac && colons === 5 && e - s === 17 && isMac(t, s, COLON)) {
-        this.add(s, e, REPLACEMENT.mac);
-        continue;
-      }
-      if (ip !== undefined && parseIpv6(t, s, e, this.v6)) {
-        const text = formatMaskedIpv6(this.v6, ip);
-        if (!sameText(t, s, e, text)) this.add(s, e, text);
-      }
+      const glued = firstColon - s > 4;
+      if (glued) s = firstColon - 4;
+      if (this.macOrIpv6(t, s, e, ip, glued)) continue;
+      // Too many groups for an address: a port after a full address
+      // (`2001:db8:…:7334:8080`), or a word glued on with a colon whose tail
+      // looks like hex (`src:2001:db8:…`). Which comes first depends on
+      // whether the run starts inside a word.
+      if (glued || (s > a && CLASS[t[s - 1]!]! & C_LETTER)) {
+        if (!this.withoutLeadingGroups(t, s, e, ip)) this.withoutPort(t, s, e, ip);
+      } else if (!this.withoutPort(t, s, e, ip)) this.withoutLeadingGroups(t, s, e, ip);
     }
+  }
+
+  /** {@link macOrIpv6} after dropping leading groups one at a time (never into a `::`). */
+  private withoutLeadingGroups(t: Uint8Array, s: number, e: number, ip: IpTruncation | undefined): boolean {
+    for (let p = s; (p = indexOfByte(t, COLON, p, e)) >= 0 && t[p + 1] !== COLON; ) if (this.macOrIpv6(t, ++p, e, ip, true)) return true;
+    return false;
+  }
+
+  /** {@link macOrIpv6} without a trailing `:port`. */
+  private withoutPort(t: Uint8Array, s: number, e: number, ip: IpTruncation | undefined): boolean {
+    const port = lastIndexOfByte(t, COLON, s, e);
+    return port > s && t[port - 1] !== COLON && isDigits(t, port + 1, e) && this.macOrIpv6(t, s, port, ip, true);
+  }
+
+  /**
+   * Records `t[s..e)` when it is a colon-separated MAC or an IPv6 address;
+   * false when it is neither. An address cut out of a longer run is written
+   * in brackets (`src:[2001:db8:85a3::]`, `[2001:db8:85a3::]:8080`), as
+   * RFC 3986 does beside a port: unbracketed, the truncated text would run
+   * into its neighbours and read as another address on a second pass.
+   */
+  private macOrIpv6(t: Uint8Array, s: number, e: number, ip: IpTruncation | undefined, bracket: boolean): boolean {
+    if (this.options.mac && e - s === 17 && isMac(t, s, COLON)) {
+      this.add(s, e, REPLACEMENT.mac);
+      return true;
+    }
+    if (ip === undefined || !parseIpv6(t, s, e, this.v6)) return false;
+    const text = formatMaskedIpv6(this.v6, ip);
+    if (bracket) this.add(s, e, `[${text}]`);
+    else if (!sameText(t, s, e, text)) this.add(s, e, text);
+    return true;
   }
 
   /** Dotted-quad IPv4 addresses inside a word. */
@@ -402,6 +455,16 @@ export class Redactor {
       else continue;
       let s = i;
       while (s > a && CLASS[t[s - 1]!]! & C_EMAIL_LOCAL) s--;
+      // A local part ending in one of RFC 5322's rarer characters (`o'brien!@…`, `{x}@…`,
+      // `x/@…`) is read back over them, past the word, rather than not found at all;
+      // `/ ? = & #` only at its end, so that in a URL it stops at the path (and a
+      // `https://host/@handle.name` stays, the authority check below sees to that).
+      if (s === i) {
+        while (s > from && isUrlPunctuation(t[s - 1]!)) s--;
+        const end = s;
+        while (s > from && CLASS[t[s - 1]!]! & C_ATEXT) s--;
+        if (s === end) s = i;
+      }
       while (s < i && t[s] === DOT) s++;
       if (s === i) continue;
       // user@host in a URL's authority is user info, which has its own detector.
@@ -508,7 +571,12 @@ export class Redactor {
       let s = p;
       while (s > from && CLASS[t[s - 1]!]! & C_PARAM_NAME) s--;
       let next = p + 1;
-      if (s < p) {
+      // A name starts with a letter or digit after any `-_.` (`user[email]`, not
+      // `[email]`): that keeps a replacement left by an earlier pass (`[email]=…`)
+      // from being read as a sensitive name, so redacting twice changes nothing.
+      let k = s;
+      while (k < p && (t[k] === MINUS || t[k] === 95 /* _ */ || t[k] === DOT)) k++;
+      if (k < p && CLASS[t[k]!]! & (C_DIGIT | C_LETTER)) {
         let e = p + 1;
         while (e < to && !endsValue(t[e]!)) e++;
         if (e > p + 1 && this.sensitive.test(t, s, p)) {
@@ -534,7 +602,8 @@ export class Redactor {
         e++;
       }
       if (at >= s) this.add(s, at, REPLACEMENT.userinfo);
-      p = indexOfScheme(t, e, to);
+      // From s, not e: a `://` may begin just before the `/` that ended this authority (`https://a:b://c@d`).
+      p = indexOfScheme(t, s, to);
     }
   }
 
@@ -569,6 +638,11 @@ export class Redactor {
         if (en[r]! > en[w - 1]!) {
           en[w - 1] = en[r]!;
           tx[w - 1] = REPLACEMENT.param;
+        } else if (st[r] === st[w - 1] && en[r] === en[w - 1] && (tx[r] === REPLACEMENT.param || tx[w - 1]!.charCodeAt(0) !== 91)) {
+          // Two detectors on the same text: a sensitive parameter's value reads `[redacted]`
+          // whatever it holds, and a bracketed replacement beats a truncated address
+          // (`https://::1@host`), which a second pass would otherwise replace again.
+          tx[w - 1] = tx[r]!;
         }
         continue;
       }
@@ -610,15 +684,48 @@ export class Redactor {
   }
 }
 
+/** `/ ? = & #`: RFC 5322 allows them in a local part, URLs use them as delimiters. */
+function isUrlPunctuation(c: number): boolean {
+  return c === SLASH || c === 63 || c === EQUALS || c === 38 || c === 35;
+}
+
+function isLowSurrogate(c: number): boolean {
+  return c >= 0xdc00 && c <= 0xdfff;
+}
+
+/**
+ * Whether the run `t[s..e)` is a `Name::Name` scope operator rather than an
+ * address: no decimal digit, at most two groups, and a letter (beyond a–f)
+ * or underscore glued on at least one side within the word `t[a..b)`.
+ */
+function isScopeOperator(t: Uint8Array, s: number, e: number, a: number, b: number): boolean {
+  let groups = 0;
+  let inGroup = false;
+  for (let i = s; i < e; i++) {
+    const c = t[i]!;
+    if (CLASS[c]! & C_DIGIT) return false;
+    if (c === COLON) inGroup = false;
+    else if (!inGroup) {
+      inGroup = true;
+      if (++groups > 2) return false;
+    }
+  }
+  const glued = (k: number): boolean => (CLASS[t[k]!]! & C_LETTER) !== 0 || t[k] === 95;
+  return (s > a && glued(s - 1)) || (e < b && glued(e));
+}
+
 /** Upper-case ASCII letters only: an HTTP method. */
 function isMethod(b: Uint8Array, s: number, e: number): boolean {
   for (let i = s; i < e; i++) if (b[i]! < 65 || b[i]! > 90) return false;
   return true;
 }
 
-/** `HTTP/` followed by digits and dots. */
+/**
+ * `HTTP/` followed by digits and dots, at most `HTTP/x.y`: anything longer
+ * after the slash (`HTTP/81.6.12.34`) could be an identifier and is scanned.
+ */
 function isHttpProtocol(b: Uint8Array, s: number, e: number): boolean {
-  if (e - s < 6 || b[s] !== 72 || b[s + 1] !== 84 || b[s + 2] !== 84 || b[s + 3] !== 80 || b[s + 4] !== SLASH) return false;
+  if (e - s < 6 || e - s > 8 || b[s] !== 72 || b[s + 1] !== 84 || b[s + 2] !== 84 || b[s + 3] !== 80 || b[s + 4] !== SLASH) return false;
   for (let i = s + 5; i < e; i++) if (!(CLASS[b[i]!]! & C_DIGIT) && b[i] !== DOT) return false;
   return true;
 }
@@ -628,7 +735,8 @@ function inAuthority(t: Uint8Array, from: number, i: number): boolean {
   for (let k = i - 1; k >= from + 2; k--) {
     const c = t[k]!;
     if (c === SLASH) return t[k - 1] === SLASH && t[k - 2] === COLON;
-    if (c === 63 /* ? */ || c === 35 /* # */ || c === 32) return false;
+    // The same stops as the user-info detector's, so whatever this calls user info that detector replaces.
+    if (c === 63 /* ? */ || c === 35 /* # */ || c === 32 || c === 34 /* " */) return false;
   }
   return false;
 }

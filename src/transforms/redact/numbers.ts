@@ -37,6 +37,10 @@ function isAlnum(c: number): boolean {
 export const MIN_NUMBER_DIGITS = 7;
 const MIN_DIGITS = MIN_NUMBER_DIGITS;
 const MAX_GROUPS = 12;
+// A run longer than MAX_GROUPS is read in windows that overlap by this many
+// groups, so an identifier written in up to this many groups (`+46 70 123 45 67`,
+// `4111 1111 1111 1111`) is found wherever it sits in the run.
+const OVERLAP = 6;
 
 /**
  * Finds number-shaped identifiers in the bytes `b[from..to)` and reports each with
@@ -75,49 +79,69 @@ export class NumberScanner {
       let n = 0;
       let total = 0;
       let j = i;
+      let more = false;
       for (;;) {
         const a = j;
         while (j < to && isDigit(b[j]!)) j++;
-        if (n < MAX_GROUPS) {
-          this.gs[n] = a;
-          this.ge[n] = j;
-          n++;
-        }
+        this.gs[n] = a;
+        this.ge[n] = j;
+        n++;
         total += j - a;
         if (j + 1 < to) {
           const sep = b[j]!;
           if ((sep === SPACE || sep === MINUS || sep === PLUS) && isDigit(b[j + 1]!)) {
+            // The window is full: classify it, then go on from a group inside it (below).
+            if (n === MAX_GROUPS) {
+              more = true;
+              break;
+            }
             j++;
             continue;
           }
         }
         break;
       }
+      if (more) {
+        // Only matches starting in the first MAX_GROUPS - OVERLAP groups are taken
+        // from this window; the run is read on from there (or from after the last
+        // match), so an identifier near the window's end is seen whole in the next.
+        // Without this, anything after the twelfth group went unchecked.
+        const keep = MAX_GROUPS - OVERLAP;
+        const next = total >= MIN_DIGITS ? this.candidates(b, from, n, keep, emit) : 0;
+        i = this.gs[Math.max(next, keep)] ?? j + 1;
+        continue;
+      }
       // The run must end at a word boundary too.
       const glued = j < to && isAlnum(b[j]!);
-      if (total >= MIN_DIGITS && !glued) this.candidates(b, from, n, emit);
+      if (total >= MIN_DIGITS && !glued) this.candidates(b, from, n, n, emit);
       i = j;
       if (glued) while (i < to && isAlnum(b[i]!)) i++;
     }
   }
 
-  /** Tries sub-runs of whole groups, earliest start first, longest first. */
-  private candidates(b: Uint8Array, from: number, n: number, emit: (start: number, end: number, kind: NumberKind) => void): void {
+  /**
+   * Tries sub-runs of whole groups starting before group `starts`, earliest
+   * start first, longest first. Returns the index of the group after the last
+   * match (0 when none matched).
+   */
+  private candidates(b: Uint8Array, from: number, n: number, starts: number, emit: (start: number, end: number, kind: NumberKind) => void): number {
     let first = 0;
-    while (first < n) {
+    let next = 0;
+    while (first < starts) {
       let matched = false;
       for (let last = n - 1; last >= first; last--) {
         const kind = this.classify(b, from, first, last);
         if (kind !== undefined) {
           const start = this.gs[first]!;
           emit(kind === 'phone' && this.plus ? start - 1 : start, this.ge[last]!, kind);
-          first = last + 1;
+          first = next = last + 1;
           matched = true;
           break;
         }
       }
       if (!matched) first++;
     }
+    return next;
   }
 
   private classify(b: Uint8Array, from: number, first: number, last: number): NumberKind | undefined {

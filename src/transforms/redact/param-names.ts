@@ -42,13 +42,17 @@ export class SensitiveNames {
     const norm = this.norm;
     let n = 0;
     let h = 0x811c9dc5;
-    for (let i = s; i < e && n < norm.length; i++) {
+    let i = s;
+    for (; i < e && n < norm.length; i++) {
       let c = b[i]!;
       if (c === 45 || c === 95 || c === 46 || c === 91 || c === 93) continue; // - _ . [ ]
       if (c >= 65 && c <= 90) c |= 0x20;
       norm[n++] = c;
       h = Math.imul(h ^ c, 0x01000193);
     }
+    // A name longer than the scratch buffer was not read whole, so a sensitive
+    // word past its end would be missed: fail closed (no real parameter is that long).
+    if (i < e) return true;
     if (n === 0) return false;
     if (n > MAX_KEY) return this.decide(n);
     for (let p = 0; p < PROBES; p++) {

@@ -1,0 +1,263 @@
+/**
+ * `file` sink: anonymised lines in daily files `<dir>/<name>-YYYY-MM-DD.log`,
+ * one per UTC day of the events (not of the writing), mode 0640.
+ *
+ * Partitioning by event day makes the retention window exact: a day's file
+ * is deleted as soon as the window's start passes that day's first instant,
+ * so nothing in it outlives the window (a little in-window data goes early,
+ * which keeping "at most six months" allows; keeping more would not be).
+ *
+ * Writes are buffered and appended; flush() writes the buffers and fsyncs
+ * every file written since the last flush, which is when the sources may
+ * checkpoint. A crash can leave a torn last line (written, not fsynced): on
+ * opening a day file its tail after the last newline is cut, so appends
+ * never glue onto half a line — the cut part was never acknowledged and
+ * will be sent again.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { z } from 'zod';
+import { GallraError } from '../errors.js';
+import { type RetentionWindow, retentionCutoff } from '../retention/window.js';
+import { dayLabel, type DayChunk, type Sink } from './sink.js';
+
+export const fileSinkConfigSchema = z.strictObject({
+  type: z.literal('file'),
+  /** Names the sink in metrics and logs. */
+  name: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'letters, digits, _ . - (at most 64)').optional(),
+  /** Directory of the daily files (created 0750 if missing); relative to the config file. */
+  dir: z.string().min(1),
+  /** File name stem: `<prefix>-YYYY-MM-DD.log`. */
+  prefix: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'letters, digits, _ . - (at most 64)').default('access'),
+  /** Bytes buffered per sink before it writes (and makes the source wait). */
+  buffer_bytes: z.int().min(4096).max(64 * 1024 * 1024).default(1024 * 1024),
+});
+export type FileSinkConfig = z.infer<typeof fileSinkConfigSchema>;
+
+const FILE_MODE = 0o640;
+const DIR_MODE = 0o750;
+// Day files not written for this long are closed (their fd released).
+const IDLE_CLOSE_MS = 10 * 60_000;
+
+interface DayFile {
+  fd: number;
+  pending: string[];
+  pendingBytes: number;
+  dirty: boolean;
+  lastUsed: number;
+}
+
+export interface FileSinkOptions {
+  readonly name: string;
+  readonly dir: string;
+  readonly prefix: string;
+  readonly bufferBytes: number;
+  readonly window: RetentionWindow;
+  readonly now?: () => number;
+}
+
+/**
+ * @example
+ * const sink = new FileSink({ name: 'out', dir: '/var/log/gallra', prefix: 'access', bufferBytes: 1 << 20, window });
+ * await sink.write([{ day: 20414, text: 'line\n', lines: 1 }]);
+ * await sink.flush();
+ */
+export class FileSink implements Sink {
+  readonly name: string;
+  private readonly files = new Map<number, DayFile>();
+  private buffered = 0;
+  private written = 0;
+  private readonly now: () => number;
+  private lastRetention = -Infinity;
+
+  constructor(private readonly options: FileSinkOptions) {
+    this.name = options.name;
+    this.now = options.now ?? Date.now;
+    try {
+      fs.mkdirSync(options.dir, { recursive: true, mode: DIR_MODE });
+    } catch (err) {
+      throw new GallraError('GALLRA_SINK_FAILED', `file sink ${this.name}: cannot create ${options.dir} (${(err as NodeJS.ErrnoException).code})`, { cause: err });
+    }
+  }
+
+  get linesWritten(): number {
+    return this.written;
+  }
+
+  /** The path of a day's file. */
+  fileFor(day: number): string {
+    return path.join(this.options.dir, `${this.options.prefix}-${dayLabel(day)}.log`);
+  }
+
+  async write(chunks: readonly DayChunk[]): Promise<void> {
+    for (const chunk of chunks) {
+      if (chunk.text.length === 0) continue;
+      const f = this.open(chunk.day);
+      f.pending.push(chunk.text);
+      f.pendingBytes += chunk.text.length;
+      f.lastUsed = this.now();
+      this.buffered += chunk.text.length;
+      this.written += chunk.lines;
+    }
+    if (this.buffered >= this.options.bufferBytes) await this.drain();
+  }
+
+  async flush(): Promise<void> {
+    await this.drain();
+    const syncs: Promise<void>[] = [];
+    for (const f of this.files.values()) {
+      if (!f.dirty) continue;
+      f.dirty = false;
+      syncs.push(new Promise((resolve, reject) => fs.fsync(f.fd, (err) => (err ? reject(sinkError(this.name, 'fsync', err)) : resolve()))));
+    }
+    await Promise.all(syncs);
+    this.housekeeping();
+  }
+
+  async reopen(): Promise<void> {
+    await this.flush();
+    for (const f of this.files.values()) fs.closeSync(f.fd);
+    this.files.clear();
+  }
+
+  async close(): Promise<void> {
+    await this.reopen();
+  }
+
+  /**
+   * Deletes day files that began before the retention window: returns the
+   * paths removed (or that would be, with dryRun).
+   */
+  enforceRetention(dryRun = false): string[] {
+    return enforceDailyRetention(this.options.dir, this.options.prefix, this.options.window, this.now(), dryRun, (day) => {
+      const open = this.files.get(day);
+      if (open !== undefined) {
+        fs.closeSync(open.fd);
+        this.files.delete(day);
+      }
+    });
+  }
+
+  private open(day: number): DayFile {
+    let f = this.files.get(day);
+    if (f !== undefined) return f;
+    const file = this.fileFor(day);
+    let fd: number;
+    try {
+      // Read-write, not write-only: cutTornTail reads the tail (a write-only
+      // descriptor fails with EBADF on every file that already has data).
+      fd = fs.openSync(file, fs.constants.O_RDWR | fs.constants.O_CREAT | fs.constants.O_APPEND, FILE_MODE);
+    } catch (err) {
+      throw sinkError(this.name, `open ${file}`, err);
+    }
+    try {
+      cutTornTail(fd);
+    } catch (err) {
+      fs.closeSync(fd);
+      throw sinkError(this.name, `open ${file}`, err);
+    }
+    f = { fd, pending: [], pendingBytes: 0, dirty: false, lastUsed: this.now() };
+    this.files.set(day, f);
+    return f;
+  }
+
+  /** Writes every buffer to its file. */
+  private async drain(): Promise<void> {
+    const writes: Promise<void>[] = [];
+    for (const f of this.files.values()) {
+      if (f.pendingBytes === 0) continue;
+      const data = Buffer.from(f.pending.join(''), 'utf8');
+      f.pending = [];
+      f.pendingBytes = 0;
+      f.dirty = true;
+      writes.push(writeAll(f.fd, data).catch((err: unknown) => Promise.reject(sinkError(this.name, 'write', err))));
+    }
+    this.buffered = 0;
+    await Promise.all(writes);
+  }
+
+  /** Closes idle day files and, once a minute, enforces the window. */
+  private housekeeping(): void {
+    const now = this.now();
+    for (const [day, f] of this.files) {
+      if (f.pendingBytes === 0 && !f.dirty && now - f.lastUsed > IDLE_CLOSE_MS) {
+        fs.closeSync(f.fd);
+        this.files.delete(day);
+      }
+    }
+    if (now - this.lastRetention >= 60_000) {
+      this.lastRetention = now;
+      this.enforceRetention();
+    }
+  }
+}
+
+function sinkError(name: string, what: string, err: unknown): GallraError {
+  const code = (err as NodeJS.ErrnoException).code ?? String(err);
+  return new GallraError('GALLRA_SINK_FAILED', `file sink ${name}: ${what} failed (${code})`, { cause: err });
+}
+
+function writeAll(fd: number, data: Buffer): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const step = (off: number): void => {
+      if (off >= data.length) {
+        resolve();
+        return;
+      }
+      fs.write(fd, data, off, data.length - off, null, (err, n) => (err ? reject(err) : step(off + n)));
+    };
+    step(0);
+  });
+}
+
+/** Cuts a file back to its last newline (a torn write from a crash). */
+function cutTornTail(fd: number): void {
+  const size = fs.fstatSync(fd).size;
+  if (size === 0) return;
+  const tail = Buffer.alloc(Math.min(size, 65_536));
+  let end = size;
+  while (end > 0) {
+    const start = Math.max(0, end - tail.length);
+    fs.readSync(fd, tail, 0, end - start, start);
+    if (end === size && tail[end - start - 1] === 10) return;
+    const nl = tail.subarray(0, end - start).lastIndexOf(10);
+    if (nl >= 0) {
+      fs.ftruncateSync(fd, start + nl + 1);
+      return;
+    }
+    end = start;
+  }
+  fs.ftruncateSync(fd, 0);
+}
+
+const DAY_FILE = /^(.+)-(\d{4})-(\d{2})-(\d{2})\.log$/;
+
+/**
+ * Deletes `<prefix>-YYYY-MM-DD.log` files in `dir` whose day began before
+ * the window's start at `nowMs`. `onDelete(day)` runs before each unlink.
+ *
+ * @example
+ * enforceDailyRetention('/var/log/gallra', 'access', window, Date.now(), true) // what would go
+ */
+export function enforceDailyRetention(dir: string, prefix: string, window: RetentionWindow, nowMs: number, dryRun: boolean, onDelete?: (day: number) => void): string[] {
+  const cutoff = retentionCutoff(nowMs, window);
+  let names: string[];
+  try {
+    names = fs.readdirSync(dir);
+  } catch {
+    return [];
+  }
+  const removed: string[] = [];
+  for (const name of names) {
+    const m = DAY_FILE.exec(name);
+    if (m === null || m[1] !== prefix) continue;
+    const start = Date.UTC(Number(m[2]), Number(m[3]) - 1, Number(m[4]));
+    if (!(start < cutoff)) continue;
+    const file = path.join(dir, name);
+    removed.push(file);
+    if (dryRun) continue;
+    onDelete?.(Math.floor(start / 86_400_000));
+    fs.rmSync(file, { force: true });
+  }
+  return removed;
+}

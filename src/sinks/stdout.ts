@@ -1,0 +1,79 @@
+/**
+ * `stdout` sink: anonymised lines on standard output, in arrival order.
+ * flush() waits until the stream has handed everything to the OS (there is
+ * no fsync for a pipe; a reader downstream owns durability from there).
+ */
+import { once } from 'node:events';
+import { type Writable } from 'node:stream';
+import { z } from 'zod';
+import { GallraError } from '../errors.js';
+import { type DayChunk, type Sink } from './sink.js';
+
+export const stdoutSinkConfigSchema = z.strictObject({
+  type: z.literal('stdout'),
+  name: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'letters, digits, _ . - (at most 64)').optional(),
+});
+export type StdoutSinkConfig = z.infer<typeof stdoutSinkConfigSchema>;
+
+/**
+ * @example
+ * const sink = new StreamSink('stdout', process.stdout);
+ */
+export class StreamSink implements Sink {
+  private written = 0;
+  private failure: Error | undefined;
+
+  constructor(
+    readonly name: string,
+    private readonly stream: Writable,
+  ) {
+    stream.on('error', (err: Error) => {
+      this.failure = err;
+    });
+  }
+
+  get linesWritten(): number {
+    return this.written;
+  }
+
+  async write(chunks: readonly DayChunk[]): Promise<void> {
+    this.check();
+    let text = '';
+    for (const c of chunks) {
+      text += c.text;
+      this.written += c.lines;
+    }
+    if (text.length > 0 && !this.stream.write(text)) await this.drained();
+  }
+
+  async flush(): Promise<void> {
+    this.check();
+    if (this.stream.writableNeedDrain) await this.drained();
+  }
+
+  async reopen(): Promise<void> {}
+
+  async close(): Promise<void> {
+    await this.flush();
+  }
+
+  private async drained(): Promise<void> {
+    // once() rejects on 'error' by itself. 'close' covers a stream destroyed
+    // without an error, which would never drain. Aborting when either settles
+    // removes the other's listeners, so waits under backpressure do not pile up.
+    const ac = new AbortController();
+    const closed = once(this.stream, 'close', { signal: ac.signal }).then(() => Promise.reject(new Error('stream closed')));
+    try {
+      await Promise.race([once(this.stream, 'drain', { signal: ac.signal }), closed]);
+    } catch (err) {
+      this.failure ??= err as Error;
+      this.check();
+    } finally {
+      ac.abort();
+    }
+  }
+
+  private check(): void {
+    if (this.failure !== undefined) throw new GallraError('GALLRA_SINK_FAILED', `${this.name} sink: ${(this.failure as NodeJS.ErrnoException).code ?? this.failure.message}`, { cause: this.failure });
+  }
+}

@@ -1,0 +1,76 @@
+/**
+ * Checkpoint files for resumable sources: which file (device + inode) and
+ * how far into it downstream has durably accepted. Written atomically (temp
+ * file, fsync, rename, fsync of the directory) so a crash leaves either the
+ * old or the new checkpoint, never half of one. They hold no log content.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { GallraError } from '../errors.js';
+import { type SourcePosition } from './source.js';
+
+export interface Checkpoint extends SourcePosition {
+  /** The path the source follows (for the operator; identity is dev + inode). */
+  readonly path: string;
+}
+
+/**
+ * Reads a checkpoint; undefined when there is none. A corrupt file is an
+ * error naming it: guessing a position could duplicate or lose lines.
+ *
+ * @example
+ * const cp = readCheckpoint('/var/lib/gallra/checkpoints/nginx.json');
+ */
+export function readCheckpoint(file: string): Checkpoint | undefined {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw new GallraError('GALLRA_CHECKPOINT_IO', `checkpoint ${file}: cannot read (${(err as NodeJS.ErrnoException).code})`, { cause: err });
+  }
+  try {
+    const v = JSON.parse(text) as { path?: unknown; dev?: unknown; ino?: unknown; offset?: unknown };
+    if (typeof v.path === 'string' && Number.isSafeInteger(v.dev) && Number.isSafeInteger(v.ino) && Number.isSafeInteger(v.offset) && (v.offset as number) >= 0) {
+      return { path: v.path, segment: { dev: v.dev as number, ino: v.ino as number }, offset: v.offset as number };
+    }
+  } catch {
+    // fall through
+  }
+  throw new GallraError('GALLRA_CHECKPOINT_IO', `checkpoint ${file} is corrupt; remove it to start over (the source then starts as its start_at says)`);
+}
+
+/**
+ * Writes a checkpoint atomically.
+ *
+ * @example
+ * writeCheckpoint(file, { path: '/var/log/nginx/access.log', segment: { dev, ino }, offset });
+ */
+export function writeCheckpoint(file: string, cp: Checkpoint): void {
+  const dir = path.dirname(file);
+  const tmp = `${file}.tmp-${process.pid}`;
+  try {
+    fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+    const fd = fs.openSync(tmp, 'w', 0o600);
+    try {
+      fs.writeSync(fd, `${JSON.stringify({ path: cp.path, dev: cp.segment.dev, ino: cp.segment.ino, offset: cp.offset })}\n`);
+      fs.fsyncSync(fd);
+    } finally {
+      fs.closeSync(fd);
+    }
+    fs.renameSync(tmp, file);
+    const dfd = fs.openSync(dir, 'r');
+    try {
+      fs.fsyncSync(dfd);
+    } finally {
+      fs.closeSync(dfd);
+    }
+  } catch (err) {
+    try {
+      fs.rmSync(tmp, { force: true });
+    } catch {
+      // force ignores only ENOENT; a failed cleanup (ENOTDIR, EACCES) must not hide why the write failed
+    }
+    throw new GallraError('GALLRA_CHECKPOINT_IO', `checkpoint ${file}: cannot write (${(err as NodeJS.ErrnoException).code})`, { cause: err });
+  }
+}

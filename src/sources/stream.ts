@@ -1,0 +1,104 @@
+/**
+ * `stdin` and `fifo` sources: bytes from a stream that cannot be re-read, so
+ * there is nothing to checkpoint. stdin ends at EOF (Apache closing its piped
+ * log ends gallra, which then flushes and exits). A FIFO is opened read-write,
+ * so gallra itself keeps it open: writers may come and go (nginx reopening,
+ * a restarted web server) without gallra seeing an end of file, and opening
+ * it never blocks waiting for a writer.
+ */
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import { type Readable } from 'node:stream';
+import { z } from 'zod';
+import { GallraError } from '../errors.js';
+import { type Source, type SourceBatch, type SourcePosition } from './source.js';
+
+export const stdinSourceConfigSchema = z.strictObject({
+  type: z.literal('stdin'),
+  name: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'letters, digits, _ . - (at most 64)').optional(),
+  format: z.string().optional(),
+});
+
+export const fifoSourceConfigSchema = z.strictObject({
+  type: z.literal('fifo'),
+  name: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'letters, digits, _ . - (at most 64)').optional(),
+  /** The named pipe; created (0600) if missing. */
+  path: z.string().min(1),
+  format: z.string().optional(),
+});
+
+/**
+ * A source over a readable stream.
+ *
+ * @example
+ * const src = new StreamSource('stdin', () => process.stdin);
+ */
+export class StreamSource implements Source {
+  readonly drops: Record<string, number> = {};
+  private stream: Readable | undefined;
+  private stopped = false;
+
+  constructor(
+    readonly name: string,
+    private readonly open: () => Readable | Promise<Readable>,
+  ) {}
+
+  async start(): Promise<void> {
+    this.stream = await this.open();
+  }
+
+  stop(): void {
+    if (this.stopped) return;
+    this.stopped = true;
+    // stdin is left open (destroying it can hang a terminal); other streams are closed.
+    if (this.stream !== undefined && this.stream !== process.stdin) this.stream.destroy();
+    else this.stream?.pause();
+    this.stream?.emit('end');
+  }
+
+  lagBytes(): number {
+    return this.stream?.readableLength ?? 0;
+  }
+
+  async commit(_position: SourcePosition): Promise<void> {
+    // Nothing to remember: the stream cannot be read again.
+  }
+
+  async *batches(): AsyncGenerator<SourceBatch> {
+    const stream = this.stream;
+    if (stream === undefined) return;
+    try {
+      for await (const chunk of stream) {
+        if (this.stopped) break;
+        const data = typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer);
+        yield { data, segment: undefined, offset: 0, endOfSegment: false };
+      }
+    } catch (err) {
+      if (!this.stopped) throw new GallraError('GALLRA_SOURCE_FAILED', `${this.name}: read failed (${(err as NodeJS.ErrnoException).code ?? String(err)})`, { cause: err });
+    }
+    yield { data: Buffer.alloc(0), segment: undefined, offset: 0, endOfSegment: true };
+  }
+}
+
+/**
+ * Opens (creating if needed) a FIFO read-write and wraps it in a non-blocking
+ * socket, so reads go through the event loop and never tie up a thread.
+ *
+ * @example
+ * new StreamSource('nginx-fifo', () => openFifo('/run/gallra/access.fifo'))
+ */
+export function openFifo(file: string): Readable {
+  try {
+    // node:fs cannot make a named pipe; coreutils' mkfifo is on every system gallra runs on.
+    if (!fs.existsSync(file)) execFileSync('mkfifo', ['-m', '600', file], { stdio: 'ignore' });
+    if (!fs.statSync(file).isFIFO()) throw Object.assign(new Error('not a fifo'), { code: 'ENOTFIFO' });
+    const fd = fs.openSync(file, fs.constants.O_RDWR | fs.constants.O_NONBLOCK);
+    return new net.Socket({ fd, readable: true, writable: false });
+  } catch (err) {
+    // mkfifo exiting non-zero (e.g. no such directory) gives an error without a code.
+    const code = (err as NodeJS.ErrnoException).code ?? 'mkfifo failed';
+    const fix = code === 'ENOTFIFO' ? '; it exists but is not a named pipe' : `; check the directory exists and is writable, or create it with: mkfifo -m 600 ${file}`;
+    throw new GallraError('GALLRA_SOURCE_FAILED', `fifo ${file}: cannot open (${code})${fix}`, { cause: err });
+  }
+}

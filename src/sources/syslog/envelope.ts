@@ -1,0 +1,107 @@
+/**
+ * Strips the syslog envelope from a message, leaving the log line the sender
+ * wrapped (nginx `access_log syslog:…`, HAProxy `log`, rsyslog forwarding):
+ *
+ * - RFC 5424: `<PRI>1 TIMESTAMP HOST APP PROCID MSGID SD MSG` — SD is `-` or
+ *   one or more `[…]` elements (with `\]` escapes); MSG may start with a BOM.
+ * - RFC 3164 (BSD): `<PRI>Mmm dd hh:mm:ss HOST TAG: MSG` — nginx writes
+ *   `<190>Nov 22 10:00:00 web1 nginx: 81.6.12.34 - - […`. The host and the
+ *   timestamp are optional in practice (some senders leave them out).
+ *
+ * The envelope's own fields (host name, tag, pid) are discarded: the policy
+ * applies to the message, and the message carries its own timestamp.
+ */
+
+const LT = 60;
+const GT = 62;
+const SPACE = 32;
+const ZERO = 48;
+const NINE = 57;
+
+/**
+ * Offset in `b[start..end)` where the message proper begins, or -1 when the
+ * bytes do not start with a syslog PRI (`<0>`..`<191>`).
+ *
+ * @example
+ * messageStart(Buffer.from('<190>Nov 22 10:00:00 web1 nginx: GET /'), 0, 36) // 33
+ */
+export function messageStart(b: Uint8Array, start: number, end: number): number {
+  if (end - start < 3 || b[start] !== LT) return -1;
+  let i = start + 1;
+  let pri = 0;
+  let digits = 0;
+  while (i < end && b[i]! >= ZERO && b[i]! <= NINE) {
+    pri = pri * 10 + (b[i]! - ZERO);
+    i++;
+    if (++digits > 3) return -1;
+  }
+  if (digits === 0 || pri > 191 || i >= end || b[i] !== GT) return -1;
+  i++;
+  // RFC 5424: a version number and a space follow the PRI.
+  if (i + 1 < end && b[i]! >= 49 && b[i]! <= NINE && b[i + 1] === SPACE) return rfc5424Message(b, i + 2, end);
+  return rfc3164Message(b, i, end);
+}
+
+function skipToken(b: Uint8Array, i: number, end: number): number {
+  while (i < end && b[i] !== SPACE) i++;
+  return i < end ? i + 1 : end;
+}
+
+function rfc5424Message(b: Uint8Array, i: number, end: number): number {
+  // TIMESTAMP HOSTNAME APP-NAME PROCID MSGID
+  for (let k = 0; k < 5; k++) i = skipToken(b, i, end);
+  if (i >= end) return end;
+  if (b[i] === 45 /* - */) {
+    i++;
+  } else {
+    // One or more SD-ELEMENTs: [id param="va\"lue" ...]
+    while (i < end && b[i] === 91 /* [ */) {
+      i++;
+      let quoted = false;
+      while (i < end) {
+        const c = b[i]!;
+        if (c === 92 /* \ */ && quoted) {
+          i += 2;
+          continue;
+        }
+        if (c === 34 /* " */) quoted = !quoted;
+        else if (c === 93 /* ] */ && !quoted) break;
+        i++;
+      }
+      i++;
+    }
+  }
+  if (i < end && b[i] === SPACE) i++;
+  // A UTF-8 BOM marks a UTF-8 MSG.
+  if (i + 2 < end && b[i] === 0xef && b[i + 1] === 0xbb && b[i + 2] === 0xbf) i += 3;
+  return Math.min(i, end);
+}
+
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+
+/** `Mmm dd hh:mm:ss ` (the day space-padded) at `i`. */
+function isBsdTimestamp(b: Uint8Array, i: number, end: number): boolean {
+  if (end - i < 16 || b[i + 3] !== SPACE || b[i + 6] !== SPACE || b[i + 9] !== 58 || b[i + 12] !== 58 || b[i + 15] !== SPACE) return false;
+  const mon = String.fromCharCode(b[i]!, b[i + 1]!, b[i + 2]!);
+  return MONTHS.includes(mon);
+}
+
+function rfc3164Message(b: Uint8Array, i: number, end: number): number {
+  if (isBsdTimestamp(b, i, end)) {
+    i += 16;
+    // HOSTNAME, unless the next token is already the tag (ends with ':').
+    const tokenEnd = skipToken(b, i, end);
+    if (!(tokenEnd - 2 >= i && b[tokenEnd - 2] === 58)) i = tokenEnd;
+  }
+  // TAG: up to ':' (with an optional [pid]) within the first 48 bytes, then a space.
+  for (let k = i; k < end && k < i + 48; k++) {
+    const c = b[k]!;
+    if (c === 58 /* : */) {
+      let m = k + 1;
+      if (m < end && b[m] === SPACE) m++;
+      return m;
+    }
+    if (c === SPACE) break;
+  }
+  return i;
+}

@@ -1,0 +1,119 @@
+/**
+ * Syslog over TCP frames messages one of two ways (RFC 6587): octet counting
+ * (`123 <PRI>…`, RFC 5425 style) or non-transparent framing, each message
+ * ended by LF (nginx and most senders). A connection may mix them. Frames can
+ * arrive split over any number of TCP segments, or many in one.
+ *
+ * The decoder holds at most `max` bytes of an unfinished frame: a longer
+ * message is skipped as it streams past and counted as oversize, so memory
+ * stays bounded whatever a peer sends. Bytes that cannot start a frame
+ * (neither a digit nor `<`) are a protocol error: the caller closes the
+ * connection.
+ */
+
+const LF = 10;
+const CR = 13;
+const SPACE = 32;
+const ZERO = 48;
+const NINE = 57;
+const LT = 60;
+
+export interface FrameHandler {
+  /** A complete message in `b[start..end)` (valid only during the call). */
+  message(b: Buffer, start: number, end: number): void;
+  /** A message longer than the limit was skipped. */
+  oversize(): void;
+}
+
+/**
+ * @example
+ * const d = new FrameDecoder(65536, handler);
+ * socket.on('data', (chunk) => { if (!d.push(chunk)) socket.destroy(); });
+ */
+export class FrameDecoder {
+  private held = Buffer.alloc(0);
+  /** Bytes of an oversize message still to skip (octet counting). */
+  private skipBytes = 0;
+  /** Skipping an oversize LF-framed message until its LF. */
+  private skipToLf = false;
+
+  constructor(
+    readonly max: number,
+    private readonly handler: FrameHandler,
+  ) {}
+
+  /** Feeds bytes; false on a protocol error (the connection should be closed). */
+  push(chunk: Buffer): boolean {
+    let b = chunk;
+    let i = 0;
+    if (this.held.length > 0) {
+      b = Buffer.concat([this.held, chunk]);
+      this.held = Buffer.alloc(0);
+    }
+    while (i < b.length) {
+      if (this.skipBytes > 0) {
+        const n = Math.min(this.skipBytes, b.length - i);
+        this.skipBytes -= n;
+        i += n;
+        continue;
+      }
+      if (this.skipToLf) {
+        const lf = b.indexOf(LF, i);
+        if (lf < 0) return true;
+        this.skipToLf = false;
+        i = lf + 1;
+        continue;
+      }
+      const c = b[i]!;
+      if (c === LF || c === CR || c === 0) {
+        i++; // stray separators between frames
+        continue;
+      }
+      if (c >= ZERO && c <= NINE) {
+        // Octet counting: MSG-LEN SP MSG
+        let j = i;
+        let len = 0;
+        while (j < b.length && b[j]! >= ZERO && b[j]! <= NINE && j - i < 10) len = len * 10 + (b[j++]! - ZERO);
+        if (j === b.length) return this.hold(b, i);
+        if (b[j] !== SPACE || j - i >= 10) return false;
+        const start = j + 1;
+        if (len > this.max) {
+          this.handler.oversize();
+          this.skipBytes = len;
+          i = start;
+          continue;
+        }
+        if (start + len > b.length) return this.hold(b, i);
+        this.handler.message(b, start, start + len);
+        i = start + len;
+        continue;
+      }
+      if (c !== LT) return false;
+      // Non-transparent framing: up to LF.
+      const lf = b.indexOf(LF, i);
+      if (lf < 0) {
+        // One byte of slack for the CR of a CRLF that is not part of the
+        // message, so a message of exactly `max` bytes is kept however TCP
+        // splits it.
+        if (b.length - i > this.max + 1) {
+          this.handler.oversize();
+          this.skipToLf = true;
+          return true;
+        }
+        return this.hold(b, i);
+      }
+      let e = lf;
+      if (e > i && b[e - 1] === CR) e--;
+      if (e - i > this.max) this.handler.oversize();
+      else this.handler.message(b, i, e);
+      i = lf + 1;
+    }
+    return true;
+  }
+
+  /** Keeps an unfinished frame for the next chunk (copied: the chunk is the socket's). */
+  private hold(b: Buffer, from: number): boolean {
+    this.held = Buffer.from(b.subarray(from));
+    return true;
+  }
+}
