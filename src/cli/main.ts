@@ -16,6 +16,8 @@ identifiers in URLs and free text, and keeps nothing beyond six months.
 
 Commands:
   anonymise [FILE...]     stdin/files → stdout, same log format, anonymised
+  run --config FILE       long-running pipeline: tail, FIFO, syslog → daily files
+  retention --config FILE enforce the retention window on stored files now
   check-config FILE       validate a policy and print what it will do
   salts list|rotate|destroy
                           keyring housekeeping
@@ -39,6 +41,14 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
     const m = await import('./anonymise.js');
     return { run: m.anonymiseCommand, help: m.ANONYMISE_HELP };
   },
+  run: async () => {
+    const m = await import('./run.js');
+    return { run: m.runCommand, help: m.RUN_HELP };
+  },
+  retention: async () => {
+    const m = await import('./retention.js');
+    return { run: m.retentionCommand, help: m.RETENTION_HELP };
+  },
   'check-config': async () => {
     const m = await import('./check-config.js');
     return { run: m.checkConfigCommand, help: m.CHECK_CONFIG_HELP };
@@ -54,8 +64,12 @@ function version(): string {
   return pkg.version;
 }
 
-/** The log level from --log-level L / --log-level=L (anywhere in argv) or GALLRA_LOG_LEVEL; warn by default. */
-function logLevel(argv: readonly string[]): LogLevel {
+/**
+ * The log level from --log-level L / --log-level=L (anywhere in argv) or
+ * GALLRA_LOG_LEVEL; by default info for the long-running `run` (start, stop,
+ * rotations are worth a line) and warn for the one-shot commands.
+ */
+function logLevel(argv: readonly string[], command: string): LogLevel {
   let v: string | undefined = process.env.GALLRA_LOG_LEVEL || undefined;
   let from = 'GALLRA_LOG_LEVEL';
   for (let i = 0; i < argv.length; i++) {
@@ -66,7 +80,7 @@ function logLevel(argv: readonly string[]): LogLevel {
     else continue;
     from = '--log-level';
   }
-  if (v === undefined) return 'warn';
+  if (v === undefined) return command === 'run' ? 'info' : 'warn';
   if (!(LOG_LEVELS as readonly string[]).includes(v)) throw new GallraError('GALLRA_USAGE', `gallra: ${from} must be one of ${LOG_LEVELS.join(', ')}`);
   return v as LogLevel;
 }
@@ -120,7 +134,7 @@ export async function main(argv: string[]): Promise<number> {
     }
     const load = Object.hasOwn(COMMANDS, command) ? COMMANDS[command] : undefined;
     if (load === undefined) throw new GallraError('GALLRA_USAGE', `gallra: unknown command ${JSON.stringify(command)}\n  commands: ${Object.keys(COMMANDS).join(', ')} (gallra --help)`);
-    const logger = createLogger(logLevel(rest));
+    const logger = createLogger(logLevel(rest, command));
     const cmd = await load();
     return await cmd.run(rest, { stdout: process.stdout, stderr, logger });
   } catch (err) {

@@ -84,6 +84,8 @@ export class Anonymiser {
   private readonly scrub: boolean;
   private readonly arrival: boolean;
   private nowMs = 0;
+  /** Event time of the last line written (NaN for a scrubbed line): sinks file lines by event day. */
+  lastEventTime = NaN;
   private src = '';
   private bytes: Uint8Array | undefined = undefined;
   private byteView: DataView | undefined = undefined;
@@ -163,6 +165,7 @@ export class Anonymiser {
       if (this.scrub) {
         stats.scrubbed++;
         stats.linesOut++;
+        this.lastEventTime = NaN;
         return this.redactor.redact(this.src.slice(start, end));
       }
       stats.drop('unparsed');
@@ -182,6 +185,7 @@ export class Anonymiser {
       return undefined;
     }
     stats.linesOut++;
+    this.lastEventTime = rec.time;
     return format.write(rec);
   }
 

@@ -45,6 +45,9 @@ export class LineSplitter {
   private carryBytes = 0;
   /** True while skipping the rest of an overlong line. */
   private skipping = false;
+  /** Bytes of the overlong line skipped so far. */
+  private skippedBytes = 0;
+  private atStart = true;
 
   constructor(
     readonly maxLineLength: number,
@@ -53,6 +56,11 @@ export class LineSplitter {
 
   push(chunk: Buffer): void {
     let start = 0;
+    if (this.atStart && chunk.length > 0) {
+      this.atStart = false;
+      // A UTF-8 byte-order mark (some Windows tools write one) is not part of the first line.
+      if (chunk.length >= 3 && chunk[0] === 0xef && chunk[1] === 0xbb && chunk[2] === 0xbf) chunk = chunk.subarray(3);
+    }
     if (this.carryBytes > 0 || this.skipping) {
       const nl = chunk.indexOf(NL);
       if (nl < 0) {
@@ -70,6 +78,15 @@ export class LineSplitter {
     }
     this.region(chunk, start, last);
     if (last + 1 < chunk.length) this.hold(chunk, last + 1, chunk.length);
+  }
+
+  /**
+   * Bytes taken in since the last line boundary — a partial line held, or
+   * the part of an overlong line already skipped. A resumable source's
+   * position is its offset minus this: the start of the line not yet done.
+   */
+  get pendingBytes(): number {
+    return this.carryBytes + this.skippedBytes;
   }
 
   /** Flushes a final line without a newline. */
@@ -143,10 +160,15 @@ export class LineSplitter {
   }
 
   private hold(chunk: Buffer, start: number, end: number): void {
-    if (end <= start || this.skipping) return;
+    if (end <= start) return;
+    if (this.skipping) {
+      this.skippedBytes += end - start;
+      return;
+    }
     if (this.carryBytes + (end - start) > this.maxLineLength + 1) {
       // Too long already: stop buffering, skip to the newline.
       this.skipping = true;
+      this.skippedBytes = this.carryBytes + (end - start);
       this.carry = [];
       this.carryBytes = 0;
       return;
@@ -159,6 +181,7 @@ export class LineSplitter {
   private flushCarry(): void {
     if (this.skipping) {
       this.skipping = false;
+      this.skippedBytes = 0;
       this.handler.drop('too_long');
       return;
     }

@@ -11,6 +11,7 @@ import { retentionConfigSchema } from '../retention/config.js';
 import { redactConfigSchema } from '../transforms/redact/config.js';
 import { ipConfigSchema } from '../transforms/truncate-ip.js';
 import { pseudonymConfigSchema } from '../transforms/pseudonymise.js';
+import { runPolicyShape } from '../run/config.js';
 
 export const policySchema = z.strictObject({
   version: z.literal(1).default(1),
@@ -23,6 +24,8 @@ export const policySchema = z.strictObject({
   /** Field policies shared by every format, by field name. */
   fields: fieldsConfigSchema.default({}),
   formats: formatsConfigSchema.default({}),
+  /** gallra run: sources, sinks, the health/metrics listener, commit timing. */
+  ...runPolicyShape,
 });
 
 export type PolicyConfig = z.infer<typeof policySchema>;

@@ -1,0 +1,68 @@
+/**
+ * `gallra retention --config FILE [--dry-run]`: enforces the retention
+ * window on everything gallra has stored, now — the daily files of every
+ * file sink and the salts of closed epochs. `gallra run` does the same by
+ * itself once a minute; this is for cron jobs, audits and after downtime.
+ */
+import path from 'node:path';
+import { GallraError } from '../errors.js';
+import { FileKeyring } from '../keyring/file.js';
+import { loadPolicy } from '../policy/load.js';
+import { toDuration } from '../policy/schema-helpers.js';
+import { retentionWindowFromConfig } from '../retention/config.js';
+import { retentionCutoff } from '../retention/window.js';
+import { enforceDailyRetention } from '../sinks/file.js';
+import { parseCommand } from './args.js';
+import { type CommandIo } from './anonymise.js';
+
+export const RETENTION_HELP = `Usage: gallra retention --config FILE [--dry-run]
+
+Enforces the retention window now: deletes every daily file of the policy's
+file sinks whose day began before the window (at most six months), and
+destroys the salts of closed epochs. Prints what it removed.
+
+Options:
+  --config FILE   the policy (sinks: and salts: are read from it)
+  --dry-run       print what would be removed, remove nothing
+  -h, --help      this help
+`;
+
+/**
+ * Runs `gallra retention`.
+ *
+ * @example
+ * await retentionCommand(['--config', 'config/sidecar-nginx.yaml', '--dry-run'], io)
+ */
+export async function retentionCommand(argv: string[], io: CommandIo): Promise<number> {
+  const { values } = parseCommand('retention', argv, { config: { type: 'string' }, 'dry-run': { type: 'boolean' } });
+  if (values.help === true) {
+    io.stdout.write(RETENTION_HELP);
+    return 0;
+  }
+  if (typeof values.config !== 'string') throw new GallraError('GALLRA_USAGE', 'gallra retention: --config FILE is required\n  see: gallra retention --help');
+  const dryRun = values['dry-run'] === true;
+  const loaded = loadPolicy(values.config);
+  const c = loaded.config;
+  const window = retentionWindowFromConfig(c.retention);
+  const now = Date.now();
+  io.stdout.write(`window: ${c.retention.keep}; everything from before ${new Date(retentionCutoff(now, window)).toISOString()} goes${dryRun ? ' (dry run)' : ''}\n`);
+  let removed = 0;
+  for (const sink of c.sinks ?? []) {
+    if (sink.type !== 'file') continue;
+    const dir = path.resolve(loaded.baseDir, sink.dir);
+    for (const file of enforceDailyRetention(dir, sink.prefix, window, now, dryRun)) {
+      io.stdout.write(`${dryRun ? 'would delete' : 'deleted'} ${file}\n`);
+      removed++;
+    }
+  }
+  const keyring = new FileKeyring({ dir: loaded.saltDir, period: c.salts.epoch, grace: toDuration(c.salts.grace) });
+  try {
+    const closed = dryRun ? keyring.list().filter((s) => s.state === 'closed') : keyring.destroyClosed();
+    for (const s of closed) io.stdout.write(`${dryRun ? 'would destroy' : 'destroyed'} salt ${s.path}\n`);
+    removed += closed.length;
+  } finally {
+    keyring.close();
+  }
+  io.stdout.write(`${removed} ${dryRun ? 'to remove' : 'removed'}\n`);
+  return 0;
+}

@@ -1,0 +1,34 @@
+/**
+ * The parts of a policy that only `gallra run` reads: where lines come from,
+ * where the anonymised lines go, the health/metrics listener and the
+ * pipeline's timing. Each source's and sink's schema sits beside it.
+ */
+import { z } from 'zod';
+import { fileSinkConfigSchema } from '../sinks/file.js';
+import { stdoutSinkConfigSchema } from '../sinks/stdout.js';
+import { fileSourceConfigSchema } from '../sources/file.js';
+import { fifoSourceConfigSchema, stdinSourceConfigSchema } from '../sources/stream.js';
+import { syslogSourceConfigSchema } from '../sources/syslog/index.js';
+import { httpConfigSchema } from './http.js';
+
+export const sourceConfigSchema = z.discriminatedUnion('type', [fileSourceConfigSchema, syslogSourceConfigSchema, stdinSourceConfigSchema, fifoSourceConfigSchema]);
+export type SourceConfig = z.infer<typeof sourceConfigSchema>;
+
+export const sinkConfigSchema = z.discriminatedUnion('type', [fileSinkConfigSchema, stdoutSinkConfigSchema]);
+export type SinkConfig = z.infer<typeof sinkConfigSchema>;
+
+export const runConfigSchema = z.strictObject({
+  /** How often sinks are flushed (fsync) and sources record their position, in ms. */
+  commit_ms: z.int().min(10).max(60_000).default(1000),
+  /** How long a shutdown (SIGTERM) may take to drain, flush and checkpoint before gallra gives up, in ms. */
+  shutdown_timeout_ms: z.int().min(100).max(600_000).default(10_000),
+});
+export type RunConfig = z.infer<typeof runConfigSchema>;
+
+/** The policy keys `gallra run` adds (optional for `anonymise`). */
+export const runPolicyShape = {
+  sources: z.array(sourceConfigSchema).min(1).optional(),
+  sinks: z.array(sinkConfigSchema).min(1).optional(),
+  http: httpConfigSchema.optional(),
+  run: runConfigSchema.default(runConfigSchema.parse({})),
+};

@@ -1,0 +1,213 @@
+/**
+ * `gallra run`: the long-running pipeline. Builds the sources, sinks and one
+ * anonymiser per source from the policy, runs every source's pipeline
+ * concurrently into the shared sinks, serves health and metrics, keeps the
+ * keyring tidy, and shuts down cleanly: stop reading, drain, flush, record
+ * positions, exit.
+ */
+import os from 'node:os';
+import path from 'node:path';
+import type http from 'node:http';
+import { type Writable } from 'node:stream';
+import { GallraError } from '../errors.js';
+import { FileKeyring } from '../keyring/file.js';
+import { type Logger } from '../log.js';
+import { Anonymiser } from '../pipeline/anonymiser.js';
+import { type LoadedPolicy } from '../policy/load.js';
+import { toDuration } from '../policy/schema-helpers.js';
+import { retentionWindowFromConfig } from '../retention/config.js';
+import { FileSink } from '../sinks/file.js';
+import { type Sink } from '../sinks/sink.js';
+import { StreamSink } from '../sinks/stdout.js';
+import { FileTailSource } from '../sources/file.js';
+import { type Source } from '../sources/source.js';
+import { openFifo, StreamSource } from '../sources/stream.js';
+import { SyslogSource } from '../sources/syslog/index.js';
+import { type SinkConfig, type SourceConfig } from './config.js';
+import { startHttp } from './http.js';
+import { createMetrics } from './metrics.js';
+import { SourcePipeline } from './pipeline.js';
+
+/** Salt housekeeping interval: closed epochs are destroyed within a minute. */
+const HOUSEKEEPING_MS = 60_000;
+
+/**
+ * The directory for gallra's own state (checkpoints): $GALLRA_STATE_DIR,
+ * else the XDG state directory.
+ *
+ * @example
+ * resolveStateDir(process.env) // '/var/lib/gallra' under systemd's StateDirectory=
+ */
+export function resolveStateDir(env: NodeJS.ProcessEnv): string {
+  if (env.GALLRA_STATE_DIR) return path.resolve(env.GALLRA_STATE_DIR);
+  const base = env.XDG_STATE_HOME ? path.resolve(env.XDG_STATE_HOME) : path.join(os.homedir(), '.local', 'state');
+  return path.join(base, 'gallra');
+}
+
+export interface RunnerOptions {
+  readonly logger: Logger;
+  readonly env?: NodeJS.ProcessEnv;
+  readonly now?: () => number;
+  /** Where a `stdout` sink writes (tests pass their own stream). */
+  readonly stdout?: Writable;
+}
+
+/**
+ * @example
+ * const runner = new Runner(loadPolicy('config/sidecar-nginx.yaml'), { logger });
+ * await runner.start();
+ * process.on('SIGTERM', () => runner.shutdown());
+ * process.exitCode = await runner.run();
+ */
+export class Runner {
+  private readonly keyring: FileKeyring;
+  private readonly sources: Source[] = [];
+  private readonly sinks: Sink[] = [];
+  private readonly pipelines: SourcePipeline[] = [];
+  private server: http.Server | undefined;
+  private housekeeping: NodeJS.Timeout | undefined;
+  private started = false;
+  private stopping = false;
+  private readonly log: Logger;
+  private readonly now: () => number;
+
+  constructor(
+    private readonly loaded: LoadedPolicy,
+    private readonly options: RunnerOptions,
+  ) {
+    const c = loaded.config;
+    this.log = options.logger;
+    this.now = options.now ?? Date.now;
+    if (c.sources === undefined || c.sinks === undefined) {
+      throw new GallraError('GALLRA_CONFIG_INVALID', `${loaded.file ?? 'the built-in policy'}: gallra run needs sources: and sinks:\n  fix: add at least one source (file, syslog, stdin, fifo) and one sink (file, stdout); see config/sidecar-nginx.yaml`);
+    }
+    this.keyring = new FileKeyring({ dir: loaded.saltDir, period: c.salts.epoch, grace: toDuration(c.salts.grace), now: this.now });
+    const names = new Set<string>();
+    const unique = (wanted: string, kind: string): string => {
+      if (names.has(wanted)) throw new GallraError('GALLRA_CONFIG_INVALID', `${loaded.file}: two ${kind}s are named ${wanted}\n  fix: give each a distinct name:`);
+      names.add(wanted);
+      return wanted;
+    };
+    c.sinks.forEach((s, i) => this.sinks.push(this.makeSink(s, unique(s.name ?? `${s.type}-${i + 1}`, 'sink'))));
+    c.sources.forEach((s, i) => {
+      const name = unique(s.name ?? defaultSourceName(s, i), 'source');
+      const source = this.makeSource(s, name);
+      const format = s.format ?? c.input.format;
+      if (format !== 'auto' && !(format in c.formats)) {
+        throw new GallraError('GALLRA_CONFIG_INVALID', `${loaded.file}: sources[${i}].format: unknown format "${format}"\n  fix: use auto or one of: ${Object.keys(c.formats).join(', ')}`);
+      }
+      const anonymiser = new Anonymiser({ policy: c, keyring: this.keyring, format, now: this.now });
+      this.sources.push(source);
+      this.pipelines.push(new SourcePipeline({ source, anonymiser, sinks: this.sinks, maxLineLength: c.input.max_line_length, commitMs: c.run.commit_ms, now: this.now }));
+    });
+  }
+
+  /** Binds listeners, opens inputs and checks the keyring; throws (exit 1/2) when any cannot start. */
+  async start(): Promise<void> {
+    this.keyring.rotate();
+    this.housekeeping = setInterval(() => {
+      try {
+        this.keyring.destroyClosed();
+      } catch (err) {
+        this.log.error({ err }, 'salt housekeeping failed');
+      }
+    }, HOUSEKEEPING_MS).unref();
+    for (const s of this.sources) await s.start();
+    const http = this.loaded.config.http;
+    if (http !== undefined) {
+      const metered = this.pipelines.map((p) => ({ source: p.source, stats: p.stats, lastCommit: () => p.lastCommitAt }));
+      this.server = await startHttp(http, createMetrics(metered, this.sinks, this.now), () => this.started && !this.stopping);
+    }
+    this.started = true;
+    this.log.info({ sources: this.sources.map((s) => s.name), sinks: this.sinks.map((s) => s.name), policy: this.loaded.file }, 'gallra run started');
+  }
+
+  /** The bound HTTP port, when the listener runs. */
+  get httpPort(): number | undefined {
+    const a = this.server?.address();
+    return typeof a === 'object' && a !== null ? a.port : undefined;
+  }
+
+  /** The sources, for tests and tools (e.g. syslog ports bound to port 0). */
+  get sourceList(): readonly Source[] {
+    return this.sources;
+  }
+
+  /** Runs until every source has ended (stdin EOF) or shutdown() is called; resolves to the exit code. */
+  async run(): Promise<number> {
+    let failure: unknown;
+    await Promise.all(
+      this.pipelines.map((p) =>
+        p.run().catch((err: unknown) => {
+          failure ??= err;
+          this.log.error({ err, source: p.source.name }, 'source failed; shutting down');
+          this.shutdown();
+        }),
+      ),
+    );
+    await this.closeAll();
+    const total = this.pipelines.reduce((n, p) => n + p.stats.linesIn, 0);
+    this.log.info({ lines_in: total }, 'gallra run stopped');
+    if (failure !== undefined) throw failure;
+    return 0;
+  }
+
+  /** Stops reading; run() resolves once everything read has been written and recorded. */
+  shutdown(): void {
+    if (this.stopping) return;
+    this.stopping = true;
+    for (const s of this.sources) s.stop();
+  }
+
+  /** Reopens output files (SIGHUP after logrotate). */
+  async reopen(): Promise<void> {
+    await Promise.all(this.sinks.map((s) => s.reopen()));
+    this.log.info('output files reopened');
+  }
+
+  private async closeAll(): Promise<void> {
+    clearInterval(this.housekeeping);
+    await Promise.all(this.sinks.map((s) => s.close()));
+    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+    this.server?.closeAllConnections();
+    this.keyring.close();
+  }
+
+  private makeSink(s: SinkConfig, name: string): Sink {
+    switch (s.type) {
+      case 'file':
+        return new FileSink({ name, dir: path.resolve(this.loaded.baseDir, s.dir), prefix: s.prefix, bufferBytes: s.buffer_bytes, window: retentionWindowFromConfig(this.loaded.config.retention), now: this.now });
+      case 'stdout':
+        return new StreamSink(name, this.options.stdout ?? process.stdout);
+    }
+  }
+
+  private makeSource(s: SourceConfig, name: string): Source {
+    const base = this.loaded.baseDir;
+    switch (s.type) {
+      case 'file':
+        return new FileTailSource({
+          name,
+          path: path.resolve(base, s.path),
+          startAt: s.start_at,
+          checkpointFile: s.checkpoint !== undefined ? path.resolve(base, s.checkpoint) : path.join(resolveStateDir(this.options.env ?? process.env), 'checkpoints', `${name}.json`),
+          pollMs: s.poll_ms,
+          rotateWaitMs: s.rotate_wait_ms,
+          warn: (message) => this.log.warn(message),
+        });
+      case 'syslog':
+        return new SyslogSource({ name, host: s.host, port: s.port, protocol: s.protocol, maxMessage: this.loaded.config.input.max_line_length, maxConnections: s.max_connections });
+      case 'stdin':
+        return new StreamSource(name, () => process.stdin);
+      case 'fifo': {
+        const file = path.resolve(base, s.path);
+        return new StreamSource(name, () => openFifo(file));
+      }
+    }
+  }
+}
+
+function defaultSourceName(s: SourceConfig, i: number): string {
+  if (s.type === 'file' || s.type === 'fifo') return path.basename(s.path).replace(/[^A-Za-z0-9_.-]/g, '_') || `${s.type}-${i + 1}`;
+  return `${s.type}-${i + 1}`;
+}

@@ -1,0 +1,150 @@
+import fs from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { isGallraError } from '../../src/errors.js';
+import { type Checkpoint, readCheckpoint, writeCheckpoint } from '../../src/sources/checkpoint.js';
+
+let dir: string;
+let file: string;
+
+beforeEach(() => {
+  dir = fs.mkdtempSync(path.join(tmpdir(), 'gallra-checkpoint-'));
+  file = path.join(dir, 'checkpoints', 'nginx.json');
+});
+
+afterEach(() => {
+  vi.restoreAllMocks();
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+const CP: Checkpoint = { path: '/var/log/nginx/access.log', segment: { dev: 2049, ino: 1_234_567 }, offset: 98_765 };
+
+function errorOf(fn: () => unknown): unknown {
+  try {
+    fn();
+  } catch (err) {
+    return err;
+  }
+  throw new Error('expected a throw');
+}
+
+describe('writeCheckpoint and readCheckpoint', () => {
+  it('read back what was written', () => {
+    writeCheckpoint(file, CP);
+    expect(readCheckpoint(file)).toEqual(CP);
+  });
+
+  it('read undefined when there is no checkpoint', () => {
+    expect(readCheckpoint(file)).toBeUndefined();
+  });
+
+  it('replace an older checkpoint', () => {
+    writeCheckpoint(file, CP);
+    writeCheckpoint(file, { ...CP, offset: 0 });
+    expect(readCheckpoint(file)).toEqual({ ...CP, offset: 0 });
+  });
+
+  it('write JSON with the position only, mode 0600, in a directory created 0700', () => {
+    writeCheckpoint(file, CP);
+    expect(JSON.parse(fs.readFileSync(file, 'utf8'))).toEqual({ path: CP.path, dev: 2049, ino: 1_234_567, offset: 98_765 });
+    expect(fs.statSync(file).mode & 0o777).toBe(0o600);
+    expect(fs.statSync(path.dirname(file)).mode & 0o777).toBe(0o700);
+  });
+
+  it('leave no temporary file behind', () => {
+    for (let i = 0; i < 5; i++) writeCheckpoint(file, { ...CP, offset: i });
+    expect(fs.readdirSync(path.dirname(file))).toEqual(['nginx.json']);
+  });
+
+  it('replace the file by rename, so a reader sees the old or the new checkpoint, never a mix', () => {
+    writeCheckpoint(file, CP);
+    const renames: [string, string][] = [];
+    const renameSync = fs.renameSync;
+    vi.spyOn(fs, 'renameSync').mockImplementation((from, to) => {
+      // Just before the switch the old checkpoint is still whole, the new one complete beside it.
+      expect(readCheckpoint(file)).toEqual(CP);
+      expect(JSON.parse(fs.readFileSync(from, 'utf8'))).toMatchObject({ offset: 7 });
+      renames.push([String(from), String(to)]);
+      renameSync(from, to);
+    });
+    writeCheckpoint(file, { ...CP, offset: 7 });
+    expect(renames).toHaveLength(1);
+    expect(renames[0]![1]).toBe(file);
+    expect(path.dirname(renames[0]![0])).toBe(path.dirname(file));
+    expect(readCheckpoint(file)).toEqual({ ...CP, offset: 7 });
+  });
+
+  it('fsync the data before the rename', () => {
+    const order: string[] = [];
+    const fsyncSync = fs.fsyncSync;
+    const renameSync = fs.renameSync;
+    vi.spyOn(fs, 'fsyncSync').mockImplementation((fd) => {
+      order.push('fsync');
+      fsyncSync(fd);
+    });
+    vi.spyOn(fs, 'renameSync').mockImplementation((a, b) => {
+      order.push('rename');
+      renameSync(a, b);
+    });
+    writeCheckpoint(file, CP);
+    // The file's data, then the rename, then the directory entry.
+    expect(order).toEqual(['fsync', 'rename', 'fsync']);
+  });
+
+  it('keep the old checkpoint and remove the temporary file when writing fails', () => {
+    writeCheckpoint(file, CP);
+    vi.spyOn(fs, 'fsyncSync').mockImplementationOnce(() => {
+      throw Object.assign(new Error('EIO: i/o error'), { code: 'EIO' });
+    });
+    const err = errorOf(() => writeCheckpoint(file, { ...CP, offset: 1 }));
+    expect(isGallraError(err)).toBe(true);
+    expect(err).toMatchObject({ code: 'GALLRA_CHECKPOINT_IO' });
+    expect((err as Error).message).toContain(file);
+    expect((err as Error).message).toContain('EIO');
+    expect(readCheckpoint(file)).toEqual(CP);
+    expect(fs.readdirSync(path.dirname(file))).toEqual(['nginx.json']);
+  });
+
+  it('fail with GALLRA_CHECKPOINT_IO when the directory cannot be created', () => {
+    fs.writeFileSync(path.join(dir, 'checkpoints'), 'a file, not a directory');
+    const err = errorOf(() => writeCheckpoint(file, CP));
+    expect(err).toMatchObject({ code: 'GALLRA_CHECKPOINT_IO' });
+    expect((err as Error).message).toContain(file);
+  });
+});
+
+describe('readCheckpoint on a bad file', () => {
+  it.each([
+    ['empty', ''],
+    ['not JSON', 'offset=12'],
+    ['truncated JSON', '{"path":"/x","dev":1,"ino":2,"off'],
+    ['null', 'null'],
+    ['an array', '[1,2,3]'],
+    ['no path', '{"dev":1,"ino":2,"offset":3}'],
+    ['a path that is not a string', '{"path":5,"dev":1,"ino":2,"offset":3}'],
+    ['no inode', '{"path":"/x","dev":1,"offset":3}'],
+    ['an inode as a string', '{"path":"/x","dev":1,"ino":"2","offset":3}'],
+    ['a fractional offset', '{"path":"/x","dev":1,"ino":2,"offset":3.5}'],
+    ['a negative offset', '{"path":"/x","dev":1,"ino":2,"offset":-1}'],
+    ['an offset beyond safe integers', '{"path":"/x","dev":1,"ino":2,"offset":1e300}'],
+  ])('rejects a checkpoint that is %s with GALLRA_CHECKPOINT_IO naming the file', (_what, text) => {
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    fs.writeFileSync(file, text);
+    const err = errorOf(() => readCheckpoint(file));
+    expect(isGallraError(err)).toBe(true);
+    expect(err).toMatchObject({ code: 'GALLRA_CHECKPOINT_IO' });
+    expect((err as Error).message).toContain(file);
+    // The message says what to do, and never quotes the file's content.
+    expect((err as Error).message).toMatch(/remove it/);
+    if (text.length > 4) expect((err as Error).message).not.toContain(text);
+  });
+
+  it('rejects a checkpoint path that cannot be read with GALLRA_CHECKPOINT_IO naming it', () => {
+    fs.mkdirSync(file, { recursive: true });
+    const err = errorOf(() => readCheckpoint(file));
+    expect(err).toMatchObject({ code: 'GALLRA_CHECKPOINT_IO' });
+    expect((err as Error).message).toContain(file);
+    expect((err as Error).message).toContain('EISDIR');
+  });
+});
