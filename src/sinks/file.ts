@@ -111,7 +111,11 @@ export class FileSink implements Sink {
       syncs.push(new Promise((resolve, reject) => fs.fsync(f.fd, (err) => (err ? reject(sinkError(this.name, 'fsync', err)) : resolve()))));
     }
     await Promise.all(syncs);
-    this.housekeeping();
+    try {
+      this.housekeeping();
+    } catch (err) {
+      throw sinkError(this.name, 'housekeeping (closing idle files, retention)', err);
+    }
   }
 
   async reopen(): Promise<void> {

@@ -1,5 +1,6 @@
 /**
- * Checkpoint files for resumable sources: which file (device + inode) and
+ * Checkpoint files for resumable sources: which file (device, inode and a
+ * fingerprint of its first bytes) and
  * how far into it downstream has durably accepted. Written atomically (temp
  * file, fsync, rename, fsync of the directory) so a crash leaves either the
  * old or the new checkpoint, never half of one. They hold no log content.
@@ -30,9 +31,20 @@ export function readCheckpoint(file: string): Checkpoint | undefined {
     throw new GallraError('GALLRA_CHECKPOINT_IO', `checkpoint ${file}: cannot read (${(err as NodeJS.ErrnoException).code})`, { cause: err });
   }
   try {
-    const v = JSON.parse(text) as { path?: unknown; dev?: unknown; ino?: unknown; offset?: unknown };
-    if (typeof v.path === 'string' && Number.isSafeInteger(v.dev) && Number.isSafeInteger(v.ino) && Number.isSafeInteger(v.offset) && (v.offset as number) >= 0) {
-      return { path: v.path, segment: { dev: v.dev as number, ino: v.ino as number }, offset: v.offset as number };
+    const v = JSON.parse(text) as { path?: unknown; dev?: unknown; ino?: unknown; head?: unknown; head_bytes?: unknown; offset?: unknown };
+    const id = (x: unknown): x is string => typeof x === 'string' && /^\d{1,40}$/.test(x);
+    if (
+      typeof v.path === 'string' &&
+      id(v.dev) &&
+      id(v.ino) &&
+      typeof v.head === 'string' &&
+      /^[0-9a-f]{0,64}$/.test(v.head) &&
+      Number.isSafeInteger(v.head_bytes) &&
+      (v.head_bytes as number) >= 0 &&
+      Number.isSafeInteger(v.offset) &&
+      (v.offset as number) >= 0
+    ) {
+      return { path: v.path, segment: { dev: v.dev, ino: v.ino, head: v.head, headBytes: v.head_bytes as number }, offset: v.offset as number };
     }
   } catch {
     // fall through
@@ -44,7 +56,7 @@ export function readCheckpoint(file: string): Checkpoint | undefined {
  * Writes a checkpoint atomically.
  *
  * @example
- * writeCheckpoint(file, { path: '/var/log/nginx/access.log', segment: { dev, ino }, offset });
+ * writeCheckpoint(file, { path: '/var/log/nginx/access.log', segment: { dev, ino, head, headBytes }, offset });
  */
 export function writeCheckpoint(file: string, cp: Checkpoint): void {
   const dir = path.dirname(file);
@@ -53,7 +65,8 @@ export function writeCheckpoint(file: string, cp: Checkpoint): void {
     fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
     const fd = fs.openSync(tmp, 'w', 0o600);
     try {
-      fs.writeSync(fd, `${JSON.stringify({ path: cp.path, dev: cp.segment.dev, ino: cp.segment.ino, offset: cp.offset })}\n`);
+      const { dev, ino, head, headBytes } = cp.segment;
+      fs.writeSync(fd, `${JSON.stringify({ path: cp.path, dev, ino, head, head_bytes: headBytes, offset: cp.offset })}\n`);
       fs.fsyncSync(fd);
     } finally {
       fs.closeSync(fd);

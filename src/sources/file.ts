@@ -11,14 +11,18 @@
  *   logrotate's copy and its truncate are lost by copytruncate's design, and
  *   if the file grows past our position before we look we cannot tell it was
  *   truncated; prefer rename + reopen.)
- * - Checkpoints: the file's device, inode and the offset of the first byte
- *   not yet durably written by every sink. After a restart the source finds
- *   the checkpointed inode — the live file, or a rotated sibling such as
- *   `access.log.1` — finishes it from the offset, and goes on.
+ * - Checkpoints: the file's device, inode, a fingerprint of its first
+ *   kilobyte, and the offset of the first byte not yet durably written by
+ *   every sink. After a restart the source finds that file — the live one, or
+ *   a rotated sibling such as `access.log.1` — finishes it from the offset
+ *   (waiting for it to go quiet as above), and goes on. The fingerprint keeps
+ *   a recycled inode or a truncated-and-rewritten file from being resumed at
+ *   a stale offset.
  *
  * Change notifications (fs.watch on the directory) wake the reader at once;
  * a poll interval catches what notifications miss.
  */
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
@@ -57,12 +61,42 @@ export interface FileTailOptions {
 }
 
 const READ_BYTES = 64 * 1024;
+/** Bytes of a file's start fingerprinted to recognise it again. */
+const HEAD_BYTES = 1024;
 
 interface Open {
   fd: number;
   id: SegmentId;
   pos: number;
-  file: string;
+}
+
+/** Device and inode of a path or descriptor as strings (bigint stats), with the size. */
+interface Identity {
+  dev: string;
+  ino: string;
+  size: number;
+}
+
+function identityOf(st: fs.BigIntStats): Identity {
+  return { dev: st.dev.toString(), ino: st.ino.toString(), size: Number(st.size) };
+}
+
+function statPath(p: string): (Identity & { isFile: boolean }) | undefined {
+  try {
+    const st = fs.statSync(p, { bigint: true });
+    return { ...identityOf(st), isFile: st.isFile() };
+  } catch {
+    return undefined;
+  }
+}
+
+/** The fingerprint of a file's first `n` bytes (n ≤ HEAD_BYTES), or undefined if it is shorter. */
+function headOf(fd: number, n: number): string | undefined {
+  if (n === 0) return '';
+  const b = Buffer.allocUnsafe(n);
+  const got = fs.readSync(fd, b, 0, n, 0);
+  if (got < n) return undefined;
+  return crypto.createHash('sha256').update(b).digest('hex').slice(0, 32);
 }
 
 /**
@@ -99,7 +133,8 @@ export class FileTailSource implements Source {
     if (cur === undefined) return 0;
     try {
       const size = fs.fstatSync(cur.fd).size;
-      const done = this.committed !== undefined && sameId(this.committed.segment, cur.id) ? this.committed.offset : 0;
+      const c = this.committed?.segment;
+      const done = c !== undefined && c.dev === cur.id.dev && c.ino === cur.id.ino ? this.committed!.offset : 0;
       return Math.max(0, size - done);
     } catch {
       return 0;
@@ -116,15 +151,14 @@ export class FileTailSource implements Source {
   async *batches(): AsyncGenerator<SourceBatch> {
     this.watch();
     try {
-      // A checkpointed file that was rotated away while we were down: finish it first.
-      const resume = this.resumePoint();
-      if (resume.rotated !== undefined) yield* this.drainWhole(resume.rotated);
-      let cur = resume.current;
+      // Where the checkpoint says — possibly a file rotated away while we were down — else start_at.
+      let cur = this.resumePoint();
       let quietSince = 0;
       while (!this.stopped) {
         if (cur === undefined) {
-          cur = this.openCurrent(0);
+          cur = this.openPath(0);
           if (cur === undefined) {
+            // Not there yet (between a rename and the writer's reopen, or never created).
             await this.waiter.wait(this.options.pollMs);
             continue;
           }
@@ -133,92 +167,77 @@ export class FileTailSource implements Source {
         const n = fs.readSync(cur.fd, this.buf, 0, READ_BYTES, cur.pos);
         if (n > 0) {
           cur.pos += n;
+          if (cur.id.headBytes < HEAD_BYTES) refreshHead(cur);
           quietSince = 0;
           yield { data: this.buf.subarray(0, n), segment: cur.id, offset: cur.pos, endOfSegment: false };
           continue;
         }
-        // At the end of the file: has it been rotated or truncated?
-        const now = statOrUndefined(this.options.path);
-        if (now !== undefined && (now.ino !== cur.id.ino || now.dev !== cur.id.dev)) {
-          // Renamed away and replaced. The writer may still append to the old
-          // file until it reopens; let it go only once it has been quiet.
+        // At the end of the file: was it rotated away, or truncated?
+        const live = statPath(this.options.path);
+        if (live !== undefined && (live.ino !== cur.id.ino || live.dev !== cur.id.dev)) {
+          // The path names another file now. The writer may append to the old
+          // one until it reopens its log: let it go only once it stays quiet.
           if (quietSince === 0) quietSince = Date.now();
           if (Date.now() - quietSince >= this.options.rotateWaitMs) {
             yield { data: this.buf.subarray(0, 0), segment: cur.id, offset: cur.pos, endOfSegment: true };
-            fs.closeSync(cur.fd);
-            // Forget the closed descriptor now: if the new file cannot be opened
-            // yet, stop() and lagBytes() must not touch a number the process may
-            // already have handed to another file.
-            this.current = undefined;
-            cur = this.openCurrent(0);
+            this.release(cur);
+            cur = this.openPath(0);
             quietSince = 0;
             continue;
           }
-        } else if (now !== undefined && now.size < cur.pos) {
-          // Truncated in place (copytruncate): what we held of a partial line is gone.
+        } else if (live !== undefined && live.size < cur.pos) {
+          // Truncated in place (copytruncate): a new content lineage, with a new fingerprint.
           yield { data: this.buf.subarray(0, 0), segment: cur.id, offset: cur.pos, endOfSegment: true };
           cur.pos = 0;
+          cur.id = { ...cur.id, head: '', headBytes: 0 };
+          refreshHead(cur);
           continue;
         }
         await this.waiter.wait(this.options.pollMs);
       }
     } finally {
       this.watcher?.close();
-      if (this.current !== undefined) {
-        try {
-          fs.closeSync(this.current.fd);
-        } catch {
-          // already closed
-        }
-        this.current = undefined;
-      }
+      if (this.current !== undefined) this.release(this.current);
     }
   }
 
-  /** Where to start: the checkpoint if there is one, else start_at. */
-  private resumePoint(): { rotated: Open | undefined; current: Open | undefined } {
+  private release(open: Open): void {
+    if (this.current === open) this.current = undefined;
+    try {
+      fs.closeSync(open.fd);
+    } catch {
+      // already closed
+    }
+  }
+
+  /** The file and offset to start from. */
+  private resumePoint(): Open | undefined {
     const cp = this.options.checkpointFile === undefined ? undefined : readCheckpoint(this.options.checkpointFile);
-    const live = statOrUndefined(this.options.path);
     if (cp === undefined) {
-      const start = this.options.startAt === 'end' && live !== undefined ? live.size : 0;
-      return { rotated: undefined, current: this.openCurrent(start) };
+      const live = statPath(this.options.path);
+      return this.openPath(this.options.startAt === 'end' && live !== undefined ? live.size : 0);
     }
     this.committed = cp;
-    if (live !== undefined && live.ino === cp.segment.ino && live.dev === cp.segment.dev) {
-      // Same file; if it shrank while we were down it was truncated.
-      return { rotated: undefined, current: this.openCurrent(live.size < cp.offset ? 0 : cp.offset) };
+    const live = this.openPath(0);
+    if (live !== undefined && matches(live, cp.segment)) {
+      live.pos = cp.offset;
+      live.id = cp.segment;
+      if (live.pos > Number(fs.fstatSync(live.fd).size)) live.pos = 0;
+      return live;
     }
+    // Rotated (or replaced) while we were down: finish the old file first.
     const old = this.findRotated(cp.segment);
-    if (old === undefined) {
-      this.options.warn?.(`${this.name}: the checkpointed file (inode ${cp.segment.ino}) is gone; lines written to it after the checkpoint are lost; starting ${this.options.path} from its beginning`);
-      return { rotated: undefined, current: this.openCurrent(0) };
+    if (old !== undefined) {
+      if (live !== undefined) this.release(live);
+      old.pos = cp.offset;
+      return old;
     }
-    let fd: number;
-    try {
-      fd = fs.openSync(old, 'r');
-    } catch (err) {
-      throw new GallraError('GALLRA_SOURCE_FAILED', `${this.name}: cannot open ${old} (${(err as NodeJS.ErrnoException).code})`, { cause: err });
-    }
-    return { rotated: { fd, id: cp.segment, pos: cp.offset, file: old }, current: undefined };
+    this.options.warn?.(`${this.name}: the checkpointed file is gone (rotated away and removed, or its inode reused); lines written to it after the checkpoint are lost; reading ${this.options.path} from its beginning`);
+    return live;
   }
 
-  /** Reads a rotated file from its position to the end, then lets it go. */
-  private *drainWhole(open: Open): Generator<SourceBatch> {
-    try {
-      for (;;) {
-        const n = fs.readSync(open.fd, this.buf, 0, READ_BYTES, open.pos);
-        if (n <= 0) break;
-        open.pos += n;
-        yield { data: this.buf.subarray(0, n), segment: open.id, offset: open.pos, endOfSegment: false };
-      }
-      yield { data: this.buf.subarray(0, 0), segment: open.id, offset: open.pos, endOfSegment: true };
-    } finally {
-      fs.closeSync(open.fd);
-    }
-  }
-
-  /** A sibling of the followed path (`access.log.1`, …) with this device and inode. */
-  private findRotated(id: SegmentId): string | undefined {
+  /** The followed path's siblings (`access.log.1`, …) that are the file `id` names. */
+  private findRotated(id: SegmentId): Open | undefined {
     const dir = path.dirname(this.options.path);
     const base = path.basename(this.options.path);
     let names: string[];
@@ -229,22 +248,34 @@ export class FileTailSource implements Source {
     }
     for (const name of names) {
       if (!name.startsWith(base)) continue;
-      const st = statOrUndefined(path.join(dir, name));
-      if (st !== undefined && st.ino === id.ino && st.dev === id.dev && st.isFile()) return path.join(dir, name);
+      const file = path.join(dir, name);
+      const st = statPath(file);
+      if (st === undefined || !st.isFile || st.ino !== id.ino || st.dev !== id.dev) continue;
+      let fd: number;
+      try {
+        fd = fs.openSync(file, 'r');
+      } catch {
+        continue;
+      }
+      const open: Open = { fd, id, pos: 0 };
+      if (matches(open, id)) return open;
+      fs.closeSync(fd);
     }
     return undefined;
   }
 
-  private openCurrent(pos: number): Open | undefined {
+  private openPath(pos: number): Open | undefined {
     let fd: number;
     try {
       fd = fs.openSync(this.options.path, 'r');
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined; // not created yet (between rename and create)
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
       throw new GallraError('GALLRA_SOURCE_FAILED', `${this.name}: cannot open ${this.options.path} (${(err as NodeJS.ErrnoException).code})`, { cause: err });
     }
-    const st = fs.fstatSync(fd);
-    return { fd, id: { dev: st.dev, ino: st.ino }, pos: Math.min(pos, st.size), file: this.options.path };
+    const st = identityOf(fs.fstatSync(fd, { bigint: true }));
+    const open: Open = { fd, id: { dev: st.dev, ino: st.ino, head: '', headBytes: 0 }, pos: Math.min(pos, st.size) };
+    refreshHead(open);
+    return open;
   }
 
   private watch(): void {
@@ -257,14 +288,17 @@ export class FileTailSource implements Source {
   }
 }
 
-function statOrUndefined(p: string): fs.Stats | undefined {
-  try {
-    return fs.statSync(p);
-  } catch {
-    return undefined;
-  }
+/** Fingerprints up to HEAD_BYTES of the file's start (files only grow, so this settles). */
+function refreshHead(open: Open): void {
+  const size = Number(fs.fstatSync(open.fd).size);
+  const n = Math.min(size, HEAD_BYTES);
+  if (n <= open.id.headBytes) return;
+  const head = headOf(open.fd, n);
+  if (head !== undefined) open.id = { ...open.id, head, headBytes: n };
 }
 
-function sameId(a: SegmentId, b: SegmentId): boolean {
-  return a.dev === b.dev && a.ino === b.ino;
+/** Whether the open file is the one `id` describes: same device and inode, same first bytes. */
+function matches(open: Open, id: SegmentId): boolean {
+  const st = identityOf(fs.fstatSync(open.fd, { bigint: true }));
+  return st.dev === id.dev && st.ino === id.ino && headOf(open.fd, id.headBytes) === id.head;
 }

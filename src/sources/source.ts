@@ -19,9 +19,19 @@ export interface SourceBatch {
   readonly endOfSegment: boolean;
 }
 
+/**
+ * Which file bytes belong to. Device and inode are decimal strings (from
+ * bigint stats: some file systems use inode numbers beyond 2^53), and `head`
+ * is a fingerprint of the file's first bytes, so a recycled inode — logrotate
+ * deletes `.1`, the next `access.log` gets its number — is not taken for the
+ * file a checkpoint was about.
+ */
 export interface SegmentId {
-  readonly dev: number;
-  readonly ino: number;
+  readonly dev: string;
+  readonly ino: string;
+  /** SHA-256 (hex, first 32 chars) of the first `headBytes` bytes; empty until the file has any. */
+  readonly head: string;
+  readonly headBytes: number;
 }
 
 /** How far downstream has durably accepted a resumable source's input. */

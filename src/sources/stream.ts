@@ -28,6 +28,8 @@ export const fifoSourceConfigSchema = z.strictObject({
   format: z.string().optional(),
 });
 
+const STOPPED = Symbol('stopped');
+
 /**
  * A source over a readable stream.
  *
@@ -38,6 +40,10 @@ export class StreamSource implements Source {
   readonly drops: Record<string, number> = {};
   private stream: Readable | undefined;
   private stopped = false;
+  private stopSignal: () => void = () => undefined;
+  private readonly stopped$ = new Promise<typeof STOPPED>((resolve) => {
+    this.stopSignal = () => resolve(STOPPED);
+  });
 
   constructor(
     readonly name: string,
@@ -51,10 +57,9 @@ export class StreamSource implements Source {
   stop(): void {
     if (this.stopped) return;
     this.stopped = true;
-    // stdin is left open (destroying it can hang a terminal); other streams are closed.
+    this.stopSignal();
+    // A FIFO socket is ours to close; stdin is left to the process (closing it can upset a terminal).
     if (this.stream !== undefined && this.stream !== process.stdin) this.stream.destroy();
-    else this.stream?.pause();
-    this.stream?.emit('end');
   }
 
   lagBytes(): number {
@@ -68,14 +73,21 @@ export class StreamSource implements Source {
   async *batches(): AsyncGenerator<SourceBatch> {
     const stream = this.stream;
     if (stream === undefined) return;
+    // Waits race the stop signal, so stop() ends the loop at once even while
+    // the stream has nothing to read (an idle stdin).
+    const it = stream.iterator({ destroyOnReturn: stream !== process.stdin });
     try {
-      for await (const chunk of stream) {
-        if (this.stopped) break;
-        const data = typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer);
+      while (!this.stopped) {
+        const r = await Promise.race([it.next(), this.stopped$]);
+        if (r === STOPPED || r.done === true) break;
+        const chunk = r.value as Buffer | string;
+        const data = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
         yield { data, segment: undefined, offset: 0, endOfSegment: false };
       }
     } catch (err) {
       if (!this.stopped) throw new GallraError('GALLRA_SOURCE_FAILED', `${this.name}: read failed (${(err as NodeJS.ErrnoException).code ?? String(err)})`, { cause: err });
+    } finally {
+      if (!this.stopped) void it.return?.();
     }
     yield { data: Buffer.alloc(0), segment: undefined, offset: 0, endOfSegment: true };
   }

@@ -86,22 +86,36 @@ function isBsdTimestamp(b: Uint8Array, i: number, end: number): boolean {
   return MONTHS.includes(mon);
 }
 
-function rfc3164Message(b: Uint8Array, i: number, end: number): number {
-  if (isBsdTimestamp(b, i, end)) {
-    i += 16;
-    // HOSTNAME, unless the next token is already the tag (ends with ':').
-    const tokenEnd = skipToken(b, i, end);
-    if (!(tokenEnd - 2 >= i && b[tokenEnd - 2] === 58)) i = tokenEnd;
-  }
-  // TAG: up to ':' (with an optional [pid]) within the first 48 bytes, then a space.
-  for (let k = i; k < end && k < i + 48; k++) {
+/**
+ * End of a TAG at `i` — letters, digits and `_-./` (at most 48), an optional
+ * `[pid]`, then `: ` — or -1. Requiring the colon-space keeps a message that
+ * has no tag (`81.6.12.34:5123 - - …`, `2001:db8::1 - - …`) whole.
+ */
+function tagEnd(b: Uint8Array, i: number, end: number): number {
+  let k = i;
+  while (k < end && k - i < 48) {
     const c = b[k]!;
-    if (c === 58 /* : */) {
-      let m = k + 1;
-      if (m < end && b[m] === SPACE) m++;
-      return m;
-    }
-    if (c === SPACE) break;
+    if ((c >= 48 && c <= 57) || ((c | 0x20) >= 97 && (c | 0x20) <= 122) || c === 95 || c === 45 || c === 46 || c === 47) k++;
+    else break;
   }
-  return i;
+  if (k === i || k >= end) return -1;
+  if (b[k] === 91 /* [ */) {
+    k++;
+    while (k < end && b[k]! >= ZERO && b[k]! <= NINE) k++;
+    if (k >= end || b[k] !== 93 /* ] */) return -1;
+    k++;
+  }
+  if (k + 1 < end && b[k] === 58 && b[k + 1] === SPACE) return k + 2;
+  if (k + 1 === end && b[k] === 58) return end;
+  return -1;
+}
+
+function rfc3164Message(b: Uint8Array, i: number, end: number): number {
+  if (isBsdTimestamp(b, i, end)) i += 16;
+  // TAG right away, or HOSTNAME then TAG; without a tag the rest is the message.
+  const first = tagEnd(b, i, end);
+  if (first >= 0) return first;
+  const afterHost = skipToken(b, i, end);
+  const second = afterHost < end ? tagEnd(b, afterHost, end) : -1;
+  return second >= 0 ? second : i;
 }

@@ -22,7 +22,8 @@ export const syslogSourceConfigSchema = z.strictObject({
   name: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'letters, digits, _ . - (at most 64)').optional(),
   /** Address to listen on; keep it on loopback unless the network between is trusted. */
   host: z.string().min(1).default('127.0.0.1'),
-  port: z.int().min(1).max(65_535),
+  /** 0 picks a free port (tests). */
+  port: z.int().min(0).max(65_535),
   /** udp (nginx sends only UDP), tcp, or both on the same port. */
   protocol: z.enum(['udp', 'tcp', 'both']).default('udp'),
   /** A format from `formats:` or auto; default input.format. */
@@ -146,6 +147,8 @@ export class SyslogSource implements Source {
       return;
     }
     const line = Buffer.concat([b.subarray(from, end), NL]);
+    // One message is one line: a line break inside (octet counting allows it) would split it into fragments.
+    for (let k = 0; k < line.length - 1; k++) if (line[k] === 10 || line[k] === 13) line[k] = 32;
     this.queue.push(line);
     this.queued += line.length;
     this.received++;
