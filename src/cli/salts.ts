@@ -2,6 +2,7 @@
  * `gallra salts list|rotate|destroy`: keyring housekeeping for operators and
  * cron/systemd timers. Never prints salt bytes — only epochs, states and files.
  */
+import fs from 'node:fs';
 import { GallraError } from '../errors.js';
 import { FileKeyring } from '../keyring/file.js';
 import { type SaltFileInfo } from '../keyring/keyring.js';
@@ -29,6 +30,14 @@ Options:
   --all           with destroy: every salt
   -h, --help      this help
 `;
+
+function dirModeOf(dir: string): number | undefined {
+  try {
+    return fs.statSync(dir).mode & 0o777;
+  } catch {
+    return undefined;
+  }
+}
 
 function row(s: SaltFileInfo): string {
   const iso = (ms: number): string => new Date(ms).toISOString().replace('.000Z', 'Z');
@@ -59,7 +68,15 @@ export async function saltsCommand(argv: string[], io: CommandIo): Promise<numbe
       case 'list': {
         const files = keyring.list();
         io.stdout.write(`salts in ${keyring.dir}: ${files.length === 0 ? 'none' : files.length}\n`);
-        for (const s of files) io.stdout.write(`${row(s)}\n`);
+        for (const s of files) {
+          io.stdout.write(`${row(s)}\n`);
+          // anonymise and run refuse to use such a file; say so here, where the operator looks.
+          if ((s.mode & 0o077) !== 0) io.stdout.write(`  WARNING: mode ${s.mode.toString(8).padStart(4, '0')} lets others read it; gallra will refuse it. Fix: chmod 600 ${s.path}\n`);
+        }
+        const dirMode = dirModeOf(keyring.dir);
+        if (dirMode !== undefined && (dirMode & 0o077) !== 0) {
+          io.stdout.write(`WARNING: ${keyring.dir} has mode ${dirMode.toString(8).padStart(4, '0')}; gallra will refuse it. Fix: chmod 700 ${keyring.dir}\n`);
+        }
         return 0;
       }
       case 'rotate': {

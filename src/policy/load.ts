@@ -169,11 +169,25 @@ function problemFromIssue(issue: z.core.$ZodIssue, p: Path): PolicyProblem {
   }
 }
 
+/** Fixes for the checks whose message alone does not say what to write instead. */
+const FIXES: Readonly<Record<string, string>> = {
+  'retention.keep': 'use P6M or less, e.g. P90D or P6M',
+  'retention.max_future': 'use P1D or less, e.g. PT1H',
+  'pseudonym.bits': 'use 128, 160, 192, 224 or 256',
+  'pseudonym.prefix': 'use up to 16 of A-Z a-z 0-9 _ . : -, e.g. "u_"',
+  'salts.grace': 'write a duration such as PT1H',
+  'redact.secret_min_length': 'use a number from 12 to 256, e.g. 24',
+};
+
 function fixFor(issue: z.core.$ZodIssue): string {
+  const key = issue.path.filter((p) => typeof p === 'string').join('.');
+  const known = FIXES[key];
+  if (known !== undefined) return known;
+  if (issue.message.includes('ISO 8601 duration')) return 'write a duration such as P6M (six months), P1D (a day) or PT1H (an hour)';
   if (issue.code === 'too_big') return `use at most ${String(issue.maximum)}`;
   if (issue.code === 'too_small') return `use at least ${String(issue.minimum)}`;
-  if (issue.code === 'invalid_format') return 'correct the value to the expected form';
-  return 'correct the value as described';
+  if (issue.code === 'invalid_format') return 'correct the value to the form the message describes';
+  return 'correct the value as the message describes';
 }
 
 function describe(v: unknown): string {

@@ -1,8 +1,10 @@
 /** The `retention:` section of a policy, beside the window it configures. */
 import { z } from 'zod';
 import { durationSchema, toDuration } from '../policy/schema-helpers.js';
-import { parseDuration } from '../time/duration.js';
+import { fitsWithin, mustParseDuration, parseDuration } from '../time/duration.js';
 import { isAllowedRetention, type RetentionWindow } from './window.js';
+
+const ONE_DAY = mustParseDuration('P1D');
 
 export const retentionConfigSchema = z.strictObject({
   /** How long anything gallra writes is kept; never more than P6M. */
@@ -12,8 +14,17 @@ export const retentionConfigSchema = z.strictObject({
       return d === undefined || isAllowedRetention(d);
     }, 'longer than six calendar months (P6M), the most gallra keeps anything; use P6M or less')
     .default('P6M'),
-  /** Events stamped further ahead of the clock than this are dropped. */
-  max_future: durationSchema.default('PT1H'),
+  /**
+   * Events stamped further ahead of the clock than this are dropped. At most
+   * a day: an event stamped months ahead would outlive the window wherever
+   * data is aged by event time.
+   */
+  max_future: durationSchema
+    .refine((s) => {
+      const d = parseDuration(s);
+      return d === undefined || fitsWithin(d, ONE_DAY);
+    }, 'at most P1D (clock skew); events stamped further ahead would outlive the retention window')
+    .default('PT1H'),
 });
 export type RetentionConfig = z.infer<typeof retentionConfigSchema>;
 

@@ -69,9 +69,11 @@ interface EpochState {
   readonly caches: Map<string, StringCache<string>>;
 }
 
-// Events from two or three epochs interleave around midnight (late lines);
-// keeping a few prepared states avoids rebuilding them on every switch.
-const MAX_EPOCH_STATES = 4;
+// Events from two or three epochs interleave around midnight (late lines),
+// and a replay of merged logs can interleave many more; keeping prepared
+// states for a few dozen epochs avoids rebuilding them on every switch
+// (their caches start small and grow only as they are used).
+const MAX_EPOCH_STATES = 32;
 
 const encoder = new TextEncoder();
 

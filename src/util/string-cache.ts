@@ -16,6 +16,8 @@
  */
 
 const M1 = 0x9e3779b1;
+/** Sets a cache starts with (1024 entries at 4 ways) before it grows. */
+const INITIAL_SETS = 256;
 const M2 = 0x85ebca6b;
 
 function finish(h: number, len: number): number {
@@ -88,12 +90,13 @@ function own<V>(value: V): V {
  * const v = cache.through(ua, generalise);
  */
 export class StringCache<V> {
-  private readonly keys: (string | undefined)[];
-  private readonly hashes: Uint32Array;
-  private readonly values: (V | undefined)[];
-  private readonly next: Uint8Array;
-  private readonly mask: number;
+  private keys: (string | undefined)[];
+  private hashes: Uint32Array;
+  private values: (V | undefined)[];
+  private next: Uint8Array;
+  private mask: number;
   private size_ = 0;
+  private readonly maxSets: number;
 
   /**
    * @param capacity entries, rounded up to whole sets (a power of two of them)
@@ -105,16 +108,20 @@ export class StringCache<V> {
   ) {
     let sets = 1;
     while (sets * ways < capacity) sets <<= 1;
-    this.mask = sets - 1;
-    this.keys = new Array<string | undefined>(sets * ways).fill(undefined);
-    this.values = new Array<V | undefined>(sets * ways).fill(undefined);
-    this.hashes = new Uint32Array(sets * ways);
-    this.next = new Uint8Array(sets);
+    this.maxSets = sets;
+    // Start small and grow to the capacity as entries come: a cache that is
+    // made per epoch or per field must cost little until it is used.
+    const initial = Math.min(sets, INITIAL_SETS);
+    this.mask = initial - 1;
+    this.keys = new Array<string | undefined>(initial * ways).fill(undefined);
+    this.values = new Array<V | undefined>(initial * ways).fill(undefined);
+    this.hashes = new Uint32Array(initial * ways);
+    this.next = new Uint8Array(initial);
   }
 
   /** Most entries it can hold: the requested capacity rounded up to whole sets. */
   get capacity(): number {
-    return this.keys.length;
+    return this.maxSets * this.ways;
   }
 
   /** Entries currently held. */
@@ -135,6 +142,8 @@ export class StringCache<V> {
 
   /** Stores `value` for `key` (whose hash is `h`), replacing the set's oldest entry when full. */
   setHashed(key: string, h: number, value: V): void {
+    // Grow at half load, before sets fill up and start evicting.
+    if (this.size_ * 2 >= this.keys.length && this.mask + 1 < this.maxSets) this.grow();
     const set = h & this.mask;
     const base = set * this.ways;
     let slot = -1;
@@ -150,6 +159,12 @@ export class StringCache<V> {
         break;
       }
     }
+    if (slot < 0 && this.mask + 1 < this.maxSets) {
+      // A full set while there is room to grow: grow rather than evict.
+      this.grow();
+      this.setHashed(key, h, value);
+      return;
+    }
     if (slot < 0) {
       const victim = this.next[set]!;
       this.next[set] = (victim + 1) % this.ways;
@@ -158,6 +173,31 @@ export class StringCache<V> {
     this.keys[slot] = detach(key);
     this.hashes[slot] = h;
     this.values[slot] = own(value);
+  }
+
+  /** Four times the sets, entries placed again by their stored hashes. */
+  private grow(): void {
+    const { keys, values, hashes } = this;
+    const sets = Math.min(this.maxSets, (this.mask + 1) * 4);
+    this.mask = sets - 1;
+    this.keys = new Array<string | undefined>(sets * this.ways).fill(undefined);
+    this.values = new Array<V | undefined>(sets * this.ways).fill(undefined);
+    this.hashes = new Uint32Array(sets * this.ways);
+    this.next = new Uint8Array(sets);
+    this.size_ = 0;
+    for (let i = 0; i < keys.length; i++) {
+      const k = keys[i];
+      if (k === undefined) continue;
+      const base = (hashes[i]! & this.mask) * this.ways;
+      for (let w = base; w < base + this.ways; w++) {
+        if (this.keys[w] !== undefined) continue;
+        this.keys[w] = k;
+        this.hashes[w] = hashes[i]!;
+        this.values[w] = values[i];
+        this.size_++;
+        break;
+      }
+    }
   }
 
   get(key: string): V | undefined {
@@ -188,6 +228,7 @@ export class StringCache<V> {
   clear(): void {
     this.keys.fill(undefined);
     this.values.fill(undefined);
+    this.next.fill(0);
     this.size_ = 0;
   }
 }

@@ -3,7 +3,7 @@
  * a cron job) runs it. Salts are 32-byte files, 0600 in a 0700 directory, one
  * per epoch; gallra never prints one.
  */
-import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type CliResult, clfTime, ensureBuilt, FIXTURES, HOUR, runCli, TempDirs, today } from '../helpers/cli.js';
@@ -53,6 +53,20 @@ describe('gallra salts', () => {
     expect(again.status).toBe(0);
     expect(again.stdout).toBe('current epoch salt already present\n');
     expect(readFileSync(join(dir, name)).equals(salt)).toBe(true);
+  });
+
+  it('list warns, with the chmod fix, about a salt file or directory others can read, which anonymise and run refuse', () => {
+    const stateDir = tmp.make('salts');
+    const dir = join(stateDir, 'salts');
+    expect(runCli(['salts', 'rotate'], { stateDir }).status).toBe(0);
+    const file = join(dir, `P1D-${label(today())}.salt`);
+    chmodSync(file, 0o644);
+    chmodSync(dir, 0o755);
+    const r = runCli(['salts', 'list'], { stateDir });
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain(`WARNING: mode 0644 lets others read it; gallra will refuse it. Fix: chmod 600 ${file}`);
+    expect(r.stdout).toContain(`WARNING: ${dir} has mode 0755; gallra will refuse it. Fix: chmod 700 ${dir}`);
+    expectNoSalt(r, readFileSync(file), 'salts list');
   });
 
   it('rotate uses the epoch length of --config (salts.epoch PT6H)', () => {

@@ -148,6 +148,16 @@ describe('retentionConfigSchema', () => {
     expect(r.success).toBe(false);
     expect(r.error!.issues[0]!.message).toContain('ISO 8601 duration');
     expect(retentionConfigSchema.safeParse({ max_future: '1h' }).success).toBe(false);
+  });
+
+  it.each(['P2D', 'P1M', 'P10Y', 'PT25H'])('rejects a max_future of %s: events stamped that far ahead would outlive the window', (maxFuture) => {
+    const r = retentionConfigSchema.safeParse({ max_future: maxFuture });
+    expect(r.success).toBe(false);
+    expect(r.error?.issues[0]?.message).toContain('P1D');
+  });
+
+  it.each(['P1D', 'PT24H', 'PT5M'])('accepts a max_future of %s', (maxFuture) => {
+    expect(retentionConfigSchema.safeParse({ max_future: maxFuture }).success).toBe(true);
     expect(retentionConfigSchema.safeParse({ keep: 'P6M', days: 10 }).success).toBe(false);
   });
 });

@@ -244,3 +244,32 @@ describe('AdaptiveMemo', () => {
     expect(memo.cache.capacity).toBe(128);
   });
 });
+
+describe('StringCache growth', () => {
+  it('starts small, grows towards its capacity as entries come, and still finds every entry after growing', () => {
+    const cache = new StringCache<number>(100_000);
+    expect(cache.capacity).toBe(131_072);
+    const n = 20_000;
+    for (let i = 0; i < n; i++) cache.set(`/api/v1/users/${i}`, i);
+    // Growth re-places entries by their stored hashes; a 4-way set may overflow
+    // now and then, so nearly all (not strictly all) must still be there.
+    let found = 0;
+    for (let i = 0; i < n; i++) if (cache.get(`/api/v1/users/${i}`) === i) found++;
+    expect(found).toBeGreaterThan(n * 0.97);
+    expect(cache.size).toBeLessThanOrEqual(cache.capacity);
+    // Nothing found is ever a wrong value.
+    for (let i = 0; i < n; i++) {
+      const v = cache.get(`/api/v1/users/${i}`);
+      if (v !== undefined) expect(v).toBe(i);
+    }
+  });
+
+  it('costs little to create: the first table is small whatever the capacity', () => {
+    const caches = Array.from({ length: 200 }, () => new StringCache<string>(1_000_000));
+    const before = process.memoryUsage().heapUsed;
+    const more = Array.from({ length: 200 }, () => new StringCache<string>(1_000_000));
+    const perCache = (process.memoryUsage().heapUsed - before) / more.length;
+    expect(perCache).toBeLessThan(64 * 1024);
+    expect(caches.length + more.length).toBe(400);
+  });
+});
