@@ -13,6 +13,7 @@ import { Anonymiser } from '../pipeline/anonymiser.js';
 import { type LineHandler, LineSplitter } from '../pipeline/line-splitter.js';
 import { loadPolicy } from '../policy/load.js';
 import { readInput } from '../sources/read-file.js';
+import { Progress, type ProgressStream } from './progress.js';
 import { toDuration } from '../policy/schema-helpers.js';
 import { oneOf, parseCommand } from './args.js';
 
@@ -114,6 +115,9 @@ export async function anonymiseCommand(argv: string[], io: CommandIo): Promise<n
     };
 
     const inputs = positionals.length > 0 ? positionals : ['-'];
+    // A progress line on a terminal, for files (stdin has no size to measure against).
+    const progress = new Progress(inputs.includes('-') ? { write: () => true } : (io.stderr as ProgressStream), totalSize(inputs));
+    let linesSeen = 0;
     log.info({ inputs: inputs.length, format: format ?? policy.input.format, policy: loaded.file ?? 'built-in defaults' }, 'anonymise starting');
     try {
       for (const input of inputs) {
@@ -122,15 +126,18 @@ export async function anonymiseCommand(argv: string[], io: CommandIo): Promise<n
         let midLine = false;
         let failed = false;
         try {
-          for await (const chunk of readInput(input)) {
+          for await (const chunk of readInput(input, (n) => progress.update(n, 0))) {
             a.beginBatch();
             splitter.push(chunk);
             if (chunk.length > 0) midLine = chunk[chunk.length - 1] !== NL;
+            progress.update(0, a.stats.linesIn - linesSeen);
+            linesSeen = a.stats.linesIn;
             await flush();
           }
         } catch (err) {
           if (!isGallraError(err) || (err.code !== 'GALLRA_INPUT_IO' && err.code !== 'GALLRA_INPUT_NOT_FOUND')) throw err;
           // One bad input does not lose the others: report it, go on, exit 1.
+          progress.finish();
           io.stderr.write(`gallra anonymise: ${err.message}\n`);
           log.error({ code: err.code }, 'input failed');
           exitCode = 1;
@@ -149,6 +156,7 @@ export async function anonymiseCommand(argv: string[], io: CommandIo): Promise<n
         }
         await flush();
       }
+      progress.finish();
       await out.close();
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'EPIPE') return exitCode; // the reader went away (| head)
@@ -199,4 +207,17 @@ function openOutput(file: string | undefined, stdout: Writable): Output {
       await Promise.race([once(stream, 'finish'), failed]);
     },
   };
+}
+
+/** Bytes of the named files (0 for those that cannot be read now: they fail later with a clear error). */
+function totalSize(inputs: readonly string[]): number {
+  let total = 0;
+  for (const f of inputs) {
+    try {
+      total += fs.statSync(f).size;
+    } catch {
+      // reported when opened
+    }
+  }
+  return total;
 }

@@ -20,9 +20,9 @@ const GZIP_MAGIC_1 = 0x8b;
  * Errors become GallraError naming the input.
  *
  * @example
- * for await (const chunk of readInput('access.log.2.gz')) splitter.push(chunk);
+ * for await (const chunk of readInput('access.log.2.gz', (n) => progress.update(n, 0))) splitter.push(chunk);
  */
-export async function* readInput(path: string): AsyncGenerator<Buffer> {
+export async function* readInput(path: string, onRawBytes?: (n: number) => void): AsyncGenerator<Buffer> {
   const label = path === '-' ? 'stdin' : path;
   let raw: Readable;
   if (path === '-') {
@@ -44,7 +44,7 @@ export async function* readInput(path: string): AsyncGenerator<Buffer> {
     }
   }
   try {
-    yield* gunzipIfNeeded(raw);
+    yield* gunzipIfNeeded(raw, onRawBytes ?? (() => undefined));
   } catch (err) {
     if (err instanceof GallraError) throw err;
     const e = err as NodeJS.ErrnoException;
@@ -53,7 +53,8 @@ export async function* readInput(path: string): AsyncGenerator<Buffer> {
   }
 }
 
-async function* gunzipIfNeeded(source: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
+/** `onRaw` hears how many bytes were read from the input itself (compressed, for gzip): progress is measured in those. */
+async function* gunzipIfNeeded(source: AsyncIterable<Buffer>, onRaw: (n: number) => void): AsyncGenerator<Buffer> {
   const it = source[Symbol.asyncIterator]();
   let first = await it.next();
   // Sniffing needs two bytes; a first chunk of one byte is possible on a pipe.
@@ -66,13 +67,21 @@ async function* gunzipIfNeeded(source: AsyncIterable<Buffer>): AsyncGenerator<Bu
   const head = first.value;
   const rest = { [Symbol.asyncIterator]: () => it };
   if (head[0] !== GZIP_MAGIC_0 || head[1] !== GZIP_MAGIC_1) {
+    onRaw(head.length);
     yield head;
-    for await (const chunk of rest) yield chunk as Buffer;
+    for await (const chunk of rest) {
+      onRaw((chunk as Buffer).length);
+      yield chunk as Buffer;
+    }
     return;
   }
   async function* all(): AsyncGenerator<Buffer> {
+    onRaw(head.length);
     yield head;
-    for await (const chunk of rest) yield chunk as Buffer;
+    for await (const chunk of rest) {
+      onRaw((chunk as Buffer).length);
+      yield chunk as Buffer;
+    }
   }
   const gunzip = zlib.createGunzip({ chunkSize: READ_CHUNK });
   const compressed = Readable.from(all());
