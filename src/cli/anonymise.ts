@@ -11,6 +11,8 @@ import { FileKeyring } from '../keyring/file.js';
 import { type Logger } from '../log.js';
 import { Anonymiser } from '../pipeline/anonymiser.js';
 import { type LineHandler, LineSplitter } from '../pipeline/line-splitter.js';
+import { ParallelAnonymiser } from '../pipeline/parallel.js';
+import { type LineStats } from '../pipeline/stats.js';
 import { loadPolicy } from '../policy/load.js';
 import { readInput } from '../sources/read-file.js';
 import { Progress, type ProgressStream } from './progress.js';
@@ -34,6 +36,8 @@ Options:
   --unparsed MODE   drop (default) | scrub: write unparseable lines after
                     free-text redaction instead of dropping them
   --stats           print lines in/out and drops by reason to stderr at the end
+  --threads N       anonymise on N worker threads (default 1: the main thread);
+                    output stays in input order
   --log-level L     fatal | error | warn (default) | info | debug | silent
   -h, --help        this help
 
@@ -69,6 +73,7 @@ export async function anonymiseCommand(argv: string[], io: CommandIo): Promise<n
     output: { type: 'string', short: 'o' },
     unparsed: { type: 'string' },
     stats: { type: 'boolean' },
+    threads: { type: 'string' },
   });
   if (values.help === true) {
     io.stdout.write(ANONYMISE_HELP);
@@ -81,9 +86,8 @@ export async function anonymiseCommand(argv: string[], io: CommandIo): Promise<n
     throw new GallraError('GALLRA_USAGE', `gallra anonymise: unknown --format ${JSON.stringify(format)}; use auto or one of: ${Object.keys(policy.formats).join(', ')}`);
   }
   const unparsed = oneOf('anonymise', '--unparsed', values.unparsed, ['drop', 'scrub'] as const);
+  const threads = threadCount(values.threads);
   const keyring = new FileKeyring({ dir: loaded.saltDir, period: policy.salts.epoch, grace: toDuration(policy.salts.grace) });
-  const anonymiser = new Anonymiser({ policy, keyring, ...(format !== undefined && { format }), ...(unparsed !== undefined && { unparsed }) });
-  const a = anonymiser;
   const log = io.logger;
   const housekeeping = setInterval(() => {
     try {
@@ -94,46 +98,34 @@ export async function anonymiseCommand(argv: string[], io: CommandIo): Promise<n
   }, HOUSEKEEPING_MS).unref();
 
   let exitCode = 0;
+  let engine: Engine | undefined;
+  let stats: LineStats | undefined;
   try {
     // Inside the try: a keyring or --output failure still stops the timer and closes the keyring.
     keyring.destroyClosed();
     const out = openOutput(values.output as string | undefined, io.stdout);
-    let pending = '';
-    const handler: LineHandler = {
-      source: (src, bytes, byteBase) => a.source(src, bytes, byteBase),
-      line(start, end) {
-        const o = a.line(start, end);
-        if (o !== undefined) pending += o + '\n';
-      },
-      drop: (reason) => a.dropRaw(reason),
+    const write = async (chunk: string | Buffer): Promise<void> => {
+      if (chunk.length > 0 && !out.stream.write(chunk)) await Promise.race([once(out.stream, 'drain'), out.failed]);
     };
-    const flush = async (): Promise<void> => {
-      if (pending.length === 0) return;
-      const chunk = pending;
-      pending = '';
-      if (!out.stream.write(chunk)) await Promise.race([once(out.stream, 'drain'), out.failed]);
-    };
+    engine =
+      threads > 1
+        ? parallelEngine(new ParallelAnonymiser({ threads, policyFile: loaded.file, env: process.env, format, unparsed, maxLineLength: policy.input.max_line_length, write }))
+        : singleEngine(new Anonymiser({ policy, keyring, ...(format !== undefined && { format }), ...(unparsed !== undefined && { unparsed }) }), policy.input.max_line_length, write);
 
     const inputs = positionals.length > 0 ? positionals : ['-'];
     // A progress line on a terminal, for files (stdin has no size to measure against).
     const progress = new Progress(inputs.includes('-') ? { write: () => true } : (io.stderr as ProgressStream), totalSize(inputs));
     let linesSeen = 0;
-    log.info({ inputs: inputs.length, format: format ?? policy.input.format, policy: loaded.file ?? 'built-in defaults' }, 'anonymise starting');
+    log.info({ inputs: inputs.length, threads, format: format ?? policy.input.format, policy: loaded.file ?? 'built-in defaults' }, 'anonymise starting');
     try {
       for (const input of inputs) {
-        const splitter = new LineSplitter(policy.input.max_line_length, handler);
-        // Whether the bytes read so far end inside a line (no newline yet).
-        let midLine = false;
-        let failed = false;
         try {
           for await (const chunk of readInput(input, (n) => progress.update(n, 0))) {
-            a.beginBatch();
-            splitter.push(chunk);
-            if (chunk.length > 0) midLine = chunk[chunk.length - 1] !== NL;
-            progress.update(0, a.stats.linesIn - linesSeen);
-            linesSeen = a.stats.linesIn;
-            await flush();
+            await engine.push(chunk);
+            progress.update(0, engine.linesIn() - linesSeen);
+            linesSeen = engine.linesIn();
           }
+          await engine.endInput(false);
         } catch (err) {
           if (!isGallraError(err) || (err.code !== 'GALLRA_INPUT_IO' && err.code !== 'GALLRA_INPUT_NOT_FOUND')) throw err;
           // One bad input does not lose the others: report it, go on, exit 1.
@@ -141,21 +133,10 @@ export async function anonymiseCommand(argv: string[], io: CommandIo): Promise<n
           io.stderr.write(`gallra anonymise: ${err.message}\n`);
           log.error({ code: err.code }, 'input failed');
           exitCode = 1;
-          failed = true;
+          await engine.endInput(true);
         }
-        if (failed) {
-          // The input broke off inside a line (truncated gzip, read error): that
-          // fragment is not a line of the log — a cut-off byte count would still
-          // parse — so it is counted as unparsed, not written.
-          if (midLine) {
-            a.stats.linesIn++;
-            a.stats.drop('unparsed');
-          }
-        } else {
-          splitter.end();
-        }
-        await flush();
       }
+      stats = await engine.finish();
       progress.finish();
       await out.close();
     } catch (err) {
@@ -166,11 +147,100 @@ export async function anonymiseCommand(argv: string[], io: CommandIo): Promise<n
   } finally {
     clearInterval(housekeeping);
     keyring.close();
-    anonymiser.pseudonymiser.clear();
+    await engine?.abort();
   }
-  if (values.stats === true) io.stderr.write(`gallra: ${anonymiser.stats.summary()}\n`);
-  log.info({ stats: anonymiser.stats.toJSON() }, 'anonymise done');
+  if (values.stats === true) io.stderr.write(`gallra: ${stats.summary()}\n`);
+  log.info({ stats: stats.toJSON() }, 'anonymise done');
   return exitCode;
+}
+
+/** `--threads`: 1 (default) runs on the main thread; more starts that many workers. */
+function threadCount(v: unknown): number {
+  if (v === undefined) return 1;
+  const n = Number(v);
+  if (typeof v !== 'string' || !Number.isInteger(n) || n < 1 || n > 64) throw new GallraError('GALLRA_USAGE', `gallra anonymise: --threads must be a whole number from 1 to 64, not ${JSON.stringify(v)}`);
+  return n;
+}
+
+/** What the read loop drives: the engine on this thread, or the worker threads. */
+interface Engine {
+  push(chunk: Buffer): Promise<void>;
+  /** The current input ended; `broken` when it broke off (corrupt gzip, read error). */
+  endInput(broken: boolean): Promise<void>;
+  linesIn(): number;
+  finish(): Promise<LineStats>;
+  /** Releases what finish() would, after a failure. */
+  abort(): Promise<void>;
+}
+
+function singleEngine(a: Anonymiser, maxLineLength: number, write: (chunk: string) => Promise<void>): Engine {
+  let pending = '';
+  const handler: LineHandler = {
+    source: (src, bytes, byteBase) => a.source(src, bytes, byteBase),
+    line(start, end) {
+      const o = a.line(start, end);
+      if (o !== undefined) pending += o + '\n';
+    },
+    drop: (reason) => a.dropRaw(reason),
+  };
+  const flush = async (): Promise<void> => {
+    const chunk = pending;
+    pending = '';
+    await write(chunk);
+  };
+  let splitter = new LineSplitter(maxLineLength, handler);
+  // Whether the bytes read so far end inside a line (no newline yet).
+  let midLine = false;
+  return {
+    async push(chunk) {
+      a.beginBatch();
+      splitter.push(chunk);
+      if (chunk.length > 0) midLine = chunk[chunk.length - 1] !== NL;
+      await flush();
+    },
+    async endInput(broken) {
+      if (broken) {
+        // The input broke off inside a line (truncated gzip, read error): that
+        // fragment is not a line of the log — a cut-off byte count would still
+        // parse — so it is counted as unparsed, not written.
+        if (midLine) {
+          a.stats.linesIn++;
+          a.stats.drop('unparsed');
+        }
+      } else {
+        splitter.end();
+      }
+      await flush();
+      splitter = new LineSplitter(maxLineLength, handler);
+      midLine = false;
+    },
+    linesIn: () => a.stats.linesIn,
+    async finish() {
+      return a.stats;
+    },
+    async abort() {
+      a.pseudonymiser.clear();
+    },
+  };
+}
+
+function parallelEngine(p: ParallelAnonymiser): Engine {
+  let finished = false;
+  return {
+    push: (chunk) => p.push(chunk),
+    async endInput(broken) {
+      if (broken) p.abandonLine();
+      await p.endInput();
+    },
+    linesIn: () => p.linesDispatched,
+    async finish() {
+      finished = true;
+      return p.close();
+    },
+    async abort() {
+      if (!finished) await p.terminate();
+    },
+  };
 }
 
 interface Output {

@@ -20,7 +20,7 @@
  * housekeeping), and `saltFor()` sits on the per-line hot path where an async
  * hop would cost more than the rare disk access.
  */
-import { randomBytes } from 'node:crypto';
+import { createHmac, randomBytes } from 'node:crypto';
 import {
   chmodSync,
   closeSync,
@@ -70,6 +70,13 @@ export interface FileKeyringOptions {
   grace: Duration;
   /** Clock for deciding which epochs are closed (ms since the Unix epoch); default `Date.now`. Injected by tests. */
   now?: () => number;
+  /**
+   * 32 secret bytes that ephemeral salts are derived from (HMAC-SHA-256 of
+   * the epoch's label), so several keyrings of one run — the worker threads
+   * of `anonymise --threads` — give a closed epoch the same throw-away salt.
+   * Never persisted; default: fresh random bytes for this keyring alone.
+   */
+  ephemeralSecret?: Uint8Array;
 }
 
 /** The one concrete EpochSalt: keeps the bytes in a private field so no enumeration, spread or inspection reaches them. */
@@ -159,6 +166,8 @@ export class FileKeyring implements Keyring {
   #last: SaltHandle | undefined;
   /** Earliest closesAt among #open; while now() is before it no in-memory salt needs wiping. */
   #nextClose = Infinity;
+  /** What ephemeral salts are derived from; zeroed on close(). */
+  #ephemeralSecret: Uint8Array;
 
   constructor(options: FileKeyringOptions) {
     if (!isEpochPeriod(options.period)) throw new RangeError(`FileKeyring: unsupported epoch period ${String(options.period)}`);
@@ -166,6 +175,7 @@ export class FileKeyring implements Keyring {
     this.period = options.period;
     this.grace = options.grace;
     this.#now = options.now ?? Date.now;
+    this.#ephemeralSecret = options.ephemeralSecret !== undefined ? Uint8Array.from(options.ephemeralSecret) : freshSalt();
   }
 
   /**
@@ -262,6 +272,9 @@ export class FileKeyring implements Keyring {
    */
   close(): void {
     this.#wipeMemory();
+    // The secret goes too; a keyring used again after close() starts a new one.
+    this.#ephemeralSecret.fill(0);
+    this.#ephemeralSecret = freshSalt();
   }
 
   #saltForSlow(eventMs: number, now: number): SaltHandle {
@@ -291,7 +304,7 @@ export class FileKeyring implements Keyring {
     // The epoch is closed, so a file for it that nobody destroyed yet must go now;
     // it is never read (that would link these events to the old pseudonyms).
     if (now >= closeAt && labelRoundTrips(epoch.start)) this.#destroyPath(join(this.dir, this.#fileName(epoch.start)));
-    const handle = new SaltHandle(this.period, epoch, closeAt, true, freshSalt());
+    const handle = new SaltHandle(this.period, epoch, closeAt, true, derivedSalt(this.#ephemeralSecret, `${this.period}-${epoch.start}`));
     this.#ephemeral.set(epoch.start, handle);
     if (this.#ephemeral.size > EPHEMERAL_CAP) {
       const [oldestKey, oldest] = this.#ephemeral.entries().next().value as [number, SaltHandle];
@@ -612,6 +625,15 @@ function freshSalt(): Uint8Array {
   const out = new Uint8Array(SALT_BYTES);
   out.set(buf);
   buf.fill(0);
+  return out;
+}
+
+/** HMAC-SHA-256(secret, "gallra ephemeral salt\0" + label) in a Uint8Array of its own. */
+function derivedSalt(secret: Uint8Array, label: string): Uint8Array {
+  const mac = createHmac('sha256', secret).update(`gallra ephemeral salt\0${label}`).digest();
+  const out = new Uint8Array(SALT_BYTES);
+  out.set(mac.subarray(0, SALT_BYTES));
+  mac.fill(0);
   return out;
 }
 

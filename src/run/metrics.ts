@@ -37,14 +37,20 @@ function feed(counter: Counter<string>, labels: Record<string, string>, read: ()
 export function createMetrics(sources: readonly MeteredSource[], sinks: readonly Sink[], now: () => number): Registry {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'gallra_process_' });
-  const seen = new Map<string, number>();
+  // What each counter has been fed so far, one map per counter: counters
+  // share label sets ({source}), and a shared map would make one counter's
+  // reading the other's baseline, so every scrape would add the total again.
+  const seenRead = new Map<string, number>();
+  const seenDropped = new Map<string, number>();
+  const seenScrubbed = new Map<string, number>();
+  const seenWritten = new Map<string, number>();
   new Counter({
     name: 'gallra_lines_read_total',
     help: 'Lines read, per source.',
     labelNames: ['source'],
     registers: [registry],
     collect() {
-      for (const s of sources) feed(this, { source: s.source.name }, () => s.stats.linesIn, seen);
+      for (const s of sources) feed(this, { source: s.source.name }, () => s.stats.linesIn, seenRead);
     },
   });
   new Counter({
@@ -54,8 +60,8 @@ export function createMetrics(sources: readonly MeteredSource[], sinks: readonly
     registers: [registry],
     collect() {
       for (const s of sources) {
-        for (const reason of DROP_REASONS) feed(this, { source: s.source.name, reason }, () => s.stats.dropped[reason], seen);
-        for (const [reason, n] of Object.entries(s.source.drops)) feed(this, { source: s.source.name, reason }, () => n, seen);
+        for (const reason of DROP_REASONS) feed(this, { source: s.source.name, reason }, () => s.stats.dropped[reason], seenDropped);
+        for (const [reason, n] of Object.entries(s.source.drops)) feed(this, { source: s.source.name, reason }, () => n, seenDropped);
       }
     },
   });
@@ -65,7 +71,7 @@ export function createMetrics(sources: readonly MeteredSource[], sinks: readonly
     labelNames: ['source'],
     registers: [registry],
     collect() {
-      for (const s of sources) feed(this, { source: s.source.name }, () => s.stats.scrubbed, seen);
+      for (const s of sources) feed(this, { source: s.source.name }, () => s.stats.scrubbed, seenScrubbed);
     },
   });
   new Counter({
@@ -74,7 +80,7 @@ export function createMetrics(sources: readonly MeteredSource[], sinks: readonly
     labelNames: ['sink'],
     registers: [registry],
     collect() {
-      for (const k of sinks) feed(this, { sink: k.name }, () => k.linesWritten, seen);
+      for (const k of sinks) feed(this, { sink: k.name }, () => k.linesWritten, seenWritten);
     },
   });
   new Gauge({

@@ -9,6 +9,9 @@
  * every sink — written and fsynced — and only then records the source's
  * position. A crash therefore loses nothing that was acknowledged, and what
  * it repeats after a restart is at most what came after the last commit.
+ * A quiet source yields no batches, so a timer makes that commit too: the
+ * last lines before a lull are written and recorded within `commitMs`, not
+ * whenever the next line happens to come.
  */
 import { type Anonymiser } from '../pipeline/anonymiser.js';
 import { type LineHandler, LineSplitter } from '../pipeline/line-splitter.js';
@@ -40,6 +43,13 @@ export class SourcePipeline {
   private pending: SourcePosition | undefined;
   private lastCommit = 0;
   private committedAt = 0;
+  /** Lines handed to the sinks or a position taken since the last commit. */
+  private dirty = false;
+  /** A batch is being handled (the timer must not commit in the middle of it). */
+  private busy = false;
+  /** The timer's commit under way, if any. */
+  private idle: Promise<void> | undefined;
+  private failure: unknown;
   private readonly now: () => number;
 
   constructor(private readonly options: PipelineOptions) {
@@ -74,25 +84,45 @@ export class SourcePipeline {
   async run(): Promise<void> {
     const { source, anonymiser } = this.options;
     this.lastCommit = this.now();
-    for await (const batch of source.batches()) {
-      anonymiser.beginBatch();
-      this.splitter.push(batch.data);
-      if (batch.endOfSegment) this.splitter.end();
-      await this.emit();
-      if (batch.segment !== undefined) {
-        // The bytes of a line not yet complete are not accepted yet.
-        this.pending = { segment: batch.segment, offset: batch.offset - this.splitter.pendingBytes };
+    let resumable = false;
+    const timer = setInterval(() => this.commitWhenQuiet(), this.options.commitMs);
+    try {
+      for await (const batch of source.batches()) {
+        this.busy = true;
+        // A timed commit under way finishes first: it records only what it flushed.
+        await this.idle;
+        if (this.failure !== undefined) break;
+        anonymiser.beginBatch();
+        this.splitter.push(batch.data);
+        if (batch.endOfSegment) this.splitter.end();
+        await this.emit();
+        resumable = batch.segment !== undefined;
+        if (batch.segment !== undefined) {
+          // The bytes of a line not yet complete are not accepted yet.
+          this.pending = { segment: batch.segment, offset: batch.offset - this.splitter.pendingBytes };
+          this.dirty = true;
+        }
+        if (this.now() - this.lastCommit >= this.options.commitMs) await this.commit();
+        this.busy = false;
       }
-      if (this.now() - this.lastCommit >= this.options.commitMs) await this.commit();
+    } finally {
+      clearInterval(timer);
+      await this.idle;
     }
-    this.splitter.end();
-    await this.emit();
+    if (this.failure !== undefined) throw this.failure;
+    // A resumable source's unfinished last line stays unaccepted: it is read
+    // again, whole, after a restart. Written now, it would be written twice.
+    if (!resumable) {
+      this.splitter.end();
+      await this.emit();
+    }
     await this.commit();
   }
 
   /** Flushes every sink, then records the source's position. */
   async commit(): Promise<void> {
     this.lastCommit = this.now();
+    this.dirty = false;
     await Promise.all(this.options.sinks.map((s) => s.flush()));
     if (this.pending !== undefined) {
       const position = this.pending;
@@ -100,6 +130,20 @@ export class SourcePipeline {
       await this.options.source.commit(position);
     }
     this.committedAt = this.now();
+  }
+
+  /** The timer's commit: only between batches, and only when something is unrecorded. */
+  private commitWhenQuiet(): void {
+    if (this.busy || this.idle !== undefined || !this.dirty) return;
+    this.idle = this.commit()
+      .catch((err: unknown) => {
+        // Surfaces from run(): the source is stopped so its loop ends.
+        this.failure ??= err;
+        this.options.source.stop();
+      })
+      .finally(() => {
+        this.idle = undefined;
+      });
   }
 
   private add(eventMs: number, line: string): void {
@@ -123,6 +167,7 @@ export class SourcePipeline {
     this.days = [];
     this.texts = [];
     this.counts = [];
+    this.dirty = true;
     await Promise.all(this.options.sinks.map((s) => s.write(chunks)));
   }
 }

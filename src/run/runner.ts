@@ -104,19 +104,27 @@ export class Runner {
 
   /** Binds listeners, opens inputs and checks the keyring; throws (exit 1/2) when any cannot start. */
   async start(): Promise<void> {
-    this.keyring.rotate();
-    this.housekeeping = setInterval(() => {
-      try {
-        this.keyring.destroyClosed();
-      } catch (err) {
-        this.log.error({ err }, 'salt housekeeping failed');
+    try {
+      this.keyring.rotate();
+      this.housekeeping = setInterval(() => {
+        try {
+          this.keyring.destroyClosed();
+        } catch (err) {
+          this.log.error({ err }, 'salt housekeeping failed');
+        }
+      }, HOUSEKEEPING_MS).unref();
+      for (const s of this.sources) await s.start();
+      const http = this.loaded.config.http;
+      if (http !== undefined) {
+        const metered = this.pipelines.map((p) => ({ source: p.source, stats: p.stats, lastCommit: () => p.lastCommitAt }));
+        this.server = await startHttp(http, createMetrics(metered, this.sinks, this.now), () => this.started && !this.stopping);
       }
-    }, HOUSEKEEPING_MS).unref();
-    for (const s of this.sources) await s.start();
-    const http = this.loaded.config.http;
-    if (http !== undefined) {
-      const metered = this.pipelines.map((p) => ({ source: p.source, stats: p.stats, lastCommit: () => p.lastCommitAt }));
-      this.server = await startHttp(http, createMetrics(metered, this.sinks, this.now), () => this.started && !this.stopping);
+    } catch (err) {
+      // What did start (a bound syslog port) would keep the process alive
+      // after the error is reported: release it so gallra exits.
+      this.shutdown();
+      await this.closeAll().catch(() => undefined);
+      throw err;
     }
     this.started = true;
     this.log.info({ sources: this.sources.map((s) => s.name), sinks: this.sinks.map((s) => s.name), policy: this.loaded.file }, 'gallra run started');

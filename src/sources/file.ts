@@ -300,5 +300,7 @@ function refreshHead(open: Open): void {
 /** Whether the open file is the one `id` describes: same device and inode, same first bytes. */
 function matches(open: Open, id: SegmentId): boolean {
   const st = identityOf(fs.fstatSync(open.fd, { bigint: true }));
-  return st.dev === id.dev && st.ino === id.ino && headOf(open.fd, id.headBytes) === id.head;
+  // A checkpoint claiming more than HEAD_BYTES was not written by us: no match
+  // (and no buffer of whatever size a damaged file names).
+  return st.dev === id.dev && st.ino === id.ino && id.headBytes <= HEAD_BYTES && headOf(open.fd, id.headBytes) === id.head;
 }

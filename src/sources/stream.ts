@@ -40,10 +40,8 @@ export class StreamSource implements Source {
   readonly drops: Record<string, number> = {};
   private stream: Readable | undefined;
   private stopped = false;
-  private stopSignal: () => void = () => undefined;
-  private readonly stopped$ = new Promise<typeof STOPPED>((resolve) => {
-    this.stopSignal = () => resolve(STOPPED);
-  });
+  /** Ends the read batches() is waiting for with STOPPED; set only while it waits. */
+  private interrupt: (() => void) | undefined;
 
   constructor(
     readonly name: string,
@@ -57,9 +55,13 @@ export class StreamSource implements Source {
   stop(): void {
     if (this.stopped) return;
     this.stopped = true;
-    this.stopSignal();
-    // A FIFO socket is ours to close; stdin is left to the process (closing it can upset a terminal).
-    if (this.stream !== undefined && this.stream !== process.stdin) this.stream.destroy();
+    this.interrupt?.();
+    if (this.stream === undefined) return;
+    // A FIFO socket is ours to close; stdin is left to the process (closing it can upset a terminal)…
+    if (this.stream !== process.stdin) this.stream.destroy();
+    // …but unref'd: the read still pending on it would keep gallra running
+    // after shutdown for as long as the writer holds the pipe open.
+    else (this.stream as { unref?: () => void }).unref?.();
   }
 
   lagBytes(): number {
@@ -73,12 +75,19 @@ export class StreamSource implements Source {
   async *batches(): AsyncGenerator<SourceBatch> {
     const stream = this.stream;
     if (stream === undefined) return;
-    // Waits race the stop signal, so stop() ends the loop at once even while
+    // stop() settles the wait in progress, so the loop ends at once even while
     // the stream has nothing to read (an idle stdin).
     const it = stream.iterator({ destroyOnReturn: stream !== process.stdin });
     try {
       while (!this.stopped) {
-        const r = await Promise.race([it.next(), this.stopped$]);
+        // A fresh promise per read that stop() can settle. (Racing every read
+        // against one long-lived stop promise adds a reaction to it per chunk,
+        // and each kept its chunk reachable until stop(): all input, in memory.)
+        const r = await new Promise<IteratorResult<unknown> | typeof STOPPED>((resolve, reject) => {
+          this.interrupt = () => resolve(STOPPED);
+          it.next().then(resolve, reject);
+        });
+        this.interrupt = undefined;
         if (r === STOPPED || r.done === true) break;
         const chunk = r.value as Buffer | string;
         const data = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;

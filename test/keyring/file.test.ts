@@ -481,3 +481,29 @@ describe('housekeeping', () => {
     expect(bytesOf(kr.saltFor(T0).salt)).toEqual(kept);
   });
 });
+
+describe('FileKeyring ephemeral secret', () => {
+  it('gives a closed epoch the same throw-away salt in every keyring that shares an ephemeral secret, and a different one otherwise, never writing it', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gallra-eph-'));
+    try {
+      const now = () => Date.UTC(2030, 5, 15, 12);
+      const secret = new Uint8Array(32).fill(7);
+      const a = new FileKeyring({ dir, period: 'P1D', grace: parseDuration('PT1H')!, now, ephemeralSecret: secret });
+      const b = new FileKeyring({ dir, period: 'P1D', grace: parseDuration('PT1H')!, now, ephemeralSecret: secret });
+      const c = new FileKeyring({ dir, period: 'P1D', grace: parseDuration('PT1H')!, now });
+      const old = Date.UTC(2030, 5, 10, 9);
+      const sa = a.saltFor(old);
+      expect(sa.ephemeral).toBe(true);
+      expect(Buffer.from(b.saltFor(old).salt).equals(Buffer.from(sa.salt))).toBe(true);
+      expect(Buffer.from(c.saltFor(old).salt).equals(Buffer.from(sa.salt))).toBe(false);
+      // Another closed epoch gets another salt.
+      expect(Buffer.from(a.saltFor(Date.UTC(2030, 5, 9, 9)).salt).equals(Buffer.from(sa.salt))).toBe(false);
+      expect(readdirSync(dir).filter((n) => n.endsWith('.salt'))).toEqual([]);
+      a.close();
+      b.close();
+      c.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

@@ -18,7 +18,11 @@ afterEach(() => {
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
-const CP: Checkpoint = { path: '/var/log/nginx/access.log', segment: { dev: 2049, ino: 1_234_567 }, offset: 98_765 };
+const HEAD = '0123456789abcdef0123456789abcdef';
+const CP: Checkpoint = { path: '/var/log/nginx/access.log', segment: { dev: '2049', ino: '1234567', head: HEAD, headBytes: 1024 }, offset: 98_765 };
+/** A valid checkpoint file's fields, for variations on it. */
+const VALID = { path: '/x', dev: '1', ino: '2', head: HEAD, head_bytes: 1024, offset: 3 };
+const json = (over: Record<string, unknown>, drop: string[] = []): string => JSON.stringify(Object.fromEntries(Object.entries({ ...VALID, ...over }).filter(([k]) => !drop.includes(k))));
 
 function errorOf(fn: () => unknown): unknown {
   try {
@@ -47,9 +51,32 @@ describe('writeCheckpoint and readCheckpoint', () => {
 
   it('write JSON with the position only, mode 0600, in a directory created 0700', () => {
     writeCheckpoint(file, CP);
-    expect(JSON.parse(fs.readFileSync(file, 'utf8'))).toEqual({ path: CP.path, dev: 2049, ino: 1_234_567, offset: 98_765 });
+    expect(JSON.parse(fs.readFileSync(file, 'utf8'))).toEqual({ path: CP.path, dev: '2049', ino: '1234567', head: HEAD, head_bytes: 1024, offset: 98_765 });
     expect(fs.statSync(file).mode & 0o777).toBe(0o600);
     expect(fs.statSync(path.dirname(file)).mode & 0o777).toBe(0o700);
+  });
+
+  it('keep a 20-digit inode and device exactly, as strings (beyond 2^53, where JSON numbers lose digits)', () => {
+    const big: Checkpoint = { ...CP, segment: { dev: '18446744073709551557', ino: '18446744073709551615', head: HEAD, headBytes: 1024 } };
+    writeCheckpoint(file, big);
+    const raw = fs.readFileSync(file, 'utf8');
+    expect(raw).toContain('"ino":"18446744073709551615"');
+    expect(raw).toContain('"dev":"18446744073709551557"');
+    expect(readCheckpoint(file)).toEqual(big);
+    // The number would not have survived: the digits really are beyond a double.
+    expect(String(Number(big.segment.ino))).not.toBe(big.segment.ino);
+  });
+
+  it('round-trip the checkpoint of an empty file (no fingerprint yet)', () => {
+    const empty: Checkpoint = { ...CP, segment: { ...CP.segment, head: '', headBytes: 0 }, offset: 0 };
+    writeCheckpoint(file, empty);
+    expect(readCheckpoint(file)).toEqual(empty);
+  });
+
+  it('read a checkpoint file that a person reformatted', () => {
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    fs.writeFileSync(file, `${JSON.stringify(JSON.parse(json({})), null, 2)}\n`);
+    expect(readCheckpoint(file)).toEqual({ path: '/x', segment: { dev: '1', ino: '2', head: HEAD, headBytes: 1024 }, offset: 3 });
   });
 
   it('leave no temporary file behind', () => {
@@ -118,16 +145,32 @@ describe('readCheckpoint on a bad file', () => {
   it.each([
     ['empty', ''],
     ['not JSON', 'offset=12'],
-    ['truncated JSON', '{"path":"/x","dev":1,"ino":2,"off'],
+    ['truncated JSON', json({}).slice(0, -8)],
     ['null', 'null'],
     ['an array', '[1,2,3]'],
-    ['no path', '{"dev":1,"ino":2,"offset":3}'],
-    ['a path that is not a string', '{"path":5,"dev":1,"ino":2,"offset":3}'],
-    ['no inode', '{"path":"/x","dev":1,"offset":3}'],
-    ['an inode as a string', '{"path":"/x","dev":1,"ino":"2","offset":3}'],
-    ['a fractional offset', '{"path":"/x","dev":1,"ino":2,"offset":3.5}'],
-    ['a negative offset', '{"path":"/x","dev":1,"ino":2,"offset":-1}'],
-    ['an offset beyond safe integers', '{"path":"/x","dev":1,"ino":2,"offset":1e300}'],
+    ['in the old layout (numeric dev and inode, no fingerprint)', '{"path":"/x","dev":1,"ino":2,"offset":3}'],
+    ['no path', json({}, ['path'])],
+    ['a path that is not a string', json({ path: 5 })],
+    ['no device', json({}, ['dev'])],
+    ['no inode', json({}, ['ino'])],
+    ['an inode as a number', json({ ino: 2 })],
+    ['a device as a number', json({ dev: 1 })],
+    ['an inode that is not decimal digits', json({ ino: '0x2a' })],
+    ['a negative inode', json({ ino: '-2' })],
+    ['an empty inode', json({ ino: '' })],
+    ['an inode of 41 digits', json({ ino: '1'.repeat(41) })],
+    ['no fingerprint', json({}, ['head'])],
+    ['a fingerprint that is not lower-case hex', json({ head: HEAD.toUpperCase() })],
+    ['a fingerprint longer than a SHA-256', json({ head: 'a'.repeat(65) })],
+    ['a fingerprint that is not a string', json({ head: 12 })],
+    ['no fingerprint length', json({}, ['head_bytes'])],
+    ['a negative fingerprint length', json({ head_bytes: -1 })],
+    ['a fractional fingerprint length', json({ head_bytes: 1.5 })],
+    ['a fingerprint length as a string', json({ head_bytes: '1024' })],
+    ['no offset', json({}, ['offset'])],
+    ['a fractional offset', json({ offset: 3.5 })],
+    ['a negative offset', json({ offset: -1 })],
+    ['an offset beyond safe integers', json({ offset: 1e300 })],
   ])('rejects a checkpoint that is %s with GALLRA_CHECKPOINT_IO naming the file', (_what, text) => {
     fs.mkdirSync(path.dirname(file), { recursive: true });
     fs.writeFileSync(file, text);

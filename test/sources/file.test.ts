@@ -1,14 +1,19 @@
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { isGallraError } from '../../src/errors.js';
-import { readCheckpoint } from '../../src/sources/checkpoint.js';
+import { readCheckpoint, writeCheckpoint } from '../../src/sources/checkpoint.js';
 import { FileTailSource, type FileTailOptions } from '../../src/sources/file.js';
 import { type SegmentId, type SourcePosition } from '../../src/sources/source.js';
 
 const POLL_MS = 20;
 const ROTATE_WAIT_MS = 50;
+/** A rotate wait no test outlasts: only the skewed clock (skewableClock) ends it. */
+const LONG_WAIT_MS = 60_000;
+/** How much of a file's start the source fingerprints. */
+const HEAD_BYTES = 1024;
 
 let dir: string;
 let log: string;
@@ -30,13 +35,65 @@ afterEach(async () => {
   if (errors.length > 0) throw errors[0];
 });
 
-/** Polls `cond` until it holds; fails (saying what was awaited) after `ms`. */
+/**
+ * Polls `cond` until it holds; fails (saying what was awaited) after `ms`.
+ * Deadlines use performance.now(), not Date.now(), which some tests skew.
+ */
 async function until(cond: () => boolean, what: () => string, ms = 5000): Promise<void> {
-  const deadline = Date.now() + ms;
+  const deadline = performance.now() + ms;
   while (!cond()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what()}`);
+    if (performance.now() > deadline) throw new Error(`timed out waiting for ${what()}`);
     await new Promise((r) => setTimeout(r, 5));
   }
+}
+
+/**
+ * Date.now() as the source sees it, moved forward on demand: a rotate wait
+ * then ends when the test says so, not after a real delay that a slow machine
+ * could overrun while the test still wants the old file followed.
+ */
+function skewableClock(): { advance(ms: number): void } {
+  const realNow = Date.now.bind(Date);
+  let skew = 0;
+  const spy = vi.spyOn(Date, 'now').mockImplementation(() => realNow() + skew);
+  cleanups.push(() => spy.mockRestore());
+  return {
+    advance(ms: number) {
+      skew += ms;
+    },
+  };
+}
+
+/** Counts the source's looks at `file` (fs.statSync) from when `start()` is called. */
+function statsOf(file: string): { start(): void; count(): number } {
+  let counting = false;
+  let n = 0;
+  const statSync = fs.statSync;
+  const spy = vi.spyOn(fs, 'statSync').mockImplementation(((p: fs.PathLike, o?: fs.StatSyncOptions) => {
+    if (counting && p === file) n++;
+    return statSync(p, o);
+  }) as typeof fs.statSync);
+  cleanups.push(() => spy.mockRestore());
+  return {
+    start() {
+      counting = true;
+      n = 0;
+    },
+    count: () => n,
+  };
+}
+
+/** A web server's log descriptor: appends, and stays on the file it opened across a rename. */
+function openWriter(file: string): number {
+  const fd = fs.openSync(file, 'a');
+  cleanups.push(() => {
+    try {
+      fs.closeSync(fd);
+    } catch {
+      // already closed by the test
+    }
+  });
+  return fd;
 }
 
 function source(over: Partial<FileTailOptions> = {}): FileTailSource {
@@ -47,7 +104,10 @@ function source(over: Partial<FileTailOptions> = {}): FileTailSource {
 
 /** The bytes of one segment as the source delivered them. */
 interface Segment {
-  readonly id: SegmentId;
+  /** The id of the segment's latest batch (the fingerprint grows with a small file). */
+  id: SegmentId;
+  /** The id of every batch, in order. */
+  readonly ids: SegmentId[];
   /** Offset of the segment's first delivered byte. */
   readonly from: number;
   text: string;
@@ -67,9 +127,11 @@ interface Tail {
 }
 
 /**
- * Pulls batches in the background and concatenates `data` per segment,
- * checking that offsets run on without gaps and that nothing follows an
- * endOfSegment in the same segment run.
+ * Pulls batches in the background and concatenates `data` per segment (a new
+ * one on another file or after an endOfSegment), checking that offsets run
+ * on without gaps, and that every batch's fingerprint covers the bytes
+ * before its offset (up to HEAD_BYTES) and only grows within a segment — so
+ * a checkpoint at any offset names the content it was about.
  */
 function consume(src: FileTailSource): Tail {
   const tail: Tail = {
@@ -89,12 +151,19 @@ function consume(src: FileTailSource): Tail {
   };
   (tail as { done: Promise<void> }).done = (async () => {
     for await (const b of src.batches()) {
+      const id = b.segment!;
       let cur = tail.segments.at(-1);
-      if (cur === undefined || cur.ended || !sameId(cur.id, b.segment!)) {
-        cur = { id: b.segment!, from: b.offset - b.data.length, text: '', to: b.offset - b.data.length, ended: false };
+      if (cur === undefined || cur.ended || !sameFile(cur.id, id)) {
+        cur = { id, ids: [], from: b.offset - b.data.length, text: '', to: b.offset - b.data.length, ended: false };
         tail.segments.push(cur);
       }
       if (b.offset !== cur.to + b.data.length) tail.error ??= new Error(`batch offset ${b.offset} does not follow ${cur.to} + ${b.data.length}`);
+      if (id.headBytes < Math.min(b.offset, HEAD_BYTES)) tail.error ??= new Error(`fingerprint of ${id.headBytes} bytes at offset ${b.offset}`);
+      if (id.headBytes < cur.id.headBytes || (id.headBytes === cur.id.headBytes && id.head !== cur.id.head)) {
+        tail.error ??= new Error(`fingerprint changed within a segment: ${JSON.stringify(cur.id)} then ${JSON.stringify(id)}`);
+      }
+      cur.id = id;
+      cur.ids.push(id);
       // The buffer is reused by the next pull: copy it out now.
       cur.text += b.data.toString('latin1');
       cur.to = b.offset;
@@ -122,6 +191,23 @@ async function linesUntil(tail: Tail, n: number, ms = 5000): Promise<string[]> {
   return tail.lines();
 }
 
+/**
+ * Like linesUntil, but moves the clock past rotate_wait_ms at every look, so
+ * a rotated file is let go as soon as it has been read to its end — whenever
+ * the source got there. Call it only once the old file has all its lines.
+ */
+async function linesAfterRotateWait(tail: Tail, n: number, clock: { advance(ms: number): void }): Promise<string[]> {
+  await until(
+    () => {
+      if (tail.error !== undefined) throw tail.error;
+      clock.advance(LONG_WAIT_MS);
+      return tail.lines().length >= n;
+    },
+    () => `${n} lines, have ${JSON.stringify(tail.lines())}`,
+  );
+  return tail.lines();
+}
+
 /** Resolves once the source holds the followed file open (start_at is decided then). */
 async function opened(src: FileTailSource): Promise<void> {
   await until(
@@ -130,17 +216,43 @@ async function opened(src: FileTailSource): Promise<void> {
   );
 }
 
-function sameId(a: SegmentId, b: SegmentId): boolean {
+/** The same file (device and inode), whatever its content lineage. */
+function sameFile(a: SegmentId, b: SegmentId): boolean {
   return a.dev === b.dev && a.ino === b.ino;
 }
 
+/** What the source should call a file's first `n` bytes: SHA-256, hex, first 32 characters ('' for none). */
+function fingerprintOf(file: string, n: number): string {
+  if (n === 0) return '';
+  const b = fs.readFileSync(file).subarray(0, n);
+  expect(b.length).toBe(n);
+  return crypto.createHash('sha256').update(b).digest('hex').slice(0, 32);
+}
+
+/** The id the source should give `file` as it is now. */
 function idOf(file: string): SegmentId {
-  const st = fs.statSync(file);
-  return { dev: st.dev, ino: st.ino };
+  const st = fs.statSync(file, { bigint: true });
+  const headBytes = Math.min(Number(st.size), HEAD_BYTES);
+  return { dev: st.dev.toString(), ino: st.ino.toString(), head: fingerprintOf(file, headBytes), headBytes };
 }
 
 const L = (tag: string): string => `10.0.0.1 - - [22/Nov/2026:10:00:00 +0000] "GET /${tag} HTTP/1.1" 200 1`;
 const text = (...tags: string[]): string => tags.map((t) => `${L(t)}\n`).join('');
+const bytes = (...tags: string[]): number => Buffer.byteLength(text(...tags));
+
+/** Runs a source with a checkpoint until it has read `lines` lines, commits `offset` in the segment it read, and stops it. */
+async function runAndCommit(lines: number, offset: number): Promise<SegmentId> {
+  const src = source({ checkpointFile: cpFile });
+  await src.start();
+  const tail = consume(src);
+  await linesUntil(tail, lines);
+  // As the pipeline does: the position names the segment the source delivered.
+  const id = tail.segments[0]!.id;
+  await src.commit({ segment: id, offset });
+  src.stop();
+  await tail.done;
+  return id;
+}
 
 describe('FileTailSource start position', () => {
   it('with start_at end reads only lines written after it opened the file', async () => {
@@ -243,48 +355,35 @@ describe('FileTailSource following', () => {
 
 describe('FileTailSource rotation', () => {
   it('reads every line exactly once across a rename-and-create rotation, including lines the writer adds to the old file before it reopens', async () => {
-    const writer = fs.openSync(log, 'a');
-    cleanups.push(() => {
-      try {
-        fs.closeSync(writer);
-      } catch {
-        // already closed by the test
-      }
-    });
+    const clock = skewableClock();
+    const writer = openWriter(log);
     fs.writeSync(writer, text('o1', 'o2', 'o3'));
     const oldId = idOf(log);
-    const src = source({ rotateWaitMs: 300 });
+    const src = source({ rotateWaitMs: LONG_WAIT_MS });
     await src.start();
     const tail = consume(src);
     await linesUntil(tail, 3);
-
-    // Notice when the source has looked at the path and seen the new file.
-    let statsAfterRotate = 0;
-    let rotated = false;
-    const statSync = fs.statSync;
-    const spy = vi.spyOn(fs, 'statSync').mockImplementation(((p: fs.PathLike, o?: fs.StatSyncOptions) => {
-      if (rotated && p === log) statsAfterRotate++;
-      return statSync(p, o);
-    }) as typeof fs.statSync);
-    cleanups.push(() => spy.mockRestore());
+    const looks = statsOf(log);
 
     // logrotate: rename, create. The web server still writes to the old file.
     fs.renameSync(log, `${log}.1`);
     fs.writeFileSync(log, text('n1'));
-    rotated = true;
+    looks.start();
     fs.writeSync(writer, text('o4'));
     await until(
-      () => statsAfterRotate > 0,
+      () => looks.count() > 0,
       () => 'the source to see the new file',
     );
     // The source has seen the new file; the server has not reopened yet and writes on.
     fs.writeSync(writer, text('o5'));
+    expect(await linesUntil(tail, 5)).toEqual(['o1', 'o2', 'o3', 'o4', 'o5'].map(L));
+    expect(tail.segments.map((s) => s.ended)).toEqual([false]);
     // Now the server reopens (nginx -s reopen) and writes to the new file.
     fs.closeSync(writer);
     fs.appendFileSync(log, text('n2'));
 
-    expect(await linesUntil(tail, 7)).toEqual(['o1', 'o2', 'o3', 'o4', 'o5', 'n1', 'n2'].map(L));
-    expect(tail.segments.map((s) => ({ same: sameId(s.id, oldId), from: s.from, ended: s.ended }))).toEqual([
+    expect(await linesAfterRotateWait(tail, 7, clock)).toEqual(['o1', 'o2', 'o3', 'o4', 'o5', 'n1', 'n2'].map(L));
+    expect(tail.segments.map((s) => ({ same: sameFile(s.id, oldId), from: s.from, ended: s.ended }))).toEqual([
       { same: true, from: 0, ended: true },
       { same: false, from: 0, ended: false },
     ]);
@@ -307,22 +406,28 @@ describe('FileTailSource rotation', () => {
     expect(tail.segments.map((s) => s.ended)).toEqual([true, true, true, false]);
   });
 
-  it('reads a file truncated in place (copytruncate) again from its start', async () => {
+  it('reads a file truncated in place (copytruncate) again from its start, as a new segment with a new fingerprint', async () => {
     fs.writeFileSync(log, text('a1', 'a2', 'a3'));
     const src = source();
     await src.start();
     const tail = consume(src);
     await linesUntil(tail, 3);
-    const id = idOf(log);
+    const before = idOf(log);
+    expect(tail.segments[0]!.id).toEqual(before);
     fs.truncateSync(log, 0);
     fs.appendFileSync(log, text('b1'));
     await linesUntil(tail, 4);
     fs.appendFileSync(log, text('b2'));
     expect(await linesUntil(tail, 5)).toEqual(['a1', 'a2', 'a3', 'b1', 'b2'].map(L));
-    expect(tail.segments.map((s) => ({ same: sameId(s.id, id), from: s.from, ended: s.ended }))).toEqual([
+    expect(tail.segments.map((s) => ({ same: sameFile(s.id, before), from: s.from, ended: s.ended }))).toEqual([
       { same: true, from: 0, ended: true },
       { same: true, from: 0, ended: false },
     ]);
+    // Same file, new content lineage: a checkpoint in it cannot be taken for one in the old content.
+    const after = tail.segments[1]!.id;
+    expect(after.head).not.toBe(before.head);
+    expect(after).toEqual(idOf(log));
+    expect(tail.error).toBeUndefined();
   });
 
   it('does not close a descriptor it no longer owns when the new file vanishes before it is opened', async () => {
@@ -362,6 +467,59 @@ describe('FileTailSource rotation', () => {
   });
 });
 
+describe('FileTailSource segment ids', () => {
+  it('names a file by device and inode as decimal strings (from bigint stats) and a fingerprint of its first bytes', async () => {
+    fs.writeFileSync(log, text('a', 'b'));
+    const src = source();
+    await src.start();
+    const tail = consume(src);
+    await linesUntil(tail, 2);
+    const st = fs.statSync(log, { bigint: true });
+    const id = tail.segments[0]!.id;
+    expect(id).toEqual({ dev: st.dev.toString(), ino: st.ino.toString(), head: fingerprintOf(log, bytes('a', 'b')), headBytes: bytes('a', 'b') });
+    expect(id.dev).toMatch(/^\d+$/);
+    expect(id.ino).toMatch(/^\d+$/);
+    expect(id.head).toMatch(/^[0-9a-f]{32}$/);
+  });
+
+  it('grows the fingerprint with a small file, up to its first 1 KiB, and then keeps it', async () => {
+    fs.writeFileSync(log, text('g0'));
+    const src = source();
+    await src.start();
+    const tail = consume(src);
+    await linesUntil(tail, 1);
+    const tags = ['g0'];
+    for (let i = 1; bytes(...tags) < 3 * HEAD_BYTES; i++) {
+      tags.push(`g${i}`);
+      fs.appendFileSync(log, text(`g${i}`));
+      await linesUntil(tail, tags.length);
+    }
+    expect(tail.lines()).toEqual(tags.map(L));
+    expect(tail.segments).toHaveLength(1);
+    const ids = tail.segments[0]!.ids;
+    // Each fingerprint is of the bytes it says (the file's start does not change as it grows).
+    for (const id of ids) expect(id.head).toBe(fingerprintOf(log, id.headBytes));
+    expect(ids[0]!.headBytes).toBe(bytes('g0'));
+    expect(new Set(ids.map((id) => id.headBytes)).size).toBeGreaterThan(2);
+    expect(ids.at(-1)).toEqual(idOf(log));
+    expect(ids.at(-1)!.headBytes).toBe(HEAD_BYTES);
+    expect(tail.error).toBeUndefined();
+  });
+
+  it('gives an empty file an empty fingerprint until it has bytes', async () => {
+    fs.writeFileSync(log, '');
+    const src = source({ checkpointFile: cpFile });
+    await src.start();
+    const tail = consume(src);
+    await opened(src);
+    const empty = (src as unknown as { current: { id: SegmentId } }).current.id;
+    expect(empty).toMatchObject({ head: '', headBytes: 0 });
+    fs.appendFileSync(log, text('first'));
+    await linesUntil(tail, 1);
+    expect(tail.segments[0]!.id).toEqual(idOf(log));
+  });
+});
+
 describe('FileTailSource checkpoints', () => {
   it('writes the committed position to the checkpoint file atomically, mode 0600, without file content', async () => {
     fs.writeFileSync(log, text('a', 'b'));
@@ -369,11 +527,12 @@ describe('FileTailSource checkpoints', () => {
     await src.start();
     const tail = consume(src);
     await linesUntil(tail, 2);
-    const id = idOf(log);
-    const offset = Buffer.byteLength(text('a'));
+    const id = tail.segments[0]!.id;
+    expect(id).toEqual(idOf(log));
+    const offset = bytes('a');
     await src.commit({ segment: id, offset });
     const raw = fs.readFileSync(cpFile, 'utf8');
-    expect(JSON.parse(raw)).toEqual({ path: log, dev: id.dev, ino: id.ino, offset });
+    expect(JSON.parse(raw)).toEqual({ path: log, dev: id.dev, ino: id.ino, head: id.head, head_bytes: id.headBytes, offset });
     expect(raw).not.toContain('GET');
     expect(fs.statSync(cpFile).mode & 0o777).toBe(0o600);
     expect(fs.readdirSync(path.dirname(cpFile))).toEqual(['nginx.json']);
@@ -383,35 +542,39 @@ describe('FileTailSource checkpoints', () => {
 
   it('resumes exactly at the checkpointed offset after a restart, whatever start_at says', async () => {
     fs.writeFileSync(log, text('l1', 'l2', 'l3', 'l4'));
-    const first = source({ checkpointFile: cpFile });
-    await first.start();
-    const t1 = consume(first);
-    await linesUntil(t1, 4);
-    const pos: SourcePosition = { segment: idOf(log), offset: Buffer.byteLength(text('l1', 'l2')) };
-    await first.commit(pos);
-    first.stop();
-    await t1.done;
+    const offset = bytes('l1', 'l2');
+    await runAndCommit(4, offset);
 
     fs.appendFileSync(log, text('l5'));
     const second = source({ checkpointFile: cpFile, startAt: 'end' });
     await second.start();
     const t2 = consume(second);
     expect(await linesUntil(t2, 3)).toEqual(['l3', 'l4', 'l5'].map(L));
-    expect(t2.segments[0]!.from).toBe(pos.offset);
+    expect(t2.segments[0]!.from).toBe(offset);
     fs.appendFileSync(log, text('l6'));
     expect(await linesUntil(t2, 4)).toEqual(['l3', 'l4', 'l5', 'l6'].map(L));
   });
 
+  it('resumes a small file that grew past 1 KiB while gallra was down, recognising it by the bytes the checkpoint fingerprinted', async () => {
+    fs.writeFileSync(log, text('s1', 's2'));
+    const id = await runAndCommit(2, bytes('s1'));
+    expect(id.headBytes).toBe(bytes('s1', 's2'));
+    const more = Array.from({ length: 40 }, (_, i) => `m${i}`);
+    fs.appendFileSync(log, text(...more));
+    expect(fs.statSync(log).size).toBeGreaterThan(HEAD_BYTES);
+
+    const second = source({ checkpointFile: cpFile, startAt: 'end' });
+    await second.start();
+    const t2 = consume(second);
+    expect(await linesUntil(t2, 41)).toEqual(['s2', ...more].map(L));
+    expect(t2.segments[0]!.from).toBe(bytes('s1'));
+    expect(t2.segments[0]!.id).toEqual(idOf(log));
+    expect(t2.segments[0]!.id.headBytes).toBe(HEAD_BYTES);
+  });
+
   it('finishes the checkpointed file after it was rotated away while gallra was down, then reads the new file from its start', async () => {
     fs.writeFileSync(log, text('l1', 'l2', 'l3'));
-    const oldId = idOf(log);
-    const first = source({ checkpointFile: cpFile });
-    await first.start();
-    const t1 = consume(first);
-    await linesUntil(t1, 3);
-    await first.commit({ segment: oldId, offset: Buffer.byteLength(text('l1')) });
-    first.stop();
-    await t1.done;
+    const oldId = await runAndCommit(3, bytes('l1'));
 
     // While gallra is down: more lines, rotation, lines in the new file.
     fs.appendFileSync(log, text('l4'));
@@ -419,25 +582,197 @@ describe('FileTailSource checkpoints', () => {
     fs.writeFileSync(log, text('n1'));
     fs.writeFileSync(path.join(dir, 'access.log.2.gz'), 'not the file');
 
-    const second = source({ checkpointFile: cpFile, startAt: 'end' });
+    const warnings: string[] = [];
+    const second = source({ checkpointFile: cpFile, startAt: 'end', warn: (m) => warnings.push(m) });
     await second.start();
     const t2 = consume(second);
     expect(await linesUntil(t2, 4)).toEqual(['l2', 'l3', 'l4', 'n1'].map(L));
-    expect(t2.segments.map((s) => ({ same: sameId(s.id, oldId), from: s.from, ended: s.ended }))).toEqual([
-      { same: true, from: Buffer.byteLength(text('l1')), ended: true },
+    expect(t2.segments.map((s) => ({ same: sameFile(s.id, oldId), from: s.from, ended: s.ended }))).toEqual([
+      { same: true, from: bytes('l1'), ended: true },
       { same: false, from: 0, ended: false },
     ]);
+    expect(warnings).toEqual([]);
+  });
+
+  it('after a restart, drains a file rotated away while gallra was down like a live rotation: lines the writer adds before it reopens are read', async () => {
+    const clock = skewableClock();
+    const writer = openWriter(log);
+    fs.writeSync(writer, text('l1', 'l2', 'l3'));
+    const oldId = await runAndCommit(3, bytes('l1'));
+
+    // While gallra is down: a line, then logrotate renames and creates. The server has not reopened.
+    fs.writeSync(writer, text('l4'));
+    fs.renameSync(log, `${log}.1`);
+    fs.writeFileSync(log, '');
+
+    const second = source({ checkpointFile: cpFile, startAt: 'end', rotateWaitMs: LONG_WAIT_MS });
+    await second.start();
+    const t2 = consume(second);
+    expect(await linesUntil(t2, 3)).toEqual(['l2', 'l3', 'l4'].map(L));
+    // The source is at the end of the old file and has looked at the path: it knows of the new file.
+    const looks = statsOf(log);
+    looks.start();
+    await until(
+      () => looks.count() > 0,
+      () => 'the source to look at the path',
+    );
+    // The server still writes to the old file...
+    fs.writeSync(writer, text('l5'));
+    expect(await linesUntil(t2, 4)).toEqual(['l2', 'l3', 'l4', 'l5'].map(L));
+    // ...then reopens and writes to the new one. The source sees it, and holds on to the old file for rotate_wait.
+    fs.closeSync(writer);
+    fs.appendFileSync(log, text('n1'));
+    looks.start();
+    await until(
+      () => looks.count() > 0,
+      () => 'the source to see the new file',
+    );
+    expect(t2.segments.map((s) => s.ended)).toEqual([false]);
+
+    expect(await linesAfterRotateWait(t2, 5, clock)).toEqual(['l2', 'l3', 'l4', 'l5', 'n1'].map(L));
+    expect(t2.segments.map((s) => ({ same: sameFile(s.id, oldId), from: s.from, ended: s.ended }))).toEqual([
+      { same: true, from: bytes('l1'), ended: true },
+      { same: false, from: 0, ended: false },
+    ]);
+    expect(t2.segments[0]!.to).toBe(bytes('l1', 'l2', 'l3', 'l4', 'l5'));
+    expect(t2.error).toBeUndefined();
+  });
+
+  it('ends the drain of a rotated file when stopped, without ending its segment, and resumes it after the next restart', async () => {
+    fs.writeFileSync(log, text('l1', 'l2', 'l3'));
+    await runAndCommit(3, bytes('l1'));
+    fs.renameSync(log, `${log}.1`);
+    fs.writeFileSync(log, text('n1'));
+
+    // A one-minute poll and rotate wait: only stop() can end the drain within the deadline.
+    const second = source({ checkpointFile: cpFile, startAt: 'end', pollMs: 60_000, rotateWaitMs: LONG_WAIT_MS });
+    await second.start();
+    const t2 = consume(second);
+    expect(await linesUntil(t2, 2)).toEqual(['l2', 'l3'].map(L));
+    second.stop();
+    let ended = false;
+    void t2.done.then(() => (ended = true));
+    await until(
+      () => ended,
+      () => 'batches() to end',
+      2000,
+    );
+    expect(t2.error).toBeUndefined();
+    // The old file was not finished: no endOfSegment, nothing of the new file.
+    expect(t2.segments.map((s) => s.ended)).toEqual([false]);
+    await second.commit({ segment: t2.segments[0]!.id, offset: bytes('l1', 'l2') });
+
+    const third = source({ checkpointFile: cpFile, startAt: 'end' });
+    await third.start();
+    const t3 = consume(third);
+    expect(await linesUntil(t3, 2)).toEqual(['l3', 'n1'].map(L));
+    expect(t3.segments.map((s) => ({ from: s.from, ended: s.ended }))).toEqual([
+      { from: bytes('l1', 'l2'), ended: true },
+      { from: 0, ended: false },
+    ]);
+  });
+
+  it('finishes a rotated file while the path is missing (renamed, not yet created), then follows the new file once it appears', async () => {
+    fs.writeFileSync(log, text('l1', 'l2'));
+    await runAndCommit(2, bytes('l1'));
+    fs.renameSync(log, `${log}.1`);
+
+    const second = source({ checkpointFile: cpFile, startAt: 'end' });
+    await second.start();
+    const t2 = consume(second);
+    expect(await linesUntil(t2, 1)).toEqual([L('l2')]);
+    fs.writeFileSync(log, text('n1'));
+    expect(await linesUntil(t2, 2)).toEqual(['l2', 'n1'].map(L));
+    expect(t2.segments.map((s) => s.ended)).toEqual([true, false]);
+  });
+
+  it('reads the file from its start, with a warning, when it has the checkpointed device and inode but other first bytes (a recycled inode)', async () => {
+    fs.writeFileSync(log, text('a1', 'a2', 'a3', 'a4'));
+    const oldId = await runAndCommit(4, bytes('a1', 'a2'));
+
+    // logrotate deleted the file; a new one, with other content, got its inode number.
+    fs.rmSync(log);
+    fs.writeFileSync(log, text('b1', 'b2', 'b3', 'b4', 'b5', 'b6'));
+    const now = idOf(log);
+    // Whether or not this file system hands the number out again, make the
+    // checkpoint name this file's device and inode with the old content's
+    // fingerprint: exactly what a recycled inode looks like.
+    writeCheckpoint(cpFile, { path: log, segment: { ...oldId, dev: now.dev, ino: now.ino }, offset: bytes('a1', 'a2') });
+
+    const warnings: string[] = [];
+    const second = source({ checkpointFile: cpFile, startAt: 'end', warn: (m) => warnings.push(m) });
+    await second.start();
+    const t2 = consume(second);
+    // Not b3… from the stale offset: every line, from the first byte.
+    expect(await linesUntil(t2, 6)).toEqual(['b1', 'b2', 'b3', 'b4', 'b5', 'b6'].map(L));
+    expect(t2.segments[0]!.from).toBe(0);
+    expect(t2.segments[0]!.id).toEqual(now);
+    expect(t2.segments[0]!.id.head).not.toBe(oldId.head);
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toContain(log);
+    expect(warnings[0]).not.toContain('GET');
+  });
+
+  it('does not resume in a rotated sibling that has the checkpointed inode but other first bytes', async () => {
+    fs.writeFileSync(log, text('a1', 'a2', 'a3'));
+    const oldId = await runAndCommit(3, bytes('a1'));
+    fs.rmSync(log);
+    // The recycled inode now belongs to a file that was rotated to access.log.1.
+    fs.writeFileSync(log, text('x1', 'x2', 'x3'));
+    const recycled = idOf(log);
+    fs.renameSync(log, `${log}.1`);
+    fs.writeFileSync(log, text('n1'));
+    writeCheckpoint(cpFile, { path: log, segment: { ...oldId, dev: recycled.dev, ino: recycled.ino }, offset: bytes('a1') });
+
+    const warnings: string[] = [];
+    const second = source({ checkpointFile: cpFile, startAt: 'end', warn: (m) => warnings.push(m) });
+    await second.start();
+    const t2 = consume(second);
+    expect(await linesUntil(t2, 1)).toEqual([L('n1')]);
+    expect(t2.segments).toHaveLength(1);
+    expect(t2.segments[0]!.id).toEqual(idOf(log));
+    expect(warnings).toHaveLength(1);
+  });
+
+  it('reads the file from its start, with a warning, after it was truncated in place (copytruncate) and grew past the offset while gallra was down', async () => {
+    fs.writeFileSync(log, text('l1', 'l2', 'l3'));
+    const oldId = await runAndCommit(3, bytes('l1', 'l2'));
+
+    // While gallra is down: logrotate copies and truncates; the server writes more than before.
+    fs.copyFileSync(log, `${log}.1`);
+    fs.truncateSync(log, 0);
+    const fresh = ['m1', 'm2', 'm3', 'm4', 'm5'];
+    fs.appendFileSync(log, text(...fresh));
+    expect(fs.statSync(log).size).toBeGreaterThan(bytes('l1', 'l2'));
+
+    const warnings: string[] = [];
+    const second = source({ checkpointFile: cpFile, startAt: 'end', warn: (m) => warnings.push(m) });
+    await second.start();
+    const t2 = consume(second);
+    // Not m3… from the stale offset: the whole new content.
+    expect(await linesUntil(t2, 5)).toEqual(fresh.map(L));
+    const id = t2.segments[0]!.id;
+    expect(t2.segments[0]!.from).toBe(0);
+    expect(sameFile(id, oldId)).toBe(true);
+    expect(id.head).not.toBe(oldId.head);
+    expect(id).toEqual(idOf(log));
+    expect(warnings).toHaveLength(1);
+  });
+
+  it('reads the file from its start when a damaged checkpoint claims a fingerprint longer than the source takes', async () => {
+    fs.writeFileSync(log, text('l1', 'l2'));
+    const id = await runAndCommit(2, bytes('l1'));
+    writeCheckpoint(cpFile, { path: log, segment: { ...id, headBytes: Number.MAX_SAFE_INTEGER }, offset: bytes('l1') });
+    const second = source({ checkpointFile: cpFile, startAt: 'end', warn: () => undefined });
+    await second.start();
+    const t2 = consume(second);
+    expect(await linesUntil(t2, 2)).toEqual(['l1', 'l2'].map(L));
+    expect(t2.error).toBeUndefined();
   });
 
   it('starts the live file from its beginning, with a warning, when the checkpointed file is gone', async () => {
     fs.writeFileSync(log, text('l1'));
-    const first = source({ checkpointFile: cpFile });
-    await first.start();
-    const t1 = consume(first);
-    await linesUntil(t1, 1);
-    await first.commit({ segment: idOf(log), offset: Buffer.byteLength(text('l1')) });
-    first.stop();
-    await t1.done;
+    await runAndCommit(1, bytes('l1'));
 
     // Keep the old inode alive (so it is not reused) but away from the log's name.
     fs.renameSync(log, path.join(dir, 'elsewhere'));
@@ -453,7 +788,7 @@ describe('FileTailSource checkpoints', () => {
 
   it('rejects start() with GALLRA_CHECKPOINT_IO naming a corrupt checkpoint file', async () => {
     fs.mkdirSync(path.dirname(cpFile), { recursive: true });
-    fs.writeFileSync(cpFile, '{"path": "x", "dev": 1, "ino": ');
+    fs.writeFileSync(cpFile, '{"path": "x", "dev": "1", "ino": ');
     fs.writeFileSync(log, text('a'));
     const src = source({ checkpointFile: cpFile });
     const err = await src.start().then(

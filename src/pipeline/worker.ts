@@ -1,0 +1,78 @@
+/**
+ * A worker thread of `gallra anonymise --threads N`: it anonymises batches
+ * of whole lines and sends back the output bytes. Each worker builds its own
+ * engine from the same policy; they agree on pseudonyms because salts of
+ * open epochs are shared files and throw-away salts of closed epochs derive
+ * from one secret the main thread hands to every worker.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import { FileKeyring } from '../keyring/file.js';
+import { loadPolicy } from '../policy/load.js';
+import { toDuration } from '../policy/schema-helpers.js';
+import { Anonymiser } from './anonymiser.js';
+import { type LineHandler, LineSplitter } from './line-splitter.js';
+
+/** What the main thread tells each worker at start. */
+export interface WorkerInit {
+  readonly policyFile: string | undefined;
+  readonly env: Record<string, string | undefined>;
+  readonly format: string | undefined;
+  readonly unparsed: 'drop' | 'scrub' | undefined;
+  readonly ephemeralSecret: Uint8Array;
+}
+
+/** main → worker */
+export type ToWorker = { readonly seq: number; readonly data: Uint8Array } | { readonly end: true };
+/** worker → main */
+export type FromWorker = { readonly seq: number; readonly out: Uint8Array } | { readonly stats: ReturnType<Anonymiser['stats']['toJSON']> } | { readonly error: string };
+
+const PIECE = 64 * 1024;
+
+function main(): void {
+  const port = parentPort;
+  if (port === null) throw new Error('gallra worker: not started as a worker thread');
+  const init = workerData as WorkerInit;
+  const loaded = loadPolicy(init.policyFile, init.env);
+  const policy = loaded.config;
+  const keyring = new FileKeyring({ dir: loaded.saltDir, period: policy.salts.epoch, grace: toDuration(policy.salts.grace), ephemeralSecret: init.ephemeralSecret });
+  const a = new Anonymiser({ policy, keyring, ...(init.format !== undefined && { format: init.format }), ...(init.unparsed !== undefined && { unparsed: init.unparsed }) });
+  let out = '';
+  const handler: LineHandler = {
+    source: (src, bytes, byteBase) => a.source(src, bytes, byteBase),
+    line(start, end) {
+      const o = a.line(start, end);
+      if (o !== undefined) out += o + '\n';
+    },
+    drop: (reason) => a.dropRaw(reason),
+  };
+  port.on('message', (msg: ToWorker) => {
+    try {
+      if ('end' in msg) {
+        keyring.close();
+        a.pseudonymiser.clear();
+        port.postMessage({ stats: a.stats.toJSON() } satisfies FromWorker);
+        port.close();
+        return;
+      }
+      a.beginBatch();
+      // Batches hold whole lines, so each gets its own splitter.
+      const splitter = new LineSplitter(policy.input.max_line_length, handler);
+      const data = Buffer.from(msg.data.buffer, msg.data.byteOffset, msg.data.byteLength);
+      // In 64 KiB pieces: each piece is decoded into one string, and strings
+      // that large stay in V8's young generation; a 1 MiB one would be
+      // allocated (and page-faulted in) afresh in large-object space.
+      for (let off = 0; off < data.length; off += PIECE) splitter.push(data.subarray(off, Math.min(data.length, off + PIECE)));
+      splitter.end();
+      // A buffer of its own (not a slice of Node's shared pool), so it can be transferred.
+      const bytes = Buffer.allocUnsafeSlow(Buffer.byteLength(out));
+      bytes.write(out, 'utf8');
+      out = '';
+      port.postMessage({ seq: msg.seq, out: bytes } satisfies FromWorker, [bytes.buffer]);
+    } catch (err) {
+      // Only a keyring failure gets here (input cannot throw); the main thread reports it.
+      port.postMessage({ error: (err as Error).message } satisfies FromWorker);
+    }
+  });
+}
+
+main();
