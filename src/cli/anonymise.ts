@@ -9,8 +9,8 @@ import { type Writable } from 'node:stream';
 import { GallraError, isGallraError } from '../errors.js';
 import { FileKeyring } from '../keyring/file.js';
 import { type Logger } from '../log.js';
-import { Anonymiser } from '../pipeline/anonymiser.js';
-import { type LineHandler, LineSplitter } from '../pipeline/line-splitter.js';
+import { Anonymiser, collectOutput } from '../pipeline/anonymiser.js';
+import { LineSplitter } from '../pipeline/line-splitter.js';
 import { ParallelAnonymiser } from '../pipeline/parallel.js';
 import { type LineStats } from '../pipeline/stats.js';
 import { loadPolicy } from '../policy/load.js';
@@ -174,20 +174,8 @@ interface Engine {
 }
 
 function singleEngine(a: Anonymiser, maxLineLength: number, write: (chunk: string) => Promise<void>): Engine {
-  let pending = '';
-  const handler: LineHandler = {
-    source: (src, bytes, byteBase) => a.source(src, bytes, byteBase),
-    line(start, end) {
-      const o = a.line(start, end);
-      if (o !== undefined) pending += o + '\n';
-    },
-    drop: (reason) => a.dropRaw(reason),
-  };
-  const flush = async (): Promise<void> => {
-    const chunk = pending;
-    pending = '';
-    await write(chunk);
-  };
+  const { handler, take } = collectOutput(a);
+  const flush = (): Promise<void> => write(take());
   let splitter = new LineSplitter(maxLineLength, handler);
   // Whether the bytes read so far end inside a line (no newline yet).
   let midLine = false;

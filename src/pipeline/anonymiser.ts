@@ -25,6 +25,7 @@ import { Pseudonymiser, pseudonymOptionsFromConfig } from '../transforms/pseudon
 import { redactOptionsFromConfig } from '../transforms/redact/config.js';
 import { Redactor } from '../transforms/redact/index.js';
 import { ipTruncationFromConfig } from '../transforms/truncate-ip.js';
+import { type LineHandler } from './line-splitter.js';
 import { LineStats } from './stats.js';
 
 export interface AnonymiserOptions {
@@ -225,4 +226,31 @@ export class Anonymiser {
     rec.byteBase = this.byteBase;
     return f.parse(src, start, end, rec);
   }
+}
+
+/**
+ * A line handler that runs every line through `a` and collects the output
+ * lines (newline-terminated) until take() — what `anonymise` and its worker
+ * threads write.
+ *
+ * @example
+ * const c = collectOutput(anonymiser); new LineSplitter(65536, c.handler).push(chunk); out.write(c.take());
+ */
+export function collectOutput(a: Anonymiser): { readonly handler: LineHandler; take(): string } {
+  let out = '';
+  return {
+    handler: {
+      source: (src, bytes, byteBase) => a.source(src, bytes, byteBase),
+      line(start, end) {
+        const o = a.line(start, end);
+        if (o !== undefined) out += o + '\n';
+      },
+      drop: (reason) => a.dropRaw(reason),
+    },
+    take(): string {
+      const text = out;
+      out = '';
+      return text;
+    },
+  };
 }

@@ -15,6 +15,7 @@
  * newline: end() flushes it.
  */
 import { isAscii, isUtf8 } from 'node:buffer';
+import { LineCarry } from './line-carry.js';
 
 const NL = 10;
 const CR = 13;
@@ -40,19 +41,16 @@ export interface LineHandler {
  * s.end();
  */
 export class LineSplitter {
-  /** Bytes of a line that started in an earlier chunk. */
-  private carry: Buffer[] = [];
-  private carryBytes = 0;
-  /** True while skipping the rest of an overlong line. */
-  private skipping = false;
-  /** Bytes of the overlong line skipped so far. */
-  private skippedBytes = 0;
+  /** A line that started in an earlier chunk. */
+  private readonly carry: LineCarry;
   private atStart = true;
 
   constructor(
     readonly maxLineLength: number,
     private readonly handler: LineHandler,
-  ) {}
+  ) {
+    this.carry = new LineCarry(maxLineLength);
+  }
 
   push(chunk: Buffer): void {
     let start = 0;
@@ -61,23 +59,23 @@ export class LineSplitter {
       // A UTF-8 byte-order mark (some Windows tools write one) is not part of the first line.
       if (chunk.length >= 3 && chunk[0] === 0xef && chunk[1] === 0xbb && chunk[2] === 0xbf) chunk = chunk.subarray(3);
     }
-    if (this.carryBytes > 0 || this.skipping) {
+    if (this.carry.active) {
       const nl = chunk.indexOf(NL);
       if (nl < 0) {
-        this.hold(chunk, 0, chunk.length);
+        this.carry.hold(chunk, 0, chunk.length);
         return;
       }
-      this.hold(chunk, 0, nl);
+      this.carry.hold(chunk, 0, nl);
       this.flushCarry();
       start = nl + 1;
     }
     const last = chunk.lastIndexOf(NL);
     if (last < start) {
-      this.hold(chunk, start, chunk.length);
+      this.carry.hold(chunk, start, chunk.length);
       return;
     }
     this.region(chunk, start, last);
-    if (last + 1 < chunk.length) this.hold(chunk, last + 1, chunk.length);
+    if (last + 1 < chunk.length) this.carry.hold(chunk, last + 1, chunk.length);
   }
 
   /**
@@ -86,12 +84,12 @@ export class LineSplitter {
    * position is its offset minus this: the start of the line not yet done.
    */
   get pendingBytes(): number {
-    return this.carryBytes + this.skippedBytes;
+    return this.carry.pendingBytes;
   }
 
   /** Flushes a final line without a newline. */
   end(): void {
-    if (this.carryBytes > 0 || this.skipping) this.flushCarry();
+    if (this.carry.active) this.flushCarry();
   }
 
   /** Lines in chunk[start..end), where end is a newline. */
@@ -159,35 +157,9 @@ export class LineSplitter {
     }
   }
 
-  private hold(chunk: Buffer, start: number, end: number): void {
-    if (end <= start) return;
-    if (this.skipping) {
-      this.skippedBytes += end - start;
-      return;
-    }
-    if (this.carryBytes + (end - start) > this.maxLineLength + 1) {
-      // Too long already: stop buffering, skip to the newline.
-      this.skipping = true;
-      this.skippedBytes = this.carryBytes + (end - start);
-      this.carry = [];
-      this.carryBytes = 0;
-      return;
-    }
-    // Copy: the caller may reuse the chunk's memory.
-    this.carry.push(Buffer.from(chunk.subarray(start, end)));
-    this.carryBytes += end - start;
-  }
-
   private flushCarry(): void {
-    if (this.skipping) {
-      this.skipping = false;
-      this.skippedBytes = 0;
-      this.handler.drop('too_long');
-      return;
-    }
-    const line = this.carry.length === 1 ? this.carry[0]! : Buffer.concat(this.carry, this.carryBytes);
-    this.carry = [];
-    this.carryBytes = 0;
-    this.oneLine(line);
+    const line = this.carry.take();
+    if (line === 'too_long') this.handler.drop('too_long');
+    else if (line !== undefined) this.oneLine(line);
   }
 }

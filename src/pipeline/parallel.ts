@@ -12,12 +12,14 @@ import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { GallraError } from '../errors.js';
+import { LineCarry } from './line-carry.js';
 import { LineStats } from './stats.js';
 import type { FromWorker, WorkerInit } from './worker.js';
 
 /** Bytes per batch sent to a worker: large enough to amortise the message, small enough to keep workers busy. */
 const BATCH_BYTES = 1 << 20;
 const NL = 10;
+const NEWLINE = Buffer.from('\n');
 
 export interface ParallelOptions {
   readonly threads: number;
@@ -49,9 +51,7 @@ export class ParallelAnonymiser {
   private nextWrite = 0;
   private batch: Buffer[] = [];
   private batchBytes = 0;
-  private carry: Buffer[] = [];
-  private carryBytes = 0;
-  private skipping = false;
+  private readonly carry: LineCarry;
   private lines = 0;
   private failure: Error | undefined;
   private wake: (() => void) | undefined;
@@ -59,6 +59,7 @@ export class ParallelAnonymiser {
   readonly localStats = new LineStats();
 
   constructor(private readonly options: ParallelOptions) {
+    this.carry = new LineCarry(options.maxLineLength);
     const init: WorkerInit = {
       policyFile: options.policyFile,
       env: { GALLRA_STATE_DIR: options.env.GALLRA_STATE_DIR, XDG_STATE_HOME: options.env.XDG_STATE_HOME, HOME: options.env.HOME },
@@ -79,29 +80,22 @@ export class ParallelAnonymiser {
   /** Takes raw input bytes; resolves when there is room for more. */
   async push(chunk: Buffer): Promise<void> {
     let start = 0;
-    if (this.carryBytes > 0 || this.skipping) {
+    if (this.carry.active) {
       const nl = chunk.indexOf(NL);
       if (nl < 0) {
-        this.hold(chunk, 0, chunk.length);
+        this.carry.hold(chunk, 0, chunk.length);
         return;
       }
-      this.hold(chunk, 0, nl + 1);
-      if (this.skipping) {
-        this.skipping = false;
-        this.dropTooLong();
-      } else {
-        this.add(Buffer.concat(this.carry, this.carryBytes));
-      }
-      this.carry = [];
-      this.carryBytes = 0;
+      this.carry.hold(chunk, 0, nl);
+      this.takeCarried();
       start = nl + 1;
     }
     const last = chunk.lastIndexOf(NL);
     if (last >= start) {
       this.add(chunk.subarray(start, last + 1));
-      this.hold(chunk, last + 1, chunk.length);
+      this.carry.hold(chunk, last + 1, chunk.length);
     } else {
-      this.hold(chunk, start, chunk.length);
+      this.carry.hold(chunk, start, chunk.length);
     }
     if (this.batchBytes >= BATCH_BYTES) await this.dispatch();
   }
@@ -116,22 +110,15 @@ export class ParallelAnonymiser {
    * line of the log, so it is counted as unparsed and not sent.
    */
   abandonLine(): void {
-    if (this.carryBytes > 0 || this.skipping) {
-      this.localStats.linesIn++;
-      this.localStats.drop(this.skipping ? 'too_long' : 'unparsed');
-    }
-    this.carry = [];
-    this.carryBytes = 0;
-    this.skipping = false;
+    const line = this.carry.take();
+    if (line === undefined) return;
+    this.localStats.linesIn++;
+    this.localStats.drop(line === 'too_long' ? 'too_long' : 'unparsed');
   }
 
   /** The input ended: a final line without newline is a line too. */
   async endInput(): Promise<void> {
-    if (this.skipping) this.dropTooLong();
-    else if (this.carryBytes > 0) this.add(Buffer.concat(this.carry, this.carryBytes));
-    this.carry = [];
-    this.carryBytes = 0;
-    this.skipping = false;
+    this.takeCarried();
     await this.dispatch();
     while (this.nextWrite < this.nextSeq) await this.progress();
   }
@@ -174,22 +161,16 @@ export class ParallelAnonymiser {
     for (let i = bytes.indexOf(NL); i >= 0; i = bytes.indexOf(NL, i + 1)) this.lines++;
   }
 
-  private hold(chunk: Buffer, start: number, end: number): void {
-    if (end <= start) return;
-    if (this.skipping) return;
-    if (this.carryBytes + (end - start) > this.options.maxLineLength + 2) {
-      this.skipping = true;
-      this.carry = [];
-      this.carryBytes = 0;
-      return;
+  /** Ends the carried line: into the batch (with its newline), or counted when it was too long. */
+  private takeCarried(): void {
+    const line = this.carry.take();
+    if (line === 'too_long') {
+      this.localStats.linesIn++;
+      this.localStats.drop('too_long');
+    } else if (line !== undefined) {
+      this.add(line);
+      this.add(NEWLINE);
     }
-    this.carry.push(Buffer.from(chunk.subarray(start, end)));
-    this.carryBytes += end - start;
-  }
-
-  private dropTooLong(): void {
-    this.localStats.linesIn++;
-    this.localStats.drop('too_long');
   }
 
   /** Sends the current batch to the least busy worker, waiting while all are full. */

@@ -9,8 +9,8 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { FileKeyring } from '../keyring/file.js';
 import { loadPolicy } from '../policy/load.js';
 import { toDuration } from '../policy/schema-helpers.js';
-import { Anonymiser } from './anonymiser.js';
-import { type LineHandler, LineSplitter } from './line-splitter.js';
+import { Anonymiser, collectOutput } from './anonymiser.js';
+import { LineSplitter } from './line-splitter.js';
 
 /** What the main thread tells each worker at start. */
 export interface WorkerInit {
@@ -36,15 +36,7 @@ function main(): void {
   const policy = loaded.config;
   const keyring = new FileKeyring({ dir: loaded.saltDir, period: policy.salts.epoch, grace: toDuration(policy.salts.grace), ephemeralSecret: init.ephemeralSecret });
   const a = new Anonymiser({ policy, keyring, ...(init.format !== undefined && { format: init.format }), ...(init.unparsed !== undefined && { unparsed: init.unparsed }) });
-  let out = '';
-  const handler: LineHandler = {
-    source: (src, bytes, byteBase) => a.source(src, bytes, byteBase),
-    line(start, end) {
-      const o = a.line(start, end);
-      if (o !== undefined) out += o + '\n';
-    },
-    drop: (reason) => a.dropRaw(reason),
-  };
+  const { handler, take } = collectOutput(a);
   port.on('message', (msg: ToWorker) => {
     try {
       if ('end' in msg) {
@@ -64,9 +56,9 @@ function main(): void {
       for (let off = 0; off < data.length; off += PIECE) splitter.push(data.subarray(off, Math.min(data.length, off + PIECE)));
       splitter.end();
       // A buffer of its own (not a slice of Node's shared pool), so it can be transferred.
+      const out = take();
       const bytes = Buffer.allocUnsafeSlow(Buffer.byteLength(out));
       bytes.write(out, 'utf8');
-      out = '';
       port.postMessage({ seq: msg.seq, out: bytes } satisfies FromWorker, [bytes.buffer]);
     } catch (err) {
       // Only a keyring failure gets here (input cannot throw); the main thread reports it.

@@ -326,6 +326,51 @@ describe('FileSink failures', () => {
     expect((err as Error).message).toContain('EISDIR');
   });
 
+  it('rejects flush() with GALLRA_SINK_FAILED when retention cannot delete an expired day file, after the data is durable', async () => {
+    // An expired "day file" retention cannot remove: a directory by that name.
+    const expired = path.join(dir, 'out', 'access-2029-01-01.log');
+    fs.mkdirSync(expired, { recursive: true });
+    const s = sink();
+    await s.write([chunk(TODAY, 'kept')]);
+    const fsync = vi.spyOn(fs, 'fsync');
+    try {
+      const err = await rejectionOf(s.flush());
+      expect(isGallraError(err)).toBe(true);
+      expect(err).toMatchObject({ code: 'GALLRA_SINK_FAILED', retriable: true });
+      expect((err as Error).message).toContain('file sink out');
+      expect((err as Error).message).toContain('housekeeping');
+      // The cause is kept for the log; the message names its code.
+      const cause = (err as Error).cause as NodeJS.ErrnoException;
+      expect(cause).toBeInstanceOf(Error);
+      expect((err as Error).message).toContain(String(cause.code));
+      // Housekeeping runs after the day files are written and fsynced.
+      expect(fsync).toHaveBeenCalledTimes(1);
+      expect(read(dayFile(TODAY))).toBe('kept\n');
+    } finally {
+      fsync.mockRestore();
+    }
+  });
+
+  it('rejects flush() with GALLRA_SINK_FAILED when closing an idle day file fails', async () => {
+    const s = sink();
+    await s.write([chunk(TODAY - 1, 'yesterday')]);
+    await s.flush();
+    clock.t += 11 * 60_000;
+    const closeSync = fs.closeSync;
+    const spy = vi.spyOn(fs, 'closeSync').mockImplementationOnce(() => {
+      throw Object.assign(new Error('EIO: i/o error, close'), { code: 'EIO' });
+    });
+    try {
+      await expect(s.flush()).rejects.toMatchObject({ code: 'GALLRA_SINK_FAILED', message: expect.stringMatching(/housekeeping.*EIO/) });
+    } finally {
+      spy.mockRestore();
+    }
+    // The descriptor is still the sink's: release it as close() would have.
+    const files = (s as unknown as { files: Map<number, { fd: number }> }).files;
+    for (const f of files.values()) closeSync(f.fd);
+    files.clear();
+  });
+
   it('rejects flush() with GALLRA_SINK_FAILED when a write fails', async () => {
     const s = sink();
     await s.write([chunk(TODAY, 'a')]);

@@ -6,7 +6,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { isGallraError } from '../../src/errors.js';
 import { readCheckpoint, writeCheckpoint } from '../../src/sources/checkpoint.js';
 import { FileTailSource, type FileTailOptions } from '../../src/sources/file.js';
-import { type SegmentId, type SourcePosition } from '../../src/sources/source.js';
+import { type SegmentId } from '../../src/sources/source.js';
 
 const POLL_MS = 20;
 const ROTATE_WAIT_MS = 50;

@@ -2,7 +2,9 @@ import fs from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { PassThrough, Readable } from 'node:stream';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import v8 from 'node:v8';
+import vm from 'node:vm';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { isGallraError } from '../../src/errors.js';
 import { type SourceBatch } from '../../src/sources/source.js';
 import { openFifo, StreamSource } from '../../src/sources/stream.js';
@@ -116,6 +118,78 @@ describe('StreamSource over a stream', () => {
     src.stop(); // idempotent
   });
 
+  it('ends batches() promptly when stopped while the stream has never had data, without faking an end of stream', async () => {
+    const stream = new PassThrough();
+    const ends = vi.fn();
+    stream.on('end', ends);
+    const src = new StreamSource('pipe', () => stream);
+    await src.start();
+    const pulled = consume(src);
+    // Let batches() get to its wait for the first chunk.
+    await new Promise((r) => setImmediate(r));
+    expect(pulled.ended).toBe(false);
+    src.stop();
+    await until(
+      () => pulled.ended,
+      () => 'batches() to end',
+      2000,
+    );
+    expect(pulled.error).toBeUndefined();
+    // Only the final (empty) endOfSegment batch.
+    expect(pulled.batches).toEqual([{ text: '', endOfSegment: true, segment: undefined, offset: 0 }]);
+    expect(ends).not.toHaveBeenCalled();
+    expect(stream.destroyed).toBe(true);
+  });
+
+  it('ends batches() at once when stopped before it is pulled', async () => {
+    const stream = new PassThrough();
+    const src = new StreamSource('pipe', () => stream);
+    await src.start();
+    src.stop();
+    const pulled = consume(src);
+    await until(
+      () => pulled.ended,
+      () => 'batches() to end',
+      2000,
+    );
+    expect(pulled.text()).toBe('');
+    expect(pulled.error).toBeUndefined();
+  });
+
+  it('does not keep chunks it has handed on reachable (a long-running pipe must not hold its whole input)', async () => {
+    // A full collection on demand: V8 exposes gc() to new contexts once the flag is set.
+    v8.setFlagsFromString('--expose-gc');
+    const gc = vm.runInNewContext('gc') as () => void;
+    const stream = new PassThrough();
+    const src = new StreamSource('pipe', () => stream);
+    await src.start();
+    const refs: WeakRef<Buffer>[] = [];
+    let seen = 0;
+    const it = src.batches()[Symbol.asyncIterator]();
+    cleanups.push(async () => {
+      src.stop();
+      while (!(await it.next()).done);
+    });
+    const n = 50;
+    for (let i = 0; i < n; i++) {
+      const chunk = Buffer.alloc(64 * 1024, i);
+      refs.push(new WeakRef(chunk));
+      stream.write(chunk);
+      const r = await it.next();
+      expect(r.value?.data.length).toBe(64 * 1024);
+      seen++;
+    }
+    expect(seen).toBe(n);
+    // WeakRef targets are kept until the current job ends.
+    await new Promise((r) => setImmediate(r));
+    gc();
+    await new Promise((r) => setImmediate(r));
+    gc();
+    // The last chunk or two may still sit in the stream's machinery; the rest must be gone.
+    const alive = refs.filter((r) => r.deref() !== undefined).length;
+    expect(alive).toBeLessThanOrEqual(2);
+  });
+
   it('turns a stream error into GALLRA_SOURCE_FAILED', async () => {
     const stream = new PassThrough();
     const src = new StreamSource('pipe', () => stream);
@@ -135,8 +209,56 @@ describe('StreamSource over a stream', () => {
     await src.start();
     stream.write('abc');
     expect(src.lagBytes()).toBe(3);
-    await expect(src.commit({ segment: { dev: 1, ino: 2 }, offset: 3 })).resolves.toBeUndefined();
+    await expect(src.commit({ segment: { dev: '1', ino: '2', head: '', headBytes: 0 }, offset: 3 })).resolves.toBeUndefined();
     src.stop();
+  });
+});
+
+describe('StreamSource over stdin', () => {
+  /**
+   * Puts `fake` where process.stdin is for the test: the source treats stdin
+   * specially, and the real one belongs to the test runner.
+   */
+  function fakeStdin(fake: Readable): void {
+    const own = Object.getOwnPropertyDescriptor(process, 'stdin')!;
+    Object.defineProperty(process, 'stdin', { configurable: true, enumerable: own.enumerable, get: () => fake });
+    cleanups.push(() => {
+      Object.defineProperty(process, 'stdin', own);
+    });
+  }
+
+  it('ends batches() promptly when stopped while stdin is idle, leaving stdin open but no longer keeping the process alive', async () => {
+    const stdin = Object.assign(new PassThrough(), { unref: vi.fn() });
+    fakeStdin(stdin);
+    const src = new StreamSource('stdin', () => process.stdin);
+    await src.start();
+    const pulled = consume(src);
+    stdin.write('a\n');
+    await until(
+      () => pulled.text() === 'a\n',
+      () => 'the data',
+    );
+    src.stop();
+    await until(
+      () => pulled.ended,
+      () => 'batches() to end',
+      2000,
+    );
+    expect(pulled.error).toBeUndefined();
+    expect(stdin.destroyed).toBe(false);
+    expect(stdin.unref).toHaveBeenCalled();
+  });
+
+  it('ends at EOF on stdin, with an endOfSegment batch', async () => {
+    const stdin = new PassThrough();
+    fakeStdin(stdin);
+    const src = new StreamSource('stdin', () => process.stdin);
+    await src.start();
+    const pulled = consume(src);
+    stdin.end('last line, no newline');
+    await pulled.done;
+    expect(pulled.text()).toBe('last line, no newline');
+    expect(pulled.batches.at(-1)?.endOfSegment).toBe(true);
   });
 });
 

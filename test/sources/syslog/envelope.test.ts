@@ -66,6 +66,93 @@ describe('messageStart on RFC 3164 (BSD) envelopes', () => {
   });
 });
 
+describe('messageStart on RFC 3164 messages without a tag', () => {
+  // Senders that leave the tag out put the log line straight after the PRI
+  // (or the timestamp). Its first field is the client address, which a loose
+  // "up to the first colon" tag rule would cut into and leak half of.
+  it.each([
+    ['an IPv4 client with a port (HAProxy)', '81.6.12.34:5123 - - [22/Nov/2026:10:00:00 +0000] "GET / HTTP/1.1" 200 1'],
+    ['an IPv6 client', '2001:db8::1 - - [22/Nov/2026:10:00:00 +0000] "GET / HTTP/1.1" 200 1'],
+    ['an IPv6 loopback client', '::1 - - [22/Nov/2026:10:00:00 +0000] "GET / HTTP/1.1" 200 1'],
+    ['a bracketed IPv6 client with a port', '[2001:db8::1]:443 - - [22/Nov/2026:10:00:00 +0000] "GET / HTTP/1.1" 200 1'],
+    ['an IPv4-mapped IPv6 client', '::ffff:81.6.12.34 - - [22/Nov/2026:10:00:00 +0000] "GET / HTTP/1.1" 200 1'],
+    ['a JSON line', '{"remote_addr":"81.6.12.34","request":"GET / HTTP/1.1"}'],
+    ['a first word with a colon but no space after it', 'key:value rest of the line'],
+  ])('keeps the whole message when it starts with %s', (_what, msg) => {
+    expect(strip(`<13>${msg}`)).toBe(msg);
+  });
+
+  it('keeps the client address after a timestamp when no tag follows', () => {
+    expect(strip(`<13>Nov 22 10:00:00 ${LINE}`)).toBe(LINE);
+    expect(strip('<13>Nov 22 10:00:00 81.6.12.34:5123 - - x')).toBe('81.6.12.34:5123 - - x');
+    expect(strip('<13>Nov 22 10:00:00 2001:db8::1 - - x')).toBe('2001:db8::1 - - x');
+  });
+
+  it('skips a host only when a tag follows it (without one, host and message cannot be told apart)', () => {
+    expect(strip(`<13>Nov 22 10:00:00 web1 nginx: ${LINE}`)).toBe(LINE);
+    expect(strip(`<13>Nov 22 10:00:00 web1 ${LINE}`)).toBe(`web1 ${LINE}`);
+  });
+
+  it('takes an IP address followed by a tag for the host (RFC 3164 allows an address as HOSTNAME)', () => {
+    expect(strip(`<13>Nov 22 10:00:00 10.0.0.5 nginx: ${LINE}`)).toBe(LINE);
+    expect(strip(`<13>10.0.0.5 nginx[7]: ${LINE}`)).toBe(LINE);
+  });
+
+  it('keeps any tagless line that starts with an IP address, with or without a port, whole', () => {
+    const address = fc.oneof(
+      fc.ipV4(),
+      fc.ipV6(),
+      fc.tuple(fc.ipV4(), fc.integer({ min: 0, max: 65_535 })).map(([ip, port]) => `${ip}:${port}`),
+      fc.tuple(fc.ipV6(), fc.integer({ min: 0, max: 65_535 })).map(([ip, port]) => `[${ip}]:${port}`),
+    );
+    // Access-log fields after the address (a word and ': ' there would be HOST TAG:, see below).
+    const rest = fc.constantFrom(
+      ' - - [22/Nov/2026:10:00:00 +0000] "GET / HTTP/1.1" 200 1',
+      ' - alice [22/Nov/2026:10:00:00 +0000] "GET /a:b HTTP/1.1" 200 1',
+      ' [22/Nov/2026:10:00:00.123] fe be/srv 0/0/1/2/3 200 512 - - ---- 1/1/0/0/0 0/0 "GET / HTTP/1.1"',
+      '',
+    );
+    fc.assert(
+      fc.property(address, rest, fc.boolean(), (addr, tail, stamped) => {
+        const msg = addr + tail;
+        expect(strip(`<13>${stamped ? 'Nov 22 10:00:00 ' : ''}${msg}`)).toBe(msg);
+      }),
+      FC,
+    );
+  });
+});
+
+describe('messageStart on RFC 3164 tags', () => {
+  it.each([
+    ['letters and digits', 'nginx2'],
+    ['a slash (postfix style)', 'postfix/smtpd'],
+    ['dots, dashes and underscores', 'my_app.v2-x'],
+    ['a pid', 'haproxy[4242]'],
+    ['a slash and a pid', 'postfix/smtpd[123]'],
+    ['48 characters', 'a'.repeat(48)],
+    ['48 characters and a pid', `${'a'.repeat(48)}[1]`],
+  ])('strips a tag of %s', (_what, tag) => {
+    expect(strip(`<13>${tag}: ${LINE}`)).toBe(LINE);
+    expect(strip(`<13>Nov 22 10:00:00 web1 ${tag}: ${LINE}`)).toBe(LINE);
+  });
+
+  it.each([
+    ['49 characters', 'a'.repeat(49)],
+    ['a character outside [A-Za-z0-9_.-/]', 'ng@inx'],
+    ['a pid that is not a number', 'nginx[abc]'],
+    ['an unclosed pid', 'nginx[12'],
+    ['a space before the colon', 'nginx '],
+  ])('does not take a tag of %s for a tag', (_what, tag) => {
+    expect(strip(`<13>${tag}: x`)).toBe(`${tag}: x`);
+  });
+
+  it('requires a space after the colon, unless the message ends there', () => {
+    expect(strip('<13>nginx:GET /')).toBe('nginx:GET /');
+    expect(strip('<13>nginx:')).toBe('');
+    expect(strip('<13>Nov 22 10:00:00 web1 nginx:')).toBe('');
+  });
+});
+
 describe('messageStart on RFC 5424 envelopes', () => {
   it('strips an envelope with a nil structured-data field', () => {
     expect(strip(`<165>1 2026-11-22T10:00:00.003Z web1 nginx 4242 ID47 - ${LINE}`)).toBe(LINE);

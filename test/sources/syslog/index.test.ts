@@ -3,7 +3,7 @@ import { once } from 'node:events';
 import net from 'node:net';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { isGallraError } from '../../../src/errors.js';
-import { type SyslogOptions, SyslogSource } from '../../../src/sources/syslog/index.js';
+import { type SyslogOptions, SyslogSource, syslogSourceConfigSchema } from '../../../src/sources/syslog/index.js';
 
 const HOST = '127.0.0.1';
 const LINE = (i: number): string => `81.6.12.${i % 250} - - [22/Nov/2026:10:00:00 +0000] "GET /p/${i} HTTP/1.1" 200 12 "-" "curl/8.0"`;
@@ -188,6 +188,54 @@ describe('SyslogSource over TCP', () => {
     await write(late, `${BSD(3)}\n`);
     await until(() => run.lines.length >= 3, 'lines after the garbage');
     expect(run.lines).toEqual([LINE(1), LINE(2), LINE(3)]);
+  });
+});
+
+describe('SyslogSource messages as lines', () => {
+  it('turns an octet-counted message with line breaks inside into one line, the breaks as spaces', async () => {
+    const src = await startSource({ protocol: 'tcp' });
+    const run = consume(src);
+    const c = await tcpClient(src.ports.tcp!);
+    await write(c, `${octet(`<190>nginx: first half\nsecond half`)}${octet(`<190>nginx: crlf\r\ninside`)}${octet(BSD(3))}`);
+    await until(() => run.lines.length >= 3, 'three lines');
+    expect(run.lines).toEqual(['first half second half', 'crlf  inside', LINE(3)]);
+    expect(src.received).toBe(3);
+  });
+
+  it('turns a datagram with a line break inside into one line, and drops only the trailing break', async () => {
+    const src = await startSource({ protocol: 'udp' });
+    const run = consume(src);
+    const c = await udpClient();
+    await sendUdp(c, src.ports.udp!, `<190>nginx: one\ntwo\n`);
+    await sendUdp(c, src.ports.udp!, BSD(2));
+    await until(() => run.lines.length >= 2, 'two lines');
+    expect(run.lines).toEqual(['one two', LINE(2)]);
+  });
+
+  it('keeps the client address of a message sent without a tag', async () => {
+    const src = await startSource({ protocol: 'udp' });
+    const run = consume(src);
+    const c = await udpClient();
+    const haproxy = '81.6.12.34:5123 [22/Nov/2026:10:00:00.123] fe be/srv 0/0/1/2/3 200 512';
+    await sendUdp(c, src.ports.udp!, `<13>${haproxy}`);
+    await sendUdp(c, src.ports.udp!, `<13>2001:db8::1 - - x`);
+    await sendUdp(c, src.ports.udp!, `<13>Nov 22 10:00:00 ${LINE(3)}`);
+    await until(() => run.lines.length >= 3, 'three lines');
+    expect(run.lines).toEqual([haproxy, '2001:db8::1 - - x', LINE(3)]);
+  });
+});
+
+describe('syslogSourceConfigSchema', () => {
+  it('accepts port 0 (any free port) and fills the defaults', () => {
+    expect(syslogSourceConfigSchema.parse({ type: 'syslog', port: 0 })).toEqual({ type: 'syslog', port: 0, host: '127.0.0.1', protocol: 'udp', max_connections: 64 });
+  });
+
+  it.each([-1, 65_536, 1.5])('rejects port %s', (port) => {
+    expect(syslogSourceConfigSchema.safeParse({ type: 'syslog', port }).success).toBe(false);
+  });
+
+  it('rejects an unknown key', () => {
+    expect(syslogSourceConfigSchema.safeParse({ type: 'syslog', port: 514, bind: '0.0.0.0' }).success).toBe(false);
   });
 });
 

@@ -1,0 +1,64 @@
+/**
+ * The bytes of a line that began in an earlier chunk, held until its newline
+ * arrives — with a bound: once they pass the longest line allowed, they are
+ * let go and the rest of the line is skipped as it streams past, so a
+ * newline-free input cannot grow memory. Shared by the line splitter and the
+ * batch cutter of `--threads`.
+ */
+export class LineCarry {
+  private parts: Buffer[] = [];
+  private bytes = 0;
+  private skipping = false;
+  private skipped = 0;
+
+  /** @param max longest line kept, in bytes (a trailing `\r` is allowed on top) */
+  constructor(readonly max: number) {}
+
+  /** Whether a line is in progress (held or being skipped). */
+  get active(): boolean {
+    return this.bytes > 0 || this.skipping;
+  }
+
+  /** Bytes taken in since the last line boundary, held or skipped. */
+  get pendingBytes(): number {
+    return this.bytes + this.skipped;
+  }
+
+  /** Takes `chunk[start..end)` (no newline in it) into the line in progress. Copies: the caller may reuse the chunk. */
+  hold(chunk: Buffer, start: number, end: number): void {
+    if (end <= start) return;
+    if (this.skipping) {
+      this.skipped += end - start;
+      return;
+    }
+    if (this.bytes + (end - start) > this.max + 1) {
+      this.skipping = true;
+      this.skipped = this.bytes + (end - start);
+      this.parts = [];
+      this.bytes = 0;
+      return;
+    }
+    this.parts.push(Buffer.from(chunk.subarray(start, end)));
+    this.bytes += end - start;
+  }
+
+  /**
+   * Ends the line in progress: its bytes, `'too_long'` when it was skipped,
+   * or undefined when there was none.
+   *
+   * @example
+   * const line = carry.take(); if (line === 'too_long') stats.drop('too_long'); else if (line) emit(line);
+   */
+  take(): Buffer | 'too_long' | undefined {
+    if (this.skipping) {
+      this.skipping = false;
+      this.skipped = 0;
+      return 'too_long';
+    }
+    if (this.bytes === 0) return undefined;
+    const line = this.parts.length === 1 ? this.parts[0]! : Buffer.concat(this.parts, this.bytes);
+    this.parts = [];
+    this.bytes = 0;
+    return line;
+  }
+}

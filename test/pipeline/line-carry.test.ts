@@ -1,0 +1,36 @@
+import { describe, expect, it } from 'vitest';
+import { LineCarry } from '../../src/pipeline/line-carry.js';
+
+describe('LineCarry', () => {
+  it('holds pieces of a line and hands back their bytes, copied, at take()', () => {
+    const c = new LineCarry(100);
+    const chunk = Buffer.from('abcdef');
+    c.hold(chunk, 0, 3);
+    c.hold(Buffer.from('xyz'), 1, 3);
+    chunk.fill(0); // the caller reuses its chunk
+    expect(c.active).toBe(true);
+    expect(c.pendingBytes).toBe(5);
+    expect(c.take()?.toString()).toBe('abcyz');
+    expect(c.active).toBe(false);
+    expect(c.take()).toBeUndefined();
+  });
+
+  it('lets go of a line past the limit, counts what it skips, and reports it as too_long', () => {
+    const c = new LineCarry(10);
+    c.hold(Buffer.alloc(8, 97), 0, 8);
+    c.hold(Buffer.alloc(8, 97), 0, 8); // 16 > 10 + 1
+    c.hold(Buffer.alloc(100, 97), 0, 100);
+    expect(c.pendingBytes).toBe(116);
+    expect((c as unknown as { bytes: number }).bytes).toBe(0);
+    expect(c.take()).toBe('too_long');
+    expect(c.pendingBytes).toBe(0);
+    c.hold(Buffer.from('ok'), 0, 2);
+    expect(c.take()?.toString()).toBe('ok');
+  });
+
+  it('allows one byte over the limit for a trailing carriage return', () => {
+    const c = new LineCarry(4);
+    c.hold(Buffer.from('abcd\r'), 0, 5);
+    expect(c.take()?.toString()).toBe('abcd\r');
+  });
+});
