@@ -31,6 +31,16 @@ const work = fs.mkdtempSync(path.join(os.tmpdir(), 'gallra-sidecar-bench-'));
 const input = path.join(work, 'access.log');
 spawnSync(process.execPath, [path.join(here, 'gen-log.mjs'), '--lines', String(lines), '--recent', '--out', input], { stdio: 'inherit' });
 const bytes = fs.statSync(input).size;
+// What nginx would send for each line: `<190>Nov 22 10:00:00 web1 nginx: LINE\n`.
+const framed = Buffer.from(
+  fs
+    .readFileSync(input, 'latin1')
+    .split('\n')
+    .filter((l) => l.length > 0)
+    .map((l) => `<190>Nov 22 10:00:00 web1 nginx: ${l}\n`)
+    .join(''),
+  'latin1',
+);
 
 async function freePort() {
   const s = net.createServer();
@@ -73,21 +83,13 @@ async function runSidecar(kind) {
   const exited = new Promise((r) => child.on('exit', r));
   while ((await metric(httpPort, 'gallra_lines_read_total')) < 0) await new Promise((r) => setTimeout(r, 20));
   if (kind === 'syslog-tcp') {
-    // One connection, LF framing, as fast as the socket takes it.
+    // One connection, LF framing, the frames prepared before the clock started.
     const sock = net.connect(syslogPort, '127.0.0.1');
     await new Promise((r) => sock.once('connect', r));
-    const text = fs.readFileSync(input, 'latin1');
-    let out = '';
-    let from = 0;
-    for (let nl = text.indexOf('\n'); nl >= 0; nl = text.indexOf('\n', from)) {
-      out += `<190>Nov 22 10:00:00 web1 nginx: ${text.slice(from, nl)}\n`;
-      from = nl + 1;
-      if (out.length > 1 << 20) {
-        if (!sock.write(Buffer.from(out, 'latin1'))) await new Promise((r) => sock.once('drain', r));
-        out = '';
-      }
+    for (let off = 0; off < framed.length; off += 1 << 20) {
+      if (!sock.write(framed.subarray(off, Math.min(framed.length, off + (1 << 20))))) await new Promise((r) => sock.once('drain', r));
     }
-    sock.end(Buffer.from(out, 'latin1'));
+    sock.end();
   }
   while ((await metric(httpPort, 'gallra_lines_read_total')) < lines) await new Promise((r) => setTimeout(r, 20));
   child.kill('SIGTERM');

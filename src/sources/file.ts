@@ -6,11 +6,12 @@
  *   the path names a new file, the old one is read to its end — and a little
  *   longer, until the writer has reopened and the old file stays quiet for
  *   `rotate_wait` — then the new one is read from its start.
- * - Rotation by copytruncate: when the file is shorter than our position it
- *   was truncated, and is read again from its start. (Lines written between
- *   logrotate's copy and its truncate are lost by copytruncate's design, and
- *   if the file grows past our position before we look we cannot tell it was
- *   truncated; prefer rename + reopen.)
+ * - Rotation by copytruncate: when the file is shorter than our position, or
+ *   its first kilobyte no longer matches its fingerprint when we read on
+ *   (truncated and already grown past our position), it was truncated and is
+ *   read again from its start (a 1 KiB read and hash per read, checked before
+ *   anything read is passed on). (Lines written between logrotate's copy and its truncate
+ *   are lost by copytruncate's design; prefer rename + reopen.)
  * - Checkpoints: the file's device, inode, a fingerprint of its first
  *   kilobyte, and the offset of the first byte not yet durably written by
  *   every sink. After a restart the source finds that file — the live one, or
@@ -165,6 +166,16 @@ export class FileTailSource implements Source {
         }
         this.current = cur;
         const n = fs.readSync(cur.fd, this.buf, 0, READ_BYTES, cur.pos);
+        if (n > 0 && cur.id.headBytes > 0 && headOf(cur.fd, cur.id.headBytes) !== cur.id.head) {
+          // Its first bytes changed under us: truncated (copytruncate) and grown
+          // past our position again before we looked. What we just read is the
+          // middle of the new content; start the new content from its beginning.
+          yield { data: this.buf.subarray(0, 0), segment: cur.id, offset: cur.pos, endOfSegment: true };
+          cur.pos = 0;
+          cur.id = { ...cur.id, head: '', headBytes: 0 };
+          refreshHead(cur);
+          continue;
+        }
         if (n > 0) {
           cur.pos += n;
           if (cur.id.headBytes < HEAD_BYTES) refreshHead(cur);

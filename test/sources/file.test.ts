@@ -430,6 +430,21 @@ describe('FileTailSource rotation', () => {
     expect(tail.error).toBeUndefined();
   });
 
+  it('notices a live copytruncate even when the file has already grown past the position again, by its changed first bytes', async () => {
+    fs.writeFileSync(log, text('a1', 'a2'));
+    const src = source();
+    await src.start();
+    const tail = consume(src);
+    await linesUntil(tail, 2);
+    // Truncate and write more than was there, all before the source looks again:
+    // the size alone cannot tell, the fingerprint of the first bytes can.
+    const grown = text('b1-longer-than-before', 'b2-longer-than-before', 'b3-longer-than-before');
+    fs.writeFileSync(log, grown);
+    expect(fs.statSync(log).size).toBeGreaterThan(text('a1', 'a2').length);
+    expect(await linesUntil(tail, 5)).toEqual(['a1', 'a2', 'b1-longer-than-before', 'b2-longer-than-before', 'b3-longer-than-before'].map(L));
+    expect(tail.error).toBeUndefined();
+  });
+
   it('does not close a descriptor it no longer owns when the new file vanishes before it is opened', async () => {
     fs.writeFileSync(log, text('a'));
     const src = source();

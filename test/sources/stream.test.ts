@@ -165,17 +165,17 @@ describe('StreamSource over a stream', () => {
     await src.start();
     const refs: WeakRef<Buffer>[] = [];
     let seen = 0;
-    const it = src.batches()[Symbol.asyncIterator]();
+    const pull = src.batches()[Symbol.asyncIterator]();
     cleanups.push(async () => {
       src.stop();
-      while (!(await it.next()).done);
+      while (!(await pull.next()).done);
     });
     const n = 50;
     for (let i = 0; i < n; i++) {
       const chunk = Buffer.alloc(64 * 1024, i);
       refs.push(new WeakRef(chunk));
       stream.write(chunk);
-      const r = await it.next();
+      const r = await pull.next();
       expect(r.value?.data.length).toBe(64 * 1024);
       seen++;
     }

@@ -46,7 +46,6 @@ export interface SyslogOptions {
 }
 
 const BATCH_BYTES = 64 * 1024;
-const NL = Buffer.from('\n');
 
 /** Why the syslog source dropped something; counted in `drops`. */
 export type SyslogDrop = 'oversize' | 'overflow' | 'garbage_connection' | 'refused_connection';
@@ -61,7 +60,12 @@ export class SyslogSource implements Source {
   readonly drops: Record<SyslogDrop, number> = { oversize: 0, overflow: 0, garbage_connection: 0, refused_connection: 0 };
   /** Messages accepted into the queue. */
   received = 0;
-  private queue: Buffer[] = [];
+  /** Full batches waiting to be pulled, oldest first. */
+  private readonly sealed: Buffer[] = [];
+  /** The batch being filled, and how much of it is. */
+  private current = Buffer.allocUnsafe(BATCH_BYTES * 2);
+  private fill = 0;
+  /** Bytes waiting in sealed batches and the current one. */
   private queued = 0;
   private stopped = false;
   private readonly waiter = new Waiter();
@@ -112,26 +116,27 @@ export class SyslogSource implements Source {
 
   async *batches(): AsyncGenerator<SourceBatch> {
     while (true) {
-      if (this.queue.length === 0) {
+      if (this.sealed.length === 0 && this.fill === 0) {
         if (this.stopped) return;
         await this.waiter.wait(1000);
         continue;
       }
-      // Take up to a batch's worth of queued messages.
-      const parts: Buffer[] = [];
-      let size = 0;
-      while (this.queue.length > 0 && size < BATCH_BYTES) {
-        const m = this.queue.shift()!;
-        parts.push(m);
-        size += m.length;
+      // Oldest full batch first, else what has gathered so far.
+      let data: Buffer;
+      if (this.sealed.length > 0) {
+        data = this.sealed.shift()!;
+      } else {
+        data = this.current.subarray(0, this.fill);
+        this.current = Buffer.allocUnsafe(BATCH_BYTES * 2);
+        this.fill = 0;
       }
-      this.queued -= size;
+      this.queued -= data.length;
       if (this.paused && this.queued < this.limit / 2) this.resume();
-      yield { data: Buffer.concat(parts, size), segment: undefined, offset: 0, endOfSegment: false };
+      yield { data, segment: undefined, offset: 0, endOfSegment: false };
     }
   }
 
-  /** Queues one message (envelope stripped) as a line. */
+  /** Queues one message (envelope stripped) as a line: copied once, into the batch being filled. */
   private accept(b: Buffer, start: number, end: number, canWait: boolean): void {
     if (this.stopped) return;
     // Trailing line breaks belong to the transport, not the message.
@@ -146,12 +151,27 @@ export class SyslogSource implements Source {
       this.drops.overflow++;
       return;
     }
-    const line = Buffer.concat([b.subarray(from, end), NL]);
+    const len = end - from;
+    if (this.fill + len + 1 > this.current.length) {
+      // Seal the batch being filled (a message never spans two batches).
+      if (this.fill > 0) this.sealed.push(this.current.subarray(0, this.fill));
+      this.current = Buffer.allocUnsafe(Math.max(BATCH_BYTES * 2, len + 1));
+      this.fill = 0;
+    }
+    const at0 = this.fill;
+    b.copy(this.current, at0, from, end);
     // One message is one line: a line break inside (octet counting allows it) would split it into fragments.
-    for (let k = 0; k < line.length - 1; k++) if (line[k] === 10 || line[k] === 13) line[k] = 32;
-    this.queue.push(line);
-    this.queued += line.length;
+    const copy = this.current.subarray(at0, at0 + len);
+    if (copy.indexOf(10) >= 0 || copy.indexOf(13) >= 0) for (let k = 0; k < len; k++) if (copy[k] === 10 || copy[k] === 13) copy[k] = 32;
+    this.current[at0 + len] = 10;
+    this.fill += len + 1;
+    this.queued += len + 1;
     this.received++;
+    if (this.fill >= BATCH_BYTES) {
+      this.sealed.push(this.current.subarray(0, this.fill));
+      this.current = Buffer.allocUnsafe(BATCH_BYTES * 2);
+      this.fill = 0;
+    }
     if (canWait && !this.paused && this.queued > this.limit) this.pause();
     this.waiter.wake();
   }
