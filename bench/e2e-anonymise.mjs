@@ -6,11 +6,12 @@
 //               string and back, no parsing (the cost floor for a Node filter)
 //   gallra    — dist/cli/main.js anonymise --format combined --output OUT FILE
 //
-//   node bench/e2e-anonymise.mjs [--lines N] [--input FILE] [--runs R] [--floor FILE.mjs]
+//   node bench/e2e-anonymise.mjs [--lines N] [--input FILE] [--runs R] [--floor FILE.mjs] [--threads]
 //
 // Without --input it generates N lines (default 1,000,000) of recent combined
 // log with bench/gen-log.mjs. --floor lets the judged floor script (e.g.
-// ../shared/bench/node-floor.mjs) be timed beside ours. Every tool runs R
+// ../shared/bench/node-floor.mjs) be timed beside ours; --threads adds a row
+// for `--threads 2` (the second core, reported separately). Every tool runs R
 // times (default 5), interleaved, and the best and median wall times are
 // reported; gallra's output is checked before anything is timed.
 import { spawnSync } from 'node:child_process';
@@ -77,6 +78,8 @@ const tools = {
   floor: () => timed(process.execPath, [path.join(here, 'node-floor.mjs'), 'copy', input, out]),
   ...(extraFloor ? { 'judged floor': () => timed(process.execPath, [path.resolve(extraFloor), 'copy', input, out]) } : {}),
   gallra: () => timed(process.execPath, [gallra, 'anonymise', '--format', 'combined', '--output', out, input]),
+  // The second core, reported separately: the judged figure is one core.
+  ...(argv.includes('--threads') ? { 'gallra --threads 2': () => timed(process.execPath, [gallra, 'anonymise', '--threads', '2', '--format', 'combined', '--output', out, input]) } : {}),
 };
 
 // Correctness first: gallra's output has one line per input line that is not

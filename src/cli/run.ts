@@ -43,10 +43,19 @@ export async function runCommand(argv: string[], io: CommandIo): Promise<number>
   if (typeof values.config !== 'string') throw new GallraError('GALLRA_USAGE', 'gallra run: --config FILE is required\n  see: gallra run --help');
   const loaded = loadPolicy(values.config);
   const runner = new Runner(loaded, { logger: io.logger });
-  await runner.start();
   const timeoutMs = loaded.config.run.shutdown_timeout_ms;
   let timer: NodeJS.Timeout | undefined;
+  // Handlers go in before start(), whose "started" line tells a supervisor
+  // (or logrotate) it may signal: a SIGHUP then must not kill gallra. A stop
+  // asked for while starting is carried out once start() is done, so that
+  // nothing bound meanwhile is left open.
+  let starting = true;
+  let stopAsked: string | undefined;
   const stop = (signal: string): void => {
+    if (starting) {
+      stopAsked ??= signal;
+      return;
+    }
     io.logger.info({ signal }, 'shutting down');
     runner.shutdown();
     timer ??= setTimeout(() => {
@@ -57,12 +66,17 @@ export async function runCommand(argv: string[], io: CommandIo): Promise<number>
   const onTerm = (): void => stop('SIGTERM');
   const onInt = (): void => stop('SIGINT');
   const onHup = (): void => {
+    // While starting, no output file is open yet: nothing to reopen.
+    if (starting) return;
     runner.reopen().catch((err: unknown) => io.logger.error({ err }, 'reopen failed'));
   };
   process.on('SIGTERM', onTerm);
   process.on('SIGINT', onInt);
   process.on('SIGHUP', onHup);
   try {
+    await runner.start();
+    starting = false;
+    if (stopAsked !== undefined) stop(stopAsked);
     return await runner.run();
   } finally {
     clearTimeout(timer);

@@ -23,10 +23,20 @@ function findNginx(): string | undefined {
   return undefined;
 }
 
-/** The nginx binary, or undefined when none is installed. */
+/**
+ * The nginx binary, or undefined when none is installed.
+ *
+ * @example
+ * describe.skipIf(NGINX === undefined)('with nginx', () => { … });
+ */
 export const NGINX = findNginx();
 
-/** Why the nginx tests cannot run here, or undefined when they can. */
+/**
+ * Why the nginx tests cannot run here, or undefined when they can.
+ *
+ * @example
+ * if (NGINX_MISSING !== undefined) process.stderr.write(`[my.test] ${NGINX_MISSING}\n`);
+ */
 export const NGINX_MISSING = NGINX === undefined ? 'nginx is not installed (not on PATH nor in /usr/sbin): skipping the real-nginx sidecar tests. CI installs it (.ci/run); locally: apt-get install --no-install-recommends nginx' : undefined;
 
 export interface Nginx {

@@ -29,6 +29,12 @@ export async function until(cond: () => boolean, what: string | (() => string), 
   }
 }
 
+/**
+ * Resolves after `ms`.
+ *
+ * @example
+ * await sleep(100); // let the writer go on while gallra is down
+ */
 export function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
 }
@@ -195,7 +201,12 @@ export async function startedGallra(config: string, o: StartOptions): Promise<Ga
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 const pad = (n: number, w = 2): string => String(n).padStart(w, '0');
 
-/** `$time_local` in UTC of `ms`: `22/Nov/2026:12:00:00 +0000`. */
+/**
+ * `$time_local` in UTC of `ms`.
+ *
+ * @example
+ * clf(Date.UTC(2026, 10, 22, 12)) // '22/Nov/2026:12:00:00 +0000'
+ */
 export function clf(ms: number): string {
   const t = new Date(ms);
   return `${pad(t.getUTCDate())}/${MONTHS[t.getUTCMonth()]}/${t.getUTCFullYear()}:${pad(t.getUTCHours())}:${pad(t.getUTCMinutes())}:${pad(t.getUTCSeconds())} +0000`;
@@ -214,7 +225,12 @@ export function numberedLine(n: number, stamp: number = Date.now() - 3 * 60_000)
   return `81.6.12.34 - - [${clf(stamp)}] "GET /n/${pad(n, 6)} HTTP/1.1" 200 5 "-" "curl/8.5.0"`;
 }
 
-/** Lines `from` .. `to - 1`, newline-terminated. */
+/**
+ * Lines `from` .. `to - 1`, newline-terminated.
+ *
+ * @example
+ * appendFileSync(log, numberedLines(0, 100, stamp));
+ */
 export function numberedLines(from: number, to: number, stamp?: number): string {
   let s = '';
   for (let n = from; n < to; n++) s += numberedLine(n, stamp) + '\n';
@@ -224,6 +240,9 @@ export function numberedLines(from: number, to: number, stamp?: number): string 
 /**
  * The union of a file sink's daily files (`<prefix>-YYYY-MM-DD.log`, in
  * day order): a test stamped near midnight may span two days.
+ *
+ * @example
+ * idCounts(readOutput(join(dir, 'out'))).size // lines written so far
  */
 export function readOutput(dir: string, prefix = 'access'): string {
   if (!existsSync(dir)) return '';
@@ -235,7 +254,12 @@ export function readOutput(dir: string, prefix = 'access'): string {
     .join('');
 }
 
-/** How often each `/n/<id>` occurs in `text`. */
+/**
+ * How often each `/n/<id>` occurs in `text`.
+ *
+ * @example
+ * idCounts('… "GET /n/000007 HTTP/1.1" …').get(7) // 1
+ */
 export function idCounts(text: string): Map<number, number> {
   const counts = new Map<number, number>();
   for (const m of text.matchAll(/ \/n\/(\d{6}) /g)) {
@@ -245,14 +269,24 @@ export function idCounts(text: string): Map<number, number> {
   return counts;
 }
 
-/** Ids in [0, n) missing from `counts`. */
+/**
+ * Ids in [from, n) missing from `counts`.
+ *
+ * @example
+ * expect(missingIds(idCounts(out), 1000)).toEqual([]);
+ */
 export function missingIds(counts: ReadonlyMap<number, number>, n: number, from = 0): number[] {
   const out: number[] = [];
   for (let i = from; i < n; i++) if (!counts.has(i)) out.push(i);
   return out;
 }
 
-/** Ids occurring more than once, with their counts. */
+/**
+ * Ids occurring more than once, with their counts.
+ *
+ * @example
+ * expect(duplicateIds(idCounts(out))).toEqual([]);
+ */
 export function duplicateIds(counts: ReadonlyMap<number, number>): [number, number][] {
   return [...counts].filter(([, c]) => c > 1).sort((a, b) => a[0] - b[0]);
 }

@@ -11,7 +11,7 @@ import { appendFileSync, copyFileSync, existsSync, readFileSync, renameSync, sta
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ensureBuilt, TempDirs } from '../helpers/cli.js';
-import { duplicateIds, type Gallra, idCounts, killAll, missingIds, numberedLine, numberedLines, readOutput, sleep, startedGallra, until } from '../helpers/run.js';
+import { duplicateIds, type Gallra, idCounts, killAll, missingIds, numberedLine, numberedLines, readOutput, sleep, startedGallra, startGallra, until } from '../helpers/run.js';
 
 const tmp = new TempDirs();
 beforeAll(() => ensureBuilt(), 180_000);
@@ -67,7 +67,7 @@ const outputCount = (s: Setup): number => idCounts(readOutput(s.out)).size;
  * busy web server would; records when each chunk was written.
  */
 class Writer {
-  next: number;
+  next = 0;
   readonly written: { at: number; upTo: number }[] = [];
   private stopped = false;
   readonly done: Promise<void>;
@@ -260,7 +260,17 @@ describe('gallra run tailing a file', () => {
   it('on SIGHUP reopens its output files: after logrotate renamed a day file, new lines go to a new file of that name', async () => {
     const s = setup('sighup');
     writeFileSync(s.log, numberedLines(0, 50, stamp));
-    const g = await startedGallra(s.cfg, { stateDir: s.stateDir });
+    const g = startGallra(s.cfg, { stateDir: s.stateDir });
+    // Once it says it started it takes SIGHUP (logrotate may run at any time),
+    // however early: sent the moment the line arrives.
+    let hupped = false;
+    g.child.stderr.on('data', () => {
+      if (!hupped && g.stderr().includes('"msg":"gallra run started"')) {
+        hupped = true;
+        g.child.kill('SIGHUP');
+      }
+    });
+    await g.waitForLog(/"msg":"gallra run started"/);
     const dayFile = join(s.out, `access-${new Date(stamp).toISOString().slice(0, 10)}.log`);
     const idsIn = (f: string): number[] => [...idCounts(readFileSync(f, 'utf8')).keys()].sort((a, b) => a - b);
     await until(() => outputCount(s) >= 50, () => `50 lines out, have ${outputCount(s)}`);
@@ -276,4 +286,28 @@ describe('gallra run tailing a file', () => {
     expect(idsIn(dayFile)).toEqual([...Array(30).keys()].map((k) => k + 50));
     expect((statSync(dayFile).mode & 0o777).toString(8)).toBe('640');
   }, 30_000);
+
+  // Skipped: FileSink.reopen() closes its descriptors while a pipeline's
+  // write or fsync on them is still in flight (and drops text buffered during
+  // its flush), so under load a SIGHUP makes gallra fail with "write failed
+  // (EBADF)" — or lose lines. Reported to the sinks' owners; enable once fixed.
+  it.skip('keeps every line, once, when SIGHUPs arrive while lines stream in', async () => {
+    const s = setup('sighup-load', 'beginning', '    buffer_bytes: 4096\n');
+    writeFileSync(s.log, '');
+    const g = await startedGallra(s.cfg, { stateDir: s.stateDir });
+    const N = 6000;
+    const w = new Writer(s.log, 0, N, stamp, 100, 2);
+    writers.push(w);
+    const alive = (): boolean => g.child.exitCode === null && g.child.signalCode === null;
+    while (w.next < N && alive()) {
+      g.child.kill('SIGHUP');
+      await sleep(10);
+    }
+    await w.done;
+    await until(() => outputCount(s) >= N || !alive(), () => `all ${N} lines out, have ${outputCount(s)}`, 20_000);
+    expect(await g.stop('SIGTERM'), g.stderr()).toEqual({ code: 0, signal: null });
+    const counts = idCounts(readOutput(s.out));
+    expect(missingIds(counts, N)).toEqual([]);
+    expect(duplicateIds(counts)).toEqual([]);
+  }, 60_000);
 });
