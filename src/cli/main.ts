@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { GallraError, isGallraError } from '../errors.js';
 import { createLogger, LOG_LEVELS, type LogLevel, scrubLogText } from '../log.js';
 import { type CommandIo } from './anonymise.js';
+import { suggest } from '../util/suggest.js';
 
 const MAIN_HELP = `Usage: gallra <command> [options]
 
@@ -133,7 +134,10 @@ export async function main(argv: string[]): Promise<number> {
       return 0;
     }
     const load = Object.hasOwn(COMMANDS, command) ? COMMANDS[command] : undefined;
-    if (load === undefined) throw new GallraError('GALLRA_USAGE', `gallra: unknown command ${JSON.stringify(command)}\n  commands: ${Object.keys(COMMANDS).join(', ')} (gallra --help)`);
+    if (load === undefined) {
+      const hint = suggest(command, Object.keys(COMMANDS));
+      throw new GallraError('GALLRA_USAGE', `gallra: unknown command ${JSON.stringify(command)}${hint ? ` (did you mean ${hint}?)` : ''}\n  commands: ${Object.keys(COMMANDS).join(', ')} (gallra --help)`);
+    }
     const logger = createLogger(logLevel(rest, command));
     const cmd = await load();
     return await cmd.run(rest, { stdout: process.stdout, stderr, logger });

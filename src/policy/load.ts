@@ -13,6 +13,7 @@ import { type z } from 'zod';
 import { GallraError } from '../errors.js';
 import { checkPolicy, type PolicyProblem } from './check.js';
 import { type PolicyConfig, policySchema } from './schema.js';
+import { suggest } from '../util/suggest.js';
 
 /** Where the built-in defaults live, relative to this module in src/ and in dist/. */
 export const DEFAULT_POLICY_FILE = fileURLToPath(new URL('../../config/default.yaml', import.meta.url));
@@ -223,34 +224,6 @@ function unwrap(s: unknown): unknown {
     else return s;
   }
   return s;
-}
-
-/** The closest of `options` to `word` by edit distance, if close enough to be a typo. */
-export function suggest(word: string, options: readonly string[]): string | undefined {
-  let best: string | undefined;
-  let bestD = Math.max(2, Math.floor(word.length / 3)) + 1;
-  for (const o of options) {
-    const d = editDistance(word.toLowerCase(), o.toLowerCase());
-    if (d < bestD) {
-      bestD = d;
-      best = o;
-    }
-  }
-  return best;
-}
-
-function editDistance(a: string, b: string): number {
-  const prev = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    let diag = prev[0]!;
-    prev[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const tmp = prev[j]!;
-      prev[j] = Math.min(prev[j]! + 1, prev[j - 1]! + 1, diag + (a[i - 1] === b[j - 1] ? 0 : 1));
-      diag = tmp;
-    }
-  }
-  return prev[b.length]!;
 }
 
 /** Builds the one error listing every problem, each located in the user's file when it is there. */

@@ -84,7 +84,7 @@ export class Runner {
     this.keyring = new FileKeyring({ dir: loaded.saltDir, period: c.salts.epoch, grace: toDuration(c.salts.grace), now: this.now });
     const names = new Set<string>();
     const unique = (wanted: string, kind: string): string => {
-      if (names.has(wanted)) throw new GallraError('GALLRA_CONFIG_INVALID', `${loaded.file}: two ${kind}s are named ${wanted}\n  fix: give each a distinct name:`);
+      if (names.has(wanted)) throw new GallraError('GALLRA_CONFIG_INVALID', `${loaded.file}: two ${kind}s are named ${wanted}\n  fix: give each ${kind} a distinct name: (names default to the file name, or the type and position)`);
       names.add(wanted);
       return wanted;
     };
@@ -175,10 +175,14 @@ export class Runner {
 
   private async closeAll(): Promise<void> {
     clearInterval(this.housekeeping);
-    await Promise.all(this.sinks.map((s) => s.close()));
-    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
-    this.server?.closeAllConnections();
-    this.keyring.close();
+    try {
+      await Promise.all(this.sinks.map((s) => s.close()));
+    } finally {
+      // Even when a sink fails to close: an open listener would keep the process alive.
+      await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+      this.server?.closeAllConnections();
+      this.keyring.close();
+    }
   }
 
   private makeSink(s: SinkConfig, name: string): Sink {

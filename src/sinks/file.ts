@@ -69,6 +69,13 @@ export class FileSink implements Sink {
   private written = 0;
   private readonly now: () => number;
   private lastRetention = -Infinity;
+  /**
+   * Writes, flushes and reopens run one at a time: several pipelines share a
+   * sink, and a SIGHUP reopen must not close a file under a write still in
+   * flight, nor a flush mark a file clean while another's write is pending.
+   */
+  private chain: Promise<void> = Promise.resolve();
+  private pendingReopen: Promise<void> | undefined;
 
   constructor(private readonly options: FileSinkOptions) {
     this.name = options.name;
@@ -99,10 +106,44 @@ export class FileSink implements Sink {
       this.buffered += chunk.text.length;
       this.written += chunk.lines;
     }
-    if (this.buffered >= this.options.bufferBytes) await this.drain();
+    if (this.buffered >= this.options.bufferBytes) await this.serial(() => this.drain());
   }
 
-  async flush(): Promise<void> {
+  flush(): Promise<void> {
+    return this.serial(() => this.flushNow());
+  }
+
+  reopen(): Promise<void> {
+    // SIGHUPs can come faster than fsyncs finish: one reopen waiting in line serves them all.
+    this.pendingReopen ??= this.serial(async () => {
+      this.pendingReopen = undefined;
+      // write() buffers without waiting in line, so text can arrive while we
+      // flush: flush until none is left, then close with no await in between.
+      do await this.flushNow();
+      while (this.hasPending());
+      for (const f of this.files.values()) fs.closeSync(f.fd);
+      this.files.clear();
+    });
+    return this.pendingReopen;
+  }
+
+  close(): Promise<void> {
+    return this.reopen();
+  }
+
+  private hasPending(): boolean {
+    for (const f of this.files.values()) if (f.pendingBytes > 0) return true;
+    return false;
+  }
+
+  /** Runs `fn` after everything queued before it. */
+  private serial(fn: () => Promise<void>): Promise<void> {
+    const run = this.chain.then(fn);
+    this.chain = run.catch(() => undefined);
+    return run;
+  }
+
+  private async flushNow(): Promise<void> {
     await this.drain();
     const syncs: Promise<void>[] = [];
     for (const f of this.files.values()) {
@@ -116,16 +157,6 @@ export class FileSink implements Sink {
     } catch (err) {
       throw sinkError(this.name, 'housekeeping (closing idle files, retention)', err);
     }
-  }
-
-  async reopen(): Promise<void> {
-    await this.flush();
-    for (const f of this.files.values()) fs.closeSync(f.fd);
-    this.files.clear();
-  }
-
-  async close(): Promise<void> {
-    await this.reopen();
   }
 
   /**

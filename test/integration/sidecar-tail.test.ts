@@ -287,11 +287,7 @@ describe('gallra run tailing a file', () => {
     expect((statSync(dayFile).mode & 0o777).toString(8)).toBe('640');
   }, 30_000);
 
-  // Skipped: FileSink.reopen() closes its descriptors while a pipeline's
-  // write or fsync on them is still in flight (and drops text buffered during
-  // its flush), so under load a SIGHUP makes gallra fail with "write failed
-  // (EBADF)" — or lose lines. Reported to the sinks' owners; enable once fixed.
-  it.skip('keeps every line, once, when SIGHUPs arrive while lines stream in', async () => {
+  it('keeps every line, once, when SIGHUPs arrive while lines stream in', async () => {
     const s = setup('sighup-load', 'beginning', '    buffer_bytes: 4096\n');
     writeFileSync(s.log, '');
     const g = await startedGallra(s.cfg, { stateDir: s.stateDir });

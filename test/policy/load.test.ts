@@ -2,7 +2,8 @@ import { chmodSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type GallraError, isGallraError } from '../../src/errors.js';
-import { loadPolicy, mergePolicy, resolveSaltDir, suggest } from '../../src/policy/load.js';
+import { loadPolicy, mergePolicy, resolveSaltDir } from '../../src/policy/load.js';
+import { suggest } from '../../src/util/suggest.js';
 import { makeEnv, policyFrom, type TestEnv, writePolicy } from '../helpers/env.js';
 
 let env: TestEnv;

@@ -98,10 +98,17 @@ export class SyslogSource implements Source {
   }
 
   stop(): void {
-    if (this.stopped) return;
+    // Closes whatever is open each time it is called: a socket bound after an
+    // earlier stop() (start() still running) is closed by the next one.
     this.stopped = true;
-    this.udp?.close();
+    try {
+      this.udp?.close();
+    } catch {
+      // already closed
+    }
+    this.udp = undefined;
     this.tcp?.close();
+    this.tcp = undefined;
     for (const s of this.sockets) s.destroy();
     this.waiter.wake();
   }
