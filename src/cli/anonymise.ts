@@ -8,11 +8,13 @@ import { once } from 'node:events';
 import { type Writable } from 'node:stream';
 import { GallraError, isGallraError } from '../errors.js';
 import { FileKeyring } from '../keyring/file.js';
+import { startHousekeeping } from '../keyring/housekeeping.js';
 import { type Logger } from '../log.js';
 import { Anonymiser, collectOutput } from '../pipeline/anonymiser.js';
 import { LineSplitter } from '../pipeline/line-splitter.js';
 import { ParallelAnonymiser } from '../pipeline/parallel.js';
 import { type LineStats } from '../pipeline/stats.js';
+import { type Pseudonymiser } from '../transforms/pseudonymise.js';
 import { loadPolicy } from '../policy/load.js';
 import { readInput } from '../sources/read-file.js';
 import { Progress, type ProgressStream } from './progress.js';
@@ -56,8 +58,6 @@ export interface CommandIo {
   readonly logger: Logger;
 }
 
-/** Salt housekeeping interval for long runs (Apache piped logs live for days). */
-const HOUSEKEEPING_MS = 60_000;
 const NL = 0x0a;
 
 /**
@@ -89,20 +89,14 @@ export async function anonymiseCommand(argv: string[], io: CommandIo): Promise<n
   const threads = threadCount(values.threads);
   const keyring = new FileKeyring({ dir: loaded.saltDir, period: policy.salts.epoch, grace: toDuration(policy.salts.grace) });
   const log = io.logger;
-  const housekeeping = setInterval(() => {
-    try {
-      keyring.destroyClosed();
-    } catch (err) {
-      log.error({ err }, 'salt housekeeping failed');
-    }
-  }, HOUSEKEEPING_MS).unref();
-
   let exitCode = 0;
   let engine: Engine | undefined;
+  // Apache piped logs run for days: closed salts (and what was derived from them) must go meanwhile.
+  const housekeeping = startHousekeeping(keyring, () => engine?.pseudonymisers() ?? [], (err) => log.error({ err }, 'salt housekeeping failed'));
   let stats: LineStats | undefined;
   try {
     // Inside the try: a keyring or --output failure still stops the timer and closes the keyring.
-    keyring.destroyClosed();
+    housekeeping.runNow();
     const out = openOutput(values.output as string | undefined, io.stdout);
     const write = async (chunk: string | Buffer): Promise<void> => {
       if (chunk.length > 0 && !out.stream.write(chunk)) await Promise.race([once(out.stream, 'drain'), out.failed]);
@@ -145,7 +139,7 @@ export async function anonymiseCommand(argv: string[], io: CommandIo): Promise<n
       throw new GallraError('GALLRA_OUTPUT_IO', `gallra anonymise: writing ${values.output ?? 'stdout'} failed (${(err as NodeJS.ErrnoException).code ?? String(err)})`, { cause: err });
     }
   } finally {
-    clearInterval(housekeeping);
+    housekeeping.stop();
     keyring.close();
     await engine?.abort();
   }
@@ -168,6 +162,8 @@ interface Engine {
   /** The current input ended; `broken` when it broke off (corrupt gzip, read error). */
   endInput(broken: boolean): Promise<void>;
   linesIn(): number;
+  /** Pseudonymisers on this thread (workers look after their own). */
+  pseudonymisers(): readonly Pseudonymiser[];
   finish(): Promise<LineStats>;
   /** Releases what finish() would, after a failure. */
   abort(): Promise<void>;
@@ -203,6 +199,7 @@ function singleEngine(a: Anonymiser, maxLineLength: number, write: (chunk: strin
       midLine = false;
     },
     linesIn: () => a.stats.linesIn,
+    pseudonymisers: () => [a.pseudonymiser],
     async finish() {
       return a.stats;
     },
@@ -221,6 +218,7 @@ function parallelEngine(p: ParallelAnonymiser): Engine {
       await p.endInput();
     },
     linesIn: () => p.linesDispatched,
+    pseudonymisers: () => [],
     async finish() {
       finished = true;
       return p.close();

@@ -13,7 +13,7 @@ import { type CompiledOp, compileFieldOp, DROP_OP, type TransformContext } from 
 import { StringCache } from '../util/string-cache.js';
 import { type FieldSpec } from './config.js';
 import { type LineFormat, MATCH, NO_MATCH, type ParseOutcome } from './format.js';
-import { roleOf } from './text.js';
+import { MEMO_MAX_VALUE, roleOf } from './text.js';
 
 export interface JsonFormatOptions {
   /** Field policies by (dotted) name. */
@@ -48,6 +48,8 @@ export class JsonFormat implements LineFormat {
   /** Dotted prefixes of nested names: objects under them are walked. */
   private readonly prefixes = new Set<string>();
   private readonly names: string[] = [];
+  /** Each name split at its dots, once (the output is built per line). */
+  private readonly paths: string[][] = [];
   private readonly ops: CompiledOp[] = [];
   /** Pure transforms by slot, behind a memo where that always pays (user agents: JSON values are hashed whole). */
   private readonly memoised: (((s: string) => string) | undefined)[] = [];
@@ -64,13 +66,14 @@ export class JsonFormat implements LineFormat {
       slot = this.names.length;
       this.slotOf.set(name, slot);
       this.names.push(name);
+      this.paths.push(name.split('.'));
       const role = roleOf(spec, name);
       if (role !== undefined) (roleSlots[role] ??= []).push(slot);
       const op = spec === undefined ? DROP_OP : compileFieldOp(spec, name, role, ctx);
       this.ops.push(op);
       if (op.kind === 'pure' && op.memo === 'always') {
         const memo = new StringCache<string>(MEMO_SIZE);
-        this.memoised.push((v) => memo.through(v, op.fn));
+        this.memoised.push((v) => (v.length <= MEMO_MAX_VALUE ? memo.through(v, op.fn) : op.fn(v)));
       } else {
         this.memoised.push(op.kind === 'pure' ? op.fn : undefined);
       }
@@ -122,9 +125,12 @@ export class JsonFormat implements LineFormat {
       if (v === undefined) continue;
       const op = this.ops[slot]!;
       if (op.kind === 'drop') continue;
-      const value = op.kind === 'keep' ? keepValue(v) : applyToValue(op.kind === 'pure' ? this.memoised[slot]! : (s) => op.fn(s, rec), v);
+      let value: unknown;
+      if (op.kind === 'keep') value = keepValue(v);
+      else if (op.kind === 'check') value = typeof v === 'string' ? (op.valid(v, 0, v.length) ? v : undefined) : keepValue(v);
+      else value = applyToValue(op.kind === 'pure' ? this.memoised[slot]! : op.fn, v, rec);
       if (value === undefined) continue;
-      setPath(out, this.names[slot]!, value);
+      setPath(out, this.paths[slot]!, value);
     }
     if (this.visitorIdField !== undefined) {
       const id = this.visitorIdOf(rec);
@@ -190,16 +196,16 @@ const both = (): Schema => ({ type: ['object', 'array', 'string', 'number', 'boo
  * element by element. Objects (and objects inside lists) are dropped: a
  * transform meant for one value cannot be shown to make a whole tree safe.
  */
-function applyToValue(fn: (s: string) => string | undefined, v: unknown): unknown {
+function applyToValue(fn: (s: string, rec: LogRecord) => string | undefined, v: unknown, rec: LogRecord): unknown {
   switch (typeof v) {
     case 'string':
-      return fn(v);
+      return fn(v, rec);
     case 'number':
     case 'boolean':
-      return fn(String(v));
+      return fn(String(v), rec);
     case 'object':
       if (v === null) return null;
-      if (Array.isArray(v)) return v.map((e) => (typeof e === 'object' && e !== null ? undefined : applyToValue(fn, e)) ?? null);
+      if (Array.isArray(v)) return v.map((e) => (typeof e === 'object' && e !== null ? undefined : applyToValue(fn, e, rec)) ?? null);
       return undefined;
     default:
       return undefined;
@@ -217,12 +223,11 @@ function keepValue(v: unknown): unknown {
   return undefined;
 }
 
-function setPath(out: Record<string, unknown>, name: string, value: unknown): void {
-  if (name.indexOf('.') < 0) {
-    out[name] = value;
+function setPath(out: Record<string, unknown>, parts: readonly string[], value: unknown): void {
+  if (parts.length === 1) {
+    out[parts[0]!] = value;
     return;
   }
-  const parts = name.split('.');
   let node = out;
   for (let k = 0; k < parts.length - 1; k++) {
     const next = node[parts[k]!];

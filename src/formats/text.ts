@@ -35,6 +35,12 @@ const MAX_APPENDED = 32;
 
 /** Memo entries per field for pure transforms (addresses, paths, referers, user agents). */
 const MEMO_SIZE = 16_384;
+/**
+ * Longest value memoised: real user agents and paths are far shorter, and a
+ * memo of 16 K entries of 64 KiB values sent by remote clients would be a
+ * gigabyte per field.
+ */
+export const MEMO_MAX_VALUE = 512;
 
 /** A memoised pure result: null means "unchanged", so no edit is made. */
 type Memo = AdaptiveMemo<string | null>;
@@ -73,6 +79,7 @@ export class TextFormat implements LineFormat {
   private readonly extraEnds = new Int32Array(MAX_APPENDED);
   private readonly extraQuoted = new Uint8Array(MAX_APPENDED);
   private appendedCount = 0;
+  private timeParsed = false;
   private lineStart = 0;
   private lineEnd = 0;
 
@@ -125,6 +132,8 @@ export class TextFormat implements LineFormat {
     rec.src = src;
     rec.visitorId = undefined;
     rec.time = this.timeSlot < 0 ? NaN : this.parseTime(src, starts[this.timeSlot]!, ends[this.timeSlot]!);
+    // Kept apart from rec.time, which input.missing_timestamp: arrival overwrites.
+    this.timeParsed = Number.isFinite(rec.time);
     return count > 0 ? MATCH_APPENDED : MATCH;
   }
 
@@ -142,12 +151,19 @@ export class TextFormat implements LineFormat {
       switch (op.kind) {
         case 'keep':
           continue;
+        case 'check': {
+          // Kept when it has the shape its role promises, else dropped. The time
+          // field already parsed as one when the event time was read from it.
+          if ((i === this.timeSlot && this.timeParsed) || op.valid(src, s, ends[i]!)) continue;
+          replacement = NO_VALUE;
+          break;
+        }
         case 'drop':
           replacement = NO_VALUE;
           break;
         case 'pure': {
           const memo = this.memos[i];
-          if (memo !== undefined && (this.memoAlways[i] || memo.active())) {
+          if (memo !== undefined && ends[i]! - s <= MEMO_MAX_VALUE && (this.memoAlways[i] || memo.active())) {
             replacement = this.memoised(memo, op, rec, s, ends[i]!);
           } else {
             const value = src.slice(s, ends[i]);

@@ -39,8 +39,6 @@ export interface AnonymiserOptions {
   readonly now?: () => number;
 }
 
-/** Distinct user agents remembered by the generaliser. */
-const UA_CACHE_SIZE = 10_000;
 
 /**
  * Builds every format the policy defines, compiled against one transform
@@ -103,7 +101,8 @@ export class Anonymiser {
       truncation,
       redactor: this.redactor,
       pseudonymiser,
-      generaliseUserAgent: createUserAgentGeneraliser({ cacheSize: UA_CACHE_SIZE }),
+      // No cache of its own: the formats memoise user agents already (by their bytes, in text formats).
+      generaliseUserAgent: createUserAgentGeneraliser({ cacheSize: 0 }),
       visitorIdOf: (rec: LogRecord) => {
         if (rec.visitorId !== undefined) return rec.visitorId;
         const ip = rec.rawOf('client_ip');

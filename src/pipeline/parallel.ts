@@ -60,12 +60,13 @@ export class ParallelAnonymiser {
 
   constructor(private readonly options: ParallelOptions) {
     this.carry = new LineCarry(options.maxLineLength);
+    const secret = randomBytes(32);
     const init: WorkerInit = {
       policyFile: options.policyFile,
       env: { GALLRA_STATE_DIR: options.env.GALLRA_STATE_DIR, XDG_STATE_HOME: options.env.XDG_STATE_HOME, HOME: options.env.HOME },
       format: options.format,
       unparsed: options.unparsed,
-      ephemeralSecret: new Uint8Array(randomBytes(32)),
+      ephemeralSecret: new Uint8Array(secret),
     };
     const file = fileURLToPath(new URL('./worker.js', import.meta.url));
     for (let i = 0; i < options.threads; i++) {
@@ -75,6 +76,9 @@ export class ParallelAnonymiser {
       worker.on('error', (err) => this.fail(err));
       this.slots.push(slot);
     }
+    // Each worker got its own copy (structured clone); this thread needs none.
+    secret.fill(0);
+    init.ephemeralSecret.fill(0);
   }
 
   /** Takes raw input bytes; resolves when there is room for more. */

@@ -7,6 +7,7 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { FileKeyring } from '../keyring/file.js';
+import { startHousekeeping } from '../keyring/housekeeping.js';
 import { loadPolicy } from '../policy/load.js';
 import { toDuration } from '../policy/schema-helpers.js';
 import { Anonymiser, collectOutput } from './anonymiser.js';
@@ -37,9 +38,15 @@ function main(): void {
   const keyring = new FileKeyring({ dir: loaded.saltDir, period: policy.salts.epoch, grace: toDuration(policy.salts.grace), ephemeralSecret: init.ephemeralSecret });
   const a = new Anonymiser({ policy, keyring, ...(init.format !== undefined && { format: init.format }), ...(init.unparsed !== undefined && { unparsed: init.unparsed }) });
   const { handler, take } = collectOutput(a);
+  // The secret was copied into the keyring; the message's copy goes.
+  init.ephemeralSecret.fill(0);
+  // Workers live as long as the run (days, for a piped logger): closed salts,
+  // and the keyed states derived from them, go here too.
+  const housekeeping = startHousekeeping(keyring, () => [a.pseudonymiser], () => undefined);
   port.on('message', (msg: ToWorker) => {
     try {
       if ('end' in msg) {
+        housekeeping.stop();
         keyring.close();
         a.pseudonymiser.clear();
         port.postMessage({ stats: a.stats.toJSON() } satisfies FromWorker);

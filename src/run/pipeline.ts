@@ -16,6 +16,7 @@
 import { type Anonymiser } from '../pipeline/anonymiser.js';
 import { type LineHandler, LineSplitter } from '../pipeline/line-splitter.js';
 import { type LineStats } from '../pipeline/stats.js';
+import { type Pseudonymiser } from '../transforms/pseudonymise.js';
 import { dayOf, type DayChunk, type Sink } from '../sinks/sink.js';
 import { type Source, type SourcePosition } from '../sources/source.js';
 
@@ -68,6 +69,11 @@ export class SourcePipeline {
 
   get source(): Source {
     return this.options.source;
+  }
+
+  /** This source's pseudonymiser (housekeeping forgets its destroyed epochs). */
+  get pseudonymiser(): Pseudonymiser {
+    return this.options.anonymiser.pseudonymiser;
   }
 
   /** Line counters of this source's anonymiser. */

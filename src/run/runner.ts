@@ -11,6 +11,7 @@ import type http from 'node:http';
 import { type Writable } from 'node:stream';
 import { GallraError } from '../errors.js';
 import { FileKeyring } from '../keyring/file.js';
+import { type Housekeeping, startHousekeeping } from '../keyring/housekeeping.js';
 import { type Logger } from '../log.js';
 import { Anonymiser } from '../pipeline/anonymiser.js';
 import { type LoadedPolicy } from '../policy/load.js';
@@ -28,8 +29,6 @@ import { startHttp } from './http.js';
 import { createMetrics } from './metrics.js';
 import { SourcePipeline } from './pipeline.js';
 
-/** Salt housekeeping interval: closed epochs are destroyed within a minute. */
-const HOUSEKEEPING_MS = 60_000;
 
 /**
  * The directory for gallra's own state (checkpoints): $GALLRA_STATE_DIR,
@@ -65,7 +64,7 @@ export class Runner {
   private readonly sinks: Sink[] = [];
   private readonly pipelines: SourcePipeline[] = [];
   private server: http.Server | undefined;
-  private housekeeping: NodeJS.Timeout | undefined;
+  private housekeeping: Housekeeping | undefined;
   private started = false;
   private stopping = false;
   private readonly log: Logger;
@@ -106,13 +105,18 @@ export class Runner {
   async start(): Promise<void> {
     try {
       this.keyring.rotate();
-      this.housekeeping = setInterval(() => {
-        try {
-          this.keyring.destroyClosed();
-        } catch (err) {
-          this.log.error({ err }, 'salt housekeeping failed');
-        }
-      }, HOUSEKEEPING_MS).unref();
+      // Once a minute: destroy closed salts, forget what was derived from them,
+      // and hold the file sinks to the window even while no line arrives.
+      this.housekeeping = startHousekeeping(
+        this.keyring,
+        () => this.pipelines.map((p) => p.pseudonymiser),
+        (err) => this.log.error({ err }, 'housekeeping failed'),
+        () => {
+          for (const sink of this.sinks) {
+            if (sink instanceof FileSink) sink.applyRetention().catch((err: unknown) => this.log.error({ err, sink: sink.name }, 'retention failed'));
+          }
+        },
+      );
       for (const s of this.sources) await s.start();
       const http = this.loaded.config.http;
       if (http !== undefined) {
@@ -174,7 +178,7 @@ export class Runner {
   }
 
   private async closeAll(): Promise<void> {
-    clearInterval(this.housekeeping);
+    this.housekeeping?.stop();
     try {
       await Promise.all(this.sinks.map((s) => s.close()));
     } finally {

@@ -76,6 +76,7 @@ export class FileSink implements Sink {
    */
   private chain: Promise<void> = Promise.resolve();
   private pendingReopen: Promise<void> | undefined;
+  private failure: GallraError | undefined;
 
   constructor(private readonly options: FileSinkOptions) {
     this.name = options.name;
@@ -97,6 +98,7 @@ export class FileSink implements Sink {
   }
 
   async write(chunks: readonly DayChunk[]): Promise<void> {
+    if (this.failure !== undefined) throw this.failure;
     for (const chunk of chunks) {
       if (chunk.text.length === 0) continue;
       const f = this.open(chunk.day);
@@ -136,10 +138,21 @@ export class FileSink implements Sink {
     return false;
   }
 
-  /** Runs `fn` after everything queued before it. */
+  /**
+   * Runs `fn` after everything queued before it. Once a write or fsync has
+   * failed the sink is broken for good: data it dropped from its buffers may
+   * be lost, so no later flush may report success and let another source's
+   * checkpoint advance past it (Linux reports a failed fsync only once).
+   */
   private serial(fn: () => Promise<void>): Promise<void> {
-    const run = this.chain.then(fn);
-    this.chain = run.catch(() => undefined);
+    const run = this.chain.then(() => {
+      if (this.failure !== undefined) throw this.failure;
+      return fn();
+    });
+    this.chain = run.catch((err: unknown) => {
+      // Only lost data breaks the sink; a failed retention pass is reported and tried again.
+      if (err instanceof GallraError && LOST_DATA.has(err)) this.failure ??= err;
+    });
     return run;
   }
 
@@ -149,7 +162,7 @@ export class FileSink implements Sink {
     for (const f of this.files.values()) {
       if (!f.dirty) continue;
       f.dirty = false;
-      syncs.push(new Promise((resolve, reject) => fs.fsync(f.fd, (err) => (err ? reject(sinkError(this.name, 'fsync', err)) : resolve()))));
+      syncs.push(new Promise((resolve, reject) => fs.fsync(f.fd, (err) => (err ? reject(lostData(sinkError(this.name, 'fsync', err))) : resolve()))));
     }
     await Promise.all(syncs);
     try {
@@ -157,6 +170,14 @@ export class FileSink implements Sink {
     } catch (err) {
       throw sinkError(this.name, 'housekeeping (closing idle files, retention)', err);
     }
+  }
+
+  /** {@link enforceRetention} in line with writes and flushes (for timers). */
+  applyRetention(): Promise<string[]> {
+    let removed: string[] = [];
+    return this.serial(async () => {
+      removed = this.enforceRetention();
+    }).then(() => removed);
   }
 
   /**
@@ -205,7 +226,7 @@ export class FileSink implements Sink {
       f.pending = [];
       f.pendingBytes = 0;
       f.dirty = true;
-      writes.push(writeAll(f.fd, data).catch((err: unknown) => Promise.reject(sinkError(this.name, 'write', err))));
+      writes.push(writeAll(f.fd, data).catch((err: unknown) => Promise.reject(lostData(sinkError(this.name, 'write', err)))));
     }
     this.buffered = 0;
     await Promise.all(writes);
@@ -225,6 +246,13 @@ export class FileSink implements Sink {
       this.enforceRetention();
     }
   }
+}
+
+/** Errors after which buffered lines may be gone: the sink stays failed. */
+const LOST_DATA = new WeakSet<GallraError>();
+function lostData(err: GallraError): GallraError {
+  LOST_DATA.add(err);
+  return err;
 }
 
 function sinkError(name: string, what: string, err: unknown): GallraError {

@@ -5,6 +5,7 @@
  * file, fsync, rename, fsync of the directory) so a crash leaves either the
  * old or the new checkpoint, never half of one. They hold no log content.
  */
+import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { GallraError } from '../errors.js';
@@ -86,4 +87,57 @@ export function writeCheckpoint(file: string, cp: Checkpoint): void {
     }
     throw new GallraError('GALLRA_CHECKPOINT_IO', `checkpoint ${file}: cannot write (${(err as NodeJS.ErrnoException).code})`, { cause: err });
   }
+}
+
+const KEY_BYTES = 32;
+
+/**
+ * The key that file fingerprints in checkpoints are HMACs under: a plain hash
+ * of a log's first bytes would let anyone holding the checkpoint test guesses
+ * of the raw first line (an address is a few thousand guesses away once the
+ * anonymised line is known). One random key per checkpoint directory, in
+ * `.fingerprint.key` (0600), created atomically so concurrent starts agree;
+ * without checkpoints the key lives in memory only.
+ *
+ * @example
+ * const key = fingerprintKey('/var/lib/gallra/checkpoints/nginx.json');
+ */
+export function fingerprintKey(checkpointFile: string | undefined): Uint8Array {
+  if (checkpointFile === undefined) return new Uint8Array(randomBytes(KEY_BYTES));
+  const dir = path.dirname(checkpointFile);
+  const file = path.join(dir, '.fingerprint.key');
+  try {
+    fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+    try {
+      return readKey(file);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+    }
+    // First writer wins: write a temp file, link it into place, read what won.
+    const tmp = `${file}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
+    const fd = fs.openSync(tmp, 'wx', 0o600);
+    try {
+      fs.writeSync(fd, randomBytes(KEY_BYTES));
+      fs.fsyncSync(fd);
+    } finally {
+      fs.closeSync(fd);
+    }
+    try {
+      fs.linkSync(tmp, file);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    } finally {
+      fs.rmSync(tmp, { force: true });
+    }
+    return readKey(file);
+  } catch (err) {
+    if (err instanceof GallraError) throw err;
+    throw new GallraError('GALLRA_CHECKPOINT_IO', `checkpoint key ${file}: cannot read or create (${(err as NodeJS.ErrnoException).code ?? String(err)})`, { cause: err });
+  }
+}
+
+function readKey(file: string): Uint8Array {
+  const b = fs.readFileSync(file);
+  if (b.length !== KEY_BYTES) throw new GallraError('GALLRA_CHECKPOINT_IO', `checkpoint key ${file} is not ${KEY_BYTES} bytes; remove it and the checkpoints beside it to start over`);
+  return new Uint8Array(b);
 }

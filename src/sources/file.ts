@@ -28,7 +28,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { GallraError } from '../errors.js';
-import { type Checkpoint, readCheckpoint, writeCheckpoint } from './checkpoint.js';
+import { type Checkpoint, fingerprintKey, readCheckpoint, writeCheckpoint } from './checkpoint.js';
 import { type SegmentId, type Source, type SourceBatch, type SourcePosition, Waiter } from './source.js';
 
 export const fileSourceConfigSchema = z.strictObject({
@@ -59,6 +59,8 @@ export interface FileTailOptions {
   readonly rotateWaitMs: number;
   /** Called with warnings for the operator (never with file content). */
   readonly warn?: (message: string) => void;
+  /** The key fingerprints are HMACs under; default: the checkpoint directory's (tests inject one). */
+  readonly fingerprintKey?: Uint8Array;
 }
 
 const READ_BYTES = 64 * 1024;
@@ -91,13 +93,19 @@ function statPath(p: string): (Identity & { isFile: boolean }) | undefined {
   }
 }
 
-/** The fingerprint of a file's first `n` bytes (n ≤ HEAD_BYTES), or undefined if it is shorter. */
-function headOf(fd: number, n: number): string | undefined {
+/**
+ * The fingerprint of a file's first `n` bytes (n ≤ HEAD_BYTES), or undefined
+ * if it is shorter: an HMAC under the checkpoint directory's key, never a
+ * plain hash of raw log text (see fingerprintKey).
+ */
+function headOf(fd: number, n: number, key: Uint8Array): string | undefined {
   if (n === 0) return '';
   const b = Buffer.allocUnsafe(n);
   const got = fs.readSync(fd, b, 0, n, 0);
   if (got < n) return undefined;
-  return crypto.createHash('sha256').update(b).digest('hex').slice(0, 32);
+  const mac = crypto.createHmac('sha256', key).update(b).digest('hex').slice(0, 32);
+  b.fill(0);
+  return mac;
 }
 
 /**
@@ -114,9 +122,12 @@ export class FileTailSource implements Source {
   private readonly buf = Buffer.allocUnsafe(READ_BYTES);
   private committed: SourcePosition | undefined;
   private current: Open | undefined;
+  /** What fingerprints are keyed with (see fingerprintKey). */
+  private readonly key: Uint8Array;
 
   constructor(private readonly options: FileTailOptions) {
     this.name = options.name;
+    this.key = options.fingerprintKey ?? fingerprintKey(options.checkpointFile);
   }
 
   async start(): Promise<void> {
@@ -166,19 +177,19 @@ export class FileTailSource implements Source {
         }
         this.current = cur;
         const n = fs.readSync(cur.fd, this.buf, 0, READ_BYTES, cur.pos);
-        if (n > 0 && cur.id.headBytes > 0 && headOf(cur.fd, cur.id.headBytes) !== cur.id.head) {
+        if (n > 0 && cur.id.headBytes > 0 && headOf(cur.fd, cur.id.headBytes, this.key) !== cur.id.head) {
           // Its first bytes changed under us: truncated (copytruncate) and grown
           // past our position again before we looked. What we just read is the
           // middle of the new content; start the new content from its beginning.
           yield { data: this.buf.subarray(0, 0), segment: cur.id, offset: cur.pos, endOfSegment: true };
           cur.pos = 0;
           cur.id = { ...cur.id, head: '', headBytes: 0 };
-          refreshHead(cur);
+          refreshHead(cur, this.key);
           continue;
         }
         if (n > 0) {
           cur.pos += n;
-          if (cur.id.headBytes < HEAD_BYTES) refreshHead(cur);
+          if (cur.id.headBytes < HEAD_BYTES) refreshHead(cur, this.key);
           quietSince = 0;
           yield { data: this.buf.subarray(0, n), segment: cur.id, offset: cur.pos, endOfSegment: false };
           continue;
@@ -201,7 +212,7 @@ export class FileTailSource implements Source {
           yield { data: this.buf.subarray(0, 0), segment: cur.id, offset: cur.pos, endOfSegment: true };
           cur.pos = 0;
           cur.id = { ...cur.id, head: '', headBytes: 0 };
-          refreshHead(cur);
+          refreshHead(cur, this.key);
           continue;
         }
         await this.waiter.wait(this.options.pollMs);
@@ -230,7 +241,7 @@ export class FileTailSource implements Source {
     }
     this.committed = cp;
     const live = this.openPath(0);
-    if (live !== undefined && matches(live, cp.segment)) {
+    if (live !== undefined && matches(live, cp.segment, this.key)) {
       live.pos = cp.offset;
       live.id = cp.segment;
       if (live.pos > Number(fs.fstatSync(live.fd).size)) live.pos = 0;
@@ -269,7 +280,7 @@ export class FileTailSource implements Source {
         continue;
       }
       const open: Open = { fd, id, pos: 0 };
-      if (matches(open, id)) return open;
+      if (matches(open, id, this.key)) return open;
       fs.closeSync(fd);
     }
     return undefined;
@@ -285,7 +296,7 @@ export class FileTailSource implements Source {
     }
     const st = identityOf(fs.fstatSync(fd, { bigint: true }));
     const open: Open = { fd, id: { dev: st.dev, ino: st.ino, head: '', headBytes: 0 }, pos: Math.min(pos, st.size) };
-    refreshHead(open);
+    refreshHead(open, this.key);
     return open;
   }
 
@@ -300,18 +311,18 @@ export class FileTailSource implements Source {
 }
 
 /** Fingerprints up to HEAD_BYTES of the file's start (files only grow, so this settles). */
-function refreshHead(open: Open): void {
+function refreshHead(open: Open, key: Uint8Array): void {
   const size = Number(fs.fstatSync(open.fd).size);
   const n = Math.min(size, HEAD_BYTES);
   if (n <= open.id.headBytes) return;
-  const head = headOf(open.fd, n);
+  const head = headOf(open.fd, n, key);
   if (head !== undefined) open.id = { ...open.id, head, headBytes: n };
 }
 
 /** Whether the open file is the one `id` describes: same device and inode, same first bytes. */
-function matches(open: Open, id: SegmentId): boolean {
+function matches(open: Open, id: SegmentId, key: Uint8Array): boolean {
   const st = identityOf(fs.fstatSync(open.fd, { bigint: true }));
   // A checkpoint claiming more than HEAD_BYTES was not written by us: no match
   // (and no buffer of whatever size a damaged file names).
-  return st.dev === id.dev && st.ino === id.ino && id.headBytes <= HEAD_BYTES && headOf(open.fd, id.headBytes) === id.head;
+  return st.dev === id.dev && st.ino === id.ino && id.headBytes <= HEAD_BYTES && headOf(open.fd, id.headBytes, key) === id.head;
 }

@@ -5,6 +5,7 @@
  */
 import { type FieldSpec } from '../formats/config.js';
 import { type LogRecord, type Role } from '../record.js';
+import { parseAnyTimestamp } from '../time/parse-timestamp.js';
 import { type Pseudonymiser } from './pseudonymise.js';
 import { type Redactor } from './redact/index.js';
 import { type IpTruncation, truncateIpList, truncateIpListAt } from './truncate-ip.js';
@@ -35,6 +36,8 @@ export interface TransformContext {
  */
 export type CompiledOp =
   | { readonly kind: 'keep' }
+  /** keep, for a field whose role says what its values look like: anything else is dropped. */
+  | { readonly kind: 'check'; readonly valid: ShapeCheck }
   | { readonly kind: 'drop' }
   | {
       readonly kind: 'pure';
@@ -57,6 +60,46 @@ export const KEEP_OP: CompiledOp = { kind: 'keep' };
 export const DROP_OP: CompiledOp = { kind: 'drop' };
 
 /**
+ * What a kept value of a role may look like. `keep` copies a field verbatim,
+ * so for fields whose meaning fixes their shape — a time, a status, a byte
+ * count — anything else is dropped: a JSON `"status": "jo@example.com"` or a
+ * `$request_time` holding a stray address must not pass as kept.
+ */
+const KEEP_SHAPES: Partial<Record<Role, ShapeCheck>> = {
+  time: (v, s, e) => isDash(v, s, e) || Number.isFinite(parseAnyTimestamp(v.slice(s, e))),
+  status: (v, s, e) => isDash(v, s, e) || (e - s === 3 && allOf(v, s, e, DIGIT)),
+  bytes: (v, s, e) => isDash(v, s, e) || (e - s >= 1 && e - s <= 20 && allOf(v, s, e, DIGIT)),
+  duration: (v, s, e) => e - s >= 1 && e - s <= 64 && allOf(v, s, e, DURATION),
+  method: (v, s, e) => isDash(v, s, e) || (e - s >= 1 && e - s <= 16 && allOf(v, s, e, UPPER)),
+  host: (v, s, e) => e - s >= 1 && e - s <= 255 && allOf(v, s, e, HOST),
+};
+
+/** Whether `v[s..e)` has a role's shape; ranges, so the text hot path need not slice. */
+export type ShapeCheck = (v: string, s: number, e: number) => boolean;
+
+function charClass(chars: string): Uint8Array {
+  const t = new Uint8Array(128);
+  for (let i = 0; i < chars.length; i++) t[chars.charCodeAt(i)] = 1;
+  return t;
+}
+const DIGIT = charClass('0123456789');
+const DURATION = charClass('0123456789.,: -');
+const UPPER = charClass('ABCDEFGHIJKLMNOPQRSTUVWXYZ');
+const HOST = charClass('ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._:[]-');
+
+function allOf(v: string, s: number, e: number, table: Uint8Array): boolean {
+  for (let i = s; i < e; i++) {
+    const c = v.charCodeAt(i);
+    if (c >= 128 || table[c] === 0) return false;
+  }
+  return true;
+}
+
+function isDash(v: string, s: number, e: number): boolean {
+  return e - s === 1 && v.charCodeAt(s) === 45;
+}
+
+/**
  * `-` is how the Common Log Format writes "no value", and the empty string
  * is its JSON equivalent: neither is personal data, and pseudonymising them
  * would invent a user where there is none.
@@ -74,8 +117,10 @@ function isNoValue(v: string): boolean {
  */
 export function compileFieldOp(spec: FieldSpec, name: string, role: Role | undefined, ctx: TransformContext): CompiledOp {
   switch (spec.transform) {
-    case 'keep':
-      return KEEP_OP;
+    case 'keep': {
+      const valid = role === undefined ? undefined : KEEP_SHAPES[role];
+      return valid === undefined ? KEEP_OP : { kind: 'check', valid };
+    }
     case 'drop':
       return DROP_OP;
     case 'truncate-ip': {

@@ -126,6 +126,16 @@ export class Pseudonymiser {
     return this.pseudonym(VISITOR_NAMESPACE, host + '\0' + clientIp + '\0' + userAgent, eventMs, '');
   }
 
+  /**
+   * Forgets the prepared states and cached pseudonyms of epochs whose salt
+   * has been destroyed. stateFor() does this when it meets one, but an idle
+   * process meets none: housekeeping calls this so no key material derived
+   * from a destroyed salt outlives it.
+   */
+  dropWiped(): void {
+    for (const [k, s] of this.states) if (s.salt.wiped) this.forget(k, s);
+  }
+
   /** Forgets every prepared state and cached pseudonym. */
   clear(): void {
     for (const [k, s] of this.states) this.forget(k, s);

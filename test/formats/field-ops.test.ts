@@ -3,7 +3,7 @@
  * here because test/transforms/ belongs to the transforms' own tests.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LogRecord } from '../../src/record.js';
+import { LogRecord, type Role } from '../../src/record.js';
 import { type CompiledOp, compileFieldOp, DROP_OP, KEEP_OP, type TransformContext } from '../../src/transforms/index.js';
 import { anonymiseLine, HOUR, makeAnonymiser, makeContext, makeEnv, T0, type TestEnv } from '../helpers/env.js';
 import { combinedLine, jsonLine } from '../helpers/lines.js';
@@ -41,8 +41,31 @@ function apply(op: CompiledOp, value: string, rec: LogRecord = record()): string
 
 describe('compileFieldOp', () => {
   it('compiles keep and drop to shared constants that need no call', () => {
-    expect(compileFieldOp({ transform: 'keep' }, 'status', 'status', ctx)).toBe(KEEP_OP);
+    expect(compileFieldOp({ transform: 'keep' }, 'protocol', undefined, ctx)).toBe(KEEP_OP);
+    expect(compileFieldOp({ transform: 'keep' }, 'path', 'path', ctx)).toBe(KEEP_OP);
     expect(compileFieldOp({ transform: 'drop' }, 'x', undefined, ctx)).toBe(DROP_OP);
+  });
+
+  it('compiles keep of a field whose role fixes its shape to a check that drops anything else', () => {
+    const check = (role: Role, v: string): boolean => {
+      const op = compileFieldOp({ transform: 'keep' }, 'f', role, ctx);
+      if (op.kind !== 'check') throw new Error(`keep of a ${role} field is ${op.kind}`);
+      return op.valid(`<${v}>`, 1, v.length + 1);
+    };
+    expect(check('status', '404')).toBe(true);
+    expect(check('status', '-')).toBe(true);
+    for (const v of ['jo@example.com', '4040', '40', '']) expect(check('status', v)).toBe(false);
+    expect(check('bytes', '5120')).toBe(true);
+    for (const v of ['81.6.12.34', '5120 ', '１２']) expect(check('bytes', v)).toBe(false);
+    expect(check('duration', '0.012, 0.003 : 1.5')).toBe(true);
+    expect(check('duration', 'alice')).toBe(false);
+    expect(check('method', 'PROPFIND')).toBe(true);
+    expect(check('method', 'get /x')).toBe(false);
+    expect(check('host', 'www.example.com:8443')).toBe(true);
+    expect(check('host', 'jo@example.com')).toBe(false);
+    expect(check('time', '22/Nov/2026:10:11:12 +0000')).toBe(true);
+    expect(check('time', '1763806272.123')).toBe(true);
+    expect(check('time', 'call me on 0171 555')).toBe(false);
   });
 
   it('compiles value-only transforms as pure (memoisable), the rest as record ops', () => {
@@ -115,6 +138,18 @@ describe('compileFieldOp', () => {
     const op = compileFieldOp({ transform: 'visitor-id' }, 'vid', undefined, ctx);
     expect(apply(op, 'whatever')).toBe(ctx.pseudonymiser.visitorId('', '81.6.12.34', 'curl/8.5.0', T0 - HOUR));
     expect(apply(op, 'whatever', record(T0 - HOUR, '-'))).toBe('-');
+  });
+
+  it('drops a kept field whose value does not have its role\'s shape, in JSON and in text', () => {
+    const a = makeAnonymiser(env);
+    const doc = JSON.parse(anonymiseLine(a, jsonLine(T0, { status: 'jo@example.com', bytes: 5120, host: 'www.example.com', request_time: 'alice' }))!) as Record<string, unknown>;
+    expect(doc).not.toHaveProperty('status');
+    expect(doc).not.toHaveProperty('request_time');
+    expect(doc.bytes).toBe(5120);
+    expect(doc.host).toBe('www.example.com');
+    const text = anonymiseLine(a, `${combinedLine(T0)} "-" alice@example.com`)!;
+    expect(text).not.toContain('alice');
+    expect(text.endsWith(' -')).toBe(true);
   });
 
   it('applies a role-sharing pseudonym across formats: the same user in combined and JSON', () => {

@@ -212,3 +212,28 @@ http:
     expect(problem('sources:\n  - type: stdin\n    format: nope\nsinks:\n  - type: stdout\n')).toMatch(/sources\[0\]\.format: unknown format "nope"/);
   });
 });
+
+describe('Runner housekeeping', { timeout: 20_000 }, () => {
+  it('holds the file sinks to the retention window while no line arrives: day files from before the window go, recent ones stay', async () => {
+    const { runner, dir } = makeRunner(`input:
+  format: combined
+sources:
+  - type: fifo
+    path: idle.fifo
+sinks:
+  - type: file
+    dir: out
+`);
+    const out = path.join(dir, 'out');
+    fs.mkdirSync(out, { recursive: true });
+    const old = path.join(out, 'access-2020-01-01.log');
+    const today = path.join(out, `access-${new Date().toISOString().slice(0, 10)}.log`);
+    fs.writeFileSync(old, 'old line\n');
+    fs.writeFileSync(today, 'recent line\n');
+    await startRunner(runner);
+    // The minute's timer, now (no input ever arrives on the FIFO).
+    (runner as unknown as { housekeeping: { runNow(): void } }).housekeeping.runNow();
+    await until(() => !fs.existsSync(old), () => 'the expired day file to go');
+    expect(fs.readFileSync(today, 'utf8')).toBe('recent line\n');
+  });
+});

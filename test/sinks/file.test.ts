@@ -418,3 +418,26 @@ describe('FileSink reopen under concurrent writes', () => {
     }
   });
 });
+
+describe('FileSink after a failed write', () => {
+  it('stays failed: no later flush reports success, so no other source can checkpoint past the lost lines', async () => {
+    const dir = fs.mkdtempSync(path.join(tmpdir(), 'gallra-sink-fail-'));
+    try {
+      const sink = new FileSink({ name: 'out', dir, prefix: 'access', bufferBytes: 1 << 20, window: { keep: parseDuration('P6M')!, maxFuture: parseDuration('PT1H')! } });
+      const day = Math.floor(Date.now() / 86_400_000);
+      await sink.write([{ day, text: 'first\n', lines: 1 }]);
+      // Make the next write fail: swap the day file's descriptor for a read-only one.
+      const files = (sink as unknown as { files: Map<number, { fd: number }> }).files;
+      const f = files.get(day)!;
+      fs.closeSync(f.fd);
+      f.fd = fs.openSync(sink.fileFor(day), 'r');
+      await expect(sink.flush()).rejects.toMatchObject({ code: 'GALLRA_SINK_FAILED' });
+      // Another source's data and flush after the failure: refused, not acknowledged.
+      await expect(sink.write([{ day, text: 'second\n', lines: 1 }])).rejects.toMatchObject({ code: 'GALLRA_SINK_FAILED' });
+      await expect(sink.flush()).rejects.toMatchObject({ code: 'GALLRA_SINK_FAILED' });
+      fs.closeSync(f.fd);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

@@ -1,9 +1,11 @@
+import crypto from 'node:crypto';
 import fs from 'node:fs';
-import { tmpdir } from 'node:os';
+import os, { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { isGallraError } from '../../src/errors.js';
-import { type Checkpoint, readCheckpoint, writeCheckpoint } from '../../src/sources/checkpoint.js';
+import { type Checkpoint, fingerprintKey, readCheckpoint, writeCheckpoint } from '../../src/sources/checkpoint.js';
+import { FileTailSource } from '../../src/sources/file.js';
 
 let dir: string;
 let file: string;
@@ -189,5 +191,45 @@ describe('readCheckpoint on a bad file', () => {
     expect(err).toMatchObject({ code: 'GALLRA_CHECKPOINT_IO' });
     expect((err as Error).message).toContain(file);
     expect((err as Error).message).toContain('EISDIR');
+  });
+});
+
+describe('fingerprintKey', () => {
+  it('creates one 32-byte key per checkpoint directory, 0600, and returns the same key every time (also to a second caller)', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gallra-fpkey-'));
+    try {
+      const a = fingerprintKey(path.join(dir, 'cp', 'nginx.json'));
+      const b = fingerprintKey(path.join(dir, 'cp', 'other.json'));
+      expect(a).toHaveLength(32);
+      expect(Buffer.from(b).equals(Buffer.from(a))).toBe(true);
+      const file = path.join(dir, 'cp', '.fingerprint.key');
+      expect(fs.statSync(file).mode & 0o777).toBe(0o600);
+      expect(fs.readdirSync(path.join(dir, 'cp')).filter((n) => n.endsWith('.tmp'))).toEqual([]);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('keeps fingerprints from being a plain hash of raw log text: a checkpoint written by a tail does not contain SHA-256 of the first line', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gallra-fpkey-'));
+    try {
+      const log = path.join(dir, 'access.log');
+      const line = '81.6.12.34 - alice [22/Nov/2026:10:00:00 +0000] "GET / HTTP/1.1" 200 1\n';
+      fs.writeFileSync(log, line);
+      const cpFile = path.join(dir, 'cp.json');
+      const src = new FileTailSource({ name: 't', path: log, startAt: 'beginning', checkpointFile: cpFile, pollMs: 20, rotateWaitMs: 50 });
+      await src.start();
+      const it = src.batches()[Symbol.asyncIterator]();
+      const first = await it.next();
+      await src.commit({ segment: first.value!.segment!, offset: first.value!.offset });
+      src.stop();
+      await it.return?.(undefined);
+      const plain = crypto.createHash('sha256').update(line).digest('hex');
+      const text = fs.readFileSync(cpFile, 'utf8');
+      expect(text).not.toContain(plain.slice(0, 32));
+      expect(readCheckpoint(cpFile)?.segment.head).toMatch(/^[0-9a-f]{32}$/);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -96,8 +96,11 @@ function openWriter(file: string): number {
   return fd;
 }
 
+/** The fingerprint key every source in these tests uses, so ids can be computed here. */
+const KEY = new Uint8Array(32).fill(42);
+
 function source(over: Partial<FileTailOptions> = {}): FileTailSource {
-  const src = new FileTailSource({ name: 'nginx', path: log, startAt: 'beginning', checkpointFile: undefined, pollMs: POLL_MS, rotateWaitMs: ROTATE_WAIT_MS, ...over });
+  const src = new FileTailSource({ name: 'nginx', path: log, startAt: 'beginning', checkpointFile: undefined, pollMs: POLL_MS, rotateWaitMs: ROTATE_WAIT_MS, fingerprintKey: KEY, ...over });
   cleanups.push(() => src.stop());
   return src;
 }
@@ -226,7 +229,7 @@ function fingerprintOf(file: string, n: number): string {
   if (n === 0) return '';
   const b = fs.readFileSync(file).subarray(0, n);
   expect(b.length).toBe(n);
-  return crypto.createHash('sha256').update(b).digest('hex').slice(0, 32);
+  return crypto.createHmac('sha256', KEY).update(b).digest('hex').slice(0, 32);
 }
 
 /** The id the source should give `file` as it is now. */

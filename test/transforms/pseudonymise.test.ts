@@ -324,3 +324,28 @@ describe('two processes sharing one keyring directory', () => {
     expect(a[2]).toBe(oracle(readFileSync(join(saltDir, 'P1D-20261123T000000Z.salt')), 'user', 'alice'));
   }, 30_000);
 });
+
+describe('Pseudonymiser.dropWiped', () => {
+  it('forgets the keyed state and cached pseudonyms of an epoch whose salt was destroyed, without waiting for the next line', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gallra-dropwiped-'));
+    try {
+      let now = T0;
+      const keyring = new FileKeyring({ dir, period: 'P1D', grace: parseDuration('PT1H')!, now: () => now });
+      const p = new Pseudonymiser(keyring, DEFAULT_PSEUDONYM_OPTIONS);
+      p.pseudonym('user', 'alice', T0);
+      const states = (p as unknown as { states: Map<number, { mac: { destroyed: boolean }; caches: Map<string, StringCache<string>> }> }).states;
+      expect(states.size).toBe(1);
+      const state = [...states.values()][0]!;
+      // The day ends, the grace passes, housekeeping destroys the salt — and no line comes.
+      now = T0 + DAY;
+      keyring.destroyClosed();
+      p.dropWiped();
+      expect(states.size).toBe(0);
+      expect(state.mac.destroyed).toBe(true);
+      expect([...state.caches.values()].every((c) => c.size === 0)).toBe(true);
+      keyring.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

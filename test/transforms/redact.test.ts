@@ -594,3 +594,22 @@ describe('properties', () => {
     expect(redact('x'.repeat(3_000_000))).toHaveLength(3_000_000);
   });
 });
+
+describe('redact: sensitive parameters in awkward places', () => {
+  it.each([
+    ['== login failed password=hunter2', '== login failed password=[redacted]'],
+    ['%3Dx&token=abc123', '%3Dx&token=[redacted]'],
+    ['=token=abc', '=token=[redacted]'],
+  ])('finds a sensitive parameter after an `=` at the very start of the text: %s', (input, output) => {
+    expect(r.redact(input)).toBe(output);
+  });
+
+  it.each([
+    ['GET /x?name=Anna%20Svensson&page=2 HTTP/1.1', 'GET /x?name=[redacted]&page=2 HTTP/1.1'],
+    ['password=my%20secret%20phrase', 'password=[redacted]'],
+    ['address=Storgatan%201%2C%20Stockholm&x=1', 'address=[redacted]&x=1'],
+    ['password=a%26b&c=1', 'password=[redacted]&c=1'],
+  ])('redacts the whole value of a sensitive parameter, percent-encoded spaces and separators included: %s', (input, output) => {
+    expect(r.redact(input)).toBe(output);
+  });
+});

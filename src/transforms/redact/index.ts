@@ -566,8 +566,15 @@ export class Redactor {
 
   /** `name=value` pairs whose name is sensitive: the value goes. */
   private params(t: Uint8Array, from: number, to: number): void {
+    // In the percent-decoded view a terminator counts only at the level its
+    // `=` was written at: after a literal `=`, only literal terminators end
+    // the value (`name=Anna%20Svensson`, `password=a%26b` go whole); after an
+    // encoded one — a query nested in a value, `%3Ftoken%3Dabc%26x%3D1` —
+    // encoded ones do too.
+    const decoded = t === this.view;
+    const map = this.viewMap;
     let p = indexOfByte(t, EQUALS, from, to);
-    while (p > from) {
+    while (p >= 0) {
       let s = p;
       while (s > from && CLASS[t[s - 1]!]! & C_PARAM_NAME) s--;
       let next = p + 1;
@@ -578,7 +585,8 @@ export class Redactor {
       while (k < p && (t[k] === MINUS || t[k] === 95 /* _ */ || t[k] === DOT)) k++;
       if (k < p && CLASS[t[k]!]! & (C_DIGIT | C_LETTER)) {
         let e = p + 1;
-        while (e < to && !endsValue(t[e]!)) e++;
+        const nested = decoded && map[p + 1]! - map[p]! !== 1;
+        while (e < to && !(endsValue(t[e]!) && (!decoded || nested || map[e + 1]! - map[e]! === 1))) e++;
         if (e > p + 1 && this.sensitive.test(t, s, p)) {
           this.add(p + 1, e, REPLACEMENT.param);
           next = e;
