@@ -14,10 +14,6 @@ export const BUILTIN_TEXT_FORMATS = {
     '$host:$server_port $remote_addr $remote_logname $remote_user [$time_local] "$request" $status $bytes_sent "$http_referer" "$http_user_agent"',
 } as const;
 
-export type BuiltinTextFormat = keyof typeof BUILTIN_TEXT_FORMATS;
-
-/** Every built-in format name, including `json`. */
-export const BUILTIN_FORMATS = ['combined', 'common', 'vhost_combined', 'json'] as const;
 
 /**
  * Order in which `--format auto` tries formats on a line: the most specific

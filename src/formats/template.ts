@@ -19,7 +19,12 @@ export interface TemplateField {
   readonly quoted: boolean;
 }
 
-/** Why a template string could not be compiled; `at` is a character offset. */
+/**
+ * Why a template string could not be compiled; `at` is a character offset.
+ *
+ * @example
+ * try { compileTemplate('$remote_addr "$request'); } catch (e) { if (e instanceof TemplateError) e.at; }
+ */
 export class TemplateError extends Error {
   constructor(
     message: string,
@@ -206,8 +211,9 @@ export class CompiledTemplate {
         case CHECK_TOKEN:
           if (!isToken(src, pos, stop)) return -1;
           break;
-        default:
+        case CHECK_COUNT_OR_DASH:
           if (!(stop - pos === 1 && src.charCodeAt(pos) === MINUS) && !isCount(src, pos, stop)) return -1;
+          break;
       }
       starts[i] = pos;
       ends[i] = stop;

@@ -48,13 +48,22 @@ type PureOp = Extract<CompiledOp, { kind: 'pure' }>;
 
 /**
  * The policy for `name`, or undefined (dropped) when the policy does not
- * name it.
+ * name it. Own keys only: a field called `constructor` is not a policy.
+ *
+ * @example
+ * fieldPolicy(policy.fields, 'remote_addr') // { transform: 'truncate-ip' }
  */
 export function fieldPolicy(fields: Readonly<Record<string, FieldSpec>>, name: string): FieldSpec | undefined {
   return Object.hasOwn(fields, name) ? fields[name] : undefined;
 }
 
-/** A field's role: the policy's `role:`, else the well-known meaning of its name. */
+/**
+ * A field's role: the policy's `role:`, else the well-known meaning of its name.
+ *
+ * @example
+ * roleOf(undefined, 'http_x_forwarded_for') // 'forwarded_for'
+ * roleOf({ transform: 'keep', role: 'status' }, 'code') // 'status'
+ */
 export function roleOf(spec: FieldSpec | undefined, name: string): Role | undefined {
   return spec?.role ?? (Object.hasOwn(ROLE_OF_NAME, name) ? ROLE_OF_NAME[name] : undefined);
 }

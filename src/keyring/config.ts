@@ -1,6 +1,6 @@
 /** The `salts:` section of a policy, beside the keyring it configures. */
 import { z } from 'zod';
-import { durationSchema } from '../policy/schema-helpers.js';
+import { durationAtMostADay } from '../policy/schema-helpers.js';
 import { EPOCH_PERIODS } from '../time/epoch.js';
 
 export const saltsConfigSchema = z.strictObject({
@@ -8,7 +8,11 @@ export const saltsConfigSchema = z.strictObject({
   dir: z.string().min(1).optional(),
   /** How long one salt lives; pseudonyms of different epochs are unrelated. */
   epoch: z.enum(EPOCH_PERIODS).default('P1D'),
-  /** How long after its epoch ends a salt still serves late events, before it is destroyed. */
-  grace: durationSchema.default('PT1H'),
+  /**
+   * How long after its epoch ends a salt still serves late events, before it
+   * is destroyed. At most a day: the promise is that a pseudonym stops being
+   * linkable soon after its epoch.
+   */
+  grace: durationAtMostADay('a salt kept longer after its epoch keeps its pseudonyms linkable; late events beyond it are better dropped').default('PT1H'),
 });
 export type SaltsConfig = z.infer<typeof saltsConfigSchema>;

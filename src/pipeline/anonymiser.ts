@@ -25,7 +25,7 @@ import { Pseudonymiser, pseudonymOptionsFromConfig } from '../transforms/pseudon
 import { redactOptionsFromConfig } from '../transforms/redact/config.js';
 import { Redactor } from '../transforms/redact/index.js';
 import { ipTruncationFromConfig } from '../transforms/truncate-ip.js';
-import { type LineHandler } from './line-splitter.js';
+import { type LineHandler, type RawDropReason } from './line-splitter.js';
 import { LineStats } from './stats.js';
 
 export interface AnonymiserOptions {
@@ -190,7 +190,7 @@ export class Anonymiser {
   }
 
   /** Counts a line the reader dropped before it became a string (bad bytes, too long). */
-  dropRaw(reason: 'invalid_utf8' | 'nul_byte' | 'too_long', n = 1): void {
+  dropRaw(reason: RawDropReason, n = 1): void {
     this.stats.linesIn += n;
     this.stats.drop(reason, n);
   }

@@ -5,6 +5,13 @@
  * newline-free input cannot grow memory. Shared by the line splitter and the
  * batch cutter of `--threads`.
  */
+/**
+ * @example
+ * const carry = new LineCarry(65536);
+ * carry.hold(chunk, lastNewline + 1, chunk.length); // the unfinished tail
+ * carry.hold(next, 0, next.indexOf(10));            // its rest, next chunk
+ * const line = carry.take();                         // Buffer | 'too_long' | undefined
+ */
 export class LineCarry {
   private parts: Buffer[] = [];
   private bytes = 0;

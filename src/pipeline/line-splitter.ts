@@ -87,9 +87,10 @@ export class LineSplitter {
     return this.carry.pendingBytes;
   }
 
-  /** Flushes a final line without a newline. */
+  /** Flushes a final line without a newline; what comes next is a new file, which may start with its own byte-order mark. */
   end(): void {
     if (this.carry.active) this.flushCarry();
+    this.atStart = true;
   }
 
   /** Lines in chunk[start..end), where end is a newline. */

@@ -67,13 +67,17 @@ export function checkPolicy(c: PolicyConfig): PolicyProblem[] {
       problems.push({ path: [...at, 'log_format'], message: `${err.message} (at character ${err.at + 1})`, fix: 'write it as in nginx: literals and $variables' });
     }
   }
-  const fmt = c.input.format;
-  if (fmt !== 'auto' && !Object.hasOwn(c.formats, fmt)) {
+  const formatNamed = (fmt: string, at: (string | number)[]): void => {
+    if (fmt === 'auto' || Object.hasOwn(c.formats, fmt)) return;
     problems.push({
-      path: ['input', 'format'],
+      path: at,
       message: `unknown format "${fmt}"`,
       fix: `use auto or one of: ${Object.keys(c.formats).join(', ')} (or define formats.${fmt}.log_format)`,
     });
-  }
+  };
+  formatNamed(c.input.format, ['input', 'format']);
+  c.sources?.forEach((s, i) => {
+    if (s.format !== undefined) formatNamed(s.format, ['sources', i, 'format']);
+  });
   return problems;
 }

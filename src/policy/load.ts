@@ -176,7 +176,7 @@ const FIXES: Readonly<Record<string, string>> = {
   'retention.max_future': 'use P1D or less, e.g. PT1H',
   'pseudonym.bits': 'use 128, 160, 192, 224 or 256',
   'pseudonym.prefix': 'use up to 16 of A-Z a-z 0-9 _ . : -, e.g. "u_"',
-  'salts.grace': 'write a duration such as PT1H',
+  'salts.grace': 'use P1D or less, e.g. PT1H',
   'redact.secret_min_length': 'use a number from 12 to 256, e.g. 24',
 };
 
@@ -226,11 +226,23 @@ function unwrap(s: unknown): unknown {
   return s;
 }
 
+/**
+ * A field path as the user would write it to find the field.
+ *
+ * @example
+ * dottedPath(['sources', 0, 'format']) // 'sources[0].format'
+ */
+function dottedPath(path: readonly PropertyKey[]): string {
+  let out = '';
+  for (const seg of path) out += typeof seg === 'number' ? `[${seg}]` : out === '' ? String(seg) : `.${String(seg)}`;
+  return out;
+}
+
 /** Builds the one error listing every problem, each located in the user's file when it is there. */
 function configError(label: string, source: ParsedYaml | undefined, problems: readonly PolicyProblem[]): GallraError {
   const lines = problems.map((pr) => {
     const where = source === undefined ? label : `${source.file}:${locate(source, pr)}`;
-    const field = pr.path.length > 0 ? pr.path.join('.') : '(top level)';
+    const field = pr.path.length > 0 ? dottedPath(pr.path) : '(top level)';
     return `${where}: ${field}: ${pr.message}\n  fix: ${pr.fix}`;
   });
   const head = problems.length === 1 ? 'invalid policy' : `invalid policy (${problems.length} problems)`;

@@ -4,7 +4,7 @@
  * what is expected, with an example.
  */
 import { z } from 'zod';
-import { type Duration, parseDuration } from '../time/duration.js';
+import { type Duration, fitsWithin, mustParseDuration, parseDuration } from '../time/duration.js';
 
 /**
  * An ISO 8601 duration string such as `P6M`, `P1D` or `PT1H`.
@@ -27,3 +27,29 @@ export function toDuration(text: string): Duration {
   if (d === undefined) throw new Error(`internal: unvalidated duration ${text}`);
   return d;
 }
+
+const ONE_DAY = mustParseDuration('P1D');
+
+/**
+ * A duration of at most a day, for allowances that stretch a time promise
+ * (clock skew ahead of the window, a salt's life past its epoch): `why`
+ * says what a longer one would break.
+ *
+ * @example
+ * z.strictObject({ grace: durationAtMostADay('a salt kept longer links pseudonyms across days').default('PT1H') })
+ */
+export function durationAtMostADay(why: string): z.ZodType<string> {
+  return durationSchema.refine((s) => {
+    const d = parseDuration(s);
+    return d === undefined || fitsWithin(d, ONE_DAY);
+  }, `at most P1D; ${why}`);
+}
+
+/**
+ * The name of a source, sink or format: it appears in metrics labels, file
+ * names and log lines, so it is kept short and plain.
+ *
+ * @example
+ * z.strictObject({ name: componentNameSchema.optional() })
+ */
+export const componentNameSchema = z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'letters, digits, _ . - (at most 64)');

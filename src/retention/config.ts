@@ -1,10 +1,8 @@
 /** The `retention:` section of a policy, beside the window it configures. */
 import { z } from 'zod';
-import { durationSchema, toDuration } from '../policy/schema-helpers.js';
-import { fitsWithin, mustParseDuration, parseDuration } from '../time/duration.js';
+import { durationAtMostADay, durationSchema, toDuration } from '../policy/schema-helpers.js';
+import { parseDuration } from '../time/duration.js';
 import { isAllowedRetention, type RetentionWindow } from './window.js';
-
-const ONE_DAY = mustParseDuration('P1D');
 
 export const retentionConfigSchema = z.strictObject({
   /** How long anything gallra writes is kept; never more than P6M. */
@@ -19,12 +17,7 @@ export const retentionConfigSchema = z.strictObject({
    * a day: an event stamped months ahead would outlive the window wherever
    * data is aged by event time.
    */
-  max_future: durationSchema
-    .refine((s) => {
-      const d = parseDuration(s);
-      return d === undefined || fitsWithin(d, ONE_DAY);
-    }, 'at most P1D (clock skew); events stamped further ahead would outlive the retention window')
-    .default('PT1H'),
+  max_future: durationAtMostADay('it allows for clock skew, and events stamped further ahead would outlive the retention window').default('PT1H'),
 });
 export type RetentionConfig = z.infer<typeof retentionConfigSchema>;
 

@@ -91,10 +91,8 @@ export class Runner {
     c.sources.forEach((s, i) => {
       const name = unique(s.name ?? defaultSourceName(s, i), 'source');
       const source = this.makeSource(s, name);
+      // An unknown name was rejected when the policy was loaded (policy/check.ts).
       const format = s.format ?? c.input.format;
-      if (format !== 'auto' && !(format in c.formats)) {
-        throw new GallraError('GALLRA_CONFIG_INVALID', `${loaded.file}: sources[${i}].format: unknown format "${format}"\n  fix: use auto or one of: ${Object.keys(c.formats).join(', ')}`);
-      }
       const anonymiser = new Anonymiser({ policy: c, keyring: this.keyring, format, now: this.now });
       this.sources.push(source);
       this.pipelines.push(new SourcePipeline({ source, anonymiser, sinks: this.sinks, maxLineLength: c.input.max_line_length, commitMs: c.run.commit_ms, now: this.now }));
@@ -117,6 +115,8 @@ export class Runner {
           }
         },
       );
+      // Not a minute from now: files that fell out of the window while gallra was down go at once.
+      this.housekeeping.runNow();
       for (const s of this.sources) await s.start();
       const http = this.loaded.config.http;
       if (http !== undefined) {

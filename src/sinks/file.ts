@@ -20,15 +20,16 @@ import { z } from 'zod';
 import { GallraError } from '../errors.js';
 import { type RetentionWindow, retentionCutoff } from '../retention/window.js';
 import { dayLabel, type DayChunk, type Sink } from './sink.js';
+import { componentNameSchema } from '../policy/schema-helpers.js';
 
 export const fileSinkConfigSchema = z.strictObject({
   type: z.literal('file'),
   /** Names the sink in metrics and logs. */
-  name: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'letters, digits, _ . - (at most 64)').optional(),
+  name: componentNameSchema.optional(),
   /** Directory of the daily files (created 0750 if missing); relative to the config file. */
   dir: z.string().min(1),
   /** File name stem: `<prefix>-YYYY-MM-DD.log`. */
-  prefix: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'letters, digits, _ . - (at most 64)').default('access'),
+  prefix: componentNameSchema.default('access'),
   /** Bytes buffered per sink before it writes (and makes the source wait). */
   buffer_bytes: z.int().min(4096).max(64 * 1024 * 1024).default(1024 * 1024),
 });

@@ -26,12 +26,22 @@ export interface Sink {
   readonly linesWritten: number;
 }
 
-/** Days since the Unix epoch of instant `ms` (UTC). */
+/**
+ * Days since the Unix epoch of instant `ms` (UTC).
+ *
+ * @example
+ * dayOf(Date.UTC(2026, 10, 22, 10)) // 20779
+ */
 export function dayOf(ms: number): number {
   return Math.floor(ms / 86_400_000);
 }
 
-/** `YYYY-MM-DD` of a day number. */
+/**
+ * `YYYY-MM-DD` of a day number.
+ *
+ * @example
+ * dayLabel(20779) // '2026-11-22'
+ */
 export function dayLabel(day: number): string {
   return new Date(day * 86_400_000).toISOString().slice(0, 10);
 }

@@ -8,10 +8,11 @@ import { type Writable } from 'node:stream';
 import { z } from 'zod';
 import { GallraError } from '../errors.js';
 import { type DayChunk, type Sink } from './sink.js';
+import { componentNameSchema } from '../policy/schema-helpers.js';
 
 export const stdoutSinkConfigSchema = z.strictObject({
   type: z.literal('stdout'),
-  name: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'letters, digits, _ . - (at most 64)').optional(),
+  name: componentNameSchema.optional(),
 });
 export type StdoutSinkConfig = z.infer<typeof stdoutSinkConfigSchema>;
 
@@ -49,6 +50,15 @@ export class StreamSink implements Sink {
   async flush(): Promise<void> {
     this.check();
     if (this.stream.writableNeedDrain) await this.drained();
+    if (this.stream.writableLength === 0) return;
+    // Below the high-water mark text can still sit in the stream's buffer; an
+    // empty write's callback runs once everything queued before it is out.
+    try {
+      await new Promise<void>((resolve, reject) => this.stream.write('', (err) => (err ? reject(err) : resolve())));
+    } catch (err) {
+      this.failure ??= err as Error;
+      this.check();
+    }
   }
 
   async reopen(): Promise<void> {}

@@ -30,10 +30,11 @@ import { z } from 'zod';
 import { GallraError } from '../errors.js';
 import { type Checkpoint, fingerprintKey, readCheckpoint, writeCheckpoint } from './checkpoint.js';
 import { type SegmentId, type Source, type SourceBatch, type SourcePosition, Waiter } from './source.js';
+import { componentNameSchema } from '../policy/schema-helpers.js';
 
 export const fileSourceConfigSchema = z.strictObject({
   type: z.literal('file'),
-  name: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'letters, digits, _ . - (at most 64)').optional(),
+  name: componentNameSchema.optional(),
   /** The log file to follow (relative to the config file). */
   path: z.string().min(1),
   /** Where to start when there is no checkpoint: end (only new lines) or beginning. */
@@ -162,9 +163,10 @@ export class FileTailSource implements Source {
 
   async *batches(): AsyncGenerator<SourceBatch> {
     this.watch();
+    let cur: Open | undefined;
     try {
       // Where the checkpoint says — possibly a file rotated away while we were down — else start_at.
-      let cur = this.resumePoint();
+      cur = this.resumePoint();
       let quietSince = 0;
       while (!this.stopped) {
         if (cur === undefined) {
@@ -219,6 +221,8 @@ export class FileTailSource implements Source {
       }
     } finally {
       this.watcher?.close();
+      // cur too: stop() can come before the loop has made a freshly opened file current.
+      if (cur !== undefined && cur !== this.current) this.release(cur);
       if (this.current !== undefined) this.release(this.current);
     }
   }

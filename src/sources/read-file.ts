@@ -66,25 +66,21 @@ async function* gunzipIfNeeded(source: AsyncIterable<Buffer>, onRaw: (n: number)
   if (first.done) return;
   const head = first.value;
   const rest = { [Symbol.asyncIterator]: () => it };
-  if (head[0] !== GZIP_MAGIC_0 || head[1] !== GZIP_MAGIC_1) {
+  // The input as read: the sniffed head, then the rest, each chunk counted.
+  async function* counted(): AsyncGenerator<Buffer> {
     onRaw(head.length);
     yield head;
     for await (const chunk of rest) {
       onRaw((chunk as Buffer).length);
       yield chunk as Buffer;
     }
+  }
+  if (head[0] !== GZIP_MAGIC_0 || head[1] !== GZIP_MAGIC_1) {
+    yield* counted();
     return;
   }
-  async function* all(): AsyncGenerator<Buffer> {
-    onRaw(head.length);
-    yield head;
-    for await (const chunk of rest) {
-      onRaw((chunk as Buffer).length);
-      yield chunk as Buffer;
-    }
-  }
   const gunzip = zlib.createGunzip({ chunkSize: READ_CHUNK });
-  const compressed = Readable.from(all());
+  const compressed = Readable.from(counted());
   compressed.on('error', (err) => gunzip.destroy(err));
   compressed.pipe(gunzip);
   for await (const chunk of gunzip) yield chunk as Buffer;

@@ -13,16 +13,17 @@ import { type Readable } from 'node:stream';
 import { z } from 'zod';
 import { GallraError } from '../errors.js';
 import { type Source, type SourceBatch, type SourcePosition } from './source.js';
+import { componentNameSchema } from '../policy/schema-helpers.js';
 
 export const stdinSourceConfigSchema = z.strictObject({
   type: z.literal('stdin'),
-  name: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'letters, digits, _ . - (at most 64)').optional(),
+  name: componentNameSchema.optional(),
   format: z.string().optional(),
 });
 
 export const fifoSourceConfigSchema = z.strictObject({
   type: z.literal('fifo'),
-  name: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'letters, digits, _ . - (at most 64)').optional(),
+  name: componentNameSchema.optional(),
   /** The named pipe; created (0600) if missing. */
   path: z.string().min(1),
   format: z.string().optional(),

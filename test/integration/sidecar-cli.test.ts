@@ -54,10 +54,10 @@ describe('gallra run: exit codes', () => {
     expect([missing.status, missing.stderr]).toEqual([2, expect.stringMatching(/nope\.yaml: cannot read the config/)]);
     const unknown = runCli(['run', '--config', config(dir, 'sources:\n  - type: file\n    path: a.log\n    pathh: b.log\nsinks:\n  - type: stdout\n')], { stateDir: dir });
     expect(unknown.status).toBe(2);
-    expect(unknown.stderr).toMatch(/gallra\.yaml:4:5: sources\.0\.pathh: unknown key "pathh"/);
+    expect(unknown.stderr).toMatch(/gallra\.yaml:4:5: sources\[0\]\.pathh: unknown key "pathh"/);
     const small = runCli(['run', '--config', config(dir, 'sources:\n  - type: stdin\nsinks:\n  - type: file\n    dir: out\n    buffer_bytes: 10\n')], { stateDir: dir });
     expect(small.status).toBe(2);
-    expect(small.stderr).toMatch(/sinks\.0\.buffer_bytes/);
+    expect(small.stderr).toMatch(/sinks\[0\]\.buffer_bytes/);
   });
 
   it('exits 1, and does exit, when a syslog port or the HTTP port is taken', async () => {

@@ -73,6 +73,17 @@ describe('LineSplitter', () => {
     expect(split('only').lines).toEqual(['only']);
   });
 
+  it('strips a UTF-8 byte-order mark at the start of each file (end() starts a new one), and only there', () => {
+    const bom = Buffer.from([0xef, 0xbb, 0xbf]);
+    const { handler, rec } = recorder();
+    const s = new LineSplitter(1024, handler);
+    s.push(Buffer.concat([bom, Buffer.from('a\n')]));
+    s.push(Buffer.concat([bom, Buffer.from('b\n')]));
+    s.end(); // rotated: the next bytes are a new file's
+    s.push(Buffer.concat([bom, Buffer.from('c\n')]));
+    expect(rec.lines).toEqual(['a', '\ufeffb', 'c']);
+  });
+
   it('hands on empty lines (the anonymiser counts them), and nothing for empty input', () => {
     expect(split('\n\r\na\n\n').lines).toEqual(['', '', 'a', '']);
     expect(split('').lines).toEqual([]);

@@ -122,6 +122,19 @@ describe('policy loading errors', () => {
     expect(err.message).toContain('P6M');
   });
 
+  it('names a list entry by its index, sources[1].format, at its line', () => {
+    const { err, file } = loadError('sources:\n  - type: stdin\n  - type: fifo\n    path: x.fifo\n    format: combind\nsinks:\n  - type: stdout\n');
+    expect(err.message).toContain(`${file}:5:13: sources[1].format: unknown format "combind"`);
+  });
+
+  it('rejects a salts.grace longer than a day, saying why', () => {
+    const { err, file } = loadError('salts:\n  grace: P7D\n');
+    expect(err.code).toBe('GALLRA_CONFIG_INVALID');
+    expect(err.message).toContain(`${file}:2:10: salts.grace: at most P1D`);
+    expect(err.message).toContain('linkable');
+    expect(policyFrom(env, 'salts:\n  grace: PT24H\n').config.salts.grace).toBe('PT24H');
+  });
+
   it('rejects a retention.keep that is not a duration', () => {
     const { err } = loadError('retention:\n  keep: six months\n');
     expect(err.message).toContain('retention.keep: expected an ISO 8601 duration');

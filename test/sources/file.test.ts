@@ -354,6 +354,24 @@ describe('FileTailSource following', () => {
     );
     expect(tail.error).toBeUndefined();
   });
+
+  it('closes the file it opened to resume when stopped before reading from it', async () => {
+    fs.writeFileSync(log, text('a'));
+    // Descriptors of this process open on the log (libuv's inotify descriptor, which stays, is not counted).
+    const openOnLog = (): number => fs.readdirSync('/proc/self/fd').filter((fd) => {
+      try {
+        return fs.readlinkSync(`/proc/self/fd/${fd}`) === log;
+      } catch {
+        return false;
+      }
+    }).length;
+    const src = source();
+    await src.start();
+    const batches = src.batches();
+    src.stop();
+    expect((await batches.next()).done).toBe(true);
+    expect(openOnLog()).toBe(0);
+  });
 });
 
 describe('FileTailSource rotation', () => {

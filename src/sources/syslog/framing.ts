@@ -31,7 +31,13 @@ export interface FrameHandler {
  * socket.on('data', (chunk) => { if (!d.push(chunk)) socket.destroy(); });
  */
 export class FrameDecoder {
-  private held = Buffer.alloc(0);
+  /** An unfinished frame, in the pieces it arrived in (joined once it is complete, so a large frame in small chunks costs linear, not quadratic, copying). */
+  private held: Buffer[] = [];
+  private heldLength = 0;
+  /** Bytes the held frame needs before it can be complete (octet counting), or… */
+  private heldNeeds = 0;
+  /** …whether it ends at an LF (non-transparent framing). */
+  private heldUntilLf = false;
   /** Bytes of an oversize message still to skip (octet counting). */
   private skipBytes = 0;
   /** Skipping an oversize LF-framed message until its LF. */
@@ -42,13 +48,27 @@ export class FrameDecoder {
     private readonly handler: FrameHandler,
   ) {}
 
+  /** Bytes of an unfinished frame held for the next push (bounded by `max` plus a length prefix). */
+  get heldBytes(): number {
+    return this.heldLength;
+  }
+
   /** Feeds bytes; false on a protocol error (the connection should be closed). */
   push(chunk: Buffer): boolean {
     let b = chunk;
     let i = 0;
-    if (this.held.length > 0) {
-      b = Buffer.concat([this.held, chunk]);
-      this.held = Buffer.alloc(0);
+    if (this.heldLength > 0) {
+      const total = this.heldLength + chunk.length;
+      const complete = this.heldUntilLf ? chunk.indexOf(LF) >= 0 || total > this.max + 1 : total >= this.heldNeeds;
+      if (!complete) {
+        this.held.push(Buffer.from(chunk));
+        this.heldLength = total;
+        return true;
+      }
+      this.held.push(chunk);
+      b = Buffer.concat(this.held, total);
+      this.held = [];
+      this.heldLength = 0;
     }
     while (i < b.length) {
       if (this.skipBytes > 0) {
@@ -74,7 +94,7 @@ export class FrameDecoder {
         let j = i;
         let len = 0;
         while (j < b.length && b[j]! >= ZERO && b[j]! <= NINE && j - i < 10) len = len * 10 + (b[j++]! - ZERO);
-        if (j === b.length) return this.hold(b, i);
+        if (j === b.length) return this.hold(b, i, b.length - i + 1, false);
         if (b[j] !== SPACE || j - i >= 10) return false;
         const start = j + 1;
         if (len > this.max) {
@@ -83,7 +103,7 @@ export class FrameDecoder {
           i = start;
           continue;
         }
-        if (start + len > b.length) return this.hold(b, i);
+        if (start + len > b.length) return this.hold(b, i, start + len - i, false);
         this.handler.message(b, start, start + len);
         i = start + len;
         continue;
@@ -100,7 +120,7 @@ export class FrameDecoder {
           this.skipToLf = true;
           return true;
         }
-        return this.hold(b, i);
+        return this.hold(b, i, 0, true);
       }
       let e = lf;
       if (e > i && b[e - 1] === CR) e--;
@@ -112,8 +132,11 @@ export class FrameDecoder {
   }
 
   /** Keeps an unfinished frame for the next chunk (copied: the chunk is the socket's). */
-  private hold(b: Buffer, from: number): boolean {
-    this.held = Buffer.from(b.subarray(from));
+  private hold(b: Buffer, from: number, needs: number, untilLf: boolean): boolean {
+    this.held = [Buffer.from(b.subarray(from))];
+    this.heldLength = b.length - from;
+    this.heldNeeds = needs;
+    this.heldUntilLf = untilLf;
     return true;
   }
 }

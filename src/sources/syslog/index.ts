@@ -16,10 +16,11 @@ import { GallraError } from '../../errors.js';
 import { type Source, type SourceBatch, type SourcePosition, Waiter } from '../source.js';
 import { messageStart } from './envelope.js';
 import { FrameDecoder } from './framing.js';
+import { componentNameSchema } from '../../policy/schema-helpers.js';
 
 export const syslogSourceConfigSchema = z.strictObject({
   type: z.literal('syslog'),
-  name: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'letters, digits, _ . - (at most 64)').optional(),
+  name: componentNameSchema.optional(),
   /** Address to listen on; keep it on loopback unless the network between is trusted. */
   host: z.string().min(1).default('127.0.0.1'),
   /** 0 picks a free port (tests). */
@@ -133,8 +134,14 @@ export class SyslogSource implements Source {
       if (this.sealed.length > 0) {
         data = this.sealed.shift()!;
       } else {
-        data = this.current.subarray(0, this.fill);
-        this.current = Buffer.allocUnsafe(BATCH_BYTES * 2);
+        // At a trickle this runs once per message: a small batch is copied out
+        // and the buffer kept, rather than a fresh 128 KiB buffer each time.
+        if (this.fill < BATCH_BYTES / 4) {
+          data = Buffer.from(this.current.subarray(0, this.fill));
+        } else {
+          data = this.current.subarray(0, this.fill);
+          this.current = Buffer.allocUnsafe(BATCH_BYTES * 2);
+        }
         this.fill = 0;
       }
       this.queued -= data.length;

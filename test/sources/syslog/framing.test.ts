@@ -21,7 +21,7 @@ function collector(max = 1024): Collected {
 
 /** The decoder's unfinished-frame buffer (private; read here to prove memory stays bounded). */
 function held(d: FrameDecoder): number {
-  return (d as unknown as { held: Buffer }).held.length;
+  return d.heldBytes;
 }
 
 function octet(msg: string): string {
@@ -89,6 +89,20 @@ describe('FrameDecoder framing', () => {
     const c = collector();
     for (let i = 0; i < stream.length; i++) expect(c.decoder.push(stream.subarray(i, i + 1))).toBe(true);
     expect(c.messages).toEqual([M1, M2, M3]);
+  });
+
+  it('decodes a 64 KiB frame fed in small chunks, holding the pieces rather than re-joining them each push', () => {
+    const big = `<1>${'m'.repeat(65_000)}`;
+    for (const framed of [octet(big), `${big}\n`]) {
+      const c = collector(70_000);
+      const bytes = Buffer.from(framed);
+      for (let i = 0; i < bytes.length; i += 1400) {
+        expect(c.decoder.push(bytes.subarray(i, i + 1400))).toBe(true);
+        if (i + 1400 < bytes.length) expect(held(c.decoder)).toBe(i + 1400);
+      }
+      expect(c.messages).toEqual([big]);
+      expect(held(c.decoder)).toBe(0);
+    }
   });
 
   it('decodes many frames in one push', () => {
