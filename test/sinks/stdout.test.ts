@@ -65,6 +65,37 @@ describe('StreamSink', () => {
     expect(got).toBe(`${'x'.repeat(1000)}\n`);
   });
 
+  it('flush() waits until text below the high-water mark has left the stream, and fails when writing it fails', async () => {
+    const pending: ((err?: Error) => void)[] = [];
+    const written: string[] = [];
+    const out = new Writable({
+      highWaterMark: 1 << 20,
+      write(data: Buffer, _enc, cb) {
+        pending.push((err) => {
+          if (err === undefined) written.push(data.toString());
+          cb(err);
+        });
+      },
+    });
+    const sink = new StreamSink('stdout', out);
+    await sink.write([chunk('a')]); // no backpressure: accepted at once
+    const f = track(sink.flush());
+    await settle();
+    expect(f.settled()).toBe(false);
+    while (pending.length > 0) {
+      pending.shift()!();
+      await settle();
+    }
+    await f.promise;
+    expect(written.join('')).toBe('a\n');
+
+    await sink.write([chunk('b')]);
+    const failed = track(sink.flush());
+    await settle();
+    pending.shift()!(Object.assign(new Error('write EIO'), { code: 'EIO' }));
+    expect(await rejectionOf(failed.promise)).toMatchObject({ code: 'GALLRA_SINK_FAILED' });
+  });
+
   it('does not pile up listeners on the stream while waiting for it many times', async () => {
     const out = new PassThrough({ highWaterMark: 16 });
     const sink = new StreamSink('stdout', out);
