@@ -42,7 +42,8 @@ const IDLE_CLOSE_MS = 10 * 60_000;
 
 interface DayFile {
   fd: number;
-  pending: string[];
+  /** Encoded at once: a buffered string would keep its rope of line slices alive into the old generation. */
+  pending: Buffer[];
   pendingBytes: number;
   dirty: boolean;
   lastUsed: number;
@@ -103,10 +104,11 @@ export class FileSink implements Sink {
     for (const chunk of chunks) {
       if (chunk.text.length === 0) continue;
       const f = this.open(chunk.day);
-      f.pending.push(chunk.text);
-      f.pendingBytes += chunk.text.length;
+      const data = Buffer.from(chunk.text, 'utf8');
+      f.pending.push(data);
+      f.pendingBytes += data.length;
       f.lastUsed = this.now();
-      this.buffered += chunk.text.length;
+      this.buffered += data.length;
       this.written += chunk.lines;
     }
     if (this.buffered >= this.options.bufferBytes) await this.serial(() => this.drain());
@@ -223,7 +225,7 @@ export class FileSink implements Sink {
     const writes: Promise<void>[] = [];
     for (const f of this.files.values()) {
       if (f.pendingBytes === 0) continue;
-      const data = Buffer.from(f.pending.join(''), 'utf8');
+      const data = f.pending.length === 1 ? f.pending[0]! : Buffer.concat(f.pending, f.pendingBytes);
       f.pending = [];
       f.pendingBytes = 0;
       f.dirty = true;
