@@ -16,49 +16,17 @@
 // reported; gallra's output is checked before anything is timed.
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { benchDir as here, countLines, flag, gallraBin as gallra, machine, option, prepare } from './harness.mjs';
 
-const here = path.dirname(fileURLToPath(import.meta.url));
-const root = path.resolve(here, '..');
-const argv = process.argv.slice(2);
-const opt = (name, fallback) => {
-  const i = argv.indexOf(name);
-  return i >= 0 && i + 1 < argv.length ? argv[i + 1] : fallback;
-};
-const lines = Number(opt('--lines', '1000000'));
-const runs = Number(opt('--runs', '5'));
-const extraFloor = opt('--floor', undefined);
-const work = fs.mkdtempSync(path.join(os.tmpdir(), 'gallra-bench-'));
-const input = opt('--input', undefined) ?? path.join(work, 'access.log');
+const runs = Number(option('--runs', '5'));
+const extraFloor = option('--floor', undefined);
+const { work, input } = prepare('gallra-bench-', 1_000_000);
 const out = path.join(work, 'out.log');
 const env = { ...process.env, GALLRA_STATE_DIR: path.join(work, 'state') };
-const gallra = path.join(root, 'dist', 'cli', 'main.js');
-if (!fs.existsSync(gallra)) {
-  console.error('build first: npm run build');
-  process.exit(2);
-}
-
-if (!argv.includes('--input')) {
-  console.error(`generating ${lines} lines …`);
-  spawnSync(process.execPath, [path.join(here, 'gen-log.mjs'), '--lines', String(lines), '--recent', '--out', input], { stdio: 'inherit' });
-}
 const bytes = fs.statSync(input).size;
 const inputLines = countLines(input);
 const hasTime = fs.existsSync('/usr/bin/time');
-
-function countLines(file) {
-  const fd = fs.openSync(file, 'r');
-  const buf = Buffer.allocUnsafe(1 << 20);
-  let n = 0;
-  let r;
-  while ((r = fs.readSync(fd, buf, 0, buf.length, null)) > 0) {
-    for (let i = buf.indexOf(10); i >= 0 && i < r; i = buf.indexOf(10, i + 1)) n++;
-  }
-  fs.closeSync(fd);
-  return n;
-}
 
 /** Runs a command; returns wall seconds and peak RSS (KiB, when /usr/bin/time is there). */
 function timed(cmd, args) {
@@ -79,7 +47,7 @@ const tools = {
   ...(extraFloor ? { 'judged floor': () => timed(process.execPath, [path.resolve(extraFloor), 'copy', input, out]) } : {}),
   gallra: () => timed(process.execPath, [gallra, 'anonymise', '--format', 'combined', '--output', out, input]),
   // The second core, reported separately: the judged figure is one core.
-  ...(argv.includes('--threads') ? { 'gallra --threads 2': () => timed(process.execPath, [gallra, 'anonymise', '--threads', '2', '--format', 'combined', '--output', out, input]) } : {}),
+  ...(flag('--threads') ? { 'gallra --threads 2': () => timed(process.execPath, [gallra, 'anonymise', '--threads', '2', '--format', 'combined', '--output', out, input]) } : {}),
 };
 
 // Correctness first: gallra's output has one line per input line that is not
@@ -102,11 +70,10 @@ const tools = {
 const results = Object.fromEntries(Object.keys(tools).map((k) => [k, []]));
 for (let i = 0; i < runs; i++) for (const [name, run] of Object.entries(tools)) results[name].push(run());
 
-const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const best = (name) => Math.min(...results[name].map((r) => r.seconds));
 console.log(`\ngallra anonymise, default policy, combined format — ${inputLines.toLocaleString('en')} lines, ${(bytes / 1e6).toFixed(1)} MB`);
-console.log(`${cpu}, ${os.cpus().length} cores, Node ${process.version}, best and median of ${runs} interleaved runs\n`);
+console.log(`${machine()}, best and median of ${runs} interleaved runs\n`);
 console.log('| tool | best s | median s | lines/s (best) | MB/s (best) | × floor (best) | × cat (best) | peak RSS MiB |');
 console.log('|---|---|---|---|---|---|---|---|');
 for (const name of Object.keys(tools)) {

@@ -9,27 +9,17 @@
 // SIGTERM as soon as its metrics show every line read, so the time includes
 // the drain, the last fsync and the checkpoint.
 //
-//   node bench/e2e-sidecar.mjs [--lines N] [--runs R]
+//   node bench/e2e-sidecar.mjs [--lines N | --input FILE] [--runs R]
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
-import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { countLines, gallraBin as gallra, machine, option, prepare } from './harness.mjs';
 
-const here = path.dirname(fileURLToPath(import.meta.url));
-const gallra = path.join(here, '..', 'dist', 'cli', 'main.js');
-const argv = process.argv.slice(2);
-const opt = (name, fallback) => {
-  const i = argv.indexOf(name);
-  return i >= 0 && i + 1 < argv.length ? argv[i + 1] : fallback;
-};
-const lines = Number(opt('--lines', '500000'));
-const runs = Number(opt('--runs', '3'));
-const work = fs.mkdtempSync(path.join(os.tmpdir(), 'gallra-sidecar-bench-'));
-const input = path.join(work, 'access.log');
-spawnSync(process.execPath, [path.join(here, 'gen-log.mjs'), '--lines', String(lines), '--recent', '--out', input], { stdio: 'inherit' });
+const runs = Number(option('--runs', '3'));
+const { work, input } = prepare('gallra-sidecar-bench-', 500_000);
+const lines = countLines(input);
 const bytes = fs.statSync(input).size;
 // What nginx would send for each line: `<190>Nov 22 10:00:00 web1 nginx: LINE\n`.
 const framed = Buffer.from(
@@ -119,7 +109,7 @@ for (let i = 0; i < runs; i++) {
 }
 const best = (k) => Math.min(...results[k].map((r) => r.seconds));
 console.log(`\ngallra sidecar paths, default policy, combined format — ${lines.toLocaleString('en')} lines, ${(bytes / 1e6).toFixed(1)} MB`);
-console.log(`${os.cpus()[0]?.model ?? 'unknown CPU'}, ${os.cpus().length} cores, Node ${process.version}, best of ${runs} interleaved runs (process start to exit)\n`);
+console.log(`${machine()}, best of ${runs} interleaved runs (process start to exit)\n`);
 console.log('| path | best s | lines/s | × anonymise time | lines written |');
 console.log('|---|---|---|---|---|');
 for (const k of Object.keys(results)) {

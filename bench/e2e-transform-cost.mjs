@@ -13,32 +13,13 @@
 // is reported.
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { benchDir as here, countLines, gallraBin as gallra, machine, option, prepare } from './harness.mjs';
 
-const here = path.dirname(fileURLToPath(import.meta.url));
-const root = path.resolve(here, '..');
-const argv = process.argv.slice(2);
-const opt = (name, fallback) => {
-  const i = argv.indexOf(name);
-  return i >= 0 && i + 1 < argv.length ? argv[i + 1] : fallback;
-};
-const lines = Number(opt('--lines', '1000000'));
-const runs = Number(opt('--runs', '5'));
-const work = fs.mkdtempSync(path.join(os.tmpdir(), 'gallra-cost-'));
-const input = opt('--input', undefined) ?? path.join(work, 'access.log');
+const runs = Number(option('--runs', '5'));
+const { work, input } = prepare('gallra-cost-', 1_000_000);
 const out = path.join(work, 'out.log');
 const env = { ...process.env, GALLRA_STATE_DIR: path.join(work, 'state') };
-const gallra = path.join(root, 'dist', 'cli', 'main.js');
-if (!fs.existsSync(gallra)) {
-  console.error('build first: npm run build');
-  process.exit(2);
-}
-if (!argv.includes('--input')) {
-  console.error(`generating ${lines} lines …`);
-  spawnSync(process.execPath, [path.join(here, 'gen-log.mjs'), '--lines', String(lines), '--recent', '--out', input], { stdio: 'inherit' });
-}
 
 // Every field of combined, kept: the engine's own cost.
 const allKeep = { remote_addr: 'keep', remote_logname: 'keep', remote_user: 'keep', time_local: 'keep', request: 'keep', status: 'keep', body_bytes_sent: 'keep', http_referer: 'keep', http_user_agent: 'keep' };
@@ -69,11 +50,9 @@ rows['default policy'] = run([process.execPath, gallra, 'anonymise', '--format',
 const best = Object.fromEntries(Object.keys(rows).map((k) => [k, Infinity]));
 for (let i = 0; i < runs; i++) for (const [name, fn] of Object.entries(rows)) best[name] = Math.min(best[name], fn());
 
-const data = fs.readFileSync(input);
-let n = 0;
-for (let i = data.indexOf(10); i >= 0; i = data.indexOf(10, i + 1)) n++;
+const n = countLines(input);
 console.log(`\ncost of each transform — ${n.toLocaleString('en')} combined lines, best of ${runs} interleaved runs`);
-console.log(`${os.cpus()[0]?.model ?? 'unknown CPU'}, ${os.cpus().length} cores, Node ${process.version}\n`);
+console.log(`${machine()}\n`);
 console.log('| policy | best s | × floor | ns/line over all-keep |');
 console.log('|---|---|---|---|');
 for (const [name, s] of Object.entries(best)) {

@@ -5,14 +5,19 @@
  * newline-free input cannot grow memory. Shared by the line splitter and the
  * batch cutter of `--threads`.
  */
+
+const NL = 10;
+
 /**
  * @example
  * const carry = new LineCarry(65536);
- * carry.hold(chunk, lastNewline + 1, chunk.length); // the unfinished tail
- * carry.hold(next, 0, next.indexOf(10));            // its rest, next chunk
- * const line = carry.take();                         // Buffer | 'too_long' | undefined
+ * if (carry.feed(chunk, onCarriedLine)) lines(chunk, carry.regionStart, carry.regionEnd);
+ * const last = carry.take(); // at the end of input: Buffer | 'too_long' | undefined
  */
 export class LineCarry {
+  /** After {@link feed} returned true: the chunk's whole lines are `chunk[regionStart..regionEnd)`, and `regionEnd` is a newline. */
+  regionStart = 0;
+  regionEnd = 0;
   private parts: Buffer[] = [];
   private bytes = 0;
   private skipping = false;
@@ -29,6 +34,36 @@ export class LineCarry {
   /** Bytes taken in since the last line boundary, held or skipped. */
   get pendingBytes(): number {
     return this.bytes + this.skipped;
+  }
+
+  /**
+   * Takes in a chunk: a line carried from earlier chunks that ends in this
+   * one goes to `onCarried` (whole, or 'too_long'); a tail without a newline
+   * is held. True when whole lines lie between, as
+   * `chunk[regionStart..regionEnd)`.
+   */
+  feed(chunk: Buffer, onCarried: (line: Buffer | 'too_long') => void): boolean {
+    let start = 0;
+    if (this.active) {
+      const nl = chunk.indexOf(NL);
+      if (nl < 0) {
+        this.hold(chunk, 0, chunk.length);
+        return false;
+      }
+      this.hold(chunk, 0, nl);
+      const line = this.take();
+      if (line !== undefined) onCarried(line);
+      start = nl + 1;
+    }
+    const last = chunk.lastIndexOf(NL);
+    if (last < start) {
+      this.hold(chunk, start, chunk.length);
+      return false;
+    }
+    this.hold(chunk, last + 1, chunk.length);
+    this.regionStart = start;
+    this.regionEnd = last;
+    return true;
   }
 
   /** Takes `chunk[start..end)` (no newline in it) into the line in progress. Copies: the caller may reuse the chunk. */

@@ -53,29 +53,12 @@ export class LineSplitter {
   }
 
   push(chunk: Buffer): void {
-    let start = 0;
     if (this.atStart && chunk.length > 0) {
       this.atStart = false;
       // A UTF-8 byte-order mark (some Windows tools write one) is not part of the first line.
       if (chunk.length >= 3 && chunk[0] === 0xef && chunk[1] === 0xbb && chunk[2] === 0xbf) chunk = chunk.subarray(3);
     }
-    if (this.carry.active) {
-      const nl = chunk.indexOf(NL);
-      if (nl < 0) {
-        this.carry.hold(chunk, 0, chunk.length);
-        return;
-      }
-      this.carry.hold(chunk, 0, nl);
-      this.flushCarry();
-      start = nl + 1;
-    }
-    const last = chunk.lastIndexOf(NL);
-    if (last < start) {
-      this.carry.hold(chunk, start, chunk.length);
-      return;
-    }
-    this.region(chunk, start, last);
-    if (last + 1 < chunk.length) this.carry.hold(chunk, last + 1, chunk.length);
+    if (this.carry.feed(chunk, this.onCarried)) this.region(chunk, this.carry.regionStart, this.carry.regionEnd);
   }
 
   /**
@@ -160,7 +143,12 @@ export class LineSplitter {
 
   private flushCarry(): void {
     const line = this.carry.take();
-    if (line === 'too_long') this.handler.drop('too_long');
-    else if (line !== undefined) this.oneLine(line);
+    if (line !== undefined) this.onCarried(line);
   }
+
+  /** A line that spanned chunks, now complete. */
+  private readonly onCarried = (line: Buffer | 'too_long'): void => {
+    if (line === 'too_long') this.handler.drop('too_long');
+    else this.oneLine(line);
+  };
 }

@@ -83,24 +83,7 @@ export class ParallelAnonymiser {
 
   /** Takes raw input bytes; resolves when there is room for more. */
   async push(chunk: Buffer): Promise<void> {
-    let start = 0;
-    if (this.carry.active) {
-      const nl = chunk.indexOf(NL);
-      if (nl < 0) {
-        this.carry.hold(chunk, 0, chunk.length);
-        return;
-      }
-      this.carry.hold(chunk, 0, nl);
-      this.takeCarried();
-      start = nl + 1;
-    }
-    const last = chunk.lastIndexOf(NL);
-    if (last >= start) {
-      this.add(chunk.subarray(start, last + 1));
-      this.carry.hold(chunk, last + 1, chunk.length);
-    } else {
-      this.carry.hold(chunk, start, chunk.length);
-    }
+    if (this.carry.feed(chunk, this.onCarried)) this.add(chunk.subarray(this.carry.regionStart, this.carry.regionEnd + 1));
     if (this.batchBytes >= BATCH_BYTES) await this.dispatch();
   }
 
@@ -168,14 +151,19 @@ export class ParallelAnonymiser {
   /** Ends the carried line: into the batch (with its newline), or counted when it was too long. */
   private takeCarried(): void {
     const line = this.carry.take();
+    if (line !== undefined) this.onCarried(line);
+  }
+
+  /** A line that spanned chunks, now complete: sent on, or counted here when too long. */
+  private readonly onCarried = (line: Buffer | 'too_long'): void => {
     if (line === 'too_long') {
       this.localStats.linesIn++;
       this.localStats.drop('too_long');
-    } else if (line !== undefined) {
+    } else {
       this.add(line);
       this.add(NEWLINE);
     }
-  }
+  };
 
   /** Sends the current batch to the least busy worker, waiting while all are full. */
   private async dispatch(): Promise<void> {

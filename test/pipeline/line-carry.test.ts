@@ -15,6 +15,22 @@ describe('LineCarry', () => {
     expect(c.take()).toBeUndefined();
   });
 
+  it('feeds chunks: completes the carried line, holds the tail, and points at the whole lines between', () => {
+    const c = new LineCarry(100);
+    const carried: string[] = [];
+    const onCarried = (line: Buffer | 'too_long'): void => {
+      carried.push(typeof line === 'string' ? line : line.toString());
+    };
+    expect(c.feed(Buffer.from('par'), onCarried)).toBe(false); // no newline: all held
+    const chunk = Buffer.from('tial\none\ntwo\nta');
+    expect(c.feed(chunk, onCarried)).toBe(true);
+    expect(carried).toEqual(['partial']);
+    expect(chunk.toString('latin1', c.regionStart, c.regionEnd)).toBe('one\ntwo');
+    expect(c.feed(Buffer.from('il\n'), onCarried)).toBe(false); // only the carried line, nothing between
+    expect(carried).toEqual(['partial', 'tail']);
+    expect(c.active).toBe(false);
+  });
+
   it('lets go of a line past the limit, counts what it skips, and reports it as too_long', () => {
     const c = new LineCarry(10);
     c.hold(Buffer.alloc(8, 97), 0, 8);
