@@ -331,3 +331,19 @@ export function hasHostBits(addr: string): boolean {
   if (groups.length > 3) return true;
   return tail !== '' && tail.split(':').some((g) => parseInt(g, 16) !== 0);
 }
+
+/** The identifiers planted in fixtures/bad/garbage.log: none may reach any output, scrubbed or not. */
+export const GARBAGE_FIXTURE_IDENTIFIERS: readonly string[] = [
+  '198.51.100.24',
+  'leak.garbage@example.org',
+  'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJsZWFrIn0.Xk3Jd8sLq2Pm9Rt4Vw7Yz1Ab5Cd0Ef6Gh',
+  'sven.leak',
+  '203.0.113.199',
+  'Gx7Kq2Lm9Pz4Rt8Vw3Ys6Bn1Cd5Fh0Jk',
+  '4111 1111 1111 1111',
+  '2001:db8:85a3:8d3:1319:8a2e:370:7348',
+  '+46 70 765 43 21',
+  '19850101-1236',
+  '00:1a:2b:3c:4d:5e',
+  '192.0.2.201',
+];

@@ -14,19 +14,16 @@ import http from 'node:http';
 import net from 'node:net';
 import { join } from 'node:path';
 import { MAIN, ROOT } from './cli.js';
+import { until as waitUntil } from './wait.js';
 
 /**
- * Polls `cond` until it holds; fails, saying what was awaited, after `ms`.
+ * {@link waitUntil} with the longer default these tests need (a child process starts).
  *
  * @example
  * await until(() => existsSync(file), `${file} to appear`);
  */
-export async function until(cond: () => boolean, what: string | (() => string), ms = 10_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${typeof what === 'string' ? what : what()}`);
-    await sleep(10);
-  }
+export function until(cond: () => boolean, what: string | (() => string), ms = 10_000): Promise<void> {
+  return waitUntil(cond, what, ms);
 }
 
 /**

@@ -7,7 +7,7 @@
  */
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ensureBuilt, fixture, FIXTURES, leaks, lines, runCli, TempDirs, writeFixture } from '../helpers/cli.js';
+import { ensureBuilt, fixture, FIXTURES, GARBAGE_FIXTURE_IDENTIFIERS, leaks, lines, runCli, TempDirs, writeFixture } from '../helpers/cli.js';
 
 const tmp = new TempDirs();
 beforeAll(() => ensureBuilt(), 180_000);
@@ -15,19 +15,7 @@ afterAll(() => tmp.cleanup());
 
 /** What the malicious inputs hold: none of it may reach stderr. */
 const RAW = [
-  // fixtures/bad/garbage.log
-  '198.51.100.24',
-  'leak.garbage@example.org',
-  'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJsZWFrIn0.Xk3Jd8sLq2Pm9Rt4Vw7Yz1Ab5Cd0Ef6Gh',
-  'sven.leak',
-  '203.0.113.199',
-  'Gx7Kq2Lm9Pz4Rt8Vw3Ys6Bn1Cd5Fh0Jk',
-  '4111 1111 1111 1111',
-  '2001:db8:85a3:8d3:1319:8a2e:370:7348',
-  '+46 70 765 43 21',
-  '19850101-1236',
-  '00:1a:2b:3c:4d:5e',
-  '192.0.2.201',
+  ...GARBAGE_FIXTURE_IDENTIFIERS,
   // fixtures/bad/mixed.log
   '81.6.12.34',
   '85.229.3.201',

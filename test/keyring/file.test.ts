@@ -1,4 +1,4 @@
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import {
   chmodSync,
@@ -13,19 +13,17 @@ import {
   utimesSync,
   writeFileSync,
 } from 'node:fs';
-import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { format, inspect } from 'node:util';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type ErrorCode, isGallraError } from '../../src/errors.js';
 import { FileKeyring, type FileKeyringOptions } from '../../src/keyring/index.js';
 import { type Duration, parseDuration } from '../../src/time/duration.js';
+import { compileForChildren, PROJECT_ROOT, removeCompiled } from '../helpers/compile.js';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
-const PROJECT_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const T0 = Date.UTC(2026, 10, 22, 12); // Sunday 2026-11-22 12:00Z
 
 let root: string;
@@ -195,32 +193,10 @@ describe('concurrent processes on one host', () => {
   let distDir: string;
 
   beforeAll(() => {
-    // Node 20 cannot import .ts, so the children load the keyring compiled here.
-    distDir = mkdtempSync(join(tmpdir(), 'gallra-keyring-dist-'));
-    const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
-    execFileSync(
-      process.execPath,
-      [
-        tsc,
-        '--ignoreConfig',
-        '--outDir', distDir,
-        '--rootDir', join(PROJECT_ROOT, 'src'),
-        '--module', 'nodenext',
-        '--moduleResolution', 'nodenext',
-        '--target', 'es2022',
-        '--skipLibCheck',
-        '--types', 'node',
-        join(PROJECT_ROOT, 'src', 'keyring', 'index.ts'),
-      ],
-      { cwd: PROJECT_ROOT, stdio: 'pipe' },
-    );
-    // The output is ESM; outside the project no package.json says so.
-    writeFileSync(join(distDir, 'package.json'), '{"type":"module"}\n');
+    distDir = compileForChildren(['keyring/index.ts']);
   }, 60_000);
 
-  afterAll(() => {
-    if (distDir !== undefined) rmSync(distDir, { recursive: true, force: true });
-  });
+  afterAll(() => removeCompiled(distDir));
 
   it('eight processes racing to create the same epoch salt all get the same salt, leaving one salt file and no temp files', async () => {
     const n = 8;

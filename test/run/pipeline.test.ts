@@ -25,6 +25,7 @@ import { SyslogSource } from '../../src/sources/syslog/index.js';
 import { makeAnonymiser, makeEnv, type TestEnv, T0 } from '../helpers/env.js';
 import { combinedLine } from '../helpers/lines.js';
 import { idCounts, sleep, until } from '../helpers/run.js';
+import { Cleanups } from '../helpers/wait.js';
 
 const POLICY = 'input:\n  format: combined\n';
 const line = (n: number): string => combinedLine(T0, { request: `GET /n/${String(n).padStart(6, '0')} HTTP/1.1` });
@@ -36,12 +37,13 @@ const lines = (from: number, to: number): string => {
 };
 
 let env: TestEnv;
-const cleanups: (() => Promise<void> | void)[] = [];
+const cleanups = new Cleanups();
 afterEach(async () => {
-  const errors: unknown[] = [];
-  while (cleanups.length > 0) await Promise.resolve().then(cleanups.pop()!).catch((e: unknown) => errors.push(e));
-  env?.cleanup();
-  if (errors.length > 0) throw errors[0];
+  try {
+    await cleanups.run();
+  } finally {
+    env?.cleanup();
+  }
 });
 
 function setup(): TestEnv {
@@ -142,7 +144,7 @@ function runPipeline(source: Source, sinks: Sink[], commitMs = 30): { pipeline: 
   const done = pipeline.run();
   // Observed in cleanup too, so a failing test leaves no pipeline running.
   done.catch(() => undefined);
-  cleanups.push(async () => {
+  cleanups.add(async () => {
     source.stop();
     await done.catch(() => undefined);
   });
@@ -235,18 +237,18 @@ describe('SourcePipeline', { timeout: 20_000 }, () => {
     const QUEUE = 64 * 1024;
     const syslog = new SyslogSource({ name: 'sl', host: '127.0.0.1', port: 0, protocol: 'tcp', maxMessage: 4096, maxConnections: 4, queueBytes: QUEUE });
     await syslog.start();
-    cleanups.push(() => syslog.stop());
+    cleanups.add(() => syslog.stop());
     const src = new Observed(syslog);
     const sink = new RecordingSink();
     sink.writeDelayMs = 2;
     let maxQueued = 0;
     let maxInFlight = 0;
     const sample = setInterval(() => (maxQueued = Math.max(maxQueued, syslog.lagBytes())), 1);
-    cleanups.push(() => clearInterval(sample));
+    cleanups.add(() => clearInterval(sample));
     sink.onWrite = () => (maxInFlight = Math.max(maxInFlight, syslog.lagBytes() + src.yielded - sink.lines.length * LINE));
     runPipeline(src, [sink]);
     const conn = net.connect(syslog.ports.tcp!, '127.0.0.1');
-    cleanups.push(() => void conn.destroy());
+    cleanups.add(() => void conn.destroy());
     await once(conn, 'connect');
     const send = async (from: number, to: number): Promise<void> => {
       for (let n = from; n < to; n += 500) {

@@ -19,14 +19,16 @@ import { readCheckpoint } from '../../src/sources/checkpoint.js';
 import { SyslogSource, syslogSourceConfigSchema } from '../../src/sources/syslog/index.js';
 import { TempDirs } from '../helpers/cli.js';
 import { freePort, httpGet, idCounts, metric, numberedLine, numberedLines, readOutput, until } from '../helpers/run.js';
+import { Cleanups } from '../helpers/wait.js';
 
 const tmp = new TempDirs();
-const cleanups: (() => Promise<void> | void)[] = [];
+const cleanups = new Cleanups();
 afterEach(async () => {
-  const errors: unknown[] = [];
-  while (cleanups.length > 0) await Promise.resolve().then(cleanups.pop()!).catch((e: unknown) => errors.push(e));
-  tmp.cleanup();
-  if (errors.length > 0) throw errors[0];
+  try {
+    await cleanups.run();
+  } finally {
+    tmp.cleanup();
+  }
 });
 
 const logger = createLogger('silent');
@@ -45,7 +47,7 @@ async function startRunner(runner: Runner): Promise<{ done: Promise<number> }> {
   await runner.start();
   const done = runner.run();
   done.catch(() => undefined);
-  cleanups.push(async () => {
+  cleanups.add(async () => {
     runner.shutdown();
     await done.catch(() => undefined);
   });
@@ -106,10 +108,10 @@ run:
 
     const sl = runner.sourceList.find((s) => s.name === 'sl') as SyslogSource;
     const udp = dgram.createSocket('udp4');
-    cleanups.push(() => void udp.close());
+    cleanups.add(() => void udp.close());
     for (let n = 100; n < 105; n++) udp.send(`<190>Nov 22 10:00:00 web1 nginx: ${numberedLine(n, stamp)}`, sl.ports.udp!, '127.0.0.1');
     const tcp = net.connect(sl.ports.tcp!, '127.0.0.1');
-    cleanups.push(() => void tcp.destroy());
+    cleanups.add(() => void tcp.destroy());
     await once(tcp, 'connect');
     tcp.write(`<190>${'x'.repeat(70_000)}\n<190>Nov 22 10:00:00 web1 nginx: ${numberedLine(105, stamp)}\n`);
     await until(() => idCounts(readOutput(path.join(dir, 'out'))).size >= 26, () => `the 26 good lines in the day file, have ${[...idCounts(readOutput(path.join(dir, 'out'))).keys()].join(',')}`);
@@ -166,7 +168,7 @@ http:
     const syslogPort = await freePort('both');
     const blocker = net.createServer();
     await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
-    cleanups.push(() => new Promise<void>((resolve) => blocker.close(() => resolve())));
+    cleanups.add(() => new Promise<void>((resolve) => blocker.close(() => resolve())));
     const taken = (blocker.address() as net.AddressInfo).port;
     const { runner } = makeRunner(`sources:
   - type: syslog

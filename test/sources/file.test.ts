@@ -7,6 +7,7 @@ import { isGallraError } from '../../src/errors.js';
 import { readCheckpoint, writeCheckpoint } from '../../src/sources/checkpoint.js';
 import { FileTailSource, type FileTailOptions } from '../../src/sources/file.js';
 import { type SegmentId } from '../../src/sources/source.js';
+import { Cleanups, until } from '../helpers/wait.js';
 
 const POLL_MS = 20;
 const ROTATE_WAIT_MS = 50;
@@ -19,7 +20,7 @@ let dir: string;
 let log: string;
 let cpFile: string;
 /** Everything a test opened, closed after it whatever happened. */
-const cleanups: (() => Promise<void> | void)[] = [];
+const cleanups = new Cleanups();
 
 beforeEach(() => {
   dir = fs.mkdtempSync(path.join(tmpdir(), 'gallra-tail-'));
@@ -28,24 +29,13 @@ beforeEach(() => {
 });
 
 afterEach(async () => {
-  // Run every cleanup even when one fails, so one test cannot break the next.
-  const errors: unknown[] = [];
-  while (cleanups.length > 0) await Promise.resolve().then(cleanups.pop()!).catch((e: unknown) => errors.push(e));
-  fs.rmSync(dir, { recursive: true, force: true });
-  if (errors.length > 0) throw errors[0];
+  try {
+    await cleanups.run();
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 });
 
-/**
- * Polls `cond` until it holds; fails (saying what was awaited) after `ms`.
- * Deadlines use performance.now(), not Date.now(), which some tests skew.
- */
-async function until(cond: () => boolean, what: () => string, ms = 5000): Promise<void> {
-  const deadline = performance.now() + ms;
-  while (!cond()) {
-    if (performance.now() > deadline) throw new Error(`timed out waiting for ${what()}`);
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
 
 /**
  * Date.now() as the source sees it, moved forward on demand: a rotate wait
@@ -56,7 +46,7 @@ function skewableClock(): { advance(ms: number): void } {
   const realNow = Date.now.bind(Date);
   let skew = 0;
   const spy = vi.spyOn(Date, 'now').mockImplementation(() => realNow() + skew);
-  cleanups.push(() => spy.mockRestore());
+  cleanups.add(() => spy.mockRestore());
   return {
     advance(ms: number) {
       skew += ms;
@@ -73,7 +63,7 @@ function statsOf(file: string): { start(): void; count(): number } {
     if (counting && p === file) n++;
     return statSync(p, o);
   }) as typeof fs.statSync);
-  cleanups.push(() => spy.mockRestore());
+  cleanups.add(() => spy.mockRestore());
   return {
     start() {
       counting = true;
@@ -86,7 +76,7 @@ function statsOf(file: string): { start(): void; count(): number } {
 /** A web server's log descriptor: appends, and stays on the file it opened across a rename. */
 function openWriter(file: string): number {
   const fd = fs.openSync(file, 'a');
-  cleanups.push(() => {
+  cleanups.add(() => {
     try {
       fs.closeSync(fd);
     } catch {
@@ -101,7 +91,7 @@ const KEY = new Uint8Array(32).fill(42);
 
 function source(over: Partial<FileTailOptions> = {}): FileTailSource {
   const src = new FileTailSource({ name: 'nginx', path: log, startAt: 'beginning', checkpointFile: undefined, pollMs: POLL_MS, rotateWaitMs: ROTATE_WAIT_MS, fingerprintKey: KEY, ...over });
-  cleanups.push(() => src.stop());
+  cleanups.add(() => src.stop());
   return src;
 }
 
@@ -175,7 +165,7 @@ function consume(src: FileTailSource): Tail {
   })().catch((err: unknown) => {
     tail.error ??= err as Error;
   });
-  cleanups.push(async () => {
+  cleanups.add(async () => {
     src.stop();
     await tail.done;
   });
@@ -483,7 +473,7 @@ describe('FileTailSource rotation', () => {
       }
       return openSync(p, flags ?? 'r', mode);
     }) as typeof fs.openSync);
-    cleanups.push(() => {
+    cleanups.add(() => {
       refuse = false;
       spy.mockRestore();
     });
@@ -495,7 +485,7 @@ describe('FileTailSource rotation', () => {
     );
     // Descriptors are reused lowest-first: this one may get the number the source closed.
     const mine = openSync(path.join(dir, 'mine'), 'w');
-    cleanups.push(() => fs.closeSync(mine));
+    cleanups.add(() => fs.closeSync(mine));
     expect(src.lagBytes()).toBe(0);
     src.stop();
     await tail.done;

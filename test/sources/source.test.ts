@@ -11,6 +11,7 @@ import { FileTailSource } from '../../src/sources/file.js';
 import { type Source, type SourceBatch, Waiter } from '../../src/sources/source.js';
 import { openFifo, StreamSource } from '../../src/sources/stream.js';
 import { SyslogSource } from '../../src/sources/syslog/index.js';
+import { until } from '../helpers/wait.js';
 
 let dir: string;
 
@@ -22,14 +23,6 @@ afterEach(() => {
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
-/** Polls `cond` until it holds; fails (saying what was awaited) after `ms`. */
-async function until(cond: () => boolean, what: string, ms = 5000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
 
 interface Case {
   readonly name: string;

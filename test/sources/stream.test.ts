@@ -8,30 +8,24 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { isGallraError } from '../../src/errors.js';
 import { type SourceBatch } from '../../src/sources/source.js';
 import { openFifo, StreamSource } from '../../src/sources/stream.js';
+import { Cleanups, until } from '../helpers/wait.js';
 
 let dir: string;
 /** Everything a test opened, closed after it whatever happened. */
-const cleanups: (() => Promise<void> | void)[] = [];
+const cleanups = new Cleanups();
 
 beforeEach(() => {
   dir = fs.mkdtempSync(path.join(tmpdir(), 'gallra-stream-'));
 });
 
 afterEach(async () => {
-  const errors: unknown[] = [];
-  while (cleanups.length > 0) await Promise.resolve().then(cleanups.pop()!).catch((e: unknown) => errors.push(e));
-  fs.rmSync(dir, { recursive: true, force: true });
-  if (errors.length > 0) throw errors[0];
+  try {
+    await cleanups.run();
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 });
 
-/** Polls `cond` until it holds; fails (saying what was awaited) after `ms`. */
-async function until(cond: () => boolean, what: () => string, ms = 5000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what()}`);
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
 
 interface Pulled {
   readonly batches: { text: string; endOfSegment: boolean; segment: unknown; offset: number }[];
@@ -62,7 +56,7 @@ function consume(src: StreamSource): Pulled {
     .finally(() => {
       pulled.ended = true;
     });
-  cleanups.push(async () => {
+  cleanups.add(async () => {
     src.stop();
     await pulled.done;
   });
@@ -166,7 +160,7 @@ describe('StreamSource over a stream', () => {
     const refs: WeakRef<Buffer>[] = [];
     let seen = 0;
     const pull = src.batches()[Symbol.asyncIterator]();
-    cleanups.push(async () => {
+    cleanups.add(async () => {
       src.stop();
       while (!(await pull.next()).done);
     });
@@ -222,7 +216,7 @@ describe('StreamSource over stdin', () => {
   function fakeStdin(fake: Readable): void {
     const own = Object.getOwnPropertyDescriptor(process, 'stdin')!;
     Object.defineProperty(process, 'stdin', { configurable: true, enumerable: own.enumerable, get: () => fake });
-    cleanups.push(() => {
+    cleanups.add(() => {
       Object.defineProperty(process, 'stdin', own);
     });
   }
@@ -277,7 +271,7 @@ describe('StreamSource over a FIFO', () => {
     const fifo = path.join(dir, 'access.fifo');
     const src = new StreamSource('fifo', () => openFifo(fifo));
     await src.start();
-    cleanups.push(() => src.stop());
+    cleanups.add(() => src.stop());
     const st = fs.statSync(fifo);
     expect(st.isFIFO()).toBe(true);
     expect(st.mode & 0o777).toBe(0o600);

@@ -1,10 +1,8 @@
-import { execFile, execFileSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { createHmac } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import fc from 'fast-check';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -20,10 +18,10 @@ import {
   VISITOR_NAMESPACE,
 } from '../../src/transforms/pseudonymise.js';
 import { StringCache } from '../../src/util/string-cache.js';
+import { compileForChildren, PROJECT_ROOT, removeCompiled } from '../helpers/compile.js';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
-const PROJECT_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const T0 = Date.UTC(2026, 10, 22, 12); // 2026-11-22 12:00Z, epoch P1D 2026-11-22
 const FC = { seed: 0x9e5d, numRuns: 200 } as const;
 
@@ -268,35 +266,10 @@ describe('two processes sharing one keyring directory', () => {
   let distDir: string;
 
   beforeAll(() => {
-    // Node 20 cannot import .ts, so the children load sources compiled here. The output
-    // must sit inside the project so that zod and @noble/hashes resolve from its node_modules.
-    const cacheDir = join(PROJECT_ROOT, 'node_modules', '.cache');
-    mkdirSync(cacheDir, { recursive: true });
-    distDir = mkdtempSync(join(cacheDir, 'gallra-test-'));
-    const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
-    execFileSync(
-      process.execPath,
-      [
-        tsc,
-        '--ignoreConfig',
-        '--outDir', distDir,
-        '--rootDir', join(PROJECT_ROOT, 'src'),
-        '--module', 'nodenext',
-        '--moduleResolution', 'nodenext',
-        '--target', 'es2022',
-        '--skipLibCheck',
-        '--types', 'node',
-        join(PROJECT_ROOT, 'src', 'transforms', 'pseudonymise.ts'),
-        join(PROJECT_ROOT, 'src', 'keyring', 'index.ts'),
-      ],
-      { cwd: PROJECT_ROOT, stdio: 'pipe' },
-    );
-    writeFileSync(join(distDir, 'package.json'), '{"type":"module"}\n');
+    distDir = compileForChildren(['transforms/pseudonymise.ts', 'keyring/index.ts']);
   }, 60_000);
 
-  afterAll(() => {
-    if (distDir !== undefined) rmSync(distDir, { recursive: true, force: true });
-  });
+  afterAll(() => removeCompiled(distDir));
 
   it('computes identical pseudonyms for the same event in both, and different ones in another epoch', async () => {
     const saltDir = join(root, 'salts');

@@ -4,6 +4,7 @@ import net from 'node:net';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { isGallraError } from '../../../src/errors.js';
 import { type SyslogOptions, SyslogSource, syslogSourceConfigSchema } from '../../../src/sources/syslog/index.js';
+import { Cleanups, until } from '../../helpers/wait.js';
 
 const HOST = '127.0.0.1';
 const LINE = (i: number): string => `81.6.12.${i % 250} - - [22/Nov/2026:10:00:00 +0000] "GET /p/${i} HTTP/1.1" 200 12 "-" "curl/8.0"`;
@@ -11,22 +12,11 @@ const BSD = (i: number): string => `<190>Nov 22 10:00:00 web1 nginx: ${LINE(i)}`
 const RFC5424 = (i: number): string => `<165>1 2026-11-22T10:00:00Z web1 nginx - - [a@1 x="1"] ${LINE(i)}`;
 
 /** Everything a test opened, closed after it whatever happened. */
-const cleanups: (() => Promise<void> | void)[] = [];
+const cleanups = new Cleanups();
 afterEach(async () => {
-  // Run every cleanup even when one fails, so one test cannot break the next.
-  const errors: unknown[] = [];
-  while (cleanups.length > 0) await Promise.resolve().then(cleanups.pop()!).catch((e: unknown) => errors.push(e));
-  if (errors.length > 0) throw errors[0];
+  await cleanups.run();
 });
 
-/** Polls `cond` until it holds; fails (saying what was awaited) after `ms`. */
-async function until(cond: () => boolean, what: string, ms = 5000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
 
 interface Running {
   readonly src: SyslogSource;
@@ -38,7 +28,7 @@ interface Running {
 async function startSource(over: Partial<SyslogOptions> = {}): Promise<SyslogSource> {
   const src = new SyslogSource({ name: 'test', host: HOST, port: 0, protocol: 'both', maxMessage: 4096, maxConnections: 8, ...over });
   await src.start();
-  cleanups.push(() => src.stop());
+  cleanups.add(() => src.stop());
   return src;
 }
 
@@ -54,7 +44,7 @@ function consume(src: SyslogSource): Running {
       lines.push(...text.slice(0, -1).split('\n'));
     }
   })();
-  cleanups.push(async () => {
+  cleanups.add(async () => {
     src.stop();
     await done;
   });
@@ -63,7 +53,7 @@ function consume(src: SyslogSource): Running {
 
 async function udpClient(): Promise<dgram.Socket> {
   const c = dgram.createSocket('udp4');
-  cleanups.push(() => new Promise<void>((r) => c.close(() => r())));
+  cleanups.add(() => new Promise<void>((r) => c.close(() => r())));
   return c;
 }
 
@@ -75,7 +65,7 @@ async function tcpClient(port: number): Promise<net.Socket> {
   const c = net.connect(port, HOST);
   // The source resets connections it closes (garbage, stop()); that is expected here.
   c.on('error', () => undefined);
-  cleanups.push(() => {
+  cleanups.add(() => {
     c.destroy();
   });
   await once(c, 'connect');
@@ -248,7 +238,7 @@ describe('SyslogSource connection limit', () => {
     await until(() => run.lines.length >= 1, 'the first line');
     const second = net.connect(src.ports.tcp!, HOST);
     second.on('error', () => undefined);
-    cleanups.push(() => {
+    cleanups.add(() => {
       second.destroy();
     });
     await once(second, 'close');
@@ -286,7 +276,7 @@ describe('SyslogSource lifecycle', () => {
     const other = net.createServer();
     other.listen(0, HOST);
     await once(other, 'listening');
-    cleanups.push(() => new Promise<void>((r) => other.close(() => r())));
+    cleanups.add(() => new Promise<void>((r) => other.close(() => r())));
     const port = (other.address() as net.AddressInfo).port;
     const src = new SyslogSource({ name: 'busy', host: HOST, port, protocol: 'tcp', maxMessage: 4096, maxConnections: 8 });
     const err = await src.start().then(
@@ -302,7 +292,7 @@ describe('SyslogSource lifecycle', () => {
 
   it('fails to start with GALLRA_SOURCE_FAILED when the UDP port is taken, closing the socket that failed to bind', async () => {
     const other = dgram.createSocket('udp4');
-    cleanups.push(() => new Promise<void>((r) => other.close(() => r())));
+    cleanups.add(() => new Promise<void>((r) => other.close(() => r())));
     await new Promise<void>((r) => other.bind(0, HOST, () => r()));
     const port = other.address().port;
     // Watch the socket the source creates: it never becomes the source's, so only start() can close it.
@@ -313,7 +303,7 @@ describe('SyslogSource lifecycle', () => {
       created.push(sock);
       return sock;
     }) as typeof dgram.createSocket);
-    cleanups.push(() => spy.mockRestore());
+    cleanups.add(() => spy.mockRestore());
     const closed: boolean[] = [];
     const src = new SyslogSource({ name: 'busy', host: HOST, port, protocol: 'udp', maxMessage: 4096, maxConnections: 8 });
     const starting = src.start();
@@ -328,13 +318,13 @@ describe('SyslogSource lifecycle', () => {
     const other = net.createServer();
     other.listen(0, HOST);
     await once(other, 'listening');
-    cleanups.push(() => new Promise<void>((r) => other.close(() => r())));
+    cleanups.add(() => new Promise<void>((r) => other.close(() => r())));
     const port = (other.address() as net.AddressInfo).port;
     const src = new SyslogSource({ name: 'busy', host: HOST, port, protocol: 'both', maxMessage: 4096, maxConnections: 8 });
     await expect(src.start()).rejects.toMatchObject({ code: 'GALLRA_SOURCE_FAILED' });
     // The UDP port bound before the failure is free again.
     const probe = dgram.createSocket('udp4');
-    cleanups.push(() => new Promise<void>((r) => probe.close(() => r())));
+    cleanups.add(() => new Promise<void>((r) => probe.close(() => r())));
     await new Promise<void>((resolve, reject) => {
       probe.once('error', reject);
       probe.bind(port, HOST, () => resolve());
