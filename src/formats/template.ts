@@ -11,6 +11,7 @@
  * escapes `"` as `\x22` and Apache as `\"`, so a quote preceded by an odd
  * number of backslashes does not end a quoted field.
  */
+import { BACKSLASH, MINUS, NINE, QUOTE, SPACE, ZERO } from '../util/ascii.js';
 
 export interface TemplateField {
   /** The variable name without `$`. */
@@ -34,13 +35,6 @@ export class TemplateError extends Error {
     this.name = 'TemplateError';
   }
 }
-
-const BACKSLASH = 92;
-const QUOTE = 34;
-const SPACE = 32;
-const ZERO = 48;
-const NINE = 57;
-const MINUS = 45;
 
 /**
  * Fields whose value must look a certain way for a line to match

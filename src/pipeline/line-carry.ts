@@ -5,8 +5,7 @@
  * newline-free input cannot grow memory. Shared by the line splitter and the
  * batch cutter of `--threads`.
  */
-
-const NL = 10;
+import { NL } from '../util/ascii.js';
 
 /**
  * @example

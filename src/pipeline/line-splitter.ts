@@ -16,9 +16,7 @@
  */
 import { isAscii, isUtf8 } from 'node:buffer';
 import { LineCarry } from './line-carry.js';
-
-const NL = 10;
-const CR = 13;
+import { CR, NL } from '../util/ascii.js';
 
 export type RawDropReason = 'invalid_utf8' | 'nul_byte' | 'too_long';
 

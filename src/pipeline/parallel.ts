@@ -15,10 +15,10 @@ import { GallraError } from '../errors.js';
 import { LineCarry } from './line-carry.js';
 import { LineStats } from './stats.js';
 import type { FromWorker, WorkerInit } from './worker.js';
+import { NL } from '../util/ascii.js';
 
 /** Bytes per batch sent to a worker: large enough to amortise the message, small enough to keep workers busy. */
 const BATCH_BYTES = 1 << 20;
-const NL = 10;
 const NEWLINE = Buffer.from('\n');
 
 export interface ParallelOptions {

@@ -3,6 +3,7 @@
  * returns milliseconds since the Unix epoch (UTC) or NaN. They never consult
  * the host's time zone: a log is anonymised the same way on every machine.
  */
+import { ZERO } from '../util/ascii.js';
 
 const MONTH_NAMES = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 // The three letters packed into one number, so a month is found without
@@ -14,8 +15,6 @@ function monthAt(s: string, i: number): number | undefined {
   const m = MONTH_CODES.indexOf(code);
   return m < 0 ? undefined : m;
 }
-
-const ZERO = 48;
 
 /** Value of the `n` ASCII digits at `s[i..]`, or -1 if any is not a digit. */
 function digits(s: string, i: number, n: number): number {

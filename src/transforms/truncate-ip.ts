@@ -11,6 +11,7 @@
  * prints the same way whatever form came in.
  */
 import { z } from 'zod';
+import { COLON, COMMA, DOT, LBRACKET, NINE, PERCENT, RBRACKET, SPACE, ZERO } from '../util/ascii.js';
 
 export interface IpTruncation {
   /** Bits of an IPv4 address to keep (0..32). */
@@ -36,16 +37,6 @@ export const IP_PRESETS = {
 export type IpPreset = keyof typeof IP_PRESETS;
 
 export const DEFAULT_IP_TRUNCATION: IpTruncation = { ...IP_PRESETS.default, keepPort: false };
-
-const DOT = 46;
-const COLON = 58;
-const ZERO = 48;
-const NINE = 57;
-const LBRACKET = 91;
-const RBRACKET = 93;
-const PERCENT = 37;
-const COMMA = 44;
-const SPACE = 32;
 
 /** Value of hex digit `c`, or -1. */
 function hexVal(c: number): number {

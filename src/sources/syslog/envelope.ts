@@ -11,12 +11,9 @@
  * The envelope's own fields (host name, tag, pid) are discarded: the policy
  * applies to the message, and the message carries its own timestamp.
  */
+import { LT, NINE, SPACE, ZERO } from '../../util/ascii.js';
 
-const LT = 60;
 const GT = 62;
-const SPACE = 32;
-const ZERO = 48;
-const NINE = 57;
 
 /**
  * Offset in `b[start..end)` where the message proper begins, or -1 when the

@@ -1,7 +1,7 @@
 /**
  * Syslog over TCP frames messages one of two ways (RFC 6587): octet counting
  * (`123 <PRI>…`, RFC 5425 style) or non-transparent framing, each message
- * ended by LF (nginx and most senders). A connection may mix them. Frames can
+ * ended by NL (nginx and most senders). A connection may mix them. Frames can
  * arrive split over any number of TCP segments, or many in one.
  *
  * The decoder holds at most `max` bytes of an unfinished frame: a longer
@@ -10,13 +10,7 @@
  * (neither a digit nor `<`) are a protocol error: the caller closes the
  * connection.
  */
-
-const LF = 10;
-const CR = 13;
-const SPACE = 32;
-const ZERO = 48;
-const NINE = 57;
-const LT = 60;
+import { CR, LT, NINE, NL, SPACE, ZERO } from '../../util/ascii.js';
 
 export interface FrameHandler {
   /** A complete message in `b[start..end)` (valid only during the call). */
@@ -36,11 +30,11 @@ export class FrameDecoder {
   private heldLength = 0;
   /** Bytes the held frame needs before it can be complete (octet counting), or… */
   private heldNeeds = 0;
-  /** …whether it ends at an LF (non-transparent framing). */
+  /** …whether it ends at an NL (non-transparent framing). */
   private heldUntilLf = false;
   /** Bytes of an oversize message still to skip (octet counting). */
   private skipBytes = 0;
-  /** Skipping an oversize LF-framed message until its LF. */
+  /** Skipping an oversize NL-framed message until its NL. */
   private skipToLf = false;
 
   constructor(
@@ -59,7 +53,7 @@ export class FrameDecoder {
     let i = 0;
     if (this.heldLength > 0) {
       const total = this.heldLength + chunk.length;
-      const complete = this.heldUntilLf ? chunk.indexOf(LF) >= 0 || total > this.max + 1 : total >= this.heldNeeds;
+      const complete = this.heldUntilLf ? chunk.indexOf(NL) >= 0 || total > this.max + 1 : total >= this.heldNeeds;
       if (!complete) {
         this.held.push(Buffer.from(chunk));
         this.heldLength = total;
@@ -78,14 +72,14 @@ export class FrameDecoder {
         continue;
       }
       if (this.skipToLf) {
-        const lf = b.indexOf(LF, i);
+        const lf = b.indexOf(NL, i);
         if (lf < 0) return true;
         this.skipToLf = false;
         i = lf + 1;
         continue;
       }
       const c = b[i]!;
-      if (c === LF || c === CR || c === 0) {
+      if (c === NL || c === CR || c === 0) {
         i++; // stray separators between frames
         continue;
       }
@@ -109,8 +103,8 @@ export class FrameDecoder {
         continue;
       }
       if (c !== LT) return false;
-      // Non-transparent framing: up to LF.
-      const lf = b.indexOf(LF, i);
+      // Non-transparent framing: up to NL.
+      const lf = b.indexOf(NL, i);
       if (lf < 0) {
         // One byte of slack for the CR of a CRLF that is not part of the
         // message, so a message of exactly `max` bytes is kept however TCP

@@ -23,6 +23,7 @@
 import { type IpTruncation, formatMaskedIpv4, formatMaskedIpv6, parseIpv4, parseIpv6 } from '../truncate-ip.js';
 import { MIN_NUMBER_DIGITS, NumberScanner, type NumberKind } from './numbers.js';
 import { SensitiveNames } from './param-names.js';
+import { AT, COLON, DOT, EQUALS, MINUS, PERCENT, SLASH } from '../../util/ascii.js';
 
 export interface RedactOptions {
   /** Truncate IP addresses found in text with this rule; undefined leaves them. */
@@ -117,13 +118,6 @@ for (let c = 0; c < 128; c++) {
   if ((k & (C_DIGIT | C_LETTER)) !== 0 || ".!$%'*+-^_`{|}~".includes(ch)) k |= C_ATEXT;
   CLASS[c] = k;
 }
-const AT = 64;
-const PERCENT = 37;
-const COLON = 58;
-const DOT = 46;
-const MINUS = 45;
-const SLASH = 47;
-const EQUALS = 61;
 
 /** Characters that end a parameter value. */
 function endsValue(c: number): boolean {

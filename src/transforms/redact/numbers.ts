@@ -6,6 +6,7 @@
  * numbers (ids, timestamps, prices) are left alone.
  */
 import { luhnValid } from './luhn.js';
+import { MINUS, NINE, PLUS, SPACE, ZERO } from '../../util/ascii.js';
 
 export const NUMBER_KINDS = ['personnummer', 'phone', 'card'] as const;
 export type NumberKind = (typeof NUMBER_KINDS)[number];
@@ -15,12 +16,6 @@ export interface NumberDetectors {
   readonly phone: boolean;
   readonly card: boolean;
 }
-
-const ZERO = 48;
-const NINE = 57;
-const PLUS = 43;
-const MINUS = 45;
-const SPACE = 32;
 
 function isDigit(c: number): boolean {
   return c >= ZERO && c <= NINE;
