@@ -32,6 +32,8 @@ describe('positive cases, one table per detector', () => {
     ['IPv6, full and upper case', 'ip=2001:0DB8:ABCD:1234:0000:0000:0000:0001 ok', 'ip=2001:db8:abcd:: ok'],
     ['IPv6 with URL-encoded colons', '/q?ip=2001%3Adb8%3Aabcd%3A1234%3A%3A1&x=1', '/q?ip=2001:db8:abcd::&x=1'],
     ['IPv6 with lower-case URL-encoded colons', '/q?ip=2001%3adb8%3aabcd%3a1234%3a%3a1', '/q?ip=2001:db8:abcd::'],
+    ['IPv6 double-encoded in a redirect target', '/go?to=http%253A%252F%252F%255B2001%253Adb8%253A1%253A2%253A%253A6%255D%252F', '/go?to=http%253A%252F%252F%255B2001:db8:1::%255D%252F'],
+    ['IPv4 triple-encoded next to a space', '/go?q=81.6.12.34%252520x', '/go?q=81.6.12.0%252520x'],
     ['IPv4-mapped IPv6, dotted', 'at ::ffff:81.6.12.34 ok', 'at ::ffff:81.6.12.0 ok'],
     ['IPv4-mapped IPv6, hex', 'at ::ffff:5106:0c22 ok', 'at ::ffff:81.6.12.0 ok'],
     ['IPv4-compatible IPv6 that truncates to nothing', 'x ::2 y', 'x :: y'],
@@ -126,6 +128,8 @@ describe('positive cases, one table per detector', () => {
     ['exact name', '/x?key=v1&keyboard=de', '/x?key=[redacted]&keyboard=de'],
     ['key=value in a message', 'login failed user=alice reason=bad', 'login failed user=[redacted] reason=bad'],
     ['URL-encoded nested query', '/r?next=%2Fa%3Ftoken%3Dabc%26x%3D1', '/r?next=%2Fa%3Ftoken%3D[redacted]%26x%3D1'],
+    ['double-encoded nested query', '/r?next=%252Fa%253Ftoken%253Dabc%2526x%253D1', '/r?next=%252Fa%253Ftoken%253D[redacted]%2526x%253D1'],
+    ['double-encoded separator inside a literal value', '/x?password=a%2526b&y=1', '/x?password=[redacted]&y=1'],
   ])('redacts the value of a sensitive parameter: %s', (_case, input, want) => {
     expect(redact(input)).toBe(want);
   });
@@ -515,9 +519,9 @@ describe('properties', () => {
     );
   });
 
-  it('never leaves an IPv6 address whose colons are URL-encoded in a query string', () => {
+  it('never leaves an IPv6 address whose colons are URL-encoded in a query string, once or nested in a redirect', () => {
     fc.assert(
-      fc.property(surrounding, fc.oneof(v6text, mappedText), fc.constantFrom('%3A', '%3a'), (before, addr, colon) => {
+      fc.property(surrounding, fc.oneof(v6text, mappedText), fc.constantFrom('%3A', '%3a', '%253A', '%25253a'), (before, addr, colon) => {
         const encoded = addr.replace(/:/g, colon);
         const out = redact(`${before} /q?ip=${encoded}&x=1`);
         expect(out).not.toContain(encoded);

@@ -16,7 +16,8 @@
  *
  * Percent-encoded text is decoded into a view before detection and the hits
  * are mapped back, so `john%40example.com` or `%3Ftoken%3Dabc` nested in a
- * parameter are caught. Detection is a few passes of charCodeAt loops over the
+ * parameter are caught — also when a redirect chain encoded them again
+ * (`%253A`). Detection is a few passes of charCodeAt loops over the
  * text; a string with nothing to redact is returned as the same instance, so
  * callers can keep the original bytes cheaply.
  */
@@ -682,8 +683,42 @@ export class Redactor {
       }
     }
     map[n] = to;
+    // Redirect chains encode a URL inside a URL, so `%` itself arrives encoded
+    // (`%253A` is `%3A` is `:`): decode again, in place, while that uncovers
+    // more escapes. Each round shrinks the view, and the map keeps pointing at
+    // the original bytes.
+    for (let round = 1; round < MAX_DECODE_ROUNDS && hasEscape(view, n); round++) n = decodeInPlace(view, map, n);
     return n;
   }
+}
+
+/** Percent-decoding rounds at most: a URL nested three deep is already rare. */
+const MAX_DECODE_ROUNDS = 4;
+
+function isEscapeAt(t: Uint8Array, i: number, n: number): boolean {
+  return t[i] === PERCENT && i + 2 < n && isHex(t[i + 1]!) && isHex(t[i + 2]!);
+}
+
+function hasEscape(t: Uint8Array, n: number): boolean {
+  for (let i = indexOfByte(t, PERCENT, 0, n); i >= 0; i = indexOfByte(t, PERCENT, i + 1, n)) if (isEscapeAt(t, i, n)) return true;
+  return false;
+}
+
+/** One more decoding round over `view[0..n)`, its origins carried along in `map`; returns the new length. */
+function decodeInPlace(view: Uint8Array, map: Int32Array, n: number): number {
+  let m = 0;
+  for (let i = 0; i < n; ) {
+    map[m] = map[i]!;
+    if (isEscapeAt(view, i, n)) {
+      view[m++] = (hexValue(view[i + 1]!) << 4) | hexValue(view[i + 2]!);
+      i += 3;
+    } else {
+      view[m++] = view[i]!;
+      i++;
+    }
+  }
+  map[m] = map[n]!;
+  return m;
 }
 
 /** `/ ? = & #`: RFC 5322 allows them in a local part, URLs use them as delimiters. */
