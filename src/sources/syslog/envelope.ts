@@ -74,13 +74,13 @@ function rfc5424Message(b: Uint8Array, i: number, end: number): number {
   return Math.min(i, end);
 }
 
-const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+// Month names packed into one number each: every message is checked, so no string is made per message.
+const MONTH_CODES = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'].map((m) => (m.charCodeAt(0) << 16) | (m.charCodeAt(1) << 8) | m.charCodeAt(2));
 
 /** `Mmm dd hh:mm:ss ` (the day space-padded) at `i`. */
 function isBsdTimestamp(b: Uint8Array, i: number, end: number): boolean {
   if (end - i < 16 || b[i + 3] !== SPACE || b[i + 6] !== SPACE || b[i + 9] !== 58 || b[i + 12] !== 58 || b[i + 15] !== SPACE) return false;
-  const mon = String.fromCharCode(b[i]!, b[i + 1]!, b[i + 2]!);
-  return MONTHS.includes(mon);
+  return MONTH_CODES.includes((b[i]! << 16) | (b[i + 1]! << 8) | b[i + 2]!);
 }
 
 /**

@@ -49,21 +49,35 @@ export class FrameDecoder {
 
   /** Feeds bytes; false on a protocol error (the connection should be closed). */
   push(chunk: Buffer): boolean {
-    let b = chunk;
-    let i = 0;
-    if (this.heldLength > 0) {
-      const total = this.heldLength + chunk.length;
-      const complete = this.heldUntilLf ? chunk.indexOf(NL) >= 0 || total > this.max + 1 : total >= this.heldNeeds;
-      if (!complete) {
-        this.held.push(Buffer.from(chunk));
-        this.heldLength = total;
-        return true;
-      }
-      this.held.push(chunk);
-      b = Buffer.concat(this.held, total);
-      this.held = [];
-      this.heldLength = 0;
+    if (this.heldLength === 0) return this.frames(chunk, 0);
+    // Complete the held frame from the front of the chunk: only those bytes
+    // are joined to it, the rest is decoded where it lies (in a stream nearly
+    // every chunk ends mid-frame, so joining whole chunks would copy them all).
+    let take: number;
+    if (this.heldUntilLf) {
+      const lf = chunk.indexOf(NL);
+      take = lf >= 0 ? lf + 1 : this.heldLength + chunk.length > this.max + 1 ? chunk.length : -1;
+    } else {
+      const need = this.heldNeeds - this.heldLength;
+      take = chunk.length >= need ? need : -1;
     }
+    if (take < 0) {
+      this.held.push(Buffer.from(chunk));
+      this.heldLength += chunk.length;
+      return true;
+    }
+    this.held.push(chunk.subarray(0, take));
+    const frame = Buffer.concat(this.held, this.heldLength + take);
+    this.held = [];
+    this.heldLength = 0;
+    if (!this.frames(frame, 0)) return false;
+    if (take === chunk.length) return true;
+    // Still unfinished (an octet count that was cut in two needed more than one byte): the rest joins it.
+    return this.heldLength > 0 ? this.push(chunk.subarray(take)) : this.frames(chunk, take);
+  }
+
+  /** Decodes the frames of `b` from `i` on, holding an unfinished last one. */
+  private frames(b: Buffer, i: number): boolean {
     while (i < b.length) {
       if (this.skipBytes > 0) {
         const n = Math.min(this.skipBytes, b.length - i);

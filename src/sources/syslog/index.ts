@@ -17,6 +17,7 @@ import { type Source, type SourceBatch, type SourcePosition, Waiter } from '../s
 import { messageStart } from './envelope.js';
 import { FrameDecoder } from './framing.js';
 import { componentNameSchema } from '../../policy/schema-helpers.js';
+import { CR, NL, SPACE } from '../../util/ascii.js';
 
 export const syslogSourceConfigSchema = z.strictObject({
   type: z.literal('syslog'),
@@ -154,7 +155,7 @@ export class SyslogSource implements Source {
   private accept(b: Buffer, start: number, end: number, canWait: boolean): void {
     if (this.stopped) return;
     // Trailing line breaks belong to the transport, not the message.
-    while (end > start && (b[end - 1] === 10 || b[end - 1] === 13 || b[end - 1] === 0)) end--;
+    while (end > start && (b[end - 1] === NL || b[end - 1] === CR || b[end - 1] === 0)) end--;
     if (end - start > this.options.maxMessage) {
       this.drops.oversize++;
       return;
@@ -172,12 +173,17 @@ export class SyslogSource implements Source {
       this.current = Buffer.allocUnsafe(Math.max(BATCH_BYTES * 2, len + 1));
       this.fill = 0;
     }
+    const cur = this.current;
     const at0 = this.fill;
-    b.copy(this.current, at0, from, end);
-    // One message is one line: a line break inside (octet counting allows it) would split it into fragments.
-    const copy = this.current.subarray(at0, at0 + len);
-    if (copy.indexOf(10) >= 0 || copy.indexOf(13) >= 0) for (let k = 0; k < len; k++) if (copy[k] === 10 || copy[k] === 13) copy[k] = 32;
-    this.current[at0 + len] = 10;
+    const stop = at0 + len;
+    b.copy(cur, at0, from, end);
+    // One message is one line: a line break inside (octet counting allows it)
+    // would split it into fragments. The byte after the copy is set to what
+    // is searched for, so each search stops there at the latest.
+    cur[stop] = CR;
+    const cr = cur.indexOf(CR, at0);
+    cur[stop] = NL;
+    if (cr < stop || cur.indexOf(NL, at0) < stop) for (let k = at0; k < stop; k++) if (cur[k] === NL || cur[k] === CR) cur[k] = SPACE;
     this.fill += len + 1;
     this.queued += len + 1;
     this.received++;

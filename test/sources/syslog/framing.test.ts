@@ -210,14 +210,14 @@ describe('FrameDecoder limits', () => {
     );
   });
 
-  it('never holds more than the limit plus a length prefix on framed streams with oversize messages', () => {
+  it('never holds more than the limit plus a length prefix on framed streams with oversize messages, and decodes them as one push would', () => {
     const frame = fc.tuple(fc.integer({ min: 0, max: 600 }), fc.boolean()).map(([n, counted]) => {
       const m = `<1>${'q'.repeat(n)}`;
-      return counted ? octet(m) : `${m}\n`;
+      return { text: counted ? octet(m) : `${m}\n`, oversize: m.length > 128 };
     });
     fc.assert(
       fc.property(fc.array(frame, { maxLength: 10 }), fc.array(fc.nat(), { maxLength: 30 }), (frames, rawCuts) => {
-        const stream = Buffer.from(frames.join(''));
+        const stream = Buffer.from(frames.map((f) => f.text).join(''));
         const c = collector(128);
         let from = 0;
         for (const cut of rawCuts.map((n) => n % (stream.length + 1)).sort((a, b) => a - b)) {
@@ -227,6 +227,12 @@ describe('FrameDecoder limits', () => {
         }
         expect(c.decoder.push(stream.subarray(from))).toBe(true);
         expect(held(c.decoder)).toBeLessThanOrEqual(128 + 11);
+        const whole = collector(128);
+        expect(whole.decoder.push(stream)).toBe(true);
+        expect(c.messages).toEqual(whole.messages);
+        expect(c.oversize).toBe(whole.oversize);
+        expect(c.oversize).toBe(frames.filter((f) => f.oversize).length);
+        expect(c.messages).toHaveLength(frames.length - c.oversize);
       }),
       FC,
     );
