@@ -34,6 +34,7 @@ describe('positive cases, one table per detector', () => {
     ['IPv6 with lower-case URL-encoded colons', '/q?ip=2001%3adb8%3aabcd%3a1234%3a%3a1', '/q?ip=2001:db8:abcd::'],
     ['IPv6 double-encoded in a redirect target', '/go?to=http%253A%252F%252F%255B2001%253Adb8%253A1%253A2%253A%253A6%255D%252F', '/go?to=http%253A%252F%252F%255B2001:db8:1::%255D%252F'],
     ['IPv4 triple-encoded next to a space', '/go?q=81.6.12.34%252520x', '/go?q=81.6.12.0%252520x'],
+    ['IPv4 after a literal percent sign that reads like an escape', 'x %2581.6.12.34 y', 'x %2581.6.12.0 y'],
     ['IPv4-mapped IPv6, dotted', 'at ::ffff:81.6.12.34 ok', 'at ::ffff:81.6.12.0 ok'],
     ['IPv4-mapped IPv6, hex', 'at ::ffff:5106:0c22 ok', 'at ::ffff:81.6.12.0 ok'],
     ['IPv4-compatible IPv6 that truncates to nothing', 'x ::2 y', 'x :: y'],
@@ -130,6 +131,8 @@ describe('positive cases, one table per detector', () => {
     ['URL-encoded nested query', '/r?next=%2Fa%3Ftoken%3Dabc%26x%3D1', '/r?next=%2Fa%3Ftoken%3D[redacted]%26x%3D1'],
     ['double-encoded nested query', '/r?next=%252Fa%253Ftoken%253Dabc%2526x%253D1', '/r?next=%252Fa%253Ftoken%253D[redacted]%2526x%253D1'],
     ['double-encoded separator inside a literal value', '/x?password=a%2526b&y=1', '/x?password=[redacted]&y=1'],
+    ['double-encoded space inside a nested value', '/login?next=%2Fprofile%3Fname%3DAnna%2520Svensson&x=1', '/login?next=%2Fprofile%3Fname%3D[redacted]&x=1'],
+    ['double-encoded separator inside a nested value', '/r?next=%2Fa%3Ftoken%3Dabc%2526def%26x%3D1', '/r?next=%2Fa%3Ftoken%3D[redacted]%26x%3D1'],
   ])('redacts the value of a sensitive parameter: %s', (_case, input, want) => {
     expect(redact(input)).toBe(want);
   });
@@ -550,6 +553,31 @@ describe('properties', () => {
     fc.assert(
       fc.property(anyAddress, (addr) => {
         expect(redact(`GET /x?a=1 ${addr} "ok"`)).toBe(`GET /x?a=1 ${truncateIp(addr, D)} "ok"`);
+      }),
+      FC,
+    );
+  });
+
+  it('finds identifiers after a literal percent sign whose next characters read as hex (%25 then hex is text, or one more escape)', () => {
+    expect(redact('id=%25de305d54-75b4-431b-adb2-eb6b9e546014')).toBe('id=%25[uuid]');
+    expect(redact('pay %254111111111111111 ok')).toBe('pay %25[card] ok');
+    expect(redact('q=100%25abe%40example.com')).toBe('q=[email]');
+  });
+
+  it('truncates an address in a URL encoded one to three times, and redacting again changes nothing', () => {
+    const encode = (s: string, times: number): string => (times === 0 ? s : encode(encodeURIComponent(s), times - 1));
+    const decode = (s: string): string => s.replace(/%([0-9a-f]{2})/gi, (_m, h: string) => String.fromCharCode(parseInt(h, 16)));
+    const target = fc.oneof(
+      fc.oneof(v6text, mappedText).map((a) => ({ addr: a, url: `http://[${a}]:8080/p?x=1` })),
+      v4text.map((a) => ({ addr: a, url: `http://${a}/p?from=${a}` })),
+    );
+    fc.assert(
+      fc.property(target, fc.integer({ min: 1, max: 3 }), ({ addr, url }, times) => {
+        const out = redact(`/go?to=${encode(url, times)}&x=1`);
+        expect(redact(out)).toBe(out);
+        let plain = out;
+        for (let k = 0; k < times; k++) plain = decode(plain);
+        expect(plain).not.toContain(addr);
       }),
       FC,
     );

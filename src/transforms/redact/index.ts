@@ -183,9 +183,10 @@ export class Redactor {
   private encoded = new Uint8Array(1024);
   /** Byte offset → character offset, for text that is not ASCII. */
   private charAt = new Int32Array(1025);
-  /** The percent-decoded view, and where each of its bytes came from. */
+  /** The percent-decoded view, where each of its bytes came from, and how many times each was encoded. */
   private view = new Uint8Array(1024);
   private viewMap = new Int32Array(1025);
+  private viewDepth = new Uint8Array(1024);
   private readonly emitNumber = (a: number, b: number, kind: NumberKind): void => this.add(a, b, REPLACEMENT[kind]);
 
   constructor(readonly options: RedactOptions) {
@@ -247,25 +248,36 @@ export class Redactor {
 
   private run(text: string, b: Uint8Array, from: number, to: number, mapped: boolean): string {
     this.count = 0;
-    let decoded = false;
     // Percent-encoding is rare: scan as is, and only when a % turned up scan
-    // again over the decoded view (which finds %40, %3A and nested query strings).
+    // again over the decoded view (which finds %40, %3A and nested query
+    // strings), whose findings replace the first scan's.
     if (this.scan(b, from, to) & C_PERCENT) {
-      const n = this.decode(b, from, to);
+      let n = this.decode(b, from, to);
       if (n !== to - from) {
-        decoded = true;
         this.count = 0;
-        this.scan(this.view, 0, n);
+        // Redirect chains encode a URL inside a URL, so `%` itself arrives
+        // encoded (`%253A` is `%3A` is `:`). Each round that uncovers escapes
+        // is scanned as well, and the findings of all rounds are kept: a
+        // literal `%25` before hex digits (`%2581.6.12.34`) is only text, and
+        // the round that reads it as one more escape must not hide what the
+        // round before it found.
+        for (let round = 1; ; round++) {
+          const found = this.count;
+          this.scan(this.view, 0, n);
+          this.spansToOriginal(found);
+          if (round === MAX_DECODE_ROUNDS || !hasEscape(this.view, n)) break;
+          n = decodeInPlace(this.view, this.viewMap, this.viewDepth, n, round + 1);
+        }
       }
     }
     if (this.count === 0) return text;
     this.normalise();
-    // Rebuild from the original text: view → bytes → characters.
+    // Rebuild from the original text: bytes → characters.
     let out = '';
     let prev = 0;
     for (let k = 0; k < this.count; k++) {
-      let a = decoded ? this.viewMap[this.spanStart[k]!]! : this.spanStart[k]!;
-      let z = decoded ? this.viewMap[this.spanEnd[k]!]! : this.spanEnd[k]!;
+      let a = this.spanStart[k]!;
+      let z = this.spanEnd[k]!;
       a -= from;
       z -= from;
       if (mapped) {
@@ -278,6 +290,15 @@ export class Redactor {
     }
     out += text.slice(prev);
     return out === text ? text : out;
+  }
+
+  /** Spans from `first` on, found in the decoded view, as offsets of the original bytes. */
+  private spansToOriginal(first: number): void {
+    const map = this.viewMap;
+    for (let k = first; k < this.count; k++) {
+      this.spanStart[k] = map[this.spanStart[k]!]!;
+      this.spanEnd[k] = map[this.spanEnd[k]!]!;
+    }
   }
 
   private add(a: number, b: number, replacement: string): void {
@@ -355,6 +376,11 @@ export class Redactor {
       }
       i = e;
       if (colons < 2) continue;
+      // In a view that more rounds will decode, `%5B2001:db8::1` starts with
+      // an escape (`[`), and `%255B…` with an escaped one, not with hex glued
+      // to the address: reading it as glue would rewrite the address
+      // differently on every pass.
+      if (s > a && t[s - 1] === PERCENT) s = afterEscapeDigits(t, s, e);
       // Trim punctuation that belongs to the sentence, not the address.
       while (e > s && t[e - 1] === DOT) e--;
       if (e - s >= 2 && t[e - 1] === COLON && t[e - 2] !== COLON) e--;
@@ -561,13 +587,14 @@ export class Redactor {
 
   /** `name=value` pairs whose name is sensitive: the value goes. */
   private params(t: Uint8Array, from: number, to: number): void {
-    // In the percent-decoded view a terminator counts only at the level its
-    // `=` was written at: after a literal `=`, only literal terminators end
-    // the value (`name=Anna%20Svensson`, `password=a%26b` go whole); after an
-    // encoded one — a query nested in a value, `%3Ftoken%3Dabc%26x%3D1` —
-    // encoded ones do too.
+    // In the percent-decoded view a terminator counts only at the encoding
+    // depth its `=` was written at or outside it: after a literal `=`, only
+    // literal terminators end the value (`name=Anna%20Svensson`,
+    // `password=a%26b` go whole); after an encoded one — a query nested in a
+    // value, `%3Ftoken%3Dabc%26x%3D1` — terminators encoded once do too, but
+    // not those encoded twice (`%3Dabc%2526def` is one value, `abc&def`).
     const decoded = t === this.view;
-    const map = this.viewMap;
+    const depth = this.viewDepth;
     let p = indexOfByte(t, EQUALS, from, to);
     while (p >= 0) {
       let s = p;
@@ -580,8 +607,8 @@ export class Redactor {
       while (k < p && (t[k] === MINUS || t[k] === 95 /* _ */ || t[k] === DOT)) k++;
       if (k < p && CLASS[t[k]!]! & (C_DIGIT | C_LETTER)) {
         let e = p + 1;
-        const nested = decoded && map[p + 1]! - map[p]! !== 1;
-        while (e < to && !(endsValue(t[e]!) && (!decoded || nested || map[e + 1]! - map[e]! === 1))) e++;
+        const level = decoded ? depth[p]! : 0;
+        while (e < to && !(endsValue(t[e]!) && (!decoded || depth[e]! <= level))) e++;
         if (e > p + 1 && this.sensitive.test(t, s, p)) {
           this.add(p + 1, e, REPLACEMENT.param);
           next = e;
@@ -667,32 +694,41 @@ export class Redactor {
     if (this.view.length < len) {
       this.view = new Uint8Array(len * 2);
       this.viewMap = new Int32Array(len * 2 + 1);
+      this.viewDepth = new Uint8Array(len * 2);
     }
     const view = this.view;
     const map = this.viewMap;
+    const depth = this.viewDepth;
     let n = 0;
     for (let i = from; i < to; ) {
       const c = b[i]!;
       map[n] = i;
       if (c === PERCENT && i + 2 < to && isHex(b[i + 1]!) && isHex(b[i + 2]!)) {
+        depth[n] = 1;
         view[n++] = (hexValue(b[i + 1]!) << 4) | hexValue(b[i + 2]!);
         i += 3;
       } else {
+        depth[n] = 0;
         view[n++] = c;
         i++;
       }
     }
     map[n] = to;
-    // Redirect chains encode a URL inside a URL, so `%` itself arrives encoded
-    // (`%253A` is `%3A` is `:`): decode again, in place, while that uncovers
-    // more escapes. Each round shrinks the view, and the map keeps pointing at
-    // the original bytes.
-    for (let round = 1; round < MAX_DECODE_ROUNDS && hasEscape(view, n); round++) n = decodeInPlace(view, map, n);
     return n;
   }
 }
 
-/** Percent-decoding rounds at most: a URL nested three deep is already rare. */
+/**
+ * Where the hex digits of an escape that starts with the `%` at `s - 1` end
+ * (`%5B` → after `5B`; `%25255B` → after `25255B`), or `s` if they are not there.
+ */
+function afterEscapeDigits(t: Uint8Array, s: number, e: number): number {
+  let i = s;
+  while (i + 3 < e && t[i] === 50 /* 2 */ && t[i + 1] === 53 /* 5 */ && isHex(t[i + 2]!) && isHex(t[i + 3]!)) i += 2;
+  return i + 1 < e && isHex(t[i]!) && isHex(t[i + 1]!) ? i + 2 : s;
+}
+
+/** Percent-decoding rounds at most: a URL nested four deep is already rare. */
 const MAX_DECODE_ROUNDS = 4;
 
 function isEscapeAt(t: Uint8Array, i: number, n: number): boolean {
@@ -704,15 +740,21 @@ function hasEscape(t: Uint8Array, n: number): boolean {
   return false;
 }
 
-/** One more decoding round over `view[0..n)`, its origins carried along in `map`; returns the new length. */
-function decodeInPlace(view: Uint8Array, map: Int32Array, n: number): number {
+/**
+ * Decoding round `round` over `view[0..n)`, in place (it only shrinks), the
+ * origins carried along in `map` and each decoded byte's depth set to the
+ * round; returns the new length.
+ */
+function decodeInPlace(view: Uint8Array, map: Int32Array, depth: Uint8Array, n: number, round: number): number {
   let m = 0;
   for (let i = 0; i < n; ) {
     map[m] = map[i]!;
     if (isEscapeAt(view, i, n)) {
+      depth[m] = round;
       view[m++] = (hexValue(view[i + 1]!) << 4) | hexValue(view[i + 2]!);
       i += 3;
     } else {
+      depth[m] = depth[i]!;
       view[m++] = view[i]!;
       i++;
     }
