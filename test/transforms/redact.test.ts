@@ -562,6 +562,21 @@ describe('properties', () => {
     expect(redact('id=%25de305d54-75b4-431b-adb2-eb6b9e546014')).toBe('id=%25[uuid]');
     expect(redact('pay %254111111111111111 ok')).toBe('pay %25[card] ok');
     expect(redact('q=100%25abe%40example.com')).toBe('q=[email]');
+    expect(redact('x %2500:1a:2b:3c:4d:5e y')).toBe('x %25[mac] y');
+    expect(redact('x %25fd:1:2:3:4:5:6:7 y')).toBe('x %25fd:1:2:: y');
+    expect(redact('x %2525252500:1a:2b:3c:4d:5e y')).toBe('x %25252525[mac] y');
+  });
+
+  it('reads an escape before a token as an escape when a deeper round finds the token, so a second pass changes nothing', () => {
+    const once = redact('/cb?next=%252Fa%253Fauth%253DBearer%2520Ab3dE6gH9jK2mN5pQ8rS1tU4%2526x%253D1');
+    expect(once).toBe('/cb?next=%252Fa%253Fauth%253D[redacted]%2520[secret]%2526x%253D1');
+    expect(redact(once)).toBe(once);
+  });
+
+  it('finds every address in a long word of many @ and %40 (the local part is read back only to the previous one)', () => {
+    expect(redact('x@'.repeat(20_000))).toBe('x@'.repeat(20_000));
+    expect(redact('a%2540b.cc%2C'.repeat(2_000))).toBe('[email]%2C'.repeat(2_000));
+    expect(redact('jo@ex.se,'.repeat(2_000))).toBe('[email],'.repeat(2_000));
   });
 
   it('truncates an address in a URL encoded one to three times, and redacting again changes nothing', () => {

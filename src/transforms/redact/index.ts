@@ -257,7 +257,7 @@ export class Redactor {
         this.count = 0;
         // Redirect chains encode a URL inside a URL, so `%` itself arrives
         // encoded (`%253A` is `%3A` is `:`). Each round that uncovers escapes
-        // is scanned as well, and the findings of all rounds are kept: a
+        // is scanned as well, and the findings of every round are kept: a
         // literal `%25` before hex digits (`%2581.6.12.34`) is only text, and
         // the round that reads it as one more escape must not hide what the
         // round before it found.
@@ -265,6 +265,7 @@ export class Redactor {
           const found = this.count;
           this.scan(this.view, 0, n);
           this.spansToOriginal(found);
+          if (found > 0 && this.count > found) this.alignToDeeperEscapes(found, n);
           if (round === MAX_DECODE_ROUNDS || !hasEscape(this.view, n)) break;
           n = decodeInPlace(this.view, this.viewMap, this.viewDepth, n, round + 1);
         }
@@ -379,32 +380,43 @@ export class Redactor {
       // In a view that more rounds will decode, `%5B2001:db8::1` starts with
       // an escape (`[`), and `%255B…` with an escaped one, not with hex glued
       // to the address: reading it as glue would rewrite the address
-      // differently on every pass.
-      if (s > a && t[s - 1] === PERCENT) s = afterEscapeDigits(t, s, e);
-      // Trim punctuation that belongs to the sentence, not the address.
-      while (e > s && t[e - 1] === DOT) e--;
-      if (e - s >= 2 && t[e - 1] === COLON && t[e - 2] !== COLON) e--;
-      if (t[s] === COLON && t[s + 1] !== COLON) {
-        s++;
-        firstColon = indexOfByte(t, COLON, s, e);
-      }
-      // `ActiveRecord::Base`, `std::cout`, `Foo::Bar`: a scope operator between
-      // words reads as a short IPv6 address (d::ba). An address written into
-      // text has digits or more groups; without either, and glued to a word,
-      // it is code.
-      if (isScopeOperator(t, s, e, a, b)) continue;
-      // A word glued in front (`abc2001:db8::1`): keep the last four hex digits.
-      const glued = firstColon - s > 4;
-      if (glued) s = firstColon - 4;
-      if (this.macOrIpv6(t, s, e, ip, glued)) continue;
-      // Too many groups for an address: a port after a full address
-      // (`2001:db8:…:7334:8080`), or a word glued on with a colon whose tail
-      // looks like hex (`src:2001:db8:…`). Which comes first depends on
-      // whether the run starts inside a word.
-      if (glued || (s > a && CLASS[t[s - 1]!]! & C_LETTER)) {
-        if (!this.withoutLeadingGroups(t, s, e, ip)) this.withoutPort(t, s, e, ip);
-      } else if (!this.withoutPort(t, s, e, ip)) this.withoutLeadingGroups(t, s, e, ip);
+      // differently on every pass. If that reading finds nothing, the `%`
+      // may be a literal one (`%2500:1a:2b:3c:4d:5e`): the run is read whole.
+      const afterEscape = s > a && t[s - 1] === PERCENT ? afterEscapeDigits(t, s, e) : s;
+      if (afterEscape > s && this.addressInRun(t, afterEscape, e, firstColon, a, b, ip)) continue;
+      this.addressInRun(t, s, e, firstColon, a, b, ip);
     }
+  }
+
+  /**
+   * Records the MAC or IPv6 address in the run `t[s..e)` of hex digits,
+   * colons and dots (in the word `t[a..b)`, first colon at `firstColon`).
+   * True when the run is settled — an address read (recorded if truncating
+   * changes it) or code such as `Foo::Bar`; false when it is neither.
+   */
+  private addressInRun(t: Uint8Array, s: number, e: number, firstColon: number, a: number, b: number, ip: IpTruncation | undefined): boolean {
+    // Trim punctuation that belongs to the sentence, not the address.
+    while (e > s && t[e - 1] === DOT) e--;
+    if (e - s >= 2 && t[e - 1] === COLON && t[e - 2] !== COLON) e--;
+    if (t[s] === COLON && t[s + 1] !== COLON) {
+      s++;
+      firstColon = indexOfByte(t, COLON, s, e);
+    }
+    // `ActiveRecord::Base`, `std::cout`, `Foo::Bar`: a scope operator between
+    // words reads as a short IPv6 address (d::ba). An address written into
+    // text has digits or more groups; without either, and glued to a word,
+    // it is code.
+    if (isScopeOperator(t, s, e, a, b)) return true;
+    // A word glued in front (`abc2001:db8::1`): keep the last four hex digits.
+    const glued = firstColon - s > 4;
+    if (glued) s = firstColon - 4;
+    if (this.macOrIpv6(t, s, e, ip, glued)) return true;
+    // Too many groups for an address: a port after a full address
+    // (`2001:db8:…:7334:8080`), or a word glued on with a colon whose tail
+    // looks like hex (`src:2001:db8:…`). Which comes first depends on
+    // whether the run starts inside a word.
+    if (glued || (s > a && CLASS[t[s - 1]!]! & C_LETTER)) return this.withoutLeadingGroups(t, s, e, ip) || this.withoutPort(t, s, e, ip);
+    return this.withoutPort(t, s, e, ip) || this.withoutLeadingGroups(t, s, e, ip);
   }
 
   /** {@link macOrIpv6} after dropping leading groups one at a time (never into a `::`). */
@@ -468,28 +480,44 @@ export class Redactor {
 
   /** E-mail addresses around each `@` or `%40` in a word. */
   private email(t: Uint8Array, from: number, a: number, b: number): void {
+    // Reading a local part back from each separator would read a word of
+    // many `%40`s once per `%40`. A read that reaches the previous separator
+    // (whose bytes, for `%40`, are local-part bytes too) continues where that
+    // separator's read ended, so the word is read once.
+    let floor = -1;
+    let prevRunStart = -1;
+    let prevSepLocal = false;
+    // Made on the first address candidate: most words with a `%` have none.
+    let authority: AuthorityTracker | undefined;
     for (let i = a; i < b; i++) {
       const c = t[i]!;
       let sepLen = 0;
       if (c === AT) sepLen = 1;
       else if (c === PERCENT && t[i + 1] === 52 /* 4 */ && t[i + 2] === 48 /* 0 */) sepLen = 3;
       else continue;
+      const lowest = floor;
+      floor = i + sepLen;
       let s = i;
-      while (s > a && CLASS[t[s - 1]!]! & C_EMAIL_LOCAL) s--;
+      const stop = Math.max(a, lowest);
+      while (s > stop && CLASS[t[s - 1]!]! & C_EMAIL_LOCAL) s--;
+      if (s === lowest && prevSepLocal) s = prevRunStart;
+      prevRunStart = s;
+      prevSepLocal = sepLen === 3 || (CLASS[AT]! & C_EMAIL_LOCAL) !== 0;
       // A local part ending in one of RFC 5322's rarer characters (`o'brien!@…`, `{x}@…`,
       // `x/@…`) is read back over them, past the word, rather than not found at all;
       // `/ ? = & #` only at its end, so that in a URL it stops at the path (and a
       // `https://host/@handle.name` stays, the authority check below sees to that).
       if (s === i) {
-        while (s > from && isUrlPunctuation(t[s - 1]!)) s--;
+        const back = Math.max(from, lowest);
+        while (s > back && isUrlPunctuation(t[s - 1]!)) s--;
         const end = s;
-        while (s > from && CLASS[t[s - 1]!]! & C_ATEXT) s--;
+        while (s > back && CLASS[t[s - 1]!]! & C_ATEXT) s--;
         if (s === end) s = i;
       }
       while (s < i && t[s] === DOT) s++;
       if (s === i) continue;
       // user@host in a URL's authority is user info, which has its own detector.
-      if (this.options.userinfo && inAuthority(t, from, s)) continue;
+      if (this.options.userinfo && (authority ??= new AuthorityTracker(t, from)).contains(s)) continue;
       const ds = i + sepLen;
       let e = ds;
       while (e < b) {
@@ -646,22 +674,7 @@ export class Redactor {
     const st = this.spanStart;
     const en = this.spanEnd;
     const tx = this.spanText;
-    // Insertion sort: there are rarely more than a handful.
-    for (let i = 1; i < n; i++) {
-      const a = st[i]!;
-      const b = en[i]!;
-      const x = tx[i]!;
-      let j = i - 1;
-      while (j >= 0 && (st[j]! > a || (st[j] === a && en[j]! < b))) {
-        st[j + 1] = st[j]!;
-        en[j + 1] = en[j]!;
-        tx[j + 1] = tx[j]!;
-        j--;
-      }
-      st[j + 1] = a;
-      en[j + 1] = b;
-      tx[j + 1] = x;
-    }
+    this.sortSpans(0, n);
     let w = 0;
     for (let r = 0; r < n; r++) {
       if (w > 0 && st[r]! < en[w - 1]!) {
@@ -682,6 +695,98 @@ export class Redactor {
       w++;
     }
     this.count = w;
+  }
+
+  /**
+   * Sorts spans `[lo, hi)` by start, the longer first on a tie. There are
+   * rarely more than a handful, in nearly sorted order, which insertion sort
+   * takes in one pass; a text made of thousands of hits gets a real sort.
+   */
+  private sortSpans(lo: number, hi: number): void {
+    const st = this.spanStart;
+    const en = this.spanEnd;
+    const tx = this.spanText;
+    if (hi - lo > 64) {
+      const order = Array.from({ length: hi - lo }, (_, k) => lo + k).sort((x, y) => st[x]! - st[y]! || en[y]! - en[x]!);
+      const s2 = order.map((k) => st[k]!);
+      const e2 = order.map((k) => en[k]!);
+      const t2 = order.map((k) => tx[k]!);
+      for (let k = 0; k < order.length; k++) {
+        st[lo + k] = s2[k]!;
+        en[lo + k] = e2[k]!;
+        tx[lo + k] = t2[k]!;
+      }
+      return;
+    }
+    for (let i = lo + 1; i < hi; i++) {
+      const a = st[i]!;
+      const b = en[i]!;
+      const x = tx[i]!;
+      let j = i - 1;
+      while (j >= lo && (st[j]! > a || (st[j] === a && en[j]! < b))) {
+        st[j + 1] = st[j]!;
+        en[j + 1] = en[j]!;
+        tx[j + 1] = tx[j]!;
+        j--;
+      }
+      st[j + 1] = a;
+      en[j + 1] = b;
+      tx[j + 1] = x;
+    }
+  }
+
+  /**
+   * An earlier round's finding that starts inside an escape this round
+   * decoded, where this round found something too, is trimmed to start after
+   * that escape: `%2520Ab3…` is an encoded space before a token, not the
+   * token `20Ab3…` after a percent sign, and replacing from the `2` would
+   * leave half an escape (`%25[secret]`) that the next pass reads
+   * differently. Nothing found is dropped — a shallower reading may be the
+   * only one to see an identifier (`%2581.6.12.34`: the deeper one sees
+   * byte 0x81) — and overlaps are merged later. Earlier findings are
+   * `[0, found)`, the new ones `[found, count)`, the view `n` bytes long.
+   */
+  private alignToDeeperEscapes(found: number, n: number): void {
+    const total = this.count;
+    const st = this.spanStart;
+    const en = this.spanEnd;
+    const map = this.viewMap;
+    // The first view byte whose original offset is at or after `v` (map is increasing; map[n] is the end).
+    const nextBoundary = (v: number): number => {
+      let lo = 0;
+      let hi = n;
+      while (lo < hi) {
+        const mid = (lo + hi) >>> 1;
+        if (map[mid]! < v) lo = mid + 1;
+        else hi = mid;
+      }
+      return map[lo]!;
+    };
+    this.sortSpans(found, total);
+    // The new findings as disjoint intervals, for a binary search per earlier one.
+    const ms: number[] = [];
+    const me: number[] = [];
+    for (let k = found; k < total; k++) {
+      if (ms.length > 0 && st[k]! < me[me.length - 1]!) me[me.length - 1] = Math.max(me[me.length - 1]!, en[k]!);
+      else {
+        ms.push(st[k]!);
+        me.push(en[k]!);
+      }
+    }
+    for (let k = 0; k < found; k++) {
+      const a = st[k]!;
+      const z = en[k]!;
+      const next = nextBoundary(a);
+      if (next === a || next >= z) continue;
+      let lo = 0;
+      let hi = ms.length;
+      while (lo < hi) {
+        const mid = (lo + hi) >>> 1;
+        if (me[mid]! <= a) lo = mid + 1;
+        else hi = mid;
+      }
+      if (lo < ms.length && ms[lo]! < z) st[k] = next;
+    }
   }
 
   /**
@@ -810,14 +915,42 @@ function isHttpProtocol(b: Uint8Array, s: number, e: number): boolean {
 }
 
 /** True when `t[i]` lies between a `://` and the end of that URL's authority. */
-function inAuthority(t: Uint8Array, from: number, i: number): boolean {
-  for (let k = i - 1; k >= from + 2; k--) {
-    const c = t[k]!;
-    if (c === SLASH) return t[k - 1] === SLASH && t[k - 2] === COLON;
-    // The same stops as the user-info detector's, so whatever this calls user info that detector replaces.
-    if (c === 63 /* ? */ || c === 35 /* # */ || c === 32 || c === 34 /* " */) return false;
+/**
+ * Whether an offset of `t` lies in a URL's authority (`scheme://` then no
+ * `/ ? #`, space or quote up to it). The text is read once, however many
+ * `@`s a word holds: the stops are recorded as they are passed.
+ */
+class AuthorityTracker {
+  private scanned: number;
+  private readonly stops: number[] = [];
+
+  constructor(
+    private readonly t: Uint8Array,
+    from: number,
+  ) {
+    this.scanned = from + 2;
   }
-  return false;
+
+  contains(i: number): boolean {
+    const t = this.t;
+    const stops = this.stops;
+    for (; this.scanned < i; this.scanned++) {
+      const c = t[this.scanned]!;
+      // The same stops as the user-info detector's, so whatever this calls user info that detector replaces.
+      if (c === SLASH || c === 63 /* ? */ || c === 35 /* # */ || c === 32 || c === 34 /* " */) stops.push(this.scanned);
+    }
+    // The last stop before i.
+    let lo = 0;
+    let hi = stops.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (stops[mid]! < i) lo = mid + 1;
+      else hi = mid;
+    }
+    if (lo === 0) return false;
+    const k = stops[lo - 1]!;
+    return t[k] === SLASH && t[k - 1] === SLASH && t[k - 2] === COLON;
+  }
 }
 
 function isHex(c: number): boolean {
