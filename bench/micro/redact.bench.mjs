@@ -42,3 +42,27 @@ runSuite('redact on typical request lines', [
   { name: 'redact on the string (encodes first)', fn: () => r.redact(requests[i++ & 7]), check: () => requests.map((s) => r.redact(s)) },
   { name: 'three regexes (emails, 5 params, IPv4 only)', fn: () => regexRedact(requests[i++ & 7]), check: () => requests.map(regexRedact), sameAsShipped: false },
 ]);
+
+// Hostile values: a client chooses its request line, so no shape may make
+// redaction quadratic. Each shape is timed at 8 KiB and at 64 KiB: linear
+// work grows 8×, quadratic 64×. (`x=` and many `%40` in one word were
+// quadratic until the name check came before the value scan and the
+// e-mail look-back stopped at the previous separator.)
+const SHAPES = ['x=', 'x%3D', 'x=%26', 'a@', '%40', '%2540', 'a%2540b.cc%2C', '1:', '1-', '+4', '1 ', 'ff:', 'A1', '%25'];
+const timeOnce = (s) => {
+  let best = Infinity;
+  for (let k = 0; k < 5; k++) {
+    const t = process.hrtime.bigint();
+    r.redact(s);
+    best = Math.min(best, Number(process.hrtime.bigint() - t));
+  }
+  return best;
+};
+console.log('\nredact on hostile values, growth from 8 KiB to 64 KiB (8× is linear, 64× quadratic)');
+console.log(`  ${'shape'.padEnd(16)} ${'ns/byte @8K'.padStart(12)} ${'ns/byte @64K'.padStart(13)} ${'growth'.padStart(7)}`);
+for (const shape of SHAPES) {
+  const of = (n) => shape.repeat(Math.ceil(n / shape.length)).slice(0, n);
+  const small = timeOnce(of(8192));
+  const large = timeOnce(of(65536));
+  console.log(`  ${shape.padEnd(16)} ${(small / 8192).toFixed(1).padStart(12)} ${(large / 65536).toFixed(1).padStart(13)} ${(large / small).toFixed(1).padStart(6)}×`);
+}

@@ -177,6 +177,12 @@ export class Redactor {
   private spanEnd: number[] = [];
   private spanText: string[] = [];
   private count = 0;
+  /**
+   * Where URL authorities are in the text being scanned, shared by all its
+   * words (one per word would read the text from its start for each word);
+   * made on the first e-mail candidate, as most texts have none.
+   */
+  private authority: AuthorityTracker | undefined;
   private readonly v4 = new Uint8Array(4);
   private readonly v6 = new Uint16Array(8);
   /** The text as UTF-8, for callers that have only the string. */
@@ -318,6 +324,7 @@ export class Redactor {
    * than the separate number pass it would save: bench/micro/redact.bench.mjs.)
    */
   private scan(t: Uint8Array, from: number, to: number): number {
+    this.authority = undefined;
     const opts = this.options;
     const minSecret = opts.secret ? opts.secretMinLength : Infinity;
     let seen = 0;
@@ -487,8 +494,6 @@ export class Redactor {
     let floor = -1;
     let prevRunStart = -1;
     let prevSepLocal = false;
-    // Made on the first address candidate: most words with a `%` have none.
-    let authority: AuthorityTracker | undefined;
     for (let i = a; i < b; i++) {
       const c = t[i]!;
       let sepLen = 0;
@@ -517,7 +522,7 @@ export class Redactor {
       while (s < i && t[s] === DOT) s++;
       if (s === i) continue;
       // user@host in a URL's authority is user info, which has its own detector.
-      if (this.options.userinfo && (authority ??= new AuthorityTracker(t, from)).contains(s)) continue;
+      if (this.options.userinfo && (this.authority ??= new AuthorityTracker(t, from)).contains(s)) continue;
       const ds = i + sepLen;
       let e = ds;
       while (e < b) {
@@ -633,11 +638,13 @@ export class Redactor {
       // from being read as a sensitive name, so redacting twice changes nothing.
       let k = s;
       while (k < p && (t[k] === MINUS || t[k] === 95 /* _ */ || t[k] === DOT)) k++;
-      if (k < p && CLASS[t[k]!]! & (C_DIGIT | C_LETTER)) {
+      // The name is tested before the value is read: reading every value to
+      // its end would make `x=x=x=…` quadratic.
+      if (k < p && CLASS[t[k]!]! & (C_DIGIT | C_LETTER) && this.sensitive.test(t, s, p)) {
         let e = p + 1;
         const level = decoded ? depth[p]! : 0;
         while (e < to && !(endsValue(t[e]!) && (!decoded || depth[e]! <= level))) e++;
-        if (e > p + 1 && this.sensitive.test(t, s, p)) {
+        if (e > p + 1) {
           this.add(p + 1, e, REPLACEMENT.param);
           next = e;
         }
