@@ -183,6 +183,9 @@ export class Redactor {
    * made on the first e-mail candidate, as most texts have none.
    */
   private authority: AuthorityTracker | undefined;
+  /** The same for the runs an empty local part is read back over (`x/@`, `o'brien!@`). */
+  private punctuationRuns: RunStarts | undefined;
+  private atextRuns: RunStarts | undefined;
   private readonly v4 = new Uint8Array(4);
   private readonly v6 = new Uint16Array(8);
   /** The text as UTF-8, for callers that have only the string. */
@@ -325,6 +328,8 @@ export class Redactor {
    */
   private scan(t: Uint8Array, from: number, to: number): number {
     this.authority = undefined;
+    this.punctuationRuns = undefined;
+    this.atextRuns = undefined;
     const opts = this.options;
     const minSecret = opts.secret ? opts.secretMinLength : Infinity;
     let seen = 0;
@@ -514,9 +519,9 @@ export class Redactor {
       // `https://host/@handle.name` stays, the authority check below sees to that).
       if (s === i) {
         const back = Math.max(from, lowest);
-        while (s > back && isUrlPunctuation(t[s - 1]!)) s--;
+        s = Math.max(back, (this.punctuationRuns ??= new RunStarts(t, from, isUrlPunctuation)).before(s));
         const end = s;
-        while (s > back && CLASS[t[s - 1]!]! & C_ATEXT) s--;
+        s = Math.max(back, (this.atextRuns ??= new RunStarts(t, from, isAtext)).before(s));
         if (s === end) s = i;
       }
       while (s < i && t[s] === DOT) s++;
@@ -878,6 +883,41 @@ function decodeInPlace(view: Uint8Array, map: Int32Array, depth: Uint8Array, n: 
 /** `/ ? = & #`: RFC 5322 allows them in a local part, URLs use them as delimiters. */
 function isUrlPunctuation(c: number): boolean {
   return c === SLASH || c === 63 || c === EQUALS || c === 38 || c === 35;
+}
+
+function isAtext(c: number): boolean {
+  return (CLASS[c]! & C_ATEXT) !== 0;
+}
+
+/**
+ * Where the run of bytes passing `test` that ends at an offset starts, for
+ * offsets asked in increasing order: the text is read once however many
+ * words ask (reading back from each would be quadratic in a text of many
+ * short words).
+ */
+class RunStarts {
+  private at: number;
+  private start: number;
+
+  constructor(
+    private readonly t: Uint8Array,
+    private readonly from: number,
+    private readonly test: (c: number) => boolean,
+  ) {
+    this.at = from;
+    this.start = from;
+  }
+
+  before(p: number): number {
+    if (p < this.at) {
+      // Asked out of order: read back (the e-mail detector never does this).
+      let s = p;
+      while (s > this.from && this.test(this.t[s - 1]!)) s--;
+      return s;
+    }
+    for (; this.at < p; this.at++) if (!this.test(this.t[this.at]!)) this.start = this.at + 1;
+    return this.start;
+  }
 }
 
 function isLowSurrogate(c: number): boolean {
