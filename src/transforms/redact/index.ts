@@ -763,17 +763,6 @@ export class Redactor {
     const st = this.spanStart;
     const en = this.spanEnd;
     const map = this.viewMap;
-    // The first view byte whose original offset is at or after `v` (map is increasing; map[n] is the end).
-    const nextBoundary = (v: number): number => {
-      let lo = 0;
-      let hi = n;
-      while (lo < hi) {
-        const mid = (lo + hi) >>> 1;
-        if (map[mid]! < v) lo = mid + 1;
-        else hi = mid;
-      }
-      return map[lo]!;
-    };
     this.sortSpans(found, total);
     // The new findings as disjoint intervals, for a binary search per earlier one.
     const ms: number[] = [];
@@ -788,16 +777,12 @@ export class Redactor {
     for (let k = 0; k < found; k++) {
       const a = st[k]!;
       const z = en[k]!;
-      const next = nextBoundary(a);
+      // Where the first view byte at or after `a` came from (map is increasing; map[n] is the end).
+      const next = map[firstAtLeast(map, n, a)]!;
       if (next === a || next >= z) continue;
-      let lo = 0;
-      let hi = ms.length;
-      while (lo < hi) {
-        const mid = (lo + hi) >>> 1;
-        if (me[mid]! <= a) lo = mid + 1;
-        else hi = mid;
-      }
-      if (lo < ms.length && ms[lo]! < z) st[k] = next;
+      // The first new finding that ends after `a`: the one that could overlap.
+      const o = firstAtLeast(me, me.length, a + 1);
+      if (o < ms.length && ms[o]! < z) st[k] = next;
     }
   }
 
@@ -883,6 +868,18 @@ function decodeInPlace(view: Uint8Array, map: Int32Array, depth: Uint8Array, n: 
 /** `/ ? = & #`: RFC 5322 allows them in a local part, URLs use them as delimiters. */
 function isUrlPunctuation(c: number): boolean {
   return c === SLASH || c === 63 || c === EQUALS || c === 38 || c === 35;
+}
+
+/** The first index below `n` whose value in the increasing `arr` is at least `v`, or `n`. */
+function firstAtLeast(arr: ArrayLike<number>, n: number, v: number): number {
+  let lo = 0;
+  let hi = n;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (arr[mid]! < v) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
 
 function isAtext(c: number): boolean {
@@ -987,15 +984,9 @@ class AuthorityTracker {
       if (c === SLASH || c === 63 /* ? */ || c === 35 /* # */ || c === 32 || c === 34 /* " */) stops.push(this.scanned);
     }
     // The last stop before i.
-    let lo = 0;
-    let hi = stops.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (stops[mid]! < i) lo = mid + 1;
-      else hi = mid;
-    }
-    if (lo === 0) return false;
-    const k = stops[lo - 1]!;
+    const after = firstAtLeast(stops, stops.length, i);
+    if (after === 0) return false;
+    const k = stops[after - 1]!;
     return t[k] === SLASH && t[k - 1] === SLASH && t[k - 2] === COLON;
   }
 }
