@@ -13,6 +13,7 @@ import { type FieldSpec } from './config.js';
 import { type LineFormat, MATCH, MATCH_APPENDED, NO_MATCH, type ParseOutcome } from './format.js';
 import { type CompiledTemplate, parseAppended } from './template.js';
 import { LogRecord, ROLE_OF_NAME, type Role } from '../record.js';
+import { formatClfTime, formatIsoTime, formatMsec } from '../time/format-timestamp.js';
 import { createClfTimeParser, epochToMs, parseIsoTime } from '../time/parse-timestamp.js';
 import { type CompiledOp, compileFieldOp, DROP_OP, type TransformContext } from '../transforms/index.js';
 import { AdaptiveMemo, hashBytes, hashString } from '../util/string-cache.js';
@@ -25,6 +26,12 @@ const TIME_PARSERS: Record<TimeField, () => RangeTimeParser> = {
   time_local: createClfTimeParser,
   time_iso8601: () => (src, s, e) => parseIsoTime(src.slice(s, e)),
   msec: () => (src, s, e) => epochToMs(Number(src.slice(s, e))),
+};
+/** How each time variable is written back, for an event stamped with its arrival time. */
+const TIME_WRITERS: Record<TimeField, (ms: number) => string> = {
+  time_local: formatClfTime,
+  time_iso8601: formatIsoTime,
+  msec: formatMsec,
 };
 
 /** The CLF "no value" marker, written for dropped fields so the line keeps its shape. */
@@ -83,6 +90,7 @@ export class TextFormat implements LineFormat {
   private readonly nTemplate: number;
   private readonly timeSlot: number;
   private readonly parseTime: RangeTimeParser;
+  private readonly writeTime: (ms: number) => string;
   /** Ranges of appended fields beyond the named ones (dropped on output). */
   private readonly extraStarts = new Int32Array(MAX_APPENDED);
   private readonly extraEnds = new Int32Array(MAX_APPENDED);
@@ -116,6 +124,7 @@ export class TextFormat implements LineFormat {
     this.record = new LogRecord(names.length, roleSlots, true);
     this.timeSlot = template.fields.findIndex((f) => (TIME_FIELDS as readonly string[]).includes(f.name));
     this.parseTime = this.timeSlot >= 0 ? TIME_PARSERS[template.fields[this.timeSlot]!.name as TimeField]() : () => NaN;
+    this.writeTime = this.timeSlot >= 0 ? TIME_WRITERS[template.fields[this.timeSlot]!.name as TimeField] : () => NO_VALUE;
   }
 
   parse(src: string, start: number, end: number, rec: LogRecord): ParseOutcome {
@@ -161,9 +170,16 @@ export class TextFormat implements LineFormat {
         case 'keep':
           continue;
         case 'check': {
-          // Kept when it has the shape its role promises, else dropped. The time
-          // field already parsed as one when the event time was read from it.
-          if ((i === this.timeSlot && this.timeParsed) || op.valid(src, s, ends[i]!)) continue;
+          if (i === this.timeSlot) {
+            // It parsed when the event time was read from it; if it did not, the
+            // event was stamped with its arrival time (or it would have been
+            // dropped), and that stamp is what the line shows.
+            if (this.timeParsed) continue;
+            replacement = Number.isFinite(rec.time) ? this.writeTime(rec.time) : NO_VALUE;
+            break;
+          }
+          // Kept when it has the shape its role promises, else dropped.
+          if (op.valid(src, s, ends[i]!)) continue;
           replacement = NO_VALUE;
           break;
         }

@@ -4,7 +4,7 @@ import { Anonymiser, buildFormats } from '../../src/pipeline/anonymiser.js';
 import { DROP_REASONS } from '../../src/pipeline/stats.js';
 import { fieldsArb, FORMAT_OF, lineOf, TEXT_LAYOUTS } from '../helpers/arbitraries.js';
 import { anonymiseLine, anonymiseText, DAY, HOUR, makeAnonymiser, makeContext, makeEnv, MINUTE, policyFrom, T0, type TestEnv } from '../helpers/env.js';
-import { clfTime, combinedLine, commonLine, jsonLine, vhostCombinedLine } from '../helpers/lines.js';
+import { clfTime, combinedLine, commonLine, isoTime, jsonLine, vhostCombinedLine } from '../helpers/lines.js';
 
 let env: TestEnv;
 beforeAll(() => {
@@ -27,15 +27,28 @@ describe('timestamps', () => {
 
   it('stamps such an event with the read time and keeps it under input.missing_timestamp: arrival', () => {
     const a = makeAnonymiser(env, 'input:\n  missing_timestamp: arrival\n');
-    // The unparseable time text is not kept: a kept time field holds only times.
-    expect(anonymiseLine(a, noTime)).toBe('81.6.12.0 - - [-] "GET /index.html HTTP/1.1" 200 5120');
+    // The unparseable time text is not kept: the line shows the stamp, so it still reads as a line of its format.
+    expect(anonymiseLine(a, noTime)).toBe(`81.6.12.0 - - [${clfTime(T0)}] "GET /index.html HTTP/1.1" 200 5120`);
+    expect(anonymiseLine(a, noTime.replace(/\[[^\]]+\]/, '[-]'))).toBe(`81.6.12.0 - - [${clfTime(T0)}] "GET /index.html HTTP/1.1" 200 5120`);
     const doc = JSON.parse(anonymiseLine(a, JSON.stringify({ client_ip: '81.6.12.34', user_id: 'alice' }))!) as Record<string, string>;
     expect(doc.client_ip).toBe('81.6.12.0');
     // Pseudonymised under the salt of the arrival time (the injected clock).
     const ctx = makeContext(env);
     expect(doc.user_id).toBe(ctx.pseudonymiser.pseudonym('user', 'alice', T0));
     expect(a.stats.dropped.no_timestamp).toBe(0);
-    expect(a.stats.linesOut).toBe(2);
+    expect(a.stats.linesOut).toBe(3);
+  });
+
+  it('writes the arrival stamp in the form of the time variable of the layout', () => {
+    const layouts = {
+      iso: ['$remote_addr [$time_iso8601] "$request" $status', isoTime(T0)],
+      msec: ['$remote_addr $msec "$request" $status', (T0 / 1000).toFixed(3)],
+    } as const;
+    for (const [name, [layout, stamp]] of Object.entries(layouts)) {
+      const a = makeAnonymiser(env, `input:\n  missing_timestamp: arrival\n  format: ${name}\nformats:\n  ${name}:\n    log_format: '${layout}'\n`);
+      const line = layout.replace('$remote_addr', '81.6.12.34').replace('$time_iso8601', 'not-a-time').replace('$msec', '-').replace('$request', 'GET / HTTP/1.1').replace('$status', '200');
+      expect(anonymiseLine(a, line)).toBe(layout.replace('$remote_addr', '81.6.12.0').replace('$time_iso8601', stamp).replace('$msec', stamp).replace('$request', 'GET / HTTP/1.1').replace('$status', '200'));
+    }
   });
 
   it('reads the clock at each batch, not per line', () => {
