@@ -54,6 +54,13 @@ export class JsonFormat implements LineFormat {
   /** Pure transforms by slot, behind a memo where that always pays (user agents: JSON values are hashed whole). */
   private readonly memoised: (((s: string) => string) | undefined)[] = [];
   private readonly timeSlots: number[];
+  /**
+   * The time fields the policy keeps, in order: an event stamped with its
+   * arrival time gets the stamp in the first one its document does not use.
+   */
+  private readonly stampSlots: number[];
+  /** Whether the last parsed line carried its own time (else input.missing_timestamp: arrival stamped it). */
+  private timeParsed = false;
   private readonly stringify: (doc: unknown) => string;
   private readonly visitorIdField: string | undefined;
   private readonly visitorIdOf: (rec: LogRecord) => string | undefined;
@@ -88,6 +95,7 @@ export class JsonFormat implements LineFormat {
     }
     // Time fields are read even when the policy drops them from the output.
     this.timeSlots = options.timestampFields.map((n) => add(n, Object.hasOwn(options.fields, n) ? options.fields[n] : undefined));
+    this.stampSlots = this.timeSlots.filter((slot) => this.ops[slot]!.kind === 'keep' || this.ops[slot]!.kind === 'check');
     this.record = new LogRecord(this.names.length, roleSlots, false);
     this.visitorIdField = options.visitorIdField;
     this.visitorIdOf = ctx.visitorIdOf;
@@ -114,6 +122,8 @@ export class JsonFormat implements LineFormat {
       const v = rec.raw[slot];
       if (v !== undefined && !Number.isNaN((rec.time = parseAnyTimestamp(v)))) break;
     }
+    // Kept apart from rec.time, which input.missing_timestamp: arrival overwrites.
+    this.timeParsed = !Number.isNaN(rec.time);
     return MATCH;
   }
 
@@ -131,6 +141,12 @@ export class JsonFormat implements LineFormat {
       else value = applyToValue(op.kind === 'pure' ? this.memoised[slot]! : op.fn, v, rec);
       if (value === undefined) continue;
       setPath(out, this.paths[slot]!, value);
+    }
+    if (!this.timeParsed && Number.isFinite(rec.time)) {
+      // Stamped with its arrival time: the document says when, in the first
+      // kept time field it does not already use.
+      const slot = this.stampSlots.find((k) => raw[k] === undefined);
+      if (slot !== undefined) setPath(out, this.paths[slot]!, new Date(rec.time).toISOString());
     }
     if (this.visitorIdField !== undefined) {
       const id = this.visitorIdOf(rec);

@@ -32,11 +32,25 @@ describe('timestamps', () => {
     expect(anonymiseLine(a, noTime.replace(/\[[^\]]+\]/, '[-]'))).toBe(`81.6.12.0 - - [${clfTime(T0)}] "GET /index.html HTTP/1.1" 200 5120`);
     const doc = JSON.parse(anonymiseLine(a, JSON.stringify({ client_ip: '81.6.12.34', user_id: 'alice' }))!) as Record<string, string>;
     expect(doc.client_ip).toBe('81.6.12.0');
+    // The document says when: the stamp goes in the first time field the policy keeps.
+    expect(doc.time).toBe(new Date(T0).toISOString());
     // Pseudonymised under the salt of the arrival time (the injected clock).
     const ctx = makeContext(env);
     expect(doc.user_id).toBe(ctx.pseudonymiser.pseudonym('user', 'alice', T0));
     expect(a.stats.dropped.no_timestamp).toBe(0);
     expect(a.stats.linesOut).toBe(3);
+  });
+
+  it('puts the arrival stamp of a JSON event in a kept time field the document does not use, never over a value it has', () => {
+    const a = makeAnonymiser(env, 'input:\n  missing_timestamp: arrival\n  format: json\n');
+    // `time` holds a duration here (not a time), so the stamp goes in `timestamp`; the duration is not kept as a time.
+    const doc = JSON.parse(anonymiseLine(a, JSON.stringify({ time: 'slow', client_ip: '81.6.12.34' }))!) as Record<string, string>;
+    expect(doc.timestamp).toBe(new Date(T0).toISOString());
+    expect(doc.time).toBeUndefined();
+    const b = makeAnonymiser(env, 'input:\n  missing_timestamp: arrival\n  format: json\nfields:\n  time: drop\n  timestamp: drop\n  "@timestamp": drop\n  time_iso8601: drop\n  time_local: drop\n  ts: drop\n  msec: drop\n');
+    // Every time field dropped by the policy: the stamp is not written anywhere.
+    const out = JSON.parse(anonymiseLine(b, JSON.stringify({ client_ip: '81.6.12.34' }))!) as Record<string, string>;
+    expect(Object.keys(out).sort()).toEqual(['client_ip', 'visitor_id']);
   });
 
   it('writes the arrival stamp in the form of the time variable of the layout', () => {
