@@ -10,8 +10,8 @@
 //
 // Without --input it generates N lines (default 1,000,000) of recent combined
 // log with bench/gen-log.mjs. --floor lets the judged floor script (e.g.
-// ../shared/bench/node-floor.mjs) be timed beside ours; --threads adds a row
-// for `--threads 2` (the second core, reported separately). Every tool runs R
+// ../shared/bench/node-floor.mjs) be timed beside ours; --threads adds rows
+// for `--threads 1` and `--threads 2` (the second core, reported separately). Every tool runs R
 // times (default 5), interleaved, and the best and median wall times are
 // reported; gallra's output is checked before anything is timed.
 import { spawnSync } from 'node:child_process';
@@ -47,7 +47,9 @@ const tools = {
   ...(extraFloor ? { 'judged floor': () => timed(process.execPath, [path.resolve(extraFloor), 'copy', input, out]) } : {}),
   gallra: () => timed(process.execPath, [gallra, 'anonymise', '--format', 'combined', '--output', out, input]),
   // The second core, reported separately: the judged figure is one core.
-  ...(flag('--threads') ? { 'gallra --threads 2': () => timed(process.execPath, [gallra, 'anonymise', '--threads', '2', '--format', 'combined', '--output', out, input]) } : {}),
+  ...(flag('--threads')
+    ? Object.fromEntries([1, 2].map((n) => [`gallra --threads ${n}`, () => timed(process.execPath, [gallra, 'anonymise', '--threads', String(n), '--format', 'combined', '--output', out, input])]))
+    : {}),
 };
 
 // Correctness first: gallra's output has one line per input line that is not
