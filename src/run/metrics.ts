@@ -17,13 +17,17 @@ export interface MeteredSource {
 }
 
 /**
- * A counter fed from a cumulative number read at scrape time.
+ * A counter fed from a cumulative number read at scrape time. Every series
+ * is shown from the first scrape, at 0 if nothing has happened yet, so a
+ * dashboard or alert (`rate(gallra_lines_dropped_total[5m]) > 0`) sees it
+ * before the first drop.
  */
 function feed(counter: Counter<string>, labels: Record<string, string>, read: () => number, seen: Map<string, number>): void {
   const key = JSON.stringify(labels);
   const now = read();
-  const before = seen.get(key) ?? 0;
-  if (now > before) counter.inc(labels, now - before);
+  const before = seen.get(key);
+  if (before === undefined) counter.inc(labels, 0);
+  if (now > (before ?? 0)) counter.inc(labels, now - (before ?? 0));
   seen.set(key, now);
 }
 
@@ -36,7 +40,8 @@ function feed(counter: Counter<string>, labels: Record<string, string>, read: ()
  */
 export function createMetrics(sources: readonly MeteredSource[], sinks: readonly Sink[], now: () => number): Registry {
   const registry = new Registry();
-  collectDefaultMetrics({ register: registry, prefix: 'gallra_process_' });
+  // prom-client's names already start with process_ or nodejs_ (gallra_process_cpu_seconds_total).
+  collectDefaultMetrics({ register: registry, prefix: 'gallra_' });
   // What each counter has been fed so far, one map per counter: counters
   // share label sets ({source}), and a shared map would make one counter's
   // reading the other's baseline, so every scrape would add the total again.

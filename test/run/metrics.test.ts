@@ -90,7 +90,11 @@ describe('createMetrics', () => {
     expect(metric(text, 'gallra_checkpoint_age_seconds', { source: 'sl' })).toBe(0);
     expect(text).toMatch(/^# TYPE gallra_lines_read_total counter$/m);
     expect(text).toMatch(/^# TYPE gallra_checkpoint_lag_bytes gauge$/m);
-    // The process's own metrics, under gallra's prefix.
-    expect(text).toMatch(/^gallra_process_\w+ /m);
+    // The process's own metrics, under gallra's prefix (once: not gallra_process_process_…).
+    expect(text).toMatch(/^gallra_process_cpu_seconds_total /m);
+    expect(text).not.toMatch(/process_process_/);
+    // Every series is there from the first scrape, at 0 before anything happened.
+    expect(metric(text, 'gallra_lines_dropped_total', { source: 'tail', reason: 'unparsed' })).toBe(0);
+    expect(metric(text, 'gallra_lines_scrubbed_total', { source: 'sl' })).toBe(0);
   });
 });
