@@ -2,12 +2,14 @@
  * `gallra check-config FILE`: validates a policy and prints what it will do,
  * in words a data-protection officer can check against the privacy policy.
  */
+import path from 'node:path';
 import { BUILTIN_TEXT_FORMATS } from '../formats/builtin.js';
 import { type FieldSpec } from '../formats/config.js';
 import { compileTemplate } from '../formats/template.js';
 import { fieldPolicy, roleOf } from '../formats/text.js';
 import { GallraError } from '../errors.js';
-import { loadPolicy, type LoadedPolicy } from '../policy/load.js';
+import { loadPolicy, type LoadedPolicy, resolveStateDir } from '../policy/load.js';
+import { sinkName, sourceName } from '../run/config.js';
 import { retentionWindowFromConfig } from '../retention/config.js';
 import { retentionCutoff } from '../retention/window.js';
 import { redactOptionsFromConfig } from '../transforms/redact/config.js';
@@ -81,7 +83,7 @@ export function describePolicy(loaded: LoadedPolicy, now: number): string {
   lines.push(`retention   events older than ${c.retention.keep} are dropped (today: before ${cutoff}); events more than ${c.retention.max_future} in the future are dropped`);
   lines.push(`salts       ${loaded.saltDir}; one salt per ${c.salts.epoch} epoch (UTC), destroyed ${c.salts.grace} after the epoch ends; events of closed epochs get a throw-away salt`);
   lines.push(`pseudonyms  HMAC-SHA-256 under the epoch salt, ${c.pseudonym.bits} bits, base64url${c.pseudonym.prefix !== '' ? `, prefix "${c.pseudonym.prefix}"` : ''}`);
-  lines.push(`ip          IPv4 keeps /${ip.ipv4Prefix}, IPv6 keeps /${ip.ipv6Prefix} (preset ${c.ip.preset}); ports ${ip.keepPort ? 'kept' : 'dropped'}`);
+  lines.push(`ip          IPv4 keeps /${ip.ipv4Prefix}, IPv6 keeps /${ip.ipv6Prefix} (preset ${c.ip.preset}${ipOverrides(c.ip)}); ports ${ip.keepPort ? 'kept' : 'dropped'}`);
   lines.push(`redact      ${red.ip !== undefined ? 'IP addresses (truncated), ' : ''}${detectors.join(', ')}${red.secret ? ` (secrets from ${red.secretMinLength} characters)` : ''}`);
   lines.push(`            values of parameters named like: ${red.sensitiveParams.contains.join(', ')}; or exactly: ${red.sensitiveParams.exact.join(', ')}`);
   for (const [name, f] of Object.entries(c.formats)) {
@@ -101,5 +103,47 @@ export function describePolicy(loaded: LoadedPolicy, now: number): string {
     for (const extra of f.extra_fields ?? []) lines.push(`  ${pad(`+ ${extra}`, 24)}${transformText(fieldPolicy(fields, extra), extra)}`);
     lines.push(`  ${pad('+ other appended', 24)}drop`);
   }
+  lines.push(...describeRun(loaded));
   return `${lines.join('\n')}\n`;
+}
+
+/** What `gallra run` would start: its sources, sinks and listener (nothing for a policy without them). */
+function describeRun(loaded: LoadedPolicy): string[] {
+  const c = loaded.config;
+  if (c.sources === undefined && c.sinks === undefined && c.http === undefined) return [];
+  const base = loaded.baseDir;
+  const lines = ['', `run (gallra run): every source feeds every sink; positions recorded every ${c.run.commit_ms} ms; a shutdown drains for at most ${c.run.shutdown_timeout_ms} ms`];
+  (c.sources ?? []).forEach((src, i) => {
+    const format = `format ${src.format ?? c.input.format}`;
+    let what: string;
+    switch (src.type) {
+      case 'file':
+        what = `tail ${path.resolve(base, src.path)}, from its ${src.start_at} on first start, ${format}; position in ${src.checkpoint !== undefined ? path.resolve(base, src.checkpoint) : `${path.join(resolveStateDir(process.env), 'checkpoints', `${sourceName(src, i)}.json`)}`}`;
+        break;
+      case 'fifo':
+        what = `read the FIFO ${path.resolve(base, src.path)}, ${format}`;
+        break;
+      case 'stdin':
+        what = `read standard input, ${format}`;
+        break;
+      case 'syslog':
+        what = `listen for syslog on ${src.protocol === 'both' ? 'UDP and TCP' : src.protocol.toUpperCase()} ${src.host}:${src.port}, ${format}`;
+        break;
+    }
+    lines.push(`  source ${pad(sourceName(src, i), 18)}${what}`);
+  });
+  if (c.sources === undefined) lines.push('  (no sources: gallra run will refuse to start)');
+  (c.sinks ?? []).forEach((sink, i) => {
+    const what = sink.type === 'file' ? `daily files ${path.join(path.resolve(base, sink.dir), `${sink.prefix}-YYYY-MM-DD.log`)} (UTC event day, mode 0640, deleted after ${c.retention.keep})` : 'standard output';
+    lines.push(`  sink   ${pad(sinkName(sink, i), 18)}${what}`);
+  });
+  if (c.sinks === undefined) lines.push('  (no sinks: gallra run will refuse to start)');
+  lines.push(c.http === undefined ? '  http   none (no /healthz, /readyz or /metrics)' : `  http   ${c.http.host}:${c.http.port}: /healthz, /readyz, /metrics`);
+  return lines;
+}
+
+/** The prefixes a policy sets over its preset, as check-config shows them: `, ipv6_prefix 64 over it`. */
+function ipOverrides(ip: { ipv4_prefix?: number | undefined; ipv6_prefix?: number | undefined }): string {
+  const set = [ip.ipv4_prefix !== undefined ? `ipv4_prefix ${ip.ipv4_prefix}` : '', ip.ipv6_prefix !== undefined ? `ipv6_prefix ${ip.ipv6_prefix}` : ''].filter((x) => x !== '');
+  return set.length === 0 ? '' : `, ${set.join(' and ')} over it`;
 }

@@ -59,7 +59,7 @@ export class LineStats {
   summary(): string {
     const reasons = DROP_REASONS.filter((r) => this.dropped[r] > 0).map((r) => `${r} ${this.dropped[r]}`);
     const scrub = this.scrubbed > 0 ? `, ${this.scrubbed} scrubbed` : '';
-    return `${this.linesIn} lines in, ${this.linesOut} out${scrub}, ${this.droppedTotal} dropped${reasons.length > 0 ? ` (${reasons.join(', ')})` : ''}`;
+    return `${this.linesIn} ${this.linesIn === 1 ? 'line' : 'lines'} in, ${this.linesOut} out${scrub}, ${this.droppedTotal} dropped${reasons.length > 0 ? ` (${reasons.join(', ')})` : ''}`;
   }
 
   toJSON(): { lines_in: number; lines_out: number; scrubbed: number; dropped: Record<DropReason, number> } {

@@ -70,9 +70,20 @@ export function loadPolicy(file?: string, env: NodeJS.ProcessEnv = process.env):
  */
 export function resolveSaltDir(config: PolicyConfig, baseDir: string, env: NodeJS.ProcessEnv): string {
   if (config.salts.dir !== undefined) return path.resolve(baseDir, config.salts.dir);
-  if (env.GALLRA_STATE_DIR) return path.join(path.resolve(env.GALLRA_STATE_DIR), 'salts');
-  const state = env.XDG_STATE_HOME ? path.resolve(env.XDG_STATE_HOME) : path.join(os.homedir(), '.local', 'state');
-  return path.join(state, 'gallra', 'salts');
+  return path.join(resolveStateDir(env), 'salts');
+}
+
+/**
+ * The directory for gallra's own state (salts, checkpoints) when a config
+ * does not name one: $GALLRA_STATE_DIR, else the XDG state directory.
+ *
+ * @example
+ * resolveStateDir(process.env) // '/var/lib/gallra' under systemd's StateDirectory=
+ */
+export function resolveStateDir(env: NodeJS.ProcessEnv): string {
+  if (env.GALLRA_STATE_DIR) return path.resolve(env.GALLRA_STATE_DIR);
+  const base = env.XDG_STATE_HOME ? path.resolve(env.XDG_STATE_HOME) : path.join(os.homedir(), '.local', 'state');
+  return path.join(base, 'gallra');
 }
 
 interface ParsedYaml {

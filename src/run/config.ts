@@ -3,6 +3,7 @@
  * where the anonymised lines go, the health/metrics listener and the
  * pipeline's timing. Each source's and sink's schema sits beside it.
  */
+import path from 'node:path';
 import { z } from 'zod';
 import { fileSinkConfigSchema } from '../sinks/file.js';
 import { stdoutSinkConfigSchema } from '../sinks/stdout.js';
@@ -32,3 +33,26 @@ export const runPolicyShape = {
   http: httpConfigSchema.optional(),
   run: runConfigSchema.default(runConfigSchema.parse({})),
 };
+
+/**
+ * A source's name in logs and metrics: its `name:`, else its file's name,
+ * else its type and position.
+ *
+ * @example
+ * sourceName({ type: 'file', path: '/var/log/nginx/access.log', … }, 0) // 'access.log'
+ */
+export function sourceName(s: SourceConfig, i: number): string {
+  if (s.name !== undefined) return s.name;
+  if (s.type === 'file' || s.type === 'fifo') return path.basename(s.path).replace(/[^A-Za-z0-9_.-]/g, '_') || `${s.type}-${i + 1}`;
+  return `${s.type}-${i + 1}`;
+}
+
+/**
+ * A sink's name in logs and metrics: its `name:`, else its type and position.
+ *
+ * @example
+ * sinkName({ type: 'stdout' }, 1) // 'stdout-2'
+ */
+export function sinkName(s: SinkConfig, i: number): string {
+  return s.name ?? `${s.type}-${i + 1}`;
+}

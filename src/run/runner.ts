@@ -5,7 +5,6 @@
  * keyring tidy, and shuts down cleanly: stop reading, drain, flush, record
  * positions, exit.
  */
-import os from 'node:os';
 import path from 'node:path';
 import type http from 'node:http';
 import { type Writable } from 'node:stream';
@@ -14,7 +13,7 @@ import { FileKeyring } from '../keyring/file.js';
 import { type Housekeeping, startHousekeeping } from '../keyring/housekeeping.js';
 import { type Logger } from '../log.js';
 import { Anonymiser } from '../pipeline/anonymiser.js';
-import { type LoadedPolicy } from '../policy/load.js';
+import { type LoadedPolicy, resolveStateDir } from '../policy/load.js';
 import { toDuration } from '../policy/schema-helpers.js';
 import { retentionWindowFromConfig } from '../retention/config.js';
 import { FileSink } from '../sinks/file.js';
@@ -24,24 +23,11 @@ import { FileTailSource } from '../sources/file.js';
 import { type Source } from '../sources/source.js';
 import { openFifo, StreamSource } from '../sources/stream.js';
 import { SyslogSource } from '../sources/syslog/index.js';
-import { type SinkConfig, type SourceConfig } from './config.js';
+import { type SinkConfig, sinkName, type SourceConfig, sourceName } from './config.js';
 import { startHttp } from './http.js';
 import { createMetrics } from './metrics.js';
 import { SourcePipeline } from './pipeline.js';
 
-
-/**
- * The directory for gallra's own state (checkpoints): $GALLRA_STATE_DIR,
- * else the XDG state directory.
- *
- * @example
- * resolveStateDir(process.env) // '/var/lib/gallra' under systemd's StateDirectory=
- */
-export function resolveStateDir(env: NodeJS.ProcessEnv): string {
-  if (env.GALLRA_STATE_DIR) return path.resolve(env.GALLRA_STATE_DIR);
-  const base = env.XDG_STATE_HOME ? path.resolve(env.XDG_STATE_HOME) : path.join(os.homedir(), '.local', 'state');
-  return path.join(base, 'gallra');
-}
 
 export interface RunnerOptions {
   readonly logger: Logger;
@@ -87,9 +73,9 @@ export class Runner {
       names.add(wanted);
       return wanted;
     };
-    c.sinks.forEach((s, i) => this.sinks.push(this.makeSink(s, unique(s.name ?? `${s.type}-${i + 1}`, 'sink'))));
+    c.sinks.forEach((s, i) => this.sinks.push(this.makeSink(s, unique(sinkName(s, i), 'sink'))));
     c.sources.forEach((s, i) => {
-      const name = unique(s.name ?? defaultSourceName(s, i), 'source');
+      const name = unique(sourceName(s, i), 'source');
       const source = this.makeSource(s, name);
       // An unknown name was rejected when the policy was loaded (policy/check.ts).
       const format = s.format ?? c.input.format;
@@ -223,7 +209,3 @@ export class Runner {
   }
 }
 
-function defaultSourceName(s: SourceConfig, i: number): string {
-  if (s.type === 'file' || s.type === 'fifo') return path.basename(s.path).replace(/[^A-Za-z0-9_.-]/g, '_') || `${s.type}-${i + 1}`;
-  return `${s.type}-${i + 1}`;
-}

@@ -76,6 +76,39 @@ describe('gallra check-config on a valid policy', () => {
     expect(r.stdout).toMatch(/IPv4 keeps \/24, IPv6 keeps \/48 \(preset default\)/);
   });
 
+  it('says what gallra run would start: each source and sink by the name logs and metrics use, and the listener', () => {
+    const dir = tmp.make('cc-run');
+    const file = join(dir, 'run.yaml');
+    writeFileSync(
+      file,
+      [
+        'ip: { ipv6_prefix: 56 }',
+        'sources:',
+        '  - { type: file, path: logs/access.log, start_at: beginning }',
+        '  - { type: syslog, name: haproxy, port: 5515, protocol: both, format: common }',
+        'sinks:',
+        '  - { type: file, dir: out }',
+        '  - { type: stdout, name: console }',
+        'http: { port: 9464 }',
+        '',
+      ].join('\n'),
+    );
+    const r = runCli(['check-config', file], { stateDir: dir });
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/IPv6 keeps \/56 \(preset default, ipv6_prefix 56 over it\)/);
+    const run = r.stdout.slice(r.stdout.indexOf('\nrun (gallra run)'));
+    expect(run).toContain(`source access.log        tail ${join(dir, 'logs/access.log')}, from its beginning on first start, format auto; position in ${join(dir, 'checkpoints', 'access.log.json')}`);
+    expect(run).toContain('source haproxy           listen for syslog on UDP and TCP 127.0.0.1:5515, format common');
+    expect(run).toContain(`sink   file-1            daily files ${join(dir, 'out', 'access-YYYY-MM-DD.log')} (UTC event day, mode 0640, deleted after P6M)`);
+    expect(run).toContain('sink   console           standard output');
+    expect(run).toContain('http   127.0.0.1:9464: /healthz, /readyz, /metrics');
+  });
+
+  it('says nothing about gallra run for a policy without sources, sinks or listener', () => {
+    const r = runCli(['check-config', cfg('good.yaml')], { stateDir: tmp.make('cc') });
+    expect(r.stdout).not.toContain('run (gallra run)');
+  });
+
   it('reads JSON policies as well as YAML', () => {
     const r = runCli(['check-config', cfg('good.json')], { stateDir: tmp.make('cc') });
     expect(r.status).toBe(0);
