@@ -6,6 +6,7 @@
 import { BUILTIN_TEXT_FORMATS } from '../formats/builtin.js';
 import { compileTemplate, TemplateError } from '../formats/template.js';
 import { TIME_FIELDS } from '../formats/text.js';
+import { sinkName, sourceName } from '../run/config.js';
 import { type PolicyConfig } from './schema.js';
 
 export interface PolicyProblem {
@@ -78,6 +79,30 @@ export function checkPolicy(c: PolicyConfig): PolicyProblem[] {
   formatNamed(c.input.format, ['input', 'format']);
   c.sources?.forEach((s, i) => {
     if (s.format !== undefined) formatNamed(s.format, ['sources', i, 'format']);
+  });
+  problems.push(...duplicateNames('source', c.sources ?? [], sourceName), ...duplicateNames('sink', c.sinks ?? [], sinkName));
+  return problems;
+}
+
+/**
+ * Two sources (or sinks) with one name would share metrics and a
+ * checkpoint file; names default to the file name or the type and position.
+ */
+function duplicateNames<T extends { readonly name?: string | undefined }>(kind: 'source' | 'sink', items: readonly T[], nameOf: (item: T, i: number) => string): PolicyProblem[] {
+  const seen = new Map<string, number>();
+  const problems: PolicyProblem[] = [];
+  items.forEach((item, i) => {
+    const name = nameOf(item, i);
+    const first = seen.get(name);
+    if (first === undefined) {
+      seen.set(name, i);
+      return;
+    }
+    problems.push({
+      path: [`${kind}s`, i, ...(item.name !== undefined ? ['name'] : [])],
+      message: `${kind}s[${first}] and ${kind}s[${i}] are both named ${name}: their metrics and checkpoints would mix`,
+      fix: `give this ${kind} its own name: (names default to the file name, or the type and position)`,
+    });
   });
   return problems;
 }

@@ -67,15 +67,10 @@ export class Runner {
       throw new GallraError('GALLRA_CONFIG_INVALID', `${loaded.file ?? 'the built-in policy'}: gallra run needs sources: and sinks:\n  fix: add at least one source (file, syslog, stdin, fifo) and one sink (file, stdout); see config/sidecar-nginx.yaml`);
     }
     this.keyring = new FileKeyring({ dir: loaded.saltDir, period: c.salts.epoch, grace: toDuration(c.salts.grace), now: this.now });
-    const names = new Set<string>();
-    const unique = (wanted: string, kind: string): string => {
-      if (names.has(wanted)) throw new GallraError('GALLRA_CONFIG_INVALID', `${loaded.file}: two ${kind}s are named ${wanted}\n  fix: give each ${kind} a distinct name: (names default to the file name, or the type and position)`);
-      names.add(wanted);
-      return wanted;
-    };
-    c.sinks.forEach((s, i) => this.sinks.push(this.makeSink(s, unique(sinkName(s, i), 'sink'))));
+    // Names are distinct: a policy with two of one name was rejected when it was loaded (policy/check.ts).
+    c.sinks.forEach((s, i) => this.sinks.push(this.makeSink(s, sinkName(s, i))));
     c.sources.forEach((s, i) => {
-      const name = unique(sourceName(s, i), 'source');
+      const name = sourceName(s, i);
       const source = this.makeSource(s, name);
       // An unknown name was rejected when the policy was loaded (policy/check.ts).
       const format = s.format ?? c.input.format;

@@ -40,11 +40,12 @@ describe('gallra run: exit codes', () => {
     const dir = tmp.make('run-exit');
     const r = runCli(['run', '--config', config(dir, 'sources:\n  - type: stdin\n    name: web\n  - type: file\n    name: web\n    path: a.log\nsinks:\n  - type: stdout\n')], { stateDir: dir });
     expect(r.status, r.stderr).toBe(2);
-    expect(r.stderr).toMatch(/gallra\.yaml: two sources are named web/);
+    expect(r.stderr).toMatch(/gallra\.yaml:5:11: sources\[1\]\.name: sources\[0\] and sources\[1\] are both named web/);
     // Two file sources of one base name get one default name: the operator must name them.
     const r2 = runCli(['run', '--config', config(dir, 'sources:\n  - type: file\n    path: a/access.log\n  - type: file\n    path: b/access.log\nsinks:\n  - type: stdout\n')], { stateDir: dir });
     expect(r2.status, r2.stderr).toBe(2);
-    expect(r2.stderr).toMatch(/two sources are named access\.log/);
+    expect(r2.stderr).toMatch(/sources\[1\]: sources\[0\] and sources\[1\] are both named access\.log/);
+    expect(r2.stderr).toMatch(/fix: give this source its own name:/);
   });
 
   it('exits 2 for a missing --config, a missing file, and an unknown or wrong key in a source or sink', () => {

@@ -210,7 +210,7 @@ http:
     expect(problem('input:\n  format: combined\n')).toMatch(/gallra\.yaml: gallra run needs sources: and sinks:/);
     expect(problem('sinks:\n  - type: stdout\n')).toMatch(/needs sources: and sinks:/);
     expect(problem('sources:\n  - type: stdin\n')).toMatch(/needs sources: and sinks:/);
-    expect(problem('sources:\n  - type: stdin\n    name: a\n  - type: syslog\n    name: a\n    port: 0\nsinks:\n  - type: stdout\n')).toMatch(/gallra\.yaml: two sources are named a/);
+    expect(problem('sources:\n  - type: stdin\n    name: a\n  - type: syslog\n    name: a\n    port: 0\nsinks:\n  - type: stdout\n')).toMatch(/gallra\.yaml:\d+:\d+: sources\[1\]\.name: sources\[0\] and sources\[1\] are both named a/);
     expect(problem('sources:\n  - type: stdin\n    format: nope\nsinks:\n  - type: stdout\n')).toMatch(/sources\[0\]\.format: unknown format "nope"/);
   });
 });
