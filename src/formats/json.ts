@@ -56,7 +56,7 @@ export class JsonFormat implements LineFormat {
   private readonly timeSlots: number[];
   /**
    * The time fields the policy keeps, in order: an event stamped with its
-   * arrival time gets the stamp in the first one its document does not use.
+   * arrival time gets the stamp in the first one that can take it.
    */
   private readonly stampSlots: number[];
   /** Whether the last parsed line carried its own time (else input.missing_timestamp: arrival stamped it). */
@@ -144,8 +144,11 @@ export class JsonFormat implements LineFormat {
     }
     if (!this.timeParsed && Number.isFinite(rec.time)) {
       // Stamped with its arrival time: the document says when, in the first
-      // kept time field it does not already use.
-      const slot = this.stampSlots.find((k) => raw[k] === undefined);
+      // kept time field the output does not already hold (a time field whose
+      // text was not a time has been dropped by now, so its place is free)
+      // and whose way there holds no kept value (`event: "login"` on the way
+      // to `event.created` is not replaced by an object).
+      const slot = this.stampSlots.find((k) => pathIsFree(out, this.paths[k]!));
       if (slot !== undefined) setPath(out, this.paths[slot]!, new Date(rec.time).toISOString());
     }
     if (this.visitorIdField !== undefined) {
@@ -237,6 +240,17 @@ function keepValue(v: unknown): unknown {
   if (typeof v !== 'object' || v === null) return v;
   if (Array.isArray(v)) return v.map((e) => (typeof e === 'object' && e !== null ? null : e));
   return undefined;
+}
+
+/** Whether setPath(out, parts, …) would replace nothing already in `out`. */
+function pathIsFree(out: Record<string, unknown>, parts: readonly string[]): boolean {
+  let node: unknown = out;
+  for (let k = 0; k < parts.length; k++) {
+    if (typeof node !== 'object' || node === null || Array.isArray(node)) return false;
+    node = (node as Record<string, unknown>)[parts[k]!];
+    if (node === undefined) return true;
+  }
+  return false;
 }
 
 function setPath(out: Record<string, unknown>, parts: readonly string[], value: unknown): void {

@@ -85,8 +85,9 @@ export function checkPolicy(c: PolicyConfig): PolicyProblem[] {
 }
 
 /**
- * Two sources (or sinks) with one name would share metrics and a
- * checkpoint file; names default to the file name or the type and position.
+ * Two sources with one name would share metrics and a checkpoint file, two
+ * sinks their metrics. Names default to the file name (sources) or the
+ * type and position.
  */
 function duplicateNames<T extends { readonly name?: string | undefined }>(kind: 'source' | 'sink', items: readonly T[], nameOf: (item: T, i: number) => string): PolicyProblem[] {
   const seen = new Map<string, number>();
@@ -100,8 +101,8 @@ function duplicateNames<T extends { readonly name?: string | undefined }>(kind: 
     }
     problems.push({
       path: [`${kind}s`, i, ...(item.name !== undefined ? ['name'] : [])],
-      message: `${kind}s[${first}] and ${kind}s[${i}] are both named ${name}: their metrics and checkpoints would mix`,
-      fix: `give this ${kind} its own name: (names default to the file name, or the type and position)`,
+      message: `${kind}s[${first}] and ${kind}s[${i}] are both named ${name}: their ${kind === 'source' ? 'metrics and checkpoints' : 'metrics'} would mix`,
+      fix: `give this ${kind} its own name: (names default to ${kind === 'source' ? 'the file name, or ' : ''}the type and position)`,
     });
   });
   return problems;

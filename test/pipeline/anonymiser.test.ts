@@ -41,14 +41,19 @@ describe('timestamps', () => {
     expect(a.stats.linesOut).toBe(3);
   });
 
-  it('puts the arrival stamp of a JSON event in a kept time field the document does not use, never over a value it has', () => {
+  it('puts the arrival stamp of a JSON event in the first kept time field, over text that is not a time, never over a kept value', () => {
     const a = makeAnonymiser(env, 'input:\n  missing_timestamp: arrival\n  format: json\n');
-    // `time` holds a duration here (not a time), so the stamp goes in `timestamp`; the duration is not kept as a time.
+    const stamp = new Date(T0).toISOString();
+    // `time` holds no time: that text is not kept, and the stamp takes its place.
     const doc = JSON.parse(anonymiseLine(a, JSON.stringify({ time: 'slow', client_ip: '81.6.12.34' }))!) as Record<string, string>;
-    expect(doc.timestamp).toBe(new Date(T0).toISOString());
-    expect(doc.time).toBeUndefined();
-    const b = makeAnonymiser(env, 'input:\n  missing_timestamp: arrival\n  format: json\nfields:\n  time: drop\n  timestamp: drop\n  "@timestamp": drop\n  time_iso8601: drop\n  time_local: drop\n  ts: drop\n  msec: drop\n');
+    expect(doc.time).toBe(stamp);
+    expect(doc.timestamp).toBeUndefined();
+    // A kept value on the way to a nested time field is not replaced by an object.
+    const nested = makeAnonymiser(env, 'input:\n  missing_timestamp: arrival\n  format: json\nfields:\n  event: keep\n  event.created: keep\nformats:\n  json:\n    timestamp_fields: [event.created, ts]\n    visitor_id: false\n');
+    expect(JSON.parse(anonymiseLine(nested, JSON.stringify({ event: 'login' }))!)).toEqual({ event: 'login', ts: stamp });
+    expect(JSON.parse(anonymiseLine(nested, JSON.stringify({ event: { created: 'garbage' } }))!)).toEqual({ event: { created: 'garbage' }, ts: stamp });
     // Every time field dropped by the policy: the stamp is not written anywhere.
+    const b = makeAnonymiser(env, 'input:\n  missing_timestamp: arrival\n  format: json\nfields:\n  time: drop\n  timestamp: drop\n  "@timestamp": drop\n  time_iso8601: drop\n  time_local: drop\n  ts: drop\n  msec: drop\n');
     const out = JSON.parse(anonymiseLine(b, JSON.stringify({ client_ip: '81.6.12.34' }))!) as Record<string, string>;
     expect(Object.keys(out).sort()).toEqual(['client_ip', 'visitor_id']);
   });

@@ -21,6 +21,30 @@ describe('checkPolicy', () => {
     expect(checkPolicy(defaults)).toEqual([]);
   });
 
+  it('rejects two sources or two sinks of one name, given or defaulted, pointing at the second', () => {
+    const c = policySchema.parse({
+      ...defaults,
+      sources: [
+        { type: 'file', path: '/a/access.log' },
+        { type: 'file', path: '/b/access.log' },
+        { type: 'stdin', name: 'web' },
+      ],
+      sinks: [{ type: 'stdout' }, { type: 'stdout', name: 'stdout-1' }],
+    });
+    expect(checkPolicy(c)).toEqual([
+      {
+        path: ['sources', 1],
+        message: 'sources[0] and sources[1] are both named access.log: their metrics and checkpoints would mix',
+        fix: 'give this source its own name: (names default to the file name, or the type and position)',
+      },
+      {
+        path: ['sinks', 1, 'name'],
+        message: 'sinks[0] and sinks[1] are both named stdout-1: their metrics would mix',
+        fix: 'give this sink its own name: (names default to the type and position)',
+      },
+    ]);
+  });
+
   it('rejects log_format and extra_fields on json', () => {
     const problems = checkPolicy(withFormats({ json: { log_format: '$a [$time_local]', extra_fields: ['x'] } }));
     expect(problems.map((p) => p.path.join('.'))).toEqual(['formats.json.log_format', 'formats.json.extra_fields']);
