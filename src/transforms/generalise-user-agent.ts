@@ -341,11 +341,11 @@ function detectBrowser(s: string): [Family, string] | undefined {
   if (safari >= 0) {
     // Safari's own token holds the WebKit build (604.1, 605.1.15), the
     // release is in Version/. A Safari/ below 100 can only be a major this
-    // module wrote, which keeps generalisation idempotent.
+    // module wrote, so a release of 100 or more (no Safari has one) is
+    // written as 0: reading its own output back must give the same.
     const version = majorAfter(s, 'Version/');
-    if (version !== undefined) return ['Safari', version];
-    const own = readMajor(s, safari + 7);
-    return ['Safari', Number(own) < 100 ? own : '0'];
+    const major = version ?? readMajor(s, safari + 7);
+    return ['Safari', Number(major) < 100 ? major : '0'];
   }
   return undefined;
 }

@@ -471,6 +471,12 @@ describe('generaliseUserAgent properties', () => {
     );
   });
 
+  it('writes a Safari release of 100 or more as 0, as it would read its own output back (found by the property below)', () => {
+    const ua = 'Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/170a=-0_A-.4.1 Safari/605.1.15';
+    expect(generaliseUserAgent(ua)).toBe('Mozilla/5.0 (Mac OS X; Desktop) Safari/0');
+    expect(generaliseUserAgent(generaliseUserAgent(ua))).toBe('Mozilla/5.0 (Mac OS X; Desktop) Safari/0');
+  });
+
   it('leaves an already generalised string unchanged', () => {
     fc.assert(
       fc.property(anyInput, (ua) => {
