@@ -9,6 +9,8 @@ import {
 } from '../../src/transforms/generalise-user-agent.js';
 
 const OTHER = 'Other/0 (Other; Other)';
+/** Property tests run the same cases on every run: CI must not turn red on a draw (longer local runs look further). */
+const FC_SEED = 0x0a9e7;
 
 type Row = readonly [name: string, ua: string, info: UserAgentInfo, output: string];
 
@@ -448,7 +450,7 @@ describe('generaliseUserAgent properties', () => {
         expect(out).not.toMatch(/["\\\u0000-\u001f\u007f-\u009f]/);
         expect(out.length).toBeLessThanOrEqual(100);
       }),
-      { numRuns: 2000 },
+      { seed: FC_SEED, numRuns: 2000 },
     );
   });
 
@@ -458,7 +460,7 @@ describe('generaliseUserAgent properties', () => {
       fc.property(neutral, (ua) => {
         expect(generaliseUserAgent(ua)).toBe(OTHER);
       }),
-      { numRuns: 2000 },
+      { seed: FC_SEED, numRuns: 2000 },
     );
   });
 
@@ -467,7 +469,7 @@ describe('generaliseUserAgent properties', () => {
       fc.property(anyInput, (ua) => {
         expect(leakedRuns(ua, generaliseUserAgent(ua))).toEqual([]);
       }),
-      { numRuns: 2000 },
+      { seed: FC_SEED, numRuns: 2000 },
     );
   });
 
@@ -483,7 +485,7 @@ describe('generaliseUserAgent properties', () => {
         const once = generaliseUserAgent(ua);
         expect(generaliseUserAgent(once)).toBe(once);
       }),
-      { numRuns: 2000 },
+      { seed: FC_SEED, numRuns: 2000 },
     );
   });
 
@@ -495,6 +497,7 @@ describe('generaliseUserAgent properties', () => {
         if (out === '-' || family === 'Other') return;
         expect(out).toContain(`/${major}`);
       }),
+      { seed: FC_SEED },
     );
   });
 });
@@ -512,7 +515,7 @@ describe('createUserAgentGeneraliser', () => {
           expect(generalise.size).toBeLessThanOrEqual(generalise.capacity);
         }
       }),
-      { numRuns: 300 },
+      { seed: FC_SEED, numRuns: 300 },
     );
   });
 
