@@ -18,14 +18,45 @@ export interface PolicyProblem {
 }
 
 /**
- * Every semantic problem in a schema-valid policy; empty when it is sound.
+ * The sections of a policy the checks read, each present only if it is
+ * schema-valid: a policy with schema problems is still checked as far as
+ * its valid sections allow, so every problem is reported at once.
+ */
+export type CheckableSections = Partial<Pick<PolicyConfig, 'input' | 'formats' | 'sources' | 'sinks'>>;
+
+/**
+ * Every semantic problem in a policy's schema-valid sections; empty when
+ * they are sound.
  *
  * @example
  * checkPolicy(config).forEach((p) => console.error(p.path.join('.'), p.message));
  */
-export function checkPolicy(c: PolicyConfig): PolicyProblem[] {
+export function checkPolicy(c: CheckableSections): PolicyProblem[] {
   const problems: PolicyProblem[] = [];
-  for (const [name, f] of Object.entries(c.formats)) {
+  if (c.formats !== undefined && c.input !== undefined) problems.push(...checkFormats(c.formats, c.input));
+  if (c.formats !== undefined) {
+    const formats = c.formats;
+    const formatNamed = (fmt: string, at: (string | number)[]): void => {
+      if (fmt === 'auto' || Object.hasOwn(formats, fmt)) return;
+      problems.push({
+        path: at,
+        message: `unknown format "${fmt}"`,
+        fix: `use auto or one of: ${Object.keys(formats).join(', ')} (or define formats.${fmt}.log_format)`,
+      });
+    };
+    if (c.input !== undefined) formatNamed(c.input.format, ['input', 'format']);
+    c.sources?.forEach((s, i) => {
+      if (s.format !== undefined) formatNamed(s.format, ['sources', i, 'format']);
+    });
+  }
+  problems.push(...duplicateNames('source', c.sources ?? [], sourceName), ...duplicateNames('sink', c.sinks ?? [], sinkName));
+  return problems;
+}
+
+/** Formats refer to each other, templates compile, and a text format has a time field. */
+function checkFormats(formats: PolicyConfig['formats'], input: PolicyConfig['input']): PolicyProblem[] {
+  const problems: PolicyProblem[] = [];
+  for (const [name, f] of Object.entries(formats)) {
     const at = ['formats', name];
     // hasOwn, not `in`: a format named `constructor` is not built in.
     const builtin = Object.hasOwn(BUILTIN_TEXT_FORMATS, name);
@@ -56,7 +87,7 @@ export function checkPolicy(c: PolicyConfig): PolicyProblem[] {
     try {
       const t = compileTemplate(source);
       const hasTime = t.fields.some((fd) => (TIME_FIELDS as readonly string[]).includes(fd.name));
-      if (!hasTime && c.input.missing_timestamp === 'drop') {
+      if (!hasTime && input.missing_timestamp === 'drop') {
         problems.push({
           path: [...at, 'log_format'],
           message: `the layout has no time field, so every line would be dropped (the retention window cannot be enforced without one)`,
@@ -68,19 +99,6 @@ export function checkPolicy(c: PolicyConfig): PolicyProblem[] {
       problems.push({ path: [...at, 'log_format'], message: `${err.message} (at character ${err.at + 1})`, fix: 'write it as in nginx: literals and $variables' });
     }
   }
-  const formatNamed = (fmt: string, at: (string | number)[]): void => {
-    if (fmt === 'auto' || Object.hasOwn(c.formats, fmt)) return;
-    problems.push({
-      path: at,
-      message: `unknown format "${fmt}"`,
-      fix: `use auto or one of: ${Object.keys(c.formats).join(', ')} (or define formats.${fmt}.log_format)`,
-    });
-  };
-  formatNamed(c.input.format, ['input', 'format']);
-  c.sources?.forEach((s, i) => {
-    if (s.format !== undefined) formatNamed(s.format, ['sources', i, 'format']);
-  });
-  problems.push(...duplicateNames('source', c.sources ?? [], sourceName), ...duplicateNames('sink', c.sinks ?? [], sinkName));
   return problems;
 }
 

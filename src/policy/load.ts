@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { isMap, isScalar, LineCounter, parseDocument, type Document } from 'yaml';
 import { type z } from 'zod';
 import { GallraError } from '../errors.js';
-import { checkPolicy, type PolicyProblem } from './check.js';
+import { type CheckableSections, checkPolicy, type PolicyProblem } from './check.js';
 import { type PolicyConfig, policySchema } from './schema.js';
 import { suggest } from '../util/suggest.js';
 
@@ -54,11 +54,33 @@ export function loadPolicy(file?: string, env: NodeJS.ProcessEnv = process.env):
   const merged = mergePolicy(defaults, user);
   const parsed = policySchema.safeParse(merged, { reportInput: true });
   const label = file ?? DEFAULT_POLICY_FILE;
-  if (!parsed.success) throw configError(label, source, parsed.error.issues.flatMap((i) => problemsFromIssue(i)));
+  if (!parsed.success) {
+    const problems = parsed.error.issues.flatMap((i) => problemsFromIssue(i));
+    // The sections that are valid on their own are checked too, so one run lists every problem.
+    const more = checkPolicy(validSections(merged)).filter((p) => !problems.some((q) => sameStart(p.path, q.path)));
+    throw configError(label, source, [...problems, ...more]);
+  }
   const problems = checkPolicy(parsed.data);
   if (problems.length > 0) throw configError(label, source, problems);
   const baseDir = file === undefined ? process.cwd() : path.dirname(path.resolve(file));
   return { config: parsed.data, file, baseDir, saltDir: resolveSaltDir(parsed.data, baseDir, env) };
+}
+
+/** Each section checkPolicy reads, where that section is schema-valid by itself. */
+function validSections(merged: Record<string, unknown>): CheckableSections {
+  const shape = policySchema.shape;
+  const one = <K extends keyof CheckableSections>(key: K): CheckableSections[K] => {
+    const r = shape[key].safeParse(merged[key]);
+    return r.success ? (r.data as CheckableSections[K]) : undefined;
+  };
+  return { input: one('input'), formats: one('formats'), sources: one('sources'), sinks: one('sinks') };
+}
+
+/** Whether one path is where the other starts (a problem already reported there or above it). */
+function sameStart(a: readonly PropertyKey[], b: readonly PropertyKey[]): boolean {
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 /**

@@ -210,6 +210,19 @@ describe('policy loading errors', () => {
     expect(err.message).toContain('invalid policy (3 problems)');
   });
 
+  it('reports the problems of valid sections beside the schema problems of others, in one run', () => {
+    const { err, file } = loadError(
+      ['input:', '  format: nope', 'salts:', '  epoch: P2D', 'sinks:', '  - { type: stdout }', '  - { type: stdout, name: stdout-1 }', 'sources:', '  - { type: stdin, port: 1 }', ''].join('\n'),
+    );
+    expect(err.message).toContain('invalid policy (4 problems)');
+    // Schema problems: the epoch, the stdin source's stray key.
+    expect(err.message).toContain(`${file}:4:10: salts.epoch`);
+    expect(err.message).toMatch(/sources\[0\]\.port/);
+    // Semantic problems of sections that are valid by themselves: the unknown format, the duplicate sink name.
+    expect(err.message).toContain(`${file}:2:11: input.format: unknown format "nope"`);
+    expect(err.message).toMatch(/sinks\[1\]\.name: sinks\[0\] and sinks\[1\] are both named stdout-1/);
+  });
+
   it('reports a missing file as GALLRA_CONFIG_NOT_FOUND, exit code 2', () => {
     const missing = join(env.root, 'nope.yaml');
     try {
