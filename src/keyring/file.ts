@@ -171,6 +171,9 @@ export class FileKeyring implements Keyring {
 
   constructor(options: FileKeyringOptions) {
     if (!isEpochPeriod(options.period)) throw new RangeError(`FileKeyring: unsupported epoch period ${String(options.period)}`);
+    // A grace that is not a Duration would make every close time NaN: nothing
+    // would ever count as open, and every call would take the slow path.
+    if (!Number.isFinite(closesAt(epochOf(0, options.period), options.grace))) throw new RangeError('FileKeyring: grace must be a Duration (parseDuration)');
     this.dir = resolve(options.dir);
     this.period = options.period;
     this.grace = options.grace;

@@ -89,6 +89,10 @@ function plantSalt(name: string, content: Uint8Array = new Uint8Array(32).fill(7
 }
 
 describe('epochs and salts', () => {
+  it('refuses a grace that is not a Duration (every close time would be NaN, and no salt fast)', () => {
+    expect(() => keyring({ grace: { ms: HOUR } as unknown as Duration })).toThrow(/grace must be a Duration/);
+  });
+
   it('returns the same salt object and bytes for every event of one epoch', () => {
     const kr = keyring();
     const a = kr.saltFor(Date.UTC(2026, 10, 22, 0, 0, 0));
