@@ -4,8 +4,7 @@
  * whose line must still read as a line of its format (GoAccess skips a
  * line whose `[$time_local]` is not a time).
  */
-
-const MONTH_NAMES = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+import { MONTH_NAMES } from './months.js';
 
 function pad2(n: number): string {
   return n < 10 ? `0${n}` : String(n);

@@ -3,16 +3,11 @@
  * returns milliseconds since the Unix epoch (UTC) or NaN. They never consult
  * the host's time zone: a log is anonymised the same way on every machine.
  */
+import { MONTH_CODES, packMonth } from './months.js';
 import { ZERO } from '../util/ascii.js';
 
-const MONTH_NAMES = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
-// The three letters packed into one number, so a month is found without
-// slicing a string (a fresh key would be hashed on every lookup).
-const MONTH_CODES = MONTH_NAMES.map((m) => (m.charCodeAt(0) << 16) | (m.charCodeAt(1) << 8) | m.charCodeAt(2));
-
 function monthAt(s: string, i: number): number | undefined {
-  const code = (s.charCodeAt(i) << 16) | (s.charCodeAt(i + 1) << 8) | s.charCodeAt(i + 2);
-  const m = MONTH_CODES.indexOf(code);
+  const m = MONTH_CODES.indexOf(packMonth(s.charCodeAt(i), s.charCodeAt(i + 1), s.charCodeAt(i + 2)));
   return m < 0 ? undefined : m;
 }
 

@@ -11,6 +11,7 @@
  * The envelope's own fields (host name, tag, pid) are discarded: the policy
  * applies to the message, and the message carries its own timestamp.
  */
+import { MONTH_CODES, packMonth } from '../../time/months.js';
 import { LT, NINE, SPACE, ZERO } from '../../util/ascii.js';
 
 const GT = 62;
@@ -74,13 +75,11 @@ function rfc5424Message(b: Uint8Array, i: number, end: number): number {
   return Math.min(i, end);
 }
 
-// Month names packed into one number each: every message is checked, so no string is made per message.
-const MONTH_CODES = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'].map((m) => (m.charCodeAt(0) << 16) | (m.charCodeAt(1) << 8) | m.charCodeAt(2));
 
 /** `Mmm dd hh:mm:ss ` (the day space-padded) at `i`. */
 function isBsdTimestamp(b: Uint8Array, i: number, end: number): boolean {
   if (end - i < 16 || b[i + 3] !== SPACE || b[i + 6] !== SPACE || b[i + 9] !== 58 || b[i + 12] !== 58 || b[i + 15] !== SPACE) return false;
-  return MONTH_CODES.includes((b[i]! << 16) | (b[i + 1]! << 8) | b[i + 2]!);
+  return MONTH_CODES.includes(packMonth(b[i]!, b[i + 1]!, b[i + 2]!));
 }
 
 /**
