@@ -8,8 +8,8 @@ import { type FieldSpec } from '../formats/config.js';
 import { compileTemplate } from '../formats/template.js';
 import { fieldPolicy, roleOf } from '../formats/text.js';
 import { GallraError } from '../errors.js';
-import { loadPolicy, type LoadedPolicy, resolveStateDir } from '../policy/load.js';
-import { sinkName, sourceName } from '../run/config.js';
+import { loadPolicy, type LoadedPolicy } from '../policy/load.js';
+import { checkpointFile, sinkName, sourceName } from '../run/config.js';
 import { retentionWindowFromConfig } from '../retention/config.js';
 import { retentionCutoff } from '../retention/window.js';
 import { redactOptionsFromConfig } from '../transforms/redact/config.js';
@@ -118,7 +118,7 @@ function describeRun(loaded: LoadedPolicy): string[] {
     let what: string;
     switch (src.type) {
       case 'file':
-        what = `tail ${path.resolve(base, src.path)}, from its ${src.start_at} on first start, ${format}; position in ${src.checkpoint !== undefined ? path.resolve(base, src.checkpoint) : `${path.join(resolveStateDir(process.env), 'checkpoints', `${sourceName(src, i)}.json`)}`}`;
+        what = `tail ${path.resolve(base, src.path)}, from its ${src.start_at} on first start, ${format}; position in ${checkpointFile(src, sourceName(src, i), base, process.env)}`;
         break;
       case 'fifo':
         what = `read the FIFO ${path.resolve(base, src.path)}, ${format}`;

@@ -5,7 +5,6 @@
  * gallra exits 2 — a policy is never half-applied.
  */
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { isMap, isScalar, LineCounter, parseDocument, type Document } from 'yaml';
@@ -13,6 +12,7 @@ import { type z } from 'zod';
 import { GallraError } from '../errors.js';
 import { type CheckableSections, checkPolicy, type PolicyProblem } from './check.js';
 import { type PolicyConfig, policySchema } from './schema.js';
+import { resolveStateDir } from '../util/state-dir.js';
 import { suggest } from '../util/suggest.js';
 
 /** Where the built-in defaults live, relative to this module in src/ and in dist/. */
@@ -93,19 +93,6 @@ function sameStart(a: readonly PropertyKey[], b: readonly PropertyKey[]): boolea
 export function resolveSaltDir(config: PolicyConfig, baseDir: string, env: NodeJS.ProcessEnv): string {
   if (config.salts.dir !== undefined) return path.resolve(baseDir, config.salts.dir);
   return path.join(resolveStateDir(env), 'salts');
-}
-
-/**
- * The directory for gallra's own state (salts, checkpoints) when a config
- * does not name one: $GALLRA_STATE_DIR, else the XDG state directory.
- *
- * @example
- * resolveStateDir(process.env) // '/var/lib/gallra' under systemd's StateDirectory=
- */
-export function resolveStateDir(env: NodeJS.ProcessEnv): string {
-  if (env.GALLRA_STATE_DIR) return path.resolve(env.GALLRA_STATE_DIR);
-  const base = env.XDG_STATE_HOME ? path.resolve(env.XDG_STATE_HOME) : path.join(os.homedir(), '.local', 'state');
-  return path.join(base, 'gallra');
 }
 
 interface ParsedYaml {

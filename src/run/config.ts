@@ -7,7 +7,8 @@ import path from 'node:path';
 import { z } from 'zod';
 import { fileSinkConfigSchema } from '../sinks/file.js';
 import { stdoutSinkConfigSchema } from '../sinks/stdout.js';
-import { fileSourceConfigSchema } from '../sources/file.js';
+import { type FileSourceConfig, fileSourceConfigSchema } from '../sources/file.js';
+import { resolveStateDir } from '../util/state-dir.js';
 import { fifoSourceConfigSchema, stdinSourceConfigSchema } from '../sources/stream.js';
 import { syslogSourceConfigSchema } from '../sources/syslog/index.js';
 import { httpConfigSchema } from './http.js';
@@ -45,6 +46,17 @@ export function sourceName(s: SourceConfig, i: number): string {
   if (s.name !== undefined) return s.name;
   if (s.type === 'file' || s.type === 'fifo') return path.basename(s.path).replace(/[^A-Za-z0-9_.-]/g, '_') || `${s.type}-${i + 1}`;
   return `${s.type}-${i + 1}`;
+}
+
+/**
+ * Where a file source records its position: its `checkpoint:` (relative to
+ * the policy file), else `<state dir>/checkpoints/<name>.json`.
+ *
+ * @example
+ * checkpointFile({ type: 'file', path: 'access.log', … }, 'access.log', '/etc/gallra', process.env) // '~/.local/state/gallra/checkpoints/access.log.json'
+ */
+export function checkpointFile(s: FileSourceConfig, name: string, baseDir: string, env: NodeJS.ProcessEnv): string {
+  return s.checkpoint !== undefined ? path.resolve(baseDir, s.checkpoint) : path.join(resolveStateDir(env), 'checkpoints', `${name}.json`);
 }
 
 /**

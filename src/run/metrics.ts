@@ -27,7 +27,8 @@ function feed(counter: Counter<string>, labels: Record<string, string>, read: ()
   const now = read();
   const before = seen.get(key);
   if (before === undefined) counter.inc(labels, 0);
-  if (now > (before ?? 0)) counter.inc(labels, now - (before ?? 0));
+  const fed = before ?? 0;
+  if (now > fed) counter.inc(labels, now - fed);
   seen.set(key, now);
 }
 

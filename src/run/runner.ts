@@ -13,7 +13,7 @@ import { FileKeyring } from '../keyring/file.js';
 import { type Housekeeping, startHousekeeping } from '../keyring/housekeeping.js';
 import { type Logger } from '../log.js';
 import { Anonymiser } from '../pipeline/anonymiser.js';
-import { type LoadedPolicy, resolveStateDir } from '../policy/load.js';
+import { type LoadedPolicy } from '../policy/load.js';
 import { toDuration } from '../policy/schema-helpers.js';
 import { retentionWindowFromConfig } from '../retention/config.js';
 import { FileSink } from '../sinks/file.js';
@@ -23,7 +23,7 @@ import { FileTailSource } from '../sources/file.js';
 import { type Source } from '../sources/source.js';
 import { openFifo, StreamSource } from '../sources/stream.js';
 import { SyslogSource } from '../sources/syslog/index.js';
-import { type SinkConfig, sinkName, type SourceConfig, sourceName } from './config.js';
+import { checkpointFile, type SinkConfig, sinkName, type SourceConfig, sourceName } from './config.js';
 import { startHttp } from './http.js';
 import { createMetrics } from './metrics.js';
 import { SourcePipeline } from './pipeline.js';
@@ -187,7 +187,7 @@ export class Runner {
           name,
           path: path.resolve(base, s.path),
           startAt: s.start_at,
-          checkpointFile: s.checkpoint !== undefined ? path.resolve(base, s.checkpoint) : path.join(resolveStateDir(this.options.env ?? process.env), 'checkpoints', `${name}.json`),
+          checkpointFile: checkpointFile(s, name, base, this.options.env ?? process.env),
           pollMs: s.poll_ms,
           rotateWaitMs: s.rotate_wait_ms,
           warn: (message) => this.log.warn(message),
