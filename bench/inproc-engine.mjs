@@ -12,7 +12,8 @@
 // over that, and the default policy. Figures in bench/RESULTS.md.
 import fs from 'node:fs';
 import path from 'node:path';
-import { Anonymiser, collectOutput } from '../dist/pipeline/anonymiser.js';
+import { EncodedBatchBuilder } from '../dist/pipeline/line-pipeline.js';
+import { buildLinePipeline } from '../dist/runtime/build.js';
 import { LineSplitter } from '../dist/pipeline/line-splitter.js';
 import { loadPolicy } from '../dist/policy/load.js';
 import { FileKeyring } from '../dist/keyring/file.js';
@@ -47,9 +48,10 @@ function engine(policy) {
   const loaded = loadPolicy(file, env);
   const keyring = new FileKeyring({ dir: loaded.saltDir, period: loaded.config.salts.epoch, grace: parseDuration(loaded.config.salts.grace) });
   return () => {
-    const a = new Anonymiser({ policy: loaded.config, keyring, format: 'combined' });
-    const { handler, take } = collectOutput(a);
-    return { handler, take, begin: () => a.beginBatch() };
+    const { pipeline } = buildLinePipeline({ policy: loaded.config, keyring, format: 'combined' });
+    const out = new EncodedBatchBuilder();
+    pipeline.consumers.push(out);
+    return { handler: pipeline, take: () => out.take().text, begin: () => pipeline.beginBatch() };
   };
 }
 

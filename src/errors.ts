@@ -31,6 +31,12 @@ export const ERROR_CODES = {
   GALLRA_SINK_FAILED: { exitCode: 1, retriable: true },
   /** A checkpoint could not be read or written. */
   GALLRA_CHECKPOINT_IO: { exitCode: 1, retriable: true },
+  /** The HTTP listener (health, metrics, API) could not bind its address. */
+  GALLRA_HTTP_FAILED: { exitCode: 1, retriable: true },
+  /** A worker thread of `anonymise --threads` failed or died. */
+  GALLRA_WORKER_FAILED: { exitCode: 1, retriable: false },
+  /** A bug in gallra (an internal contract was broken): please report it. */
+  GALLRA_INTERNAL: { exitCode: 1, retriable: false },
 } as const satisfies Record<string, { exitCode: 1 | 2; retriable: boolean }>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

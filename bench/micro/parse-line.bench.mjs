@@ -1,8 +1,12 @@
 // Locating the fields of a combined line and reading its time: the compiled
 // template over the chunk string, with the remembering CLF parser, against a
 // regex with named groups and a full Date parse.
-import { compileTemplate } from '../../dist/formats/template.js';
-import { BUILTIN_TEXT_FORMATS } from '../../dist/formats/builtin.js';
+import { compileTemplate } from '../../dist/formats/engines/template/template.js';
+import { COMBINED } from '../../dist/formats/combined/index.js';
+import { COMMON } from '../../dist/formats/common/index.js';
+import { VHOST_COMBINED } from '../../dist/formats/vhost_combined/index.js';
+
+const BUILTIN_TEXT_FORMATS = { common: COMMON, combined: COMBINED, vhost_combined: VHOST_COMBINED };
 import { createClfTimeParser, parseClfTime } from '../../dist/time/parse-timestamp.js';
 import { runSuite } from './suite.mjs';
 

@@ -2,7 +2,7 @@
 // Map keyed by the freshly sliced string (what the obvious code does) and no
 // memo at all. Keys are sliced from a chunk string per lookup, as on the hot path.
 import { StringCache, hashBytes } from '../../dist/util/string-cache.js';
-import { generaliseUserAgent } from '../../dist/transforms/generalise-user-agent.js';
+import { generaliseUserAgent } from '../../dist/transforms/generalise-user-agent/generalise-user-agent.js';
 import { runSuite } from './suite.mjs';
 
 const agents = [];

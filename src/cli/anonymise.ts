@@ -10,16 +10,17 @@ import { GallraError, isGallraError } from '../errors.js';
 import { FileKeyring } from '../keyring/file.js';
 import { startHousekeeping } from '../keyring/housekeeping.js';
 import { type Logger } from '../log.js';
-import { Anonymiser, collectOutput } from '../pipeline/anonymiser.js';
+import { EncodedBatchBuilder, type LinePipeline } from '../pipeline/line-pipeline.js';
 import { LineSplitter } from '../pipeline/line-splitter.js';
-import { ParallelAnonymiser } from '../pipeline/parallel.js';
 import { type LineStats } from '../pipeline/stats.js';
 import { type Pseudonymiser } from '../transforms/pseudonymise.js';
 import { loadPolicy } from '../policy/load.js';
-import { readInput } from '../sources/read-file.js';
+import { buildLinePipeline } from '../runtime/build.js';
+import { ParallelAnonymiser } from '../runtime/threads/parallel.js';
+import { readInput } from '../sources/stream/read-input.js';
 import { Progress, type ProgressStream } from './progress.js';
-import { toDuration } from '../policy/schema-helpers.js';
-import { oneOf, parseCommand } from './args.js';
+import { toDuration } from '../util/schema.js';
+import { oneOf, parseCommand, shown } from './args.js';
 
 export const ANONYMISE_HELP = `Usage: gallra anonymise [options] [FILE...]
 
@@ -83,7 +84,7 @@ export async function anonymiseCommand(argv: string[], io: CommandIo): Promise<n
   const policy = loaded.config;
   const format = values.format as string | undefined;
   if (format !== undefined && format !== 'auto' && !Object.hasOwn(policy.formats, format)) {
-    throw new GallraError('GALLRA_USAGE', `gallra anonymise: unknown --format ${JSON.stringify(format)}; use auto or one of: ${Object.keys(policy.formats).join(', ')}`);
+    throw new GallraError('GALLRA_USAGE', `gallra anonymise: unknown --format ${shown(format)}; use auto or one of: ${Object.keys(policy.formats).join(', ')} (or define your layout under formats: in a --config file)`);
   }
   const unparsed = oneOf('anonymise', '--unparsed', values.unparsed, ['drop', 'scrub'] as const);
   const threads = threadCount(values.threads);
@@ -96,7 +97,7 @@ export async function anonymiseCommand(argv: string[], io: CommandIo): Promise<n
   let stats: LineStats | undefined;
   try {
     // Inside the try: a keyring or --output failure still stops the timer and closes the keyring.
-    housekeeping.runNow();
+    await housekeeping.runNow();
     const out = openOutput(values.output as string | undefined, io.stdout);
     const write = async (chunk: string | Buffer): Promise<void> => {
       if (chunk.length > 0 && !out.stream.write(chunk)) await Promise.race([once(out.stream, 'drain'), out.failed]);
@@ -104,7 +105,7 @@ export async function anonymiseCommand(argv: string[], io: CommandIo): Promise<n
     engine =
       threads > 1
         ? parallelEngine(new ParallelAnonymiser({ threads, policyFile: loaded.file, env: process.env, format, unparsed, maxLineLength: policy.input.max_line_length, write }))
-        : singleEngine(new Anonymiser({ policy, keyring, ...(format !== undefined && { format }), ...(unparsed !== undefined && { unparsed }) }), policy.input.max_line_length, write);
+        : singleEngine(buildLinePipeline({ policy, keyring, format, unparsed }), policy.input.max_line_length, write);
 
     const inputs = positionals.length > 0 ? positionals : ['-'];
     // A progress line on a terminal, for files (stdin has no size to measure against).
@@ -152,7 +153,7 @@ export async function anonymiseCommand(argv: string[], io: CommandIo): Promise<n
 function threadCount(v: unknown): number {
   if (v === undefined) return 1;
   const n = Number(v);
-  if (typeof v !== 'string' || !Number.isInteger(n) || n < 1 || n > 64) throw new GallraError('GALLRA_USAGE', `gallra anonymise: --threads must be a whole number from 1 to 64, not ${JSON.stringify(v)}`);
+  if (typeof v !== 'string' || !Number.isInteger(n) || n < 1 || n > 64) throw new GallraError('GALLRA_USAGE', `gallra anonymise: --threads must be a whole number from 1 to 64, not ${shown(v)}`);
   return n;
 }
 
@@ -169,15 +170,18 @@ interface Engine {
   abort(): Promise<void>;
 }
 
-function singleEngine(a: Anonymiser, maxLineLength: number, write: (chunk: string) => Promise<void>): Engine {
-  const { handler, take } = collectOutput(a);
-  const flush = (): Promise<void> => write(take());
-  let splitter = new LineSplitter(maxLineLength, handler);
+function singleEngine(built: { pipeline: LinePipeline; pseudonymiser: Pseudonymiser }, maxLineLength: number, write: (chunk: string) => Promise<void>): Engine {
+  const { pipeline, pseudonymiser } = built;
+  const output = new EncodedBatchBuilder();
+  pipeline.consumers.push(output);
+  const flush = (): Promise<void> => write(output.take().text);
+  let splitter = new LineSplitter(maxLineLength, pipeline);
   // Whether the bytes read so far end inside a line (no newline yet).
   let midLine = false;
   return {
     async push(chunk) {
-      a.beginBatch();
+      await pipeline.prepare();
+      pipeline.beginBatch();
       splitter.push(chunk);
       if (chunk.length > 0) midLine = chunk[chunk.length - 1] !== NL;
       await flush();
@@ -187,24 +191,21 @@ function singleEngine(a: Anonymiser, maxLineLength: number, write: (chunk: strin
         // The input broke off inside a line (truncated gzip, read error): that
         // fragment is not a line of the log — a cut-off byte count would still
         // parse — so it is counted as unparsed, not written.
-        if (midLine) {
-          a.stats.linesIn++;
-          a.stats.drop('unparsed');
-        }
+        if (midLine) pipeline.dropRaw('unparsed');
       } else {
         splitter.end();
       }
       await flush();
-      splitter = new LineSplitter(maxLineLength, handler);
+      splitter = new LineSplitter(maxLineLength, pipeline);
       midLine = false;
     },
-    linesIn: () => a.stats.linesIn,
-    pseudonymisers: () => [a.pseudonymiser],
+    linesIn: () => pipeline.stats.linesIn,
+    pseudonymisers: () => [pseudonymiser],
     async finish() {
-      return a.stats;
+      return pipeline.syncStats();
     },
     async abort() {
-      a.pseudonymiser.clear();
+      pseudonymiser.clear();
     },
   };
 }

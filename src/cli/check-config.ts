@@ -2,16 +2,16 @@
  * `gallra check-config FILE`: validates a policy and prints what it will do,
  * in words a data-protection officer can check against the privacy policy.
  */
-import path from 'node:path';
-import { BUILTIN_TEXT_FORMATS } from '../formats/builtin.js';
-import { type FieldSpec } from '../formats/config.js';
-import { compileTemplate } from '../formats/template.js';
-import { fieldPolicy, roleOf } from '../formats/text.js';
+import { components } from '../components.js';
+import { roleOfName } from '../event/vocabulary.js';
 import { GallraError } from '../errors.js';
 import { loadPolicy, type LoadedPolicy } from '../policy/load.js';
-import { checkpointFile, sinkName, sourceName } from '../run/config.js';
+import { formatEntryFor } from '../policy/check.js';
+import { type FieldSpec } from '../policy/schema.js';
+import { componentName, type Registry } from '../registry.js';
 import { retentionWindowFromConfig } from '../retention/config.js';
 import { retentionCutoff } from '../retention/window.js';
+import { fieldRulesFor } from '../runtime/build.js';
 import { redactOptionsFromConfig } from '../transforms/redact/config.js';
 import { ipTruncationFromConfig } from '../transforms/truncate-ip.js';
 import { parseCommand } from './args.js';
@@ -57,11 +57,11 @@ export async function checkConfigCommand(argv: string[], io: CommandIo): Promise
 
 const pad = (s: string, n: number): string => (s.length >= n ? `${s} ` : s + ' '.repeat(n - s.length));
 
-function transformText(spec: FieldSpec | undefined, name: string): string {
+function transformText(spec: FieldSpec | undefined, name: string, registry: Registry): string {
   if (spec === undefined) return 'drop (not named by the policy)';
-  const role = roleOf(spec, name);
-  const extra = spec.transform === 'pseudonymise' ? ` (namespace ${spec.namespace ?? role ?? name}${spec.prefix !== undefined ? `, prefix "${spec.prefix}"` : ''})` : '';
-  return `${spec.transform}${extra}`;
+  const entry = registry.transform(spec.transform);
+  const field = { name, role: roleOfName(name, spec.role) };
+  return entry?.describe?.(spec, field) ?? spec.transform;
 }
 
 /**
@@ -70,7 +70,7 @@ function transformText(spec: FieldSpec | undefined, name: string): string {
  * @example
  * process.stdout.write(describePolicy(loadPolicy('x.yaml'), Date.now()));
  */
-export function describePolicy(loaded: LoadedPolicy, now: number): string {
+export function describePolicy(loaded: LoadedPolicy, now: number, registry: Registry = components): string {
   const c = loaded.config;
   const ip = ipTruncationFromConfig(c.ip);
   const red = redactOptionsFromConfig(c.redact, ip);
@@ -87,55 +87,45 @@ export function describePolicy(loaded: LoadedPolicy, now: number): string {
   lines.push(`redact      ${red.ip !== undefined ? 'IP addresses (truncated), ' : ''}${detectors.join(', ')}${red.secret ? ` (secrets from ${red.secretMinLength} characters)` : ''}`);
   lines.push(`            values of parameters named like: ${red.sensitiveParams.contains.join(', ')}; or exactly: ${red.sensitiveParams.exact.join(', ')}`);
   for (const [name, f] of Object.entries(c.formats)) {
-    const fields = { ...c.fields, ...f.fields };
+    const fields = fieldRulesFor(c, name);
+    const entry = formatEntryFor(registry, name);
+    const d = entry.describe(f);
     lines.push('');
-    if (name === 'json') {
-      lines.push(`format json (JSON lines; any field not listed is dropped)`);
-      lines.push(`  event time from the first of: ${(f.timestamp_fields ?? []).join(', ') || '(none)'}`);
-      for (const [field, spec] of Object.entries(fields)) if (spec.transform !== 'drop') lines.push(`  ${pad(field, 24)}${transformText(spec, field)}`);
-      lines.push(`  ${pad(f.visitor_id === false || f.visitor_id === undefined ? '(visitor id)' : f.visitor_id, 24)}${f.visitor_id === false || f.visitor_id === undefined ? 'not added' : 'added: visitor id (pseudonym of host + full client IP + user agent)'}`);
+    if (d.fields.length === 0) {
+      // Formats that read fields by name (JSON) read only what the policy names.
+      lines.push(`format ${name} (${d.layout})`);
+      if (d.note !== undefined) lines.push(`  ${d.note}`);
+      for (const [field, spec] of Object.entries(fields)) if (spec.transform !== 'drop') lines.push(`  ${pad(field, 24)}${transformText(spec, field, registry)}`);
       continue;
     }
-    const source = f.log_format ?? BUILTIN_TEXT_FORMATS[name as keyof typeof BUILTIN_TEXT_FORMATS];
-    const t = compileTemplate(source);
-    lines.push(`format ${name}: ${source}`);
-    for (const fd of t.fields) lines.push(`  ${pad(fd.name, 24)}${transformText(fieldPolicy(fields, fd.name), fd.name)}`);
-    for (const extra of f.extra_fields ?? []) lines.push(`  ${pad(`+ ${extra}`, 24)}${transformText(fieldPolicy(fields, extra), extra)}`);
-    lines.push(`  ${pad('+ other appended', 24)}drop`);
+    lines.push(`format ${name}: ${d.layout}`);
+    for (const fd of d.fields) {
+      const n = fd.startsWith('+ ') ? fd.slice(2) : fd;
+      lines.push(`  ${pad(fd, 24)}${transformText(Object.hasOwn(fields, n) ? fields[n] : undefined, n, registry)}`);
+    }
+    if (d.appendedDropped === true) lines.push(`  ${pad('+ other appended', 24)}drop`);
+    if (d.note !== undefined) lines.push(`  ${d.note}`);
   }
-  lines.push(...describeRun(loaded));
+  lines.push(...describeRun(loaded, registry));
   return `${lines.join('\n')}\n`;
 }
 
 /** What `gallra run` would start: its sources, sinks and listener (nothing for a policy without them). */
-function describeRun(loaded: LoadedPolicy): string[] {
+function describeRun(loaded: LoadedPolicy, registry: Registry): string[] {
   const c = loaded.config;
   if (c.sources === undefined && c.sinks === undefined && c.http === undefined) return [];
   const base = loaded.baseDir;
   const lines = ['', `run (gallra run): every source feeds every sink; positions recorded every ${c.run.commit_ms} ms; a shutdown drains for at most ${c.run.shutdown_timeout_ms} ms`];
   (c.sources ?? []).forEach((src, i) => {
-    const format = `format ${src.format ?? c.input.format}`;
-    let what: string;
-    switch (src.type) {
-      case 'file':
-        what = `tail ${path.resolve(base, src.path)}, from its ${src.start_at} on first start, ${format}; position in ${checkpointFile(src, sourceName(src, i), base, process.env)}`;
-        break;
-      case 'fifo':
-        what = `read the FIFO ${path.resolve(base, src.path)}, ${format}`;
-        break;
-      case 'stdin':
-        what = `read standard input, ${format}`;
-        break;
-      case 'syslog':
-        what = `listen for syslog on ${src.protocol === 'both' ? 'UDP and TCP' : src.protocol.toUpperCase()} ${src.host}:${src.port}, ${format}`;
-        break;
-    }
-    lines.push(`  source ${pad(sourceName(src, i), 18)}${what}`);
+    const entry = registry.source(src.type)!;
+    const name = componentName(entry, src, i);
+    lines.push(`  source ${pad(name, 18)}${entry.describe(src, { name, baseDir: base, env: process.env, format: src.format ?? c.input.format })}`);
   });
   if (c.sources === undefined) lines.push('  (no sources: gallra run will refuse to start)');
   (c.sinks ?? []).forEach((sink, i) => {
-    const what = sink.type === 'file' ? `daily files ${path.join(path.resolve(base, sink.dir), `${sink.prefix}-YYYY-MM-DD.log`)} (UTC event day, mode 0640, deleted after ${c.retention.keep})` : 'standard output';
-    lines.push(`  sink   ${pad(sinkName(sink, i), 18)}${what}`);
+    const entry = registry.sink(sink.type)!;
+    const name = componentName(entry, sink, i);
+    lines.push(`  sink   ${pad(name, 18)}${entry.describe(sink, { name, baseDir: base, window: retentionWindowFromConfig(c.retention), keep: c.retention.keep })}`);
   });
   if (c.sinks === undefined) lines.push('  (no sinks: gallra run will refuse to start)');
   lines.push(c.http === undefined ? '  http   none (no /healthz, /readyz or /metrics)' : `  http   ${c.http.host}:${c.http.port}: /healthz, /readyz, /metrics`);

@@ -8,6 +8,7 @@ import { GallraError, isGallraError } from '../errors.js';
 import { createLogger, LOG_LEVELS, type LogLevel, scrubLogText } from '../log.js';
 import { type CommandIo } from './anonymise.js';
 import { suggest } from '../util/suggest.js';
+import { shown } from './args.js';
 
 const MAIN_HELP = `Usage: gallra <command> [options]
 
@@ -136,7 +137,7 @@ export async function main(argv: string[]): Promise<number> {
     const load = Object.hasOwn(COMMANDS, command) ? COMMANDS[command] : undefined;
     if (load === undefined) {
       const hint = suggest(command, Object.keys(COMMANDS));
-      throw new GallraError('GALLRA_USAGE', `gallra: unknown command ${JSON.stringify(command)}${hint ? ` (did you mean ${hint}?)` : ''}\n  commands: ${Object.keys(COMMANDS).join(', ')} (gallra --help)`);
+      throw new GallraError('GALLRA_USAGE', `gallra: unknown command ${shown(command)}${hint ? ` (did you mean ${hint}?)` : ''}\n  commands: ${Object.keys(COMMANDS).join(', ')} (gallra --help)`);
     }
     const logger = createLogger(logLevel(rest, command));
     const cmd = await load();

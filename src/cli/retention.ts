@@ -4,14 +4,14 @@
  * file sink and the salts of closed epochs. `gallra run` does the same by
  * itself once a minute; this is for cron jobs, audits and after downtime.
  */
-import path from 'node:path';
 import { GallraError } from '../errors.js';
 import { FileKeyring } from '../keyring/file.js';
 import { loadPolicy } from '../policy/load.js';
-import { toDuration } from '../policy/schema-helpers.js';
+import { toDuration } from '../util/schema.js';
 import { retentionWindowFromConfig } from '../retention/config.js';
 import { retentionCutoff } from '../retention/window.js';
-import { enforceDailyRetention } from '../sinks/file.js';
+import { components } from '../components.js';
+import { Sweeper } from '../runtime/sweeper.js';
 import { parseCommand } from './args.js';
 import { type CommandIo } from './anonymise.js';
 
@@ -47,10 +47,8 @@ export async function retentionCommand(argv: string[], io: CommandIo): Promise<n
   const now = Date.now();
   io.stdout.write(`window: ${c.retention.keep}; everything from before ${new Date(retentionCutoff(now, window)).toISOString()} goes${dryRun ? ' (dry run)' : ''}\n`);
   let removed = 0;
-  for (const sink of c.sinks ?? []) {
-    if (sink.type !== 'file') continue;
-    const dir = path.resolve(loaded.baseDir, sink.dir);
-    for (const file of enforceDailyRetention(dir, sink.prefix, window, now, dryRun)) {
+  for (const result of await Sweeper.forPolicy(loaded, components, () => now).sweep(dryRun)) {
+    for (const file of result.removed) {
       io.stdout.write(`${dryRun ? 'would delete' : 'deleted'} ${file}\n`);
       removed++;
     }

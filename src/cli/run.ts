@@ -6,8 +6,8 @@
  */
 import { GallraError } from '../errors.js';
 import { loadPolicy } from '../policy/load.js';
-import { Runner } from '../run/runner.js';
-import { parseCommand } from './args.js';
+import { Runner } from '../runtime/runner.js';
+import { parseCommand, shown } from './args.js';
 import { type CommandIo } from './anonymise.js';
 
 export const RUN_HELP = `Usage: gallra run --config FILE
@@ -39,7 +39,7 @@ export async function runCommand(argv: string[], io: CommandIo): Promise<number>
     io.stdout.write(RUN_HELP);
     return 0;
   }
-  if (positionals.length > 0) throw new GallraError('GALLRA_USAGE', `gallra run: unexpected argument ${JSON.stringify(positionals[0])}\n  see: gallra run --help`);
+  if (positionals.length > 0) throw new GallraError('GALLRA_USAGE', `gallra run: unexpected argument ${shown(positionals[0])}\n  see: gallra run --help`);
   if (typeof values.config !== 'string') throw new GallraError('GALLRA_USAGE', 'gallra run: --config FILE is required\n  see: gallra run --help');
   const loaded = loadPolicy(values.config);
   const runner = new Runner(loaded, { logger: io.logger });

@@ -7,7 +7,7 @@ import { GallraError } from '../errors.js';
 import { FileKeyring } from '../keyring/file.js';
 import { type SaltFileInfo } from '../keyring/keyring.js';
 import { loadPolicy } from '../policy/load.js';
-import { toDuration } from '../policy/schema-helpers.js';
+import { toDuration } from '../util/schema.js';
 import { parseCommand } from './args.js';
 import { type CommandIo } from './anonymise.js';
 

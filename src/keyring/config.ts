@@ -1,6 +1,6 @@
 /** The `salts:` section of a policy, beside the keyring it configures. */
 import { z } from 'zod';
-import { durationAtMostADay } from '../policy/schema-helpers.js';
+import { durationAtMostADay } from '../util/schema.js';
 import { EPOCH_PERIODS } from '../time/epoch.js';
 
 export const saltsConfigSchema = z.strictObject({

@@ -192,6 +192,10 @@ export class FileKeyring implements Keyring {
    * const s = keyring.saltFor(Date.parse('2026-11-22T15:04:05Z'));
    * if (s.ephemeral) metrics.lateEvents.inc();
    */
+  async prepare(_nowMs: number): Promise<void> {
+    // Salts are loaded on first need in saltFor() for now.
+  }
+
   saltFor(eventMs: number): EpochSalt {
     const now = this.#now();
     const last = this.#last;

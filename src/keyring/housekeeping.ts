@@ -5,10 +5,14 @@
  * (the file sinks' retention window). `anonymise` as an Apache piped logger
  * and `gallra run` both live for days.
  */
-import { type Pseudonymiser } from '../transforms/pseudonymise.js';
 import { type Keyring } from './keyring.js';
 
 export const HOUSEKEEPING_MS = 60_000;
+
+/** Whatever keeps state derived from salts (the pseudonymisers): told to forget what a destroyed salt gave. */
+export interface DerivedFromSalts {
+  dropWiped(): void;
+}
 
 export interface Housekeeping {
   /** Runs the work now (also done at start). */
@@ -21,7 +25,7 @@ export interface Housekeeping {
  * const hk = startHousekeeping(keyring, () => [anonymiser.pseudonymiser], (err) => log.error({ err }, 'housekeeping failed'));
  * … hk.stop();
  */
-export function startHousekeeping(keyring: Keyring, pseudonymisers: () => readonly Pseudonymiser[], onError: (err: unknown) => void, also?: () => void): Housekeeping {
+export function startHousekeeping(keyring: Keyring, pseudonymisers: () => readonly DerivedFromSalts[], onError: (err: unknown) => void, also?: () => void): Housekeeping {
   const work = (): void => {
     try {
       keyring.destroyClosed();

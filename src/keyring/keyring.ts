@@ -85,6 +85,11 @@ export interface SaltFileInfo {
  */
 export interface Keyring {
   /**
+   * Makes every salt an event accepted at `nowMs` can need resident, so that
+   * saltFor() does no I/O on the per-line path.
+   */
+  prepare(nowMs: number): Promise<void>;
+  /**
    * The salt for the epoch containing event time `eventMs`. Creates and
    * persists it on first need while the epoch is open; for a closed epoch
    * returns an ephemeral salt that is random, held in memory only, and the

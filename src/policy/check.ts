@@ -1,21 +1,15 @@
 /**
- * Checks a policy beyond what the schema can say on its own: formats refer to
- * each other, templates must compile, and a text format needs a time field or
- * the retention window cannot be enforced on its lines.
+ * Checks a policy beyond what the schema can say on its own: each format
+ * takes only its own options and builds (templates compile, a text layout
+ * has a time field), formats named elsewhere exist, and components have
+ * distinct names. Every check is the registry's: a new format brings its own.
  */
-import { BUILTIN_TEXT_FORMATS } from '../formats/builtin.js';
-import { compileTemplate, TemplateError } from '../formats/template.js';
-import { TIME_FIELDS } from '../formats/text.js';
-import { sinkName, sourceName } from '../run/config.js';
+import { components } from '../components.js';
+import { componentName, type Registry } from '../registry.js';
+import { type ConfigProblem } from '../util/problem.js';
 import { type PolicyConfig } from './schema.js';
 
-export interface PolicyProblem {
-  readonly path: readonly (string | number)[];
-  readonly message: string;
-  readonly fix: string;
-  /** For an unknown key: the last path segment is the key, and the location points at it rather than its value. */
-  readonly atKey?: boolean;
-}
+export type PolicyProblem = ConfigProblem;
 
 /**
  * The sections of a policy the checks read, each present only if it is
@@ -25,15 +19,26 @@ export interface PolicyProblem {
 export type CheckableSections = Partial<Pick<PolicyConfig, 'input' | 'formats' | 'sources' | 'sinks'>>;
 
 /**
+ * The registry entry that builds format `name`: a built-in by its name, else
+ * the template engine (an operator's own layout).
+ *
+ * @example
+ * formatEntryFor(components, 'my_nginx').name // 'template'
+ */
+export function formatEntryFor(registry: Registry, name: string) {
+  return registry.format(name) ?? registry.format('template')!;
+}
+
+/**
  * Every semantic problem in a policy's schema-valid sections; empty when
  * they are sound.
  *
  * @example
  * checkPolicy(config).forEach((p) => console.error(p.path.join('.'), p.message));
  */
-export function checkPolicy(c: CheckableSections): PolicyProblem[] {
+export function checkPolicy(c: CheckableSections, registry: Registry = components): PolicyProblem[] {
   const problems: PolicyProblem[] = [];
-  if (c.formats !== undefined && c.input !== undefined) problems.push(...checkFormats(c.formats, c.input));
+  if (c.formats !== undefined && c.input !== undefined) problems.push(...checkFormats(c.formats, c.input, registry));
   if (c.formats !== undefined) {
     const formats = c.formats;
     const formatNamed = (fmt: string, at: (string | number)[]): void => {
@@ -41,7 +46,8 @@ export function checkPolicy(c: CheckableSections): PolicyProblem[] {
       problems.push({
         path: at,
         message: `unknown format "${fmt}"`,
-        fix: `use auto or one of: ${Object.keys(formats).join(', ')} (or define formats.${fmt}.log_format)`,
+        // The unknown name is not repeated here: it may be anything the operator pasted.
+        fix: `use auto or one of: ${Object.keys(formats).join(', ')} (or define your layout under formats: with a log_format)`,
       });
     };
     if (c.input !== undefined) formatNamed(c.input.format, ['input', 'format']);
@@ -49,55 +55,29 @@ export function checkPolicy(c: CheckableSections): PolicyProblem[] {
       if (s.format !== undefined) formatNamed(s.format, ['sources', i, 'format']);
     });
   }
-  problems.push(...duplicateNames('source', c.sources ?? [], sourceName), ...duplicateNames('sink', c.sinks ?? [], sinkName));
+  problems.push(
+    ...duplicateNames('source', c.sources ?? [], (s, i) => componentName(registry.source(s.type), s, i)),
+    ...duplicateNames('sink', c.sinks ?? [], (s, i) => componentName(registry.sink(s.type), s, i)),
+  );
   return problems;
 }
 
-/** Formats refer to each other, templates compile, and a text format has a time field. */
-function checkFormats(formats: PolicyConfig['formats'], input: PolicyConfig['input']): PolicyProblem[] {
+/** Each format takes only its own options, and its entry's own checks pass. */
+function checkFormats(formats: NonNullable<CheckableSections['formats']>, input: NonNullable<CheckableSections['input']>, registry: Registry): PolicyProblem[] {
   const problems: PolicyProblem[] = [];
   for (const [name, f] of Object.entries(formats)) {
     const at = ['formats', name];
-    // hasOwn, not `in`: a format named `constructor` is not built in.
-    const builtin = Object.hasOwn(BUILTIN_TEXT_FORMATS, name);
-    if (name === 'json') {
-      for (const key of ['log_format', 'extra_fields'] as const) {
-        if (f[key] !== undefined) problems.push({ path: [...at, key], message: `json lines have no ${key}`, fix: `remove ${key} from formats.json` });
-      }
-      continue;
-    }
-    for (const key of ['timestamp_fields', 'visitor_id'] as const) {
-      if (f[key] !== undefined) {
-        problems.push({ path: [...at, key], message: `${key} applies to json only`, fix: `remove it; a text format's time field is $time_local, $time_iso8601 or $msec in its template` });
-      }
-    }
-    if (builtin && f.log_format !== undefined) {
+    const entry = formatEntryFor(registry, name);
+    const foreign = Object.keys(f).filter((k) => k !== 'fields' && f[k] !== undefined && !Object.hasOwn(entry.options, k));
+    for (const key of foreign) {
+      const builtinLayout = key === 'log_format' && entry.name !== 'template';
       problems.push({
-        path: [...at, 'log_format'],
-        message: `${name} is built in and its layout cannot be changed`,
-        fix: `give your layout its own name (formats.my_${name}.log_format) and set input.format: my_${name}`,
+        path: [...at, key],
+        message: builtinLayout ? `${name} is built in and its layout cannot be changed` : `${name} has no option ${key} (it takes: ${Object.keys(entry.options).join(', ') || 'none'})`,
+        fix: builtinLayout ? `give your layout its own name (formats.my_${name}.log_format) and set input.format: my_${name}` : `remove ${key} from formats.${name}`,
       });
-      continue;
     }
-    if (!builtin && f.log_format === undefined) {
-      problems.push({ path: at, message: `format ${name} has no log_format`, fix: `add log_format: with the nginx log_format string of your logs` });
-      continue;
-    }
-    const source = f.log_format ?? BUILTIN_TEXT_FORMATS[name as keyof typeof BUILTIN_TEXT_FORMATS];
-    try {
-      const t = compileTemplate(source);
-      const hasTime = t.fields.some((fd) => (TIME_FIELDS as readonly string[]).includes(fd.name));
-      if (!hasTime && input.missing_timestamp === 'drop') {
-        problems.push({
-          path: [...at, 'log_format'],
-          message: `the layout has no time field, so every line would be dropped (the retention window cannot be enforced without one)`,
-          fix: `add $time_local, $time_iso8601 or $msec to the layout, or set input.missing_timestamp: arrival`,
-        });
-      }
-    } catch (err) {
-      if (!(err instanceof TemplateError)) throw err;
-      problems.push({ path: [...at, 'log_format'], message: `${err.message} (at character ${err.at + 1})`, fix: 'write it as in nginx: literals and $variables' });
-    }
+    if (foreign.length === 0) problems.push(...(entry.check?.(f, at, input.missing_timestamp) ?? []));
   }
   return problems;
 }

@@ -60,10 +60,12 @@ export function loadPolicy(file?: string, env: NodeJS.ProcessEnv = process.env):
     const more = checkPolicy(validSections(merged)).filter((p) => !problems.some((q) => sameStart(p.path, q.path)));
     throw configError(label, source, [...problems, ...more]);
   }
-  const problems = checkPolicy(parsed.data);
+  // The schema is assembled from the registry, so its inferred type is looser than what it guarantees.
+  const config = parsed.data as unknown as PolicyConfig;
+  const problems = checkPolicy(config);
   if (problems.length > 0) throw configError(label, source, problems);
   const baseDir = file === undefined ? process.cwd() : path.dirname(path.resolve(file));
-  return { config: parsed.data, file, baseDir, saltDir: resolveSaltDir(parsed.data, baseDir, env) };
+  return { config, file, baseDir, saltDir: resolveSaltDir(config, baseDir, env) };
 }
 
 /** Each section checkPolicy reads, where that section is schema-valid by itself. */
@@ -71,7 +73,7 @@ function validSections(merged: Record<string, unknown>): CheckableSections {
   const shape = policySchema.shape;
   const one = <K extends keyof CheckableSections>(key: K): CheckableSections[K] => {
     const r = shape[key].safeParse(merged[key]);
-    return r.success ? (r.data as CheckableSections[K]) : undefined;
+    return r.success ? (r.data as unknown as CheckableSections[K]) : undefined;
   };
   return { input: one('input'), formats: one('formats'), sources: one('sources'), sinks: one('sinks') };
 }

@@ -1,6 +1,6 @@
 /** The `retention:` section of a policy, beside the window it configures. */
 import { z } from 'zod';
-import { durationAtMostADay, durationSchema, toDuration } from '../policy/schema-helpers.js';
+import { durationAtMostADay, durationSchema, toDuration } from '../util/schema.js';
 import { parseDuration } from '../time/duration.js';
 import { isAllowedRetention, type RetentionWindow } from './window.js';
 

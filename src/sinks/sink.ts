@@ -1,29 +1,111 @@
 /**
- * What every sink provides. Sinks take anonymised lines grouped by the UTC
- * day of their events, buffer them, and make them durable on flush(); a
- * source's checkpoint advances only after every sink has flushed what came
- * before it — that is what "acknowledged" means in gallra.
+ * What every sink provides, and how a sink is registered.
+ *
+ * A sink takes batches of encoded events, buffers them, and makes them
+ * durable on flush(). A source's position is acknowledged (checkpointed,
+ * committed) only after every sink's flush() that followed the write of the
+ * batch holding it has resolved — that is what "acknowledged" means in
+ * gallra, and why nothing acknowledged is lost by a crash.
  */
+import { type z } from 'zod';
+import { type RetentionWindow } from '../retention/window.js';
 
-/** Output lines of one UTC day (days since the Unix epoch), newline-terminated, concatenated. */
-export interface DayChunk {
-  readonly day: number;
+/**
+ * Encoded events in input order: each event's encoding followed by `\n`
+ * (an encoding never contains a newline), with per-event metadata.
+ *
+ * @example
+ * for (let i = 0, start = 0; i < b.count; start = b.ends[i++]!) send(b.text.slice(start, b.ends[i]! - 1), b.times[i]);
+ */
+export interface EncodedBatch {
   readonly text: string;
-  readonly lines: number;
+  readonly count: number;
+  /** Offset in `text` just after each event's newline. */
+  readonly ends: readonly number[];
+  /** Each event's time (ms since the Unix epoch, UTC): sinks that partition by time use it. */
+  readonly times: readonly number[];
+  /** Each event's record key (Kafka), when the source gave keys; undefined otherwise. */
+  readonly keys: readonly (string | undefined)[] | undefined;
 }
 
 export interface Sink {
   readonly name: string;
-  /** Buffers the lines; resolves when the sink can take more (backpressure). */
-  write(chunks: readonly DayChunk[]): Promise<void>;
-  /** Writes everything buffered and makes it durable (fsync for files). */
+  /** Buffers the batch; resolves when the sink can take more (backpressure). */
+  write(batch: EncodedBatch): Promise<void>;
+  /** Writes everything buffered and makes it durable (fsync for files, delivery reports for Kafka). */
   flush(): Promise<void>;
-  /** Reopens output files (SIGHUP, after logrotate moved them). */
+  /** Reopens outputs (SIGHUP, after logrotate moved them). */
   reopen(): Promise<void>;
   /** Flushes and closes. */
   close(): Promise<void>;
-  /** Lines accepted so far (for metrics). */
+  /** Events accepted so far (for metrics). */
   readonly linesWritten: number;
+}
+
+/** What a sink is built with. */
+export interface SinkContext {
+  /** The sink's name in logs and metrics. */
+  readonly name: string;
+  /** Directory relative paths in the policy are resolved against. */
+  readonly baseDir: string;
+  /** The policy's retention window for events. */
+  readonly window: RetentionWindow;
+  readonly now: () => number;
+  /** Where a stdout sink writes (tests pass their own stream). */
+  readonly stdout: NodeJS.WritableStream;
+  /** Warnings for the operator (never with event content). */
+  readonly warn: (message: string) => void;
+}
+
+/**
+ * A store that keeps data over time and must hold it to a window: the
+ * sweeper calls this at start-up, periodically and on `gallra retention`.
+ */
+export interface Retainable {
+  /** What is held outside the window at `nowMs` and would go (dryRun) or went. */
+  enforce(nowMs: number, dryRun: boolean): Promise<readonly string[]>;
+}
+
+/**
+ * Whether a live sink holds itself to its window (the sweeper then goes
+ * through it, so it can close what it deletes).
+ *
+ * @example
+ * if (isRetainable(sink)) await sink.enforce(Date.now(), true);
+ */
+export function isRetainable(x: object): x is Retainable {
+  return typeof (x as Partial<Retainable>).enforce === 'function';
+}
+
+/**
+ * A registry entry for a sink.
+ *
+ * @example
+ * export const stdoutSink = defineSink({ name: 'stdout', description: 'standard output', schema, create: (c, ctx) => new StreamSink(ctx.name, ctx.stdout), describe: () => 'standard output' });
+ */
+export interface SinkEntry<C extends { readonly type: string; readonly name?: string | undefined } = { readonly type: string; readonly name?: string | undefined }> {
+  readonly kind: 'sink';
+  /** The `type:` a policy's `sinks:` entry uses. */
+  readonly name: string;
+  /** One line for check-config and the README. */
+  readonly description: string;
+  /** The config schema (strict), with `type: <name>`. */
+  readonly schema: z.ZodType<C>;
+  create(config: C, ctx: SinkContext): Sink;
+  /** What this configured sink will do, for check-config. */
+  describe(config: C, ctx: Omit<SinkContext, 'stdout' | 'warn' | 'now'> & { readonly keep: string }): string;
+  /** The store the sink keeps, held to the window by the sweeper (files that outlive a run). */
+  retention?(config: C, ctx: Omit<SinkContext, 'stdout' | 'warn'>): Retainable;
+}
+
+/**
+ * Declares a sink (types its config).
+ *
+ * @example
+ * defineSink({ name: 'file', description: '…', schema: fileSinkConfigSchema, create, describe })
+ */
+export function defineSink<C extends { readonly type: string; readonly name?: string | undefined }>(entry: Omit<SinkEntry<C>, 'kind'>): SinkEntry<C> {
+  return { kind: 'sink', ...entry };
 }
 
 /**

@@ -1,43 +1,73 @@
 /**
- * What every source provides to `gallra run`: a pull-based stream of raw
- * byte batches (so a slow sink slows the source), and — for sources that can
- * resume — a way to record how far downstream has durably accepted.
+ * What every source provides, and how a source is registered: a pull-based
+ * stream of raw input (so a slow sink slows the source), and — for sources
+ * that can resume — a way to learn how far downstream has durably accepted.
  */
+import { type z } from 'zod';
+import { type AckHandle, type Segment } from '../event/event.js';
 
-/** A batch of raw input. Lines may straddle batches within one segment. */
-export interface SourceBatch {
+/**
+ * A batch of raw bytes. Lines may straddle batches within one segment (the
+ * pipeline keeps a partial line per segment), never across segments.
+ */
+export interface BytesBatch<S extends Segment = Segment> {
+  readonly kind?: 'bytes';
   /** Raw bytes; the consumer must be done with them before pulling the next batch. */
   readonly data: Buffer;
-  /**
-   * What the bytes belong to (a file's identity: device and inode), or
-   * undefined for sources that cannot resume (stdin, FIFO, syslog).
-   */
-  readonly segment: SegmentId | undefined;
-  /** Byte offset in the segment just after `data`. */
+  /** What the bytes belong to (a file), or undefined for sources that cannot resume (stdin, FIFO, syslog). */
+  readonly segment: S | undefined;
+  /** Position in the segment just after `data`. */
   readonly offset: number;
   /** No more data will follow in this segment (a rotated file was drained): flush a final partial line. */
   readonly endOfSegment: boolean;
 }
+
+/** One record of a record-based source (Kafka): its value holds one line (or several, newline-separated). */
+export interface SourceRecord {
+  readonly value: Buffer;
+  /** The record's key, when it has one and the policy keeps keys. */
+  readonly key: string | undefined;
+  /** Where the record sits: its partition, and the position just after it (offset + 1). */
+  readonly ack: AckHandle;
+}
+
+/** A batch of records. */
+export interface RecordsBatch {
+  readonly kind: 'records';
+  readonly records: readonly SourceRecord[];
+}
+
+export type SourceBatch = BytesBatch | RecordsBatch;
 
 /**
  * Which file bytes belong to. Device and inode are decimal strings (from
  * bigint stats: some file systems use inode numbers beyond 2^53), and `head`
  * is a fingerprint of the file's first bytes, so a recycled inode — logrotate
  * deletes `.1`, the next `access.log` gets its number — is not taken for the
- * file a checkpoint was about.
+ * file a checkpoint was about. `key` is `dev:ino`.
  */
-export interface SegmentId {
+export interface SegmentId extends Segment {
   readonly dev: string;
   readonly ino: string;
-  /** SHA-256 (hex, first 32 chars) of the first `headBytes` bytes; empty until the file has any. */
+  /** HMAC (hex, first 32 chars) of the first `headBytes` bytes; empty until the file has any. */
   readonly head: string;
   readonly headBytes: number;
 }
 
-/** How far downstream has durably accepted a resumable source's input. */
-export interface SourcePosition {
-  readonly segment: SegmentId;
-  /** Offset of the first byte not yet accepted (a line boundary). */
+/**
+ * A file segment's identity with its key.
+ *
+ * @example
+ * fileSegment('2049', '1234567', '', 0).key // '2049:1234567'
+ */
+export function fileSegment(dev: string, ino: string, head: string, headBytes: number): SegmentId {
+  return { key: `${dev}:${ino}`, dev, ino, head, headBytes };
+}
+
+/** How far downstream has durably accepted one segment of a resumable source. */
+export interface SourcePosition<S extends Segment = Segment> {
+  readonly segment: S;
+  /** Position of the first byte (or record) not yet accepted (a line boundary). */
   readonly offset: number;
 }
 
@@ -47,14 +77,71 @@ export interface Source {
   start(): Promise<void>;
   /** The input as batches, until stop() is called or the input ends (stdin EOF). */
   batches(): AsyncIterable<SourceBatch>;
-  /** Records that everything before `position` is durable downstream. */
-  commit(position: SourcePosition): Promise<void>;
+  /**
+   * Records that everything before each position is durable downstream: one
+   * position per segment that moved since the last commit (a file tail has
+   * one; a Kafka source one per partition).
+   */
+  commit(positions: readonly SourcePosition[]): Promise<void>;
   /** Stops producing; the iterable ends soon after. Idempotent. */
   stop(): void;
   /** Messages the source itself dropped, by reason (syslog oversize, garbage). */
   readonly drops: Readonly<Record<string, number>>;
   /** Bytes of input not yet committed, when the source can tell (file tails). */
   lagBytes(): number;
+}
+
+/** What a source is built with. */
+export interface SourceContext {
+  /** The source's name in logs, metrics and its checkpoint file. */
+  readonly name: string;
+  /** Directory relative paths in the policy are resolved against. */
+  readonly baseDir: string;
+  readonly env: NodeJS.ProcessEnv;
+  /** Longest line kept (input.max_line_length). */
+  readonly maxLineLength: number;
+  /** Warnings for the operator (never with input content). */
+  readonly warn: (message: string) => void;
+  readonly now: () => number;
+}
+
+/** The part of every source's config the runner reads. */
+export interface SourceConfigBase {
+  readonly type: string;
+  readonly name?: string | undefined;
+  /** A format from `formats:` or auto; default input.format. */
+  readonly format?: string | undefined;
+}
+
+/**
+ * A registry entry for a source.
+ *
+ * @example
+ * export const stdinSource = defineSource({ name: 'stdin', description: 'standard input', schema, create: (c, ctx) => new StreamSource(ctx.name, () => process.stdin), describe: () => 'read standard input' });
+ */
+export interface SourceEntry<C extends SourceConfigBase = SourceConfigBase> {
+  readonly kind: 'source';
+  /** The `type:` a policy's `sources:` entry uses. */
+  readonly name: string;
+  /** One line for check-config and the README. */
+  readonly description: string;
+  /** The config schema (strict), with `type: <name>`. */
+  readonly schema: z.ZodType<C>;
+  create(config: C, ctx: SourceContext): Source;
+  /** What this configured source will do, for check-config. */
+  describe(config: C, ctx: Pick<SourceContext, 'name' | 'baseDir' | 'env'> & { readonly format: string }): string;
+  /** The name it gets when the config gives none (default: its type and position). */
+  defaultName?(config: C, index: number): string | undefined;
+}
+
+/**
+ * Declares a source (types its config).
+ *
+ * @example
+ * defineSource({ name: 'file', description: '…', schema: fileSourceConfigSchema, create, describe })
+ */
+export function defineSource<C extends SourceConfigBase>(entry: Omit<SourceEntry<C>, 'kind'>): SourceEntry<C> {
+  return { kind: 'source', ...entry };
 }
 
 /**

@@ -150,7 +150,7 @@ function stampedToday(log: Buffer): Buffer {
 }
 
 function parseStats(stderr: string): { in: number; out: number; dropped: Record<string, number> } {
-  const m = /gallra: (\d+) lines in, (\d+) out(?:, \d+ scrubbed)?, (\d+) dropped(?: \(([^)]*)\))?/.exec(stderr);
+  const m = /gallra: (\d+) lines? in, (\d+) out(?:, \d+ scrubbed)?, (\d+) dropped(?: \(([^)]*)\))?/.exec(stderr);
   if (m === null) throw new Error(`no stats line in stderr:\n${stderr}`);
   const dropped: Record<string, number> = {};
   for (const part of (m[4] ?? '').split(', ').filter(Boolean)) {
@@ -312,14 +312,21 @@ describe('gallra anonymise', () => {
     expect(lines(r.stdout)).toHaveLength(6);
   });
 
-  it('--unparsed scrub writes unparseable lines only after redaction: no raw address, e-mail, token or number from them', () => {
+  it('--unparsed scrub writes unparseable lines only after redaction, and only inside the retention window: no raw address, e-mail, token or number from them', () => {
     const dir = tmp.make('anon');
     const file = writeFixture(dir, 'bad/garbage.log');
     const input = lines(readFileSync(file, 'utf8'));
     const dropped = runCli(['anonymise', '--stats', file], { stateDir: dir });
     expect(dropped.stdout).toBe('');
     expect(parseStats(dropped.stderr).dropped).toEqual({ unparsed: 5 });
-    const r = runCli(['anonymise', '--unparsed', 'scrub', '--stats', file], { stateDir: dir });
+    // The garbage has no time: scrubbed or not, the window cannot be enforced on it, so it is dropped…
+    const timeless = runCli(['anonymise', '--unparsed', 'scrub', '--stats', file], { stateDir: dir });
+    expect(timeless.stdout).toBe('');
+    expect(parseStats(timeless.stderr).dropped).toEqual({ no_timestamp: 5 });
+    // …unless the policy stamps timeless events with their arrival.
+    const cfg = join(dir, 'scrub.yaml');
+    writeFileSync(cfg, 'input:\n  missing_timestamp: arrival\n');
+    const r = runCli(['anonymise', '--config', cfg, '--unparsed', 'scrub', '--stats', file], { stateDir: dir });
     expect(r.status).toBe(0);
     const out = lines(r.stdout);
     expect(out).toHaveLength(input.length);
@@ -329,9 +336,14 @@ describe('gallra anonymise', () => {
     expect(out[0]).toMatch(/^client 198\.51\.100\.0 connected as \S+$/);
     expect(out[4]).toMatch(/^personnummer \S+ and mac \S+ for 192\.0\.2\.0$/);
     // The config key says the same as the flag.
-    const cfg = join(dir, 'scrub.yaml');
-    writeFileSync(cfg, 'input:\n  unparsed: scrub\n');
+    writeFileSync(cfg, 'input:\n  missing_timestamp: arrival\n  unparsed: scrub\n');
     expect(runCli(['anonymise', '--config', cfg, file], { stateDir: dir }).stdout).toBe(r.stdout);
+    // A scrubbed line with a time outside the window is dropped like any other (seven months old here).
+    const old = join(dir, 'old.log');
+    writeFileSync(old, `garbage [${clfTime(Date.now() - 214 * DAY)}] from 81.6.12.34\n`);
+    const expired = runCli(['anonymise', '--unparsed', 'scrub', '--stats', old], { stateDir: dir });
+    expect(expired.stdout).toBe('');
+    expect(parseStats(expired.stderr).dropped).toEqual({ expired: 1 });
   });
 
   it('a corrupt gzip file among others: exit 1 with a message naming it, and the other files are still anonymised', () => {

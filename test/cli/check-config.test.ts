@@ -47,14 +47,14 @@ describe('gallra check-config on a valid policy', () => {
     expect(Object.fromEntries(main)).toEqual({
       remote_addr: 'truncate-ip',
       remote_user: 'pseudonymise (namespace user)',
-      time_local: 'keep',
+      time_local: 'keep if a time, else drop',
       request: 'redact',
-      status: 'keep',
-      body_bytes_sent: 'keep',
+      status: 'keep if a status code, else drop',
+      body_bytes_sent: 'keep if a byte count, else drop',
       http_referer: 'redact',
       http_user_agent: 'generalise-user-agent',
       http_x_forwarded_for: 'truncate-ip',
-      request_time: 'keep',
+      request_time: 'keep if a duration, else drop',
       '+ other appended': 'drop',
     });
     const combined = formatSection(out, /^format combined: /);

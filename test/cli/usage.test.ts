@@ -67,6 +67,10 @@ describe('exit codes', () => {
     ['a command name that is an Object.prototype property', ['toString'], /unknown command "toString"/],
     ['an unknown --format', ['anonymise', '--format', 'apache2'], /unknown --format "apache2"; use auto or one of: combined, common, vhost_combined, json/],
     ['a --format that is an Object.prototype property', ['anonymise', '--format', 'constructor'], /unknown --format "constructor"/],
+    // Values that may be personal data pasted by mistake are not repeated.
+    ['a --format that is an e-mail address', ['anonymise', '--format', 'anna.svensson@example.com'], /^gallra anonymise: unknown --format \(a value not shown: it may be personal data\); use auto/],
+    ['a flag that is an e-mail address', ['anonymise', '--anna.svensson@example.com'], /^gallra anonymise: Unknown option \(a value not shown: it may be personal data\)/],
+    ['a command that is an address', ['81.6.12.34'], /^gallra: unknown command \(a value not shown: it may be personal data\)/],
     ['a bad --unparsed', ['anonymise', '--unparsed', 'keep'], /--unparsed must be one of drop, scrub, not "keep"/],
     ['a bad --log-level', ['anonymise', '--log-level', 'loud'], /--log-level must be one of fatal, error, warn, info, debug, trace, silent/],
     ['a bad --log-level=', ['anonymise', '--log-level=loud'], /--log-level must be one of/],
@@ -81,6 +85,7 @@ describe('exit codes', () => {
     expect(r.status).toBe(2);
     expect(r.stdout).toBe('');
     expect(r.stderr).toMatch(message);
+    expect(r.stderr).not.toMatch(/anna\.svensson|81\.6\.12\.34/);
   });
 
   it('a config error is exit 2 for every command that reads a policy: missing file, bad YAML, bad field', () => {

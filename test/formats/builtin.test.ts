@@ -1,14 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import { AUTO_ORDER, BUILTIN_TEXT_FORMATS } from '../../src/formats/builtin.js';
+import { components } from '../../src/components.js';
+import { compileTemplate } from '../../src/formats/engines/template/template.js';
+import { TIME_FIELDS } from '../../src/formats/engines/template/text-format.js';
 import { MATCH, MATCH_APPENDED, NO_MATCH } from '../../src/formats/format.js';
-import { compileTemplate } from '../../src/formats/template.js';
-import { TIME_FIELDS } from '../../src/formats/text.js';
+import { BUILTIN_TEXT_FORMATS } from '../helpers/env.js';
 
 describe('built-in formats', () => {
   it('tries every built-in format (the text layouts and json) in auto mode, most specific first', () => {
-    expect([...AUTO_ORDER].sort()).toEqual([...Object.keys(BUILTIN_TEXT_FORMATS), 'json'].sort());
-    expect(AUTO_ORDER.indexOf('vhost_combined')).toBeLessThan(AUTO_ORDER.indexOf('combined'));
-    expect(AUTO_ORDER.indexOf('combined')).toBeLessThan(AUTO_ORDER.indexOf('common'));
+    const order = components.autoFormats().map((f) => f.name);
+    expect([...order].sort()).toEqual([...Object.keys(BUILTIN_TEXT_FORMATS), 'json'].sort());
+    expect(order.indexOf('vhost_combined')).toBeLessThan(order.indexOf('combined'));
+    expect(order.indexOf('combined')).toBeLessThan(order.indexOf('common'));
   });
 
   it('gives every text format a time field, so the retention window applies', () => {
@@ -22,7 +24,7 @@ describe('built-in formats', () => {
     expect(BUILTIN_TEXT_FORMATS.vhost_combined).toBe(`$host:$server_port ${BUILTIN_TEXT_FORMATS.combined.replace('$body_bytes_sent', '$bytes_sent')}`);
   });
 
-  it('orders parse outcomes so a non-match is falsy', () => {
+  it('orders decode outcomes so a non-match is falsy', () => {
     expect(NO_MATCH).toBeFalsy();
     expect(new Set([NO_MATCH, MATCH, MATCH_APPENDED]).size).toBe(3);
   });

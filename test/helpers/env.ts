@@ -8,13 +8,25 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FileKeyring } from '../../src/keyring/file.js';
-import { Anonymiser, type AnonymiserOptions } from '../../src/pipeline/anonymiser.js';
+import { type Event } from '../../src/event/event.js';
+import { components } from '../../src/components.js';
+import { roleOfName } from '../../src/event/vocabulary.js';
+import { COMBINED } from '../../src/formats/combined/index.js';
+import { COMMON } from '../../src/formats/common/index.js';
+import { compileTemplate } from '../../src/formats/engines/template/template.js';
+import { TextFormat } from '../../src/formats/engines/template/text-format.js';
+import { type DecodeOutcome, type Format, type FormatContext } from '../../src/formats/format.js';
+import { VHOST_COMBINED } from '../../src/formats/vhost_combined/index.js';
+import { AnonymiseStage } from '../../src/pipeline/anonymise.js';
+import { type LinePipeline } from '../../src/pipeline/line-pipeline.js';
 import { type LineHandler, LineSplitter, type RawDropReason } from '../../src/pipeline/line-splitter.js';
+import { type LineStats } from '../../src/pipeline/stats.js';
+import { buildLinePipeline, type BuildOptions, planFor } from '../../src/runtime/build.js';
 import { loadPolicy, type LoadedPolicy } from '../../src/policy/load.js';
-import { type PolicyConfig } from '../../src/policy/schema.js';
+import { type FieldSpec, type PolicyConfig } from '../../src/policy/schema.js';
 import { parseDuration } from '../../src/time/duration.js';
-import { createUserAgentGeneraliser } from '../../src/transforms/generalise-user-agent.js';
-import { type TransformContext } from '../../src/transforms/index.js';
+import { createUserAgentGeneraliser } from '../../src/transforms/generalise-user-agent/generalise-user-agent.js';
+import { type TransformContext } from '../../src/transforms/transform.js';
 import { Pseudonymiser, pseudonymOptionsFromConfig } from '../../src/transforms/pseudonymise.js';
 import { redactOptionsFromConfig } from '../../src/transforms/redact/config.js';
 import { Redactor } from '../../src/transforms/redact/index.js';
@@ -89,15 +101,60 @@ export function writePolicy(env: TestEnv, text: string, ext = 'yaml'): string {
 }
 
 /**
- * An Anonymiser over `env`'s keyring and clock, with a policy from YAML
- * text (or the defaults).
+ * The per-line pipeline as tests drive it: one line in, its output line (or
+ * undefined when it was dropped) out.
+ */
+export interface Anonymiser {
+  readonly pipeline: LinePipeline;
+  readonly stats: LineStats;
+  readonly redactor: Redactor;
+  readonly pseudonymiser: Pseudonymiser;
+  /** Event time of the last line written. */
+  readonly lastEventTime: number;
+  beginBatch(): void;
+  source(src: string, bytes: Uint8Array | undefined, byteBase: number): void;
+  line(start: number, end: number): string | undefined;
+  dropRaw(reason: RawDropReason, n?: number): void;
+}
+
+/**
+ * A pipeline (built by the composition root, as the CLI builds it) over
+ * `env`'s keyring and clock, with a policy from YAML text (or the defaults).
  *
  * @example
  * const a = makeAnonymiser(env, 'input:\n  format: json\n');
  */
-export function makeAnonymiser(env: TestEnv, policy?: string | PolicyConfig, options: Partial<AnonymiserOptions> = {}): Anonymiser {
+export function makeAnonymiser(env: TestEnv, policy?: string | PolicyConfig, options: Partial<Omit<BuildOptions, 'policy' | 'keyring'>> = {}): Anonymiser {
   const config = typeof policy === 'object' ? policy : policyFrom(env, policy).config;
-  return new Anonymiser({ policy: config, keyring: env.keyring, now: env.now, ...options });
+  const built = buildLinePipeline({ policy: config, keyring: env.keyring, now: env.now, ...options });
+  const pipeline = built.pipeline;
+  let last: string | undefined;
+  let lastTime = NaN;
+  pipeline.consumers.push({
+    consume(ev: Event, format: Format) {
+      last = format.encode(ev);
+      lastTime = ev.time;
+    },
+  });
+  return {
+    pipeline,
+    get stats() {
+      return pipeline.syncStats();
+    },
+    redactor: built.redactor,
+    pseudonymiser: built.pseudonymiser,
+    get lastEventTime() {
+      return lastTime;
+    },
+    beginBatch: () => pipeline.beginBatch(),
+    source: (src, bytes, base) => pipeline.source(src, bytes, base),
+    line(start, end) {
+      last = undefined;
+      pipeline.line(start, end);
+      return last;
+    },
+    dropRaw: (reason, n) => pipeline.dropRaw(reason, n),
+  };
 }
 
 /**
@@ -159,11 +216,71 @@ export function makeContext(env: TestEnv, policy: PolicyConfig = policyFrom(env)
     redactor: new Redactor(redactOptionsFromConfig(policy.redact, truncation)),
     pseudonymiser,
     generaliseUserAgent: createUserAgentGeneraliser({ cacheSize: 100 }),
-    visitorIdOf: (rec) => {
-      if (rec.visitorId !== undefined) return rec.visitorId;
-      const ip = rec.rawOf('client_ip');
+    visitorIdOf: (ev) => {
+      if (ev.visitorId !== undefined) return ev.visitorId;
+      const ip = ev.rawOf('client_ip');
       if (ip === undefined || ip === '-' || ip === '') return undefined;
-      return (rec.visitorId = pseudonymiser.visitorId(rec.rawOf('host') ?? '', ip, rec.rawOf('user_agent') ?? '', rec.time));
+      return (ev.visitorId = pseudonymiser.visitorId(ev.rawOf('host') ?? '', ip, ev.rawOf('user_agent') ?? '', ev.time));
     },
   };
 }
+
+/**
+ * A format with a policy's field rules applied, driven the way the old
+ * format API was: `parse` decodes a line into `record` (the format's event),
+ * `write` anonymises it under the rules and encodes it.
+ */
+export interface FormatUnderTest {
+  readonly format: Format;
+  readonly record: Event;
+  parse(src: string, start: number, end: number, _rec?: Event): DecodeOutcome;
+  write(_rec?: Event): string;
+}
+
+/**
+ * `format` under field rules `fields`, with `ctx`'s transforms.
+ *
+ * @example
+ * const f = underPolicy(new TextFormat(t, [], formatContext('combined', fields)), fields, ctx);
+ * if (f.parse(line, 0, line.length)) f.write();
+ */
+export function underPolicy(format: Format, fields: Readonly<Record<string, FieldSpec>>, ctx: TransformContext): FormatUnderTest {
+  const plan = planFor(format, fields, ctx, components, false);
+  const stage = new AnonymiseStage(ctx);
+  return {
+    format,
+    record: format.event,
+    parse: (src, start, end) => format.decode(src, start, end),
+    write() {
+      stage.apply(format.event, plan);
+      return format.encode(format.event);
+    },
+  };
+}
+
+/**
+ * The context a format is built with, for field rules `fields`.
+ *
+ * @example
+ * new TextFormat(compileTemplate(COMBINED), [], formatContext('combined', { remote_addr: { transform: 'truncate-ip' } }))
+ */
+export function formatContext(name: string, fields: Readonly<Record<string, FieldSpec>>): FormatContext {
+  return {
+    name,
+    fields: new Map(Object.entries(fields).map(([n, spec]) => [n, spec.transform === 'keep' || spec.transform === 'drop' ? spec.transform : 'transform'])),
+    roleOf: (n) => roleOfName(n, Object.hasOwn(fields, n) ? fields[n]!.role : undefined),
+  };
+}
+
+/**
+ * A text format by template under field rules, as `gallra` builds it.
+ *
+ * @example
+ * textFormat('combined', COMBINED, ['http_x_forwarded_for'], policy.fields, ctx)
+ */
+export function textFormat(name: string, template: string, extra: readonly string[], fields: Readonly<Record<string, FieldSpec>>, ctx: TransformContext): FormatUnderTest {
+  return underPolicy(new TextFormat(compileTemplate(template), extra, formatContext(name, fields)), fields, ctx);
+}
+
+/** The built-in text layouts, by format name. */
+export const BUILTIN_TEXT_FORMATS = { common: COMMON, combined: COMBINED, vhost_combined: VHOST_COMBINED } as const;

@@ -45,7 +45,10 @@ describe('LineStats', () => {
       lines_in: 8,
       lines_out: 3,
       scrubbed: 1,
+      headers: 0,
       dropped: { unparsed: 0, invalid_utf8: 0, nul_byte: 0, too_long: 0, no_timestamp: 0, expired: 0, future: 3, empty: 2 },
+      decoded: {},
+      rejected: {},
     });
   });
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { policySchema } from '../../src/policy/schema.js';
-import { durationSchema, toDuration } from '../../src/policy/schema-helpers.js';
+import { durationSchema, toDuration } from '../../src/util/schema.js';
 
 describe('policySchema', () => {
   it('fills every section with its defaults from an empty policy', () => {
@@ -30,7 +30,7 @@ describe('policySchema', () => {
   it('allows namespace and prefix only on pseudonymise', () => {
     const r = policySchema.safeParse({ fields: { a: { transform: 'redact', prefix: 'x' } } });
     expect(r.success).toBe(false);
-    expect(r.error!.issues[0]!.message).toContain('apply only to transform: pseudonymise, not redact');
+    expect(r.error!.issues[0]!.message).toContain('prefix applies only to transform: pseudonymise, not redact');
   });
 
   it('rejects a namespace or prefix that could break a log line', () => {

@@ -6,7 +6,7 @@ import {
   createUserAgentGeneraliser,
   generaliseUserAgent,
   type UserAgentInfo,
-} from '../../src/transforms/generalise-user-agent.js';
+} from '../../src/transforms/generalise-user-agent/generalise-user-agent.js';
 
 const OTHER = 'Other/0 (Other; Other)';
 /** Property tests run the same cases on every run: CI must not turn red on a draw (longer local runs look further). */
@@ -546,13 +546,13 @@ describe('createUserAgentGeneraliser', () => {
     expect(dflt.capacity).toBe(1024);
   });
 
-  it.each([-1, 1.5, Number.NaN, Number.POSITIVE_INFINITY])('rejects cacheSize %s with GALLRA_CONFIG_INVALID', (cacheSize) => {
+  it.each([-1, 1.5, Number.NaN, Number.POSITIVE_INFINITY])('rejects cacheSize %s with GALLRA_INTERNAL', (cacheSize) => {
     let caught: unknown;
     try {
       createUserAgentGeneraliser({ cacheSize });
     } catch (e) {
       caught = e;
     }
-    expect(isGallraError(caught) && caught.code).toBe('GALLRA_CONFIG_INVALID');
+    expect(isGallraError(caught) && caught.code).toBe('GALLRA_INTERNAL');
   });
 });

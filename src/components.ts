@@ -1,0 +1,54 @@
+/**
+ * The built-in components, one line each. A new format, source, sink or
+ * transform lives in its own folder and is added here.
+ */
+import { combinedFormat } from './formats/combined/index.js';
+import { commonFormat } from './formats/common/index.js';
+import { templateFormat } from './formats/engines/template/entry.js';
+import { jsonFormat } from './formats/json/index.js';
+import { vhostCombinedFormat } from './formats/vhost_combined/index.js';
+import { Registry } from './registry.js';
+import { fileSink } from './sinks/file/index.js';
+import { stdoutSink } from './sinks/stdout/index.js';
+import { fifoSource } from './sources/fifo/index.js';
+import { fileSource } from './sources/file/index.js';
+import { stdinSource } from './sources/stdin/index.js';
+import { syslogSource } from './sources/syslog/index.js';
+import { dropTransform } from './transforms/drop/index.js';
+import { generaliseUserAgentTransform } from './transforms/generalise-user-agent/index.js';
+import { keepTransform } from './transforms/keep/index.js';
+import { pseudonymiseTransform } from './transforms/pseudonymise/index.js';
+import { redactTransform } from './transforms/redact/entry.js';
+import { truncateIpTransform } from './transforms/truncate-ip/index.js';
+import { visitorIdTransform } from './transforms/visitor-id/index.js';
+
+/**
+ * Every built-in component.
+ *
+ * @example
+ * components.source('syslog')?.describe(config, ctx)
+ */
+export const components = new Registry([
+  // formats
+  jsonFormat,
+  vhostCombinedFormat,
+  combinedFormat,
+  commonFormat,
+  templateFormat,
+  // sources
+  fileSource,
+  syslogSource,
+  stdinSource,
+  fifoSource,
+  // sinks
+  fileSink,
+  stdoutSink,
+  // transforms
+  keepTransform,
+  dropTransform,
+  truncateIpTransform,
+  pseudonymiseTransform,
+  redactTransform,
+  generaliseUserAgentTransform,
+  visitorIdTransform,
+]);

@@ -1,0 +1,74 @@
+/**
+ * The decode stage: finds the format a line is in (one fixed format, or
+ * auto-detection over candidates) and has it decode the line into its event.
+ */
+import { type Format, MATCH, MATCH_APPENDED, NO_MATCH, type DecodeOutcome } from '../formats/format.js';
+
+/**
+ * @example
+ * const d = new Decoder([combined, common]);
+ * d.source(chunk, bytes, 0);
+ * const i = d.decode(0, lineEnd); // index of the format, or -1
+ */
+export class Decoder {
+  private lastHit = 0;
+  private src = '';
+  private bytes: Uint8Array | undefined = undefined;
+  private byteView: DataView | undefined = undefined;
+  private byteBase = 0;
+
+  /** @param formats the candidates in detection order (the most specific first); one for a fixed format */
+  constructor(readonly formats: readonly Format[]) {}
+
+  /**
+   * Says where the lines that follow live: `src`, and (when the text is
+   * ASCII) the same characters as bytes from `byteBase` in `bytes`, which
+   * lets the stages hash and scan fields without slicing them.
+   */
+  source(src: string, bytes: Uint8Array | undefined, byteBase: number): void {
+    this.src = src;
+    if (bytes !== this.bytes) {
+      this.bytes = bytes;
+      this.byteView = bytes === undefined ? undefined : new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    }
+    this.byteBase = byteBase;
+  }
+
+  /**
+   * The index of the format that decoded the line `src[start..end)` into its
+   * event, or -1. The last format that matched is tried first (logs are
+   * homogeneous); a match with appended fields is only tentative, because a
+   * more specific format (earlier in the order: combined before common) may
+   * read those fields as its own.
+   */
+  decode(start: number, end: number): number {
+    const c = this.formats;
+    const last = this.lastHit;
+    const first = this.tryDecode(c[last]!, start, end);
+    if (first === MATCH) return last;
+    const limit = first === MATCH_APPENDED ? last : c.length;
+    for (let i = 0; i < limit; i++) {
+      if (i === last) continue;
+      const outcome = this.tryDecode(c[i]!, start, end);
+      if (outcome === NO_MATCH) continue;
+      // A tentative match further down the order cannot beat the one in hand.
+      this.lastHit = i;
+      return i;
+    }
+    return first === MATCH_APPENDED ? last : -1;
+  }
+
+  /** Header lines (W3C `#Fields`) of the formats that declare their layout in the file; true when the line was one. */
+  header(start: number, end: number): boolean {
+    for (const f of this.formats) if (f.header?.(this.src, start, end) === true) return true;
+    return false;
+  }
+
+  private tryDecode(f: Format, start: number, end: number): DecodeOutcome {
+    const ev = f.event;
+    ev.bytes = this.bytes;
+    ev.byteView = this.byteView;
+    ev.byteBase = this.byteBase;
+    return f.decode(this.src, start, end);
+  }
+}

@@ -1,0 +1,188 @@
+/**
+ * `gallra run`: the long-running pipeline. Builds the sources and sinks the
+ * policy names (through the component registry) and one line pipeline per
+ * source (through the composition root), runs every source into the shared
+ * sinks, serves health and metrics, keeps the keyring and the stores held to
+ * their windows, and shuts down cleanly: stop reading, drain, flush, record
+ * positions, exit.
+ */
+import type http from 'node:http';
+import { type Writable } from 'node:stream';
+import { components } from '../components.js';
+import { GallraError } from '../errors.js';
+import { FileKeyring } from '../keyring/file.js';
+import { type Housekeeping, startHousekeeping } from '../keyring/housekeeping.js';
+import { type Logger } from '../log.js';
+import { EncodedBatchBuilder } from '../pipeline/line-pipeline.js';
+import { SourcePipeline } from '../pipeline/source-pipeline.js';
+import { type LoadedPolicy } from '../policy/load.js';
+import { componentName, type Registry } from '../registry.js';
+import { retentionWindowFromConfig } from '../retention/config.js';
+import { startHttp } from '../server/http.js';
+import { createMetrics } from '../server/metrics.js';
+import { isRetainable, type Sink } from '../sinks/sink.js';
+import { type Source } from '../sources/source.js';
+import { type Pseudonymiser } from '../transforms/pseudonymise.js';
+import { toDuration } from '../util/schema.js';
+import { buildLinePipeline } from './build.js';
+import { Sweeper } from './sweeper.js';
+
+export interface RunnerOptions {
+  readonly logger: Logger;
+  readonly env?: NodeJS.ProcessEnv;
+  readonly now?: () => number;
+  /** Where a `stdout` sink writes (tests pass their own stream). */
+  readonly stdout?: Writable;
+  readonly registry?: Registry;
+}
+
+/**
+ * @example
+ * const runner = new Runner(loadPolicy('config/sidecar-nginx.yaml'), { logger });
+ * await runner.start();
+ * process.on('SIGTERM', () => runner.shutdown());
+ * process.exitCode = await runner.run();
+ */
+export class Runner {
+  private readonly keyring: FileKeyring;
+  private readonly sources: Source[] = [];
+  private readonly sinks: Sink[] = [];
+  private readonly pipelines: SourcePipeline[] = [];
+  private readonly pseudonymisers: Pseudonymiser[] = [];
+  private readonly sweeper: Sweeper;
+  private server: http.Server | undefined;
+  private housekeeping: Housekeeping | undefined;
+  private started = false;
+  private stopping = false;
+  private readonly log: Logger;
+  private readonly now: () => number;
+
+  constructor(
+    private readonly loaded: LoadedPolicy,
+    options: RunnerOptions,
+  ) {
+    const c = loaded.config;
+    const registry = options.registry ?? components;
+    this.log = options.logger;
+    this.now = options.now ?? Date.now;
+    if (c.sources === undefined || c.sinks === undefined) {
+      throw new GallraError(
+        'GALLRA_CONFIG_INVALID',
+        `${loaded.file ?? 'the built-in policy'}: gallra run needs sources: and sinks:\n  fix: add at least one source (${[...registry.sources.keys()].join(', ')}) and one sink (${[...registry.sinks.keys()].join(', ')}); see config/sidecar-nginx.yaml`,
+      );
+    }
+    this.keyring = new FileKeyring({ dir: loaded.saltDir, period: c.salts.epoch, grace: toDuration(c.salts.grace), now: this.now });
+    const window = retentionWindowFromConfig(c.retention);
+    const warn = (message: string): void => this.log.warn(message);
+    const env = options.env ?? process.env;
+    // Names are distinct and every type is registered: the policy was checked when it was loaded.
+    c.sinks.forEach((s, i) => {
+      const entry = registry.sink(s.type)!;
+      this.sinks.push(entry.create(s, { name: componentName(entry, s, i), baseDir: loaded.baseDir, window, now: this.now, stdout: options.stdout ?? process.stdout, warn }));
+    });
+    c.sources.forEach((s, i) => {
+      const entry = registry.source(s.type)!;
+      const name = componentName(entry, s, i);
+      const source = entry.create(s, { name, baseDir: loaded.baseDir, env, maxLineLength: c.input.max_line_length, warn, now: this.now });
+      const built = buildLinePipeline({ policy: c, keyring: this.keyring, format: s.format ?? c.input.format, now: this.now, registry });
+      const output = new EncodedBatchBuilder();
+      built.pipeline.consumers.push(output);
+      this.sources.push(source);
+      this.pseudonymisers.push(built.pseudonymiser);
+      this.pipelines.push(new SourcePipeline({ source, pipeline: built.pipeline, output, sinks: this.sinks, maxLineLength: c.input.max_line_length, commitMs: c.run.commit_ms, now: this.now }));
+    });
+    // Live sinks enforce their windows themselves (a file sink closes the day file it deletes).
+    this.sweeper = new Sweeper(
+      this.sinks.flatMap((sink) => (isRetainable(sink) ? [{ kind: 'sink' as const, name: sink.name, retainable: sink }] : [])),
+      this.now,
+    );
+  }
+
+  /** Binds listeners, opens inputs and checks the keyring; throws (exit 1/2) when any cannot start. */
+  async start(): Promise<void> {
+    try {
+      await this.keyring.rotate();
+      // Once a minute: destroy closed salts, forget what was derived from them,
+      // and hold every store to its window even while no line arrives.
+      this.housekeeping = startHousekeeping(
+        this.keyring,
+        () => this.pseudonymisers,
+        (err) => this.log.error({ err }, 'housekeeping failed'),
+        () => {
+          this.sweeper.sweep(false).catch((err: unknown) => this.log.error({ err }, 'retention sweep failed'));
+        },
+      );
+      // Not a minute from now: data that fell out of the window while gallra was down goes at once.
+      this.housekeeping.runNow();
+      for (const s of this.sources) await s.start();
+      const http = this.loaded.config.http;
+      if (http !== undefined) {
+        const metered = this.pipelines.map((p) => ({ source: p.source, stats: () => p.stats, lastCommit: () => p.lastCommitAt }));
+        this.server = await startHttp(http, createMetrics(metered, this.sinks, this.now), () => this.started && !this.stopping);
+      }
+    } catch (err) {
+      // What did start (a bound syslog port) would keep the process alive
+      // after the error is reported: release it so gallra exits.
+      this.shutdown();
+      await this.closeAll().catch(() => undefined);
+      throw err;
+    }
+    this.started = true;
+    this.log.info({ sources: this.sources.map((s) => s.name), sinks: this.sinks.map((s) => s.name), policy: this.loaded.file }, 'gallra run started');
+  }
+
+  /** The bound HTTP port, when the listener runs. */
+  get httpPort(): number | undefined {
+    const a = this.server?.address();
+    return typeof a === 'object' && a !== null ? a.port : undefined;
+  }
+
+  /** The sources, for tests and tools (e.g. syslog ports bound to port 0). */
+  get sourceList(): readonly Source[] {
+    return this.sources;
+  }
+
+  /** Runs until every source has ended (stdin EOF) or shutdown() is called; resolves to the exit code. */
+  async run(): Promise<number> {
+    let failure: unknown;
+    await Promise.all(
+      this.pipelines.map((p) =>
+        p.run().catch((err: unknown) => {
+          failure ??= err;
+          this.log.error({ err, source: p.source.name }, 'source failed; shutting down');
+          this.shutdown();
+        }),
+      ),
+    );
+    await this.closeAll();
+    const total = this.pipelines.reduce((n, p) => n + p.stats.linesIn, 0);
+    this.log.info({ lines_in: total }, 'gallra run stopped');
+    if (failure !== undefined) throw failure;
+    return 0;
+  }
+
+  /** Stops reading; run() resolves once everything read has been written and recorded. */
+  shutdown(): void {
+    if (this.stopping) return;
+    this.stopping = true;
+    for (const s of this.sources) s.stop();
+  }
+
+  /** Reopens output files (SIGHUP after logrotate). */
+  async reopen(): Promise<void> {
+    await Promise.all(this.sinks.map((s) => s.reopen()));
+    this.log.info('output files reopened');
+  }
+
+  private async closeAll(): Promise<void> {
+    this.housekeeping?.stop();
+    try {
+      await Promise.all(this.sinks.map((s) => s.close()));
+    } finally {
+      // Even when a sink fails to close: an open listener would keep the process alive.
+      await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+      this.server?.closeAllConnections();
+      this.keyring.close();
+    }
+  }
+}

@@ -1,0 +1,231 @@
+/**
+ * `gallra anonymise --threads N`: the main thread reads, cuts the input into
+ * batches of whole lines and writes the results in input order; N worker
+ * threads anonymise the batches. At most two batches per worker are in
+ * flight, so memory stays bounded whatever the input size.
+ *
+ * The main thread bounds line length itself: bytes without a newline beyond
+ * input.max_line_length are skipped to the next newline and counted as
+ * too_long, never buffered whole.
+ */
+import { randomBytes } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import { ERROR_CODES, type ErrorCode, GallraError, isGallraError } from '../../errors.js';
+import { LineCarry } from '../../pipeline/line-carry.js';
+import { LineStats } from '../../pipeline/stats.js';
+import type { FromWorker, WorkerInit } from './worker.js';
+import { NL } from '../../util/ascii.js';
+
+/** Bytes per batch sent to a worker: large enough to amortise the message, small enough to keep workers busy. */
+const BATCH_BYTES = 1 << 20;
+const NEWLINE = Buffer.from('\n');
+
+export interface ParallelOptions {
+  readonly threads: number;
+  readonly policyFile: string | undefined;
+  readonly env: NodeJS.ProcessEnv;
+  readonly format: string | undefined;
+  readonly unparsed: 'drop' | 'scrub' | undefined;
+  readonly maxLineLength: number;
+  /** Receives each output batch in input order. */
+  readonly write: (bytes: Buffer) => Promise<void>;
+}
+
+interface Slot {
+  readonly worker: Worker;
+  busy: number;
+}
+
+/**
+ * @example
+ * const p = new ParallelAnonymiser({ threads: 2, policyFile, env: process.env, format: 'combined', unparsed: undefined, maxLineLength: 65536, write });
+ * for await (const chunk of readInput(file)) await p.push(chunk);
+ * await p.endInput(); const stats = await p.close();
+ */
+export class ParallelAnonymiser {
+  private readonly slots: Slot[] = [];
+  private readonly results = new Map<number, Buffer>();
+  private readonly waiting = new Map<number, Slot>();
+  private nextSeq = 0;
+  private nextWrite = 0;
+  private batch: Buffer[] = [];
+  private batchBytes = 0;
+  private readonly carry: LineCarry;
+  private lines = 0;
+  private failure: Error | undefined;
+  private wake: (() => void) | undefined;
+  /** Lines the main thread dropped (too long); workers count the rest. */
+  readonly localStats = new LineStats();
+
+  constructor(private readonly options: ParallelOptions) {
+    this.carry = new LineCarry(options.maxLineLength);
+    const secret = randomBytes(32);
+    const init: WorkerInit = {
+      policyFile: options.policyFile,
+      env: { GALLRA_STATE_DIR: options.env.GALLRA_STATE_DIR, XDG_STATE_HOME: options.env.XDG_STATE_HOME, HOME: options.env.HOME },
+      format: options.format,
+      unparsed: options.unparsed,
+      ephemeralSecret: new Uint8Array(secret),
+    };
+    const file = fileURLToPath(new URL('./worker.js', import.meta.url));
+    for (let i = 0; i < options.threads; i++) {
+      const worker = new Worker(file, { workerData: init });
+      const slot: Slot = { worker, busy: 0 };
+      worker.on('message', (m: FromWorker) => this.onMessage(slot, m));
+      worker.on('error', (err) => this.fail(err));
+      this.slots.push(slot);
+    }
+    // Each worker got its own copy (structured clone); this thread needs none.
+    secret.fill(0);
+    init.ephemeralSecret.fill(0);
+  }
+
+  /** Takes raw input bytes; resolves when there is room for more. */
+  async push(chunk: Buffer): Promise<void> {
+    if (this.carry.feed(chunk, this.onCarried)) this.add(chunk.subarray(this.carry.regionStart, this.carry.regionEnd + 1));
+    if (this.batchBytes >= BATCH_BYTES) await this.dispatch();
+  }
+
+  /** Input lines handed to workers so far (approximate: counts newlines), for progress. */
+  get linesDispatched(): number {
+    return this.lines;
+  }
+
+  /**
+   * The input broke off inside a line (truncated gzip): the fragment is not a
+   * line of the log, so it is counted as unparsed and not sent.
+   */
+  abandonLine(): void {
+    const line = this.carry.take();
+    if (line === undefined) return;
+    this.localStats.linesIn++;
+    this.localStats.drop(line === 'too_long' ? 'too_long' : 'unparsed');
+  }
+
+  /** The input ended: a final line without newline is a line too. */
+  async endInput(): Promise<void> {
+    this.takeCarried();
+    await this.dispatch();
+    while (this.nextWrite < this.nextSeq) await this.progress();
+  }
+
+  /** Ends the workers and returns the combined line counts. */
+  async close(): Promise<LineStats> {
+    const total = new LineStats();
+    total.add(this.localStats);
+    await Promise.all(
+      this.slots.map(
+        (slot) =>
+          new Promise<void>((resolve) => {
+            slot.worker.once('message', (m: FromWorker) => {
+              if ('stats' in m) total.addJson(m.stats);
+            });
+            slot.worker.once('exit', () => resolve());
+            slot.worker.postMessage({ end: true });
+          }),
+      ),
+    );
+    this.check();
+    return total;
+  }
+
+  /** Stops the workers at once (after a failure). */
+  async terminate(): Promise<void> {
+    await Promise.all(this.slots.map((s) => s.worker.terminate()));
+  }
+
+  private add(bytes: Buffer): void {
+    if (bytes.length === 0) return;
+    // Not copied: streams hand out fresh chunks, and dispatch() copies the batch into one transferable buffer.
+    this.batch.push(bytes);
+    this.batchBytes += bytes.length;
+    for (let i = bytes.indexOf(NL); i >= 0; i = bytes.indexOf(NL, i + 1)) this.lines++;
+  }
+
+  /** Ends the carried line: into the batch (with its newline), or counted when it was too long. */
+  private takeCarried(): void {
+    const line = this.carry.take();
+    if (line !== undefined) this.onCarried(line);
+  }
+
+  /** A line that spanned chunks, now complete: sent on, or counted here when too long. */
+  private readonly onCarried = (line: Buffer | 'too_long'): void => {
+    if (line === 'too_long') {
+      this.localStats.linesIn++;
+      this.localStats.drop('too_long');
+    } else {
+      this.add(line);
+      this.add(NEWLINE);
+    }
+  };
+
+  /** Sends the current batch to the least busy worker, waiting while all are full. */
+  private async dispatch(): Promise<void> {
+    if (this.batchBytes === 0) return;
+    const data = new Uint8Array(this.batchBytes);
+    let off = 0;
+    for (const b of this.batch) {
+      data.set(b, off);
+      off += b.length;
+    }
+    this.batch = [];
+    this.batchBytes = 0;
+    let slot = this.leastBusy();
+    while (slot.busy >= 2) {
+      await this.progress();
+      slot = this.leastBusy();
+    }
+    const seq = this.nextSeq++;
+    slot.busy++;
+    this.waiting.set(seq, slot);
+    slot.worker.postMessage({ seq, data }, [data.buffer]);
+  }
+
+  private leastBusy(): Slot {
+    let best = this.slots[0]!;
+    for (const s of this.slots) if (s.busy < best.busy) best = s;
+    return best;
+  }
+
+  /** Writes finished batches in order; waits for the next result when none is ready. */
+  private async progress(): Promise<void> {
+    this.check();
+    const ready = this.results.get(this.nextWrite);
+    if (ready === undefined) {
+      await new Promise<void>((resolve) => (this.wake = resolve));
+      this.check();
+      return;
+    }
+    this.results.delete(this.nextWrite);
+    this.nextWrite++;
+    await this.options.write(ready);
+  }
+
+  private onMessage(slot: Slot, m: FromWorker): void {
+    if ('seq' in m) {
+      slot.busy--;
+      this.waiting.delete(m.seq);
+      this.results.set(m.seq, Buffer.from(m.out.buffer, m.out.byteOffset, m.out.byteLength));
+    } else if ('error' in m) {
+      // A deliberate error in the worker (the keyring) keeps its code; anything else is the worker failing.
+      this.fail(m.code !== undefined && Object.hasOwn(ERROR_CODES, m.code) ? new GallraError(m.code as ErrorCode, m.error) : new Error(m.error));
+    }
+    const w = this.wake;
+    this.wake = undefined;
+    w?.();
+  }
+
+  private fail(err: Error): void {
+    this.failure ??= err;
+    const w = this.wake;
+    this.wake = undefined;
+    w?.();
+  }
+
+  private check(): void {
+    if (this.failure === undefined) return;
+    if (isGallraError(this.failure)) throw this.failure;
+    throw new GallraError('GALLRA_WORKER_FAILED', `gallra anonymise: a worker thread failed (${this.failure.name}); rerun without --threads, and report it if it fails there too`, { cause: this.failure });
+  }
+}

@@ -1,0 +1,88 @@
+/**
+ * A worker thread of `gallra anonymise --threads N`: it anonymises batches
+ * of whole lines and sends back the output bytes. Each worker builds its own
+ * engine from the same policy; they agree on pseudonyms because salts of
+ * open epochs are shared files and throw-away salts of closed epochs derive
+ * from one secret the main thread hands to every worker.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import { isGallraError } from '../../errors.js';
+import { FileKeyring } from '../../keyring/file.js';
+import { startHousekeeping } from '../../keyring/housekeeping.js';
+import { EncodedBatchBuilder } from '../../pipeline/line-pipeline.js';
+import { LineSplitter } from '../../pipeline/line-splitter.js';
+import { type StatsJson } from '../../pipeline/stats.js';
+import { loadPolicy } from '../../policy/load.js';
+import { toDuration } from '../../util/schema.js';
+import { buildLinePipeline } from '../build.js';
+
+/** What the main thread tells each worker at start. */
+export interface WorkerInit {
+  readonly policyFile: string | undefined;
+  readonly env: Record<string, string | undefined>;
+  readonly format: string | undefined;
+  readonly unparsed: 'drop' | 'scrub' | undefined;
+  readonly ephemeralSecret: Uint8Array;
+}
+
+/** main → worker */
+export type ToWorker = { readonly seq: number; readonly data: Uint8Array } | { readonly end: true };
+/** worker → main */
+export type FromWorker = { readonly seq: number; readonly out: Uint8Array } | { readonly stats: StatsJson } | { readonly error: string; readonly code: string | undefined };
+
+const PIECE = 64 * 1024;
+
+function main(): void {
+  const port = parentPort;
+  if (port === null) throw new Error('gallra worker: not started as a worker thread');
+  const init = workerData as WorkerInit;
+  const loaded = loadPolicy(init.policyFile, init.env);
+  const policy = loaded.config;
+  const keyring = new FileKeyring({ dir: loaded.saltDir, period: policy.salts.epoch, grace: toDuration(policy.salts.grace), ephemeralSecret: init.ephemeralSecret });
+  const built = buildLinePipeline({ policy, keyring, format: init.format, unparsed: init.unparsed });
+  const pipeline = built.pipeline;
+  const output = new EncodedBatchBuilder();
+  pipeline.consumers.push(output);
+  // The secret was copied into the keyring; the message's copy goes.
+  init.ephemeralSecret.fill(0);
+  // Workers live as long as the run (days, for a piped logger): closed salts,
+  // and the keyed states derived from them, go here too.
+  const housekeeping = startHousekeeping(keyring, () => [built.pseudonymiser], () => undefined);
+  // Batches are handled one at a time, in order: salts are prepared (async) before each.
+  let queue = Promise.resolve();
+  port.on('message', (msg: ToWorker) => {
+    queue = queue.then(() => handle(msg));
+  });
+  const handle = async (msg: ToWorker): Promise<void> => {
+    try {
+      if ('end' in msg) {
+        housekeeping.stop();
+        keyring.close();
+        built.pseudonymiser.clear();
+        port.postMessage({ stats: pipeline.syncStats().toJSON() } satisfies FromWorker);
+        port.close();
+        return;
+      }
+      await pipeline.prepare();
+      pipeline.beginBatch();
+      // Batches hold whole lines, so each gets its own splitter.
+      const splitter = new LineSplitter(policy.input.max_line_length, pipeline);
+      const data = Buffer.from(msg.data.buffer, msg.data.byteOffset, msg.data.byteLength);
+      // In 64 KiB pieces: each piece is decoded into one string, and strings
+      // that large stay in V8's young generation; a 1 MiB one would be
+      // allocated (and page-faulted in) afresh in large-object space.
+      for (let off = 0; off < data.length; off += PIECE) splitter.push(data.subarray(off, Math.min(data.length, off + PIECE)));
+      splitter.end();
+      // A buffer of its own (not a slice of Node's shared pool), so it can be transferred.
+      const out = output.take().text;
+      const bytes = Buffer.allocUnsafeSlow(Buffer.byteLength(out));
+      bytes.write(out, 'utf8');
+      port.postMessage({ seq: msg.seq, out: bytes } satisfies FromWorker, [bytes.buffer]);
+    } catch (err) {
+      // Only a keyring failure gets here (input cannot throw); the main thread reports it, with its code.
+      port.postMessage({ error: (err as Error).message, code: isGallraError(err) ? err.code : undefined } satisfies FromWorker);
+    }
+  };
+}
+
+main();

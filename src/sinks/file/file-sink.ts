@@ -1,0 +1,332 @@
+/**
+ * `file` sink: anonymised lines in daily files `<dir>/<name>-YYYY-MM-DD.log`,
+ * one per UTC day of the events (not of the writing), mode 0640.
+ *
+ * Partitioning by event day makes the retention window exact: a day's file
+ * is deleted as soon as the window's start passes that day's first instant,
+ * so nothing in it outlives the window (a little in-window data goes early,
+ * which keeping "at most six months" allows; keeping more would not be).
+ *
+ * Writes are buffered and appended; flush() writes the buffers and fsyncs
+ * every file written since the last flush, which is when the sources may
+ * checkpoint. A crash can leave a torn last line (written, not fsynced): on
+ * opening a day file its tail after the last newline is cut, so appends
+ * never glue onto half a line — the cut part was never acknowledged and
+ * will be sent again.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { GallraError } from '../../errors.js';
+import { type RetentionWindow, retentionCutoff } from '../../retention/window.js';
+import { dayLabel, dayOf, type EncodedBatch, type Retainable, type Sink } from '../sink.js';
+
+const FILE_MODE = 0o640;
+const DIR_MODE = 0o750;
+// Day files not written for this long are closed (their fd released).
+const IDLE_CLOSE_MS = 10 * 60_000;
+
+interface DayFile {
+  fd: number;
+  /** Encoded at once: a buffered string would keep its rope of line slices alive into the old generation. */
+  pending: Buffer[];
+  pendingBytes: number;
+  dirty: boolean;
+  lastUsed: number;
+}
+
+export interface FileSinkOptions {
+  readonly name: string;
+  readonly dir: string;
+  readonly prefix: string;
+  readonly bufferBytes: number;
+  readonly window: RetentionWindow;
+  readonly now?: () => number;
+}
+
+/**
+ * @example
+ * const sink = new FileSink({ name: 'out', dir: '/var/log/gallra', prefix: 'access', bufferBytes: 1 << 20, window });
+ * await sink.write(batch);
+ * await sink.flush();
+ */
+export class FileSink implements Sink, Retainable {
+  readonly name: string;
+  private readonly files = new Map<number, DayFile>();
+  private buffered = 0;
+  private written = 0;
+  private readonly now: () => number;
+  private lastRetention = -Infinity;
+  /**
+   * Writes, flushes and reopens run one at a time: several pipelines share a
+   * sink, and a SIGHUP reopen must not close a file under a write still in
+   * flight, nor a flush mark a file clean while another's write is pending.
+   */
+  private chain: Promise<void> = Promise.resolve();
+  private pendingReopen: Promise<void> | undefined;
+  private failure: GallraError | undefined;
+
+  constructor(private readonly options: FileSinkOptions) {
+    this.name = options.name;
+    this.now = options.now ?? Date.now;
+    try {
+      fs.mkdirSync(options.dir, { recursive: true, mode: DIR_MODE });
+    } catch (err) {
+      throw new GallraError('GALLRA_SINK_FAILED', `file sink ${this.name}: cannot create ${options.dir} (${(err as NodeJS.ErrnoException).code})`, { cause: err });
+    }
+  }
+
+  get linesWritten(): number {
+    return this.written;
+  }
+
+  /** The path of a day's file. */
+  fileFor(day: number): string {
+    return path.join(this.options.dir, `${this.options.prefix}-${dayLabel(day)}.log`);
+  }
+
+  async write(batch: EncodedBatch): Promise<void> {
+    if (this.failure !== undefined) throw this.failure;
+    const { text, times, ends, count } = batch;
+    // Consecutive events of one UTC day go to that day's file in one piece
+    // (a batch mostly holds one day).
+    let runStart = 0;
+    let runFrom = 0;
+    for (let i = 0; i < count; i++) {
+      const day = this.dayOf(times[i]!);
+      if (i + 1 < count && this.dayOf(times[i + 1]!) === day) continue;
+      const to = ends[i]!;
+      this.append(day, runFrom === 0 && to === text.length ? text : text.slice(runFrom, to), i + 1 - runStart);
+      runStart = i + 1;
+      runFrom = to;
+    }
+    if (this.buffered >= this.options.bufferBytes) await this.serial(() => this.drain());
+  }
+
+  /** The UTC day an event is filed under (events without a time: the day they were written). */
+  private dayOf(ms: number): number {
+    return dayOf(Number.isFinite(ms) ? ms : this.now());
+  }
+
+  private append(day: number, text: string, lines: number): void {
+    const f = this.open(day);
+    const data = Buffer.from(text, 'utf8');
+    f.pending.push(data);
+    f.pendingBytes += data.length;
+    f.lastUsed = this.now();
+    this.buffered += data.length;
+    this.written += lines;
+  }
+
+  flush(): Promise<void> {
+    return this.serial(() => this.flushNow());
+  }
+
+  reopen(): Promise<void> {
+    // SIGHUPs can come faster than fsyncs finish: one reopen waiting in line serves them all.
+    this.pendingReopen ??= this.serial(async () => {
+      this.pendingReopen = undefined;
+      // write() buffers without waiting in line, so text can arrive while we
+      // flush: flush until none is left, then close with no await in between.
+      do await this.flushNow();
+      while (this.hasPending());
+      for (const f of this.files.values()) fs.closeSync(f.fd);
+      this.files.clear();
+    });
+    return this.pendingReopen;
+  }
+
+  close(): Promise<void> {
+    return this.reopen();
+  }
+
+  private hasPending(): boolean {
+    for (const f of this.files.values()) if (f.pendingBytes > 0) return true;
+    return false;
+  }
+
+  /**
+   * Runs `fn` after everything queued before it. Once a write or fsync has
+   * failed the sink is broken for good: data it dropped from its buffers may
+   * be lost, so no later flush may report success and let another source's
+   * checkpoint advance past it (Linux reports a failed fsync only once).
+   */
+  private serial(fn: () => Promise<void>): Promise<void> {
+    const run = this.chain.then(() => {
+      if (this.failure !== undefined) throw this.failure;
+      return fn();
+    });
+    this.chain = run.catch((err: unknown) => {
+      // Only lost data breaks the sink; a failed retention pass is reported and tried again.
+      if (err instanceof GallraError && LOST_DATA.has(err)) this.failure ??= err;
+    });
+    return run;
+  }
+
+  private async flushNow(): Promise<void> {
+    await this.drain();
+    const syncs: Promise<void>[] = [];
+    for (const f of this.files.values()) {
+      if (!f.dirty) continue;
+      f.dirty = false;
+      syncs.push(new Promise((resolve, reject) => fs.fsync(f.fd, (err) => (err ? reject(lostData(sinkError(this.name, 'fsync', err))) : resolve()))));
+    }
+    await Promise.all(syncs);
+    try {
+      this.housekeeping();
+    } catch (err) {
+      throw sinkError(this.name, 'housekeeping (closing idle files, retention)', err);
+    }
+  }
+
+  /**
+   * Retainable: deletes the day files that began before the retention window
+   * at `nowMs`, in line with writes and flushes (closing a deleted day's
+   * file), and returns the paths removed (or that would be, with dryRun).
+   */
+  enforce(nowMs: number, dryRun: boolean): Promise<readonly string[]> {
+    let removed: string[] = [];
+    return this.serial(async () => {
+      removed = this.enforceRetention(nowMs, dryRun);
+    }).then(() => removed);
+  }
+
+  private enforceRetention(nowMs: number, dryRun: boolean): string[] {
+    return enforceDailyRetention(this.options.dir, this.options.prefix, this.options.window, nowMs, dryRun, (day) => {
+      const open = this.files.get(day);
+      if (open !== undefined) {
+        fs.closeSync(open.fd);
+        this.files.delete(day);
+      }
+    });
+  }
+
+  private open(day: number): DayFile {
+    let f = this.files.get(day);
+    if (f !== undefined) return f;
+    const file = this.fileFor(day);
+    let fd: number;
+    try {
+      // Read-write, not write-only: cutTornTail reads the tail (a write-only
+      // descriptor fails with EBADF on every file that already has data).
+      fd = fs.openSync(file, fs.constants.O_RDWR | fs.constants.O_CREAT | fs.constants.O_APPEND, FILE_MODE);
+    } catch (err) {
+      throw sinkError(this.name, `open ${file}`, err);
+    }
+    try {
+      cutTornTail(fd);
+    } catch (err) {
+      fs.closeSync(fd);
+      throw sinkError(this.name, `open ${file}`, err);
+    }
+    f = { fd, pending: [], pendingBytes: 0, dirty: false, lastUsed: this.now() };
+    this.files.set(day, f);
+    return f;
+  }
+
+  /** Writes every buffer to its file. */
+  private async drain(): Promise<void> {
+    const writes: Promise<void>[] = [];
+    for (const f of this.files.values()) {
+      if (f.pendingBytes === 0) continue;
+      const data = f.pending.length === 1 ? f.pending[0]! : Buffer.concat(f.pending, f.pendingBytes);
+      f.pending = [];
+      f.pendingBytes = 0;
+      f.dirty = true;
+      writes.push(writeAll(f.fd, data).catch((err: unknown) => Promise.reject(lostData(sinkError(this.name, 'write', err)))));
+    }
+    this.buffered = 0;
+    await Promise.all(writes);
+  }
+
+  /** Closes idle day files and, once a minute, enforces the window. */
+  private housekeeping(): void {
+    const now = this.now();
+    for (const [day, f] of this.files) {
+      if (f.pendingBytes === 0 && !f.dirty && now - f.lastUsed > IDLE_CLOSE_MS) {
+        fs.closeSync(f.fd);
+        this.files.delete(day);
+      }
+    }
+    if (now - this.lastRetention >= 60_000) {
+      this.lastRetention = now;
+      this.enforceRetention(now, false);
+    }
+  }
+}
+
+/** Errors after which buffered lines may be gone: the sink stays failed. */
+const LOST_DATA = new WeakSet<GallraError>();
+function lostData(err: GallraError): GallraError {
+  LOST_DATA.add(err);
+  return err;
+}
+
+function sinkError(name: string, what: string, err: unknown): GallraError {
+  const code = (err as NodeJS.ErrnoException).code ?? String(err);
+  return new GallraError('GALLRA_SINK_FAILED', `file sink ${name}: ${what} failed (${code})`, { cause: err });
+}
+
+function writeAll(fd: number, data: Buffer): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const step = (off: number): void => {
+      if (off >= data.length) {
+        resolve();
+        return;
+      }
+      fs.write(fd, data, off, data.length - off, null, (err, n) => (err ? reject(err) : step(off + n)));
+    };
+    step(0);
+  });
+}
+
+/** Cuts a file back to its last newline (a torn write from a crash). */
+function cutTornTail(fd: number): void {
+  const size = fs.fstatSync(fd).size;
+  if (size === 0) return;
+  const tail = Buffer.alloc(Math.min(size, 65_536));
+  let end = size;
+  while (end > 0) {
+    const start = Math.max(0, end - tail.length);
+    fs.readSync(fd, tail, 0, end - start, start);
+    if (end === size && tail[end - start - 1] === 10) return;
+    const nl = tail.subarray(0, end - start).lastIndexOf(10);
+    if (nl >= 0) {
+      fs.ftruncateSync(fd, start + nl + 1);
+      return;
+    }
+    end = start;
+  }
+  fs.ftruncateSync(fd, 0);
+}
+
+const DAY_FILE = /^(.+)-(\d{4})-(\d{2})-(\d{2})\.log$/;
+
+/**
+ * Deletes `<prefix>-YYYY-MM-DD.log` files in `dir` whose day began before
+ * the window's start at `nowMs`. `onDelete(day)` runs before each unlink.
+ *
+ * @example
+ * enforceDailyRetention('/var/log/gallra', 'access', window, Date.now(), true) // what would go
+ */
+export function enforceDailyRetention(dir: string, prefix: string, window: RetentionWindow, nowMs: number, dryRun: boolean, onDelete?: (day: number) => void): string[] {
+  const cutoff = retentionCutoff(nowMs, window);
+  let names: string[];
+  try {
+    names = fs.readdirSync(dir);
+  } catch {
+    return [];
+  }
+  const removed: string[] = [];
+  for (const name of names) {
+    const m = DAY_FILE.exec(name);
+    if (m === null || m[1] !== prefix) continue;
+    const start = Date.UTC(Number(m[2]), Number(m[3]) - 1, Number(m[4]));
+    if (!(start < cutoff)) continue;
+    const file = path.join(dir, name);
+    removed.push(file);
+    if (dryRun) continue;
+    onDelete?.(Math.floor(start / 86_400_000));
+    fs.rmSync(file, { force: true });
+  }
+  return removed;
+}

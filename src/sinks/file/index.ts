@@ -1,0 +1,19 @@
+/**
+ * `file` sink: daily files `<dir>/<prefix>-YYYY-MM-DD.log` by the UTC day of
+ * each event, held to the retention window (see file-sink.ts).
+ */
+import path from 'node:path';
+import { defineSink } from '../sink.js';
+import { fileSinkConfigSchema } from './config.js';
+import { enforceDailyRetention, FileSink } from './file-sink.js';
+
+export const fileSink = defineSink({
+  name: 'file',
+  description: 'daily files <dir>/<prefix>-YYYY-MM-DD.log by the UTC day of each event, fsynced before positions advance',
+  schema: fileSinkConfigSchema,
+  create: (c, ctx) => new FileSink({ name: ctx.name, dir: path.resolve(ctx.baseDir, c.dir), prefix: c.prefix, bufferBytes: c.buffer_bytes, window: ctx.window, now: ctx.now }),
+  describe: (c, ctx) => `daily files ${path.join(path.resolve(ctx.baseDir, c.dir), `${c.prefix}-YYYY-MM-DD.log`)} (UTC event day, mode 0640, deleted after ${ctx.keep})`,
+  retention: (c, ctx) => ({
+    enforce: async (nowMs, dryRun) => enforceDailyRetention(path.resolve(ctx.baseDir, c.dir), c.prefix, ctx.window, nowMs, dryRun),
+  }),
+});

@@ -1,0 +1,143 @@
+/**
+ * Checkpoint files for resumable sources: which file (device, inode and a
+ * fingerprint of its first bytes) and
+ * how far into it downstream has durably accepted. Written atomically (temp
+ * file, fsync, rename, fsync of the directory) so a crash leaves either the
+ * old or the new checkpoint, never half of one. They hold no log content.
+ */
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { GallraError } from '../../errors.js';
+import { fileSegment, type SegmentId, type SourcePosition } from '../source.js';
+
+export interface Checkpoint extends SourcePosition<SegmentId> {
+  /** The path the source follows (for the operator; identity is dev + inode). */
+  readonly path: string;
+}
+
+/**
+ * Reads a checkpoint; undefined when there is none. A corrupt file is an
+ * error naming it: guessing a position could duplicate or lose lines.
+ *
+ * @example
+ * const cp = readCheckpoint('/var/lib/gallra/checkpoints/nginx.json');
+ */
+export function readCheckpoint(file: string): Checkpoint | undefined {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw new GallraError('GALLRA_CHECKPOINT_IO', `checkpoint ${file}: cannot read (${(err as NodeJS.ErrnoException).code})`, { cause: err });
+  }
+  try {
+    const v = JSON.parse(text) as { path?: unknown; dev?: unknown; ino?: unknown; head?: unknown; head_bytes?: unknown; offset?: unknown };
+    const id = (x: unknown): x is string => typeof x === 'string' && /^\d{1,40}$/.test(x);
+    if (
+      typeof v.path === 'string' &&
+      id(v.dev) &&
+      id(v.ino) &&
+      typeof v.head === 'string' &&
+      /^[0-9a-f]{0,64}$/.test(v.head) &&
+      Number.isSafeInteger(v.head_bytes) &&
+      (v.head_bytes as number) >= 0 &&
+      Number.isSafeInteger(v.offset) &&
+      (v.offset as number) >= 0
+    ) {
+      return { path: v.path, segment: fileSegment(v.dev, v.ino, v.head, v.head_bytes as number), offset: v.offset as number };
+    }
+  } catch {
+    // fall through
+  }
+  throw new GallraError('GALLRA_CHECKPOINT_IO', `checkpoint ${file} is corrupt; remove it to start over (the source then starts as its start_at says)`);
+}
+
+/**
+ * Writes a checkpoint atomically.
+ *
+ * @example
+ * writeCheckpoint(file, { path: '/var/log/nginx/access.log', segment: { dev, ino, head, headBytes }, offset });
+ */
+export function writeCheckpoint(file: string, cp: Checkpoint): void {
+  const dir = path.dirname(file);
+  const tmp = `${file}.tmp-${process.pid}`;
+  try {
+    fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+    const fd = fs.openSync(tmp, 'w', 0o600);
+    try {
+      const { dev, ino, head, headBytes } = cp.segment;
+      fs.writeSync(fd, `${JSON.stringify({ path: cp.path, dev, ino, head, head_bytes: headBytes, offset: cp.offset })}\n`);
+      fs.fsyncSync(fd);
+    } finally {
+      fs.closeSync(fd);
+    }
+    fs.renameSync(tmp, file);
+    const dfd = fs.openSync(dir, 'r');
+    try {
+      fs.fsyncSync(dfd);
+    } finally {
+      fs.closeSync(dfd);
+    }
+  } catch (err) {
+    try {
+      fs.rmSync(tmp, { force: true });
+    } catch {
+      // force ignores only ENOENT; a failed cleanup (ENOTDIR, EACCES) must not hide why the write failed
+    }
+    throw new GallraError('GALLRA_CHECKPOINT_IO', `checkpoint ${file}: cannot write (${(err as NodeJS.ErrnoException).code})`, { cause: err });
+  }
+}
+
+const KEY_BYTES = 32;
+
+/**
+ * The key that file fingerprints in checkpoints are HMACs under: a plain hash
+ * of a log's first bytes would let anyone holding the checkpoint test guesses
+ * of the raw first line (an address is a few thousand guesses away once the
+ * anonymised line is known). One random key per checkpoint directory, in
+ * `.fingerprint.key` (0600), created atomically so concurrent starts agree;
+ * without checkpoints the key lives in memory only.
+ *
+ * @example
+ * const key = fingerprintKey('/var/lib/gallra/checkpoints/nginx.json');
+ */
+export function fingerprintKey(checkpointFile: string | undefined): Uint8Array {
+  if (checkpointFile === undefined) return new Uint8Array(randomBytes(KEY_BYTES));
+  const dir = path.dirname(checkpointFile);
+  const file = path.join(dir, '.fingerprint.key');
+  try {
+    fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+    try {
+      return readKey(file);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+    }
+    // First writer wins: write a temp file, link it into place, read what won.
+    const tmp = `${file}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
+    const fd = fs.openSync(tmp, 'wx', 0o600);
+    try {
+      fs.writeSync(fd, randomBytes(KEY_BYTES));
+      fs.fsyncSync(fd);
+    } finally {
+      fs.closeSync(fd);
+    }
+    try {
+      fs.linkSync(tmp, file);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    } finally {
+      fs.rmSync(tmp, { force: true });
+    }
+    return readKey(file);
+  } catch (err) {
+    if (err instanceof GallraError) throw err;
+    throw new GallraError('GALLRA_CHECKPOINT_IO', `checkpoint key ${file}: cannot read or create (${(err as NodeJS.ErrnoException).code ?? String(err)})`, { cause: err });
+  }
+}
+
+function readKey(file: string): Uint8Array {
+  const b = fs.readFileSync(file);
+  if (b.length !== KEY_BYTES) throw new GallraError('GALLRA_CHECKPOINT_IO', `checkpoint key ${file} is not ${KEY_BYTES} bytes; remove it and the checkpoints beside it to start over`);
+  return new Uint8Array(b);
+}
