@@ -195,13 +195,17 @@ export class EncodedBatchBuilder implements EventConsumer {
   private ends: number[] = [];
   private times: number[] = [];
   private keys: (string | undefined)[] | undefined = undefined;
+  private acks: (AckHandle | undefined)[] | undefined = undefined;
 
   consume(ev: Event, format: Format): void {
     this.text += format.encode(ev) + '\n';
     this.ends.push(this.text.length);
     this.times.push(ev.time);
+    // Keys and handles are kept only once an event has one (byte streams have neither).
     if (ev.key !== undefined) (this.keys ??= new Array<string | undefined>(this.times.length - 1).fill(undefined)).push(ev.key);
     else this.keys?.push(undefined);
+    if (ev.ack !== undefined) (this.acks ??= new Array<AckHandle | undefined>(this.times.length - 1).fill(undefined)).push(ev.ack);
+    else this.acks?.push(undefined);
   }
 
   /** Events collected since the last take. */
@@ -211,11 +215,12 @@ export class EncodedBatchBuilder implements EventConsumer {
 
   /** The events collected since the last take, as one batch. */
   take(): EncodedBatch {
-    const batch: EncodedBatch = { text: this.text, count: this.times.length, ends: this.ends, times: this.times, keys: this.keys };
+    const batch: EncodedBatch = { text: this.text, count: this.times.length, ends: this.ends, times: this.times, keys: this.keys, acks: this.acks };
     this.text = '';
     this.ends = [];
     this.times = [];
     this.keys = undefined;
+    this.acks = undefined;
     return batch;
   }
 }

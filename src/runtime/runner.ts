@@ -23,6 +23,7 @@ import { createMetrics } from '../server/metrics.js';
 import { isRetainable, type Sink } from '../sinks/sink.js';
 import { type Source } from '../sources/source.js';
 import { type Pseudonymiser } from '../transforms/pseudonymise.js';
+import { type Health } from '../util/metric.js';
 import { toDuration } from '../util/schema.js';
 import { buildLinePipeline } from './build.js';
 import { Sweeper } from './sweeper.js';
@@ -118,7 +119,10 @@ export class Runner {
       const http = this.loaded.config.http;
       if (http !== undefined) {
         const metered = this.pipelines.map((p) => ({ source: p.source, stats: () => p.stats, lastCommit: () => p.lastCommitAt }));
-        this.server = await startHttp(http, createMetrics(metered, this.sinks, this.now), () => this.started && !this.stopping);
+        this.server = await startHttp(http, createMetrics(metered, this.sinks, this.now), () => this.health(), () => [
+          ...this.sources.flatMap((s) => s.metrics?.() ?? []),
+          ...this.sinks.flatMap((s) => s.metrics?.() ?? []),
+        ]);
       }
     } catch (err) {
       // What did start (a bound syslog port) would keep the process alive
@@ -129,6 +133,21 @@ export class Runner {
     }
     this.started = true;
     this.log.info({ sources: this.sources.map((s) => s.name), sinks: this.sinks.map((s) => s.name), policy: this.loaded.file }, 'gallra run started');
+  }
+
+  /**
+   * Ready when started, not shutting down, and every source and sink that can
+   * tell says it is ready (a Kafka source has its partitions); otherwise why not.
+   */
+  health(): Health {
+    if (!this.started) return { ready: false, reason: 'starting' };
+    if (this.stopping) return { ready: false, reason: 'shutting down' };
+    const why: string[] = [];
+    for (const c of [...this.sources, ...this.sinks]) {
+      const h = c.health?.();
+      if (h !== undefined && !h.ready) why.push(`${c.name}: ${h.reason ?? 'not ready'}`);
+    }
+    return why.length === 0 ? { ready: true } : { ready: false, reason: why.join('; ') };
   }
 
   /** The bound HTTP port, when the listener runs. */

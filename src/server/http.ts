@@ -7,6 +7,8 @@
 import http from 'node:http';
 import { type Registry } from 'prom-client';
 import { type HttpConfig } from '../policy/run-sections.js';
+import { type Health, type MetricSample } from '../util/metric.js';
+import { exposition } from './metrics.js';
 import { GallraError } from '../errors.js';
 
 
@@ -16,7 +18,7 @@ import { GallraError } from '../errors.js';
  * @example
  * const server = await startHttp({ host: '127.0.0.1', port: 9464 }, registry, () => ready);
  */
-export async function startHttp(config: HttpConfig, registry: Registry, ready: () => boolean): Promise<http.Server> {
+export async function startHttp(config: HttpConfig, registry: Registry, ready: () => Health, extra: () => readonly MetricSample[] = () => []): Promise<http.Server> {
   const server = http.createServer((req, res) => {
     const url = (req.url ?? '/').split('?')[0];
     if (req.method !== 'GET' && req.method !== 'HEAD') {
@@ -26,11 +28,11 @@ export async function startHttp(config: HttpConfig, registry: Registry, ready: (
     if (url === '/healthz') {
       res.writeHead(200, { 'content-type': 'text/plain' }).end('ok\n');
     } else if (url === '/readyz') {
-      const ok = ready();
-      res.writeHead(ok ? 200 : 503, { 'content-type': 'text/plain' }).end(ok ? 'ready\n' : 'not ready\n');
+      const h = ready();
+      res.writeHead(h.ready ? 200 : 503, { 'content-type': 'text/plain' }).end(h.ready ? 'ready\n' : `not ready${h.reason !== undefined ? `: ${h.reason}` : ''}\n`);
     } else if (url === '/metrics') {
       registry.metrics().then(
-        (text) => res.writeHead(200, { 'content-type': registry.contentType }).end(text),
+        (text) => res.writeHead(200, { 'content-type': registry.contentType }).end(text + exposition(extra())),
         () => res.writeHead(500).end(),
       );
     } else {

@@ -8,6 +8,7 @@ import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 import { DROP_REASONS, type LineStats } from '../pipeline/stats.js';
 import { type Sink } from '../sinks/sink.js';
 import { type Source } from '../sources/source.js';
+import { type MetricSample } from '../util/metric.js';
 
 export interface MeteredSource {
   readonly source: Source;
@@ -111,4 +112,29 @@ export function createMetrics(sources: readonly MeteredSource[], sinks: readonly
     },
   });
   return registry;
+}
+
+/**
+ * Samples in the Prometheus text exposition format, grouped by name, for
+ * what components report of their own (appended to the registry's text).
+ *
+ * @example
+ * res.end((await registry.metrics()) + exposition(samples));
+ */
+export function exposition(samples: readonly MetricSample[]): string {
+  const byName = new Map<string, MetricSample[]>();
+  for (const s of samples) {
+    let list = byName.get(s.name);
+    if (list === undefined) byName.set(s.name, (list = []));
+    list.push(s);
+  }
+  let out = '';
+  for (const [name, list] of byName) {
+    out += `# HELP ${name} ${list[0]!.help.replace(/\\/g, '\\\\').replace(/\n/g, '\\n')}\n# TYPE ${name} ${list[0]!.type}\n`;
+    for (const s of list) {
+      const labels = Object.entries(s.labels).map(([k, v]) => `${k}="${v.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n')}"`);
+      out += `${name}${labels.length > 0 ? `{${labels.join(',')}}` : ''} ${Number.isFinite(s.value) ? s.value : 0}\n`;
+    }
+  }
+  return out;
 }

@@ -8,7 +8,9 @@
  * gallra, and why nothing acknowledged is lost by a crash.
  */
 import { type z } from 'zod';
+import { type AckHandle } from '../event/event.js';
 import { type RetentionWindow } from '../retention/window.js';
+import { type Health, type MetricSample } from '../util/metric.js';
 
 /**
  * Encoded events in input order: each event's encoding followed by `\n`
@@ -26,6 +28,13 @@ export interface EncodedBatch {
   readonly times: readonly number[];
   /** Each event's record key (Kafka), when the source gave keys; undefined otherwise. */
   readonly keys: readonly (string | undefined)[] | undefined;
+  /**
+   * Each event's acknowledgement handle (where in its source it came from),
+   * when the source can resume; undefined otherwise. A sink that accepts
+   * events one by one (a dead-letter topic naming the record it got) reads
+   * them; every sink's durability is still signalled by flush().
+   */
+  readonly acks: readonly (AckHandle | undefined)[] | undefined;
 }
 
 export interface Sink {
@@ -40,6 +49,10 @@ export interface Sink {
   close(): Promise<void>;
   /** Events accepted so far (for metrics). */
   readonly linesWritten: number;
+  /** Whether it can accept data; absent means ready. */
+  health?(): Health;
+  /** Its own metrics, read when /metrics is scraped. */
+  metrics?(): readonly MetricSample[];
 }
 
 /** What a sink is built with. */

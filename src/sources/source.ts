@@ -5,6 +5,7 @@
  */
 import { type z } from 'zod';
 import { type AckHandle, type Segment } from '../event/event.js';
+import { type Health, type MetricSample } from '../util/metric.js';
 
 /**
  * A batch of raw bytes. Lines may straddle batches within one segment (the
@@ -89,6 +90,10 @@ export interface Source {
   readonly drops: Readonly<Record<string, number>>;
   /** Bytes of input not yet committed, when the source can tell (file tails). */
   lagBytes(): number;
+  /** Whether it is ready (a Kafka source: partitions assigned); absent means ready once started. */
+  health?(): Health;
+  /** Its own metrics, read when /metrics is scraped. */
+  metrics?(): readonly MetricSample[];
 }
 
 /** What a source is built with. */

@@ -38,5 +38,5 @@ export function batchOf(chunks: readonly DayChunk[]): EncodedBatch {
       if (ends.length > 0) ends[ends.length - 1] = text.length;
     }
   }
-  return { text, count: times.length, ends, times, keys: undefined };
+  return { text, count: times.length, ends, times, keys: undefined, acks: undefined };
 }

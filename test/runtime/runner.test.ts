@@ -155,7 +155,7 @@ http:
       expect((await httpGet(port, '/readyz')).status).toBe(200);
       runner.shutdown();
       const r = await httpGet(port, '/readyz');
-      expect([r.status, r.body]).toEqual([503, 'not ready\n']);
+      expect([r.status, r.body]).toEqual([503, 'not ready: shutting down\n']);
       // Alive, though: /healthz still answers.
       expect((await httpGet(port, '/healthz')).status).toBe(200);
     } finally {

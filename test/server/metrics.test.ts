@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { LineStats } from '../../src/pipeline/stats.js';
-import { createMetrics, type MeteredSource } from '../../src/server/metrics.js';
+import { createMetrics, exposition, type MeteredSource } from '../../src/server/metrics.js';
 import { type Sink } from '../../src/sinks/sink.js';
 import { type Source } from '../../src/sources/source.js';
 import { metric } from '../helpers/run.js';
@@ -96,5 +96,16 @@ describe('createMetrics', () => {
     // Every series is there from the first scrape, at 0 before anything happened.
     expect(metric(text, 'gallra_lines_dropped_total', { source: 'tail', reason: 'unparsed' })).toBe(0);
     expect(metric(text, 'gallra_lines_scrubbed_total', { source: 'sl' })).toBe(0);
+  });
+});
+
+describe('exposition', () => {
+  it('writes components\' own samples in the Prometheus text format, one HELP and TYPE per name, labels escaped', () => {
+    const text = exposition([
+      { name: 'gallra_x_total', help: 'X.', type: 'counter', labels: { source: 'a' }, value: 3 },
+      { name: 'gallra_x_total', help: 'X.', type: 'counter', labels: { source: 'b"\\' }, value: 4 },
+      { name: 'gallra_lag', help: 'Lag.', type: 'gauge', labels: {}, value: Number.NaN },
+    ]);
+    expect(text).toBe('# HELP gallra_x_total X.\n# TYPE gallra_x_total counter\ngallra_x_total{source="a"} 3\ngallra_x_total{source="b\\"\\\\"} 4\n# HELP gallra_lag Lag.\n# TYPE gallra_lag gauge\ngallra_lag 0\n');
   });
 });
