@@ -18,11 +18,11 @@
 import { pino, type Logger } from 'pino';
 import { DEFAULT_REDACT_OPTIONS, Redactor } from './transforms/redact/index.js';
 import { IP_PRESETS } from './transforms/truncate-ip.js';
+import type { LogLevel } from './util/log-levels.js';
 
 export type { Logger };
 
-export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
-export type LogLevel = (typeof LOG_LEVELS)[number];
+export { LOG_LEVELS, type LogLevel } from './util/log-levels.js';
 
 const scrubber = new Redactor({ ...DEFAULT_REDACT_OPTIONS, ip: { ...IP_PRESETS.strict, keepPort: false } });
 

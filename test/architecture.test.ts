@@ -84,6 +84,13 @@ describe('architecture', () => {
     expect(violations).toEqual([]);
   });
 
+  it('imports types with `import type`, so a module needed only for its types is never loaded (lazy loading depends on it)', () => {
+    // With verbatimModuleSyntax, `import { type A } from 'x'` still emits `import {} from 'x'`, which loads x.
+    const typeOnly = /import\s*\{((?:\s*type\s+[^,}]+,?)+)\s*\}\s*from/;
+    const offenders = all.filter((f) => typeOnly.test(readFileSync(f, 'utf8'))).map((f) => relative(ROOT, f));
+    expect(offenders).toEqual([]);
+  });
+
   it('keeps every source file small enough to read in one sitting (at most 500 lines)', () => {
     const long = all.map((f) => [relative(ROOT, f), readFileSync(f, 'utf8').split('\n').length] as const).filter(([, n]) => n > 500);
     expect(long).toEqual([]);

@@ -5,15 +5,15 @@
  */
 import fs from 'node:fs';
 import { once } from 'node:events';
-import { type Writable } from 'node:stream';
+import type { Writable } from 'node:stream';
 import { GallraError, isGallraError } from '../errors.js';
 import { FileKeyring } from '../keyring/file.js';
 import { startHousekeeping } from '../keyring/housekeeping.js';
-import { type Logger } from '../log.js';
+import type { Logger } from '../log.js';
 import { EncodedBatchBuilder, type LinePipeline } from '../pipeline/line-pipeline.js';
 import { LineSplitter } from '../pipeline/line-splitter.js';
-import { type LineStats } from '../pipeline/stats.js';
-import { type Pseudonymiser } from '../transforms/pseudonymise.js';
+import type { LineStats } from '../pipeline/stats.js';
+import type { Pseudonymiser } from '../transforms/pseudonymise.js';
 import { loadPolicy } from '../policy/load.js';
 import { buildLinePipeline } from '../runtime/build.js';
 import { ParallelAnonymiser } from '../runtime/threads/parallel.js';

@@ -7,7 +7,7 @@ import { roleOfName } from '../event/vocabulary.js';
 import { GallraError } from '../errors.js';
 import { loadPolicy, type LoadedPolicy } from '../policy/load.js';
 import { formatEntryFor } from '../policy/check.js';
-import { type FieldSpec } from '../policy/schema.js';
+import type { FieldSpec } from '../policy/schema.js';
 import { componentName, type Registry } from '../registry.js';
 import { retentionWindowFromConfig } from '../retention/config.js';
 import { retentionCutoff } from '../retention/window.js';
@@ -15,7 +15,7 @@ import { fieldRulesFor } from '../runtime/build.js';
 import { redactOptionsFromConfig } from '../transforms/redact/config.js';
 import { ipTruncationFromConfig } from '../transforms/truncate-ip.js';
 import { parseCommand } from './args.js';
-import { type CommandIo } from './anonymise.js';
+import type { CommandIo } from './anonymise.js';
 
 export const CHECK_CONFIG_HELP = `Usage: gallra check-config [--json] [FILE]
 

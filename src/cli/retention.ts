@@ -13,7 +13,7 @@ import { retentionCutoff } from '../retention/window.js';
 import { components } from '../components.js';
 import { Sweeper } from '../runtime/sweeper.js';
 import { parseCommand } from './args.js';
-import { type CommandIo } from './anonymise.js';
+import type { CommandIo } from './anonymise.js';
 
 export const RETENTION_HELP = `Usage: gallra retention --config FILE [--dry-run]
 

@@ -8,7 +8,7 @@ import { GallraError } from '../errors.js';
 import { loadPolicy } from '../policy/load.js';
 import { Runner } from '../runtime/runner.js';
 import { parseCommand, shown } from './args.js';
-import { type CommandIo } from './anonymise.js';
+import type { CommandIo } from './anonymise.js';
 
 export const RUN_HELP = `Usage: gallra run --config FILE
 

@@ -5,11 +5,11 @@
 import fs from 'node:fs';
 import { GallraError } from '../errors.js';
 import { FileKeyring } from '../keyring/file.js';
-import { type SaltFileInfo } from '../keyring/keyring.js';
+import type { SaltFileInfo } from '../keyring/keyring.js';
 import { loadPolicy } from '../policy/load.js';
 import { toDuration } from '../util/schema.js';
 import { parseCommand } from './args.js';
-import { type CommandIo } from './anonymise.js';
+import type { CommandIo } from './anonymise.js';
 
 export const SALTS_HELP = `Usage: gallra salts list|rotate|destroy [--config FILE] [--all]
 

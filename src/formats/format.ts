@@ -5,10 +5,10 @@
  * JSON). A format applies no policy: the anonymise stage does that, the same
  * way for every format.
  */
-import { type z } from 'zod';
-import { type Event } from '../event/event.js';
-import { type Role } from '../event/vocabulary.js';
-import { type ConfigProblem } from '../util/problem.js';
+import type { z } from 'zod';
+import type { Event } from '../event/event.js';
+import type { Role } from '../event/vocabulary.js';
+import type { ConfigProblem } from '../util/problem.js';
 
 /** Outcomes of {@link Format.decode}. */
 export const NO_MATCH = 0;

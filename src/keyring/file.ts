@@ -41,9 +41,9 @@ import {
 import { join, resolve } from 'node:path';
 import { inspect } from 'node:util';
 import { GallraError, isGallraError } from '../errors.js';
-import { type Duration } from '../time/duration.js';
+import type { Duration } from '../time/duration.js';
 import { closesAt, type EpochBounds, epochLabel, epochOf, type EpochPeriod, isEpochPeriod, parseEpochLabel } from '../time/epoch.js';
-import { type EpochSalt, type Keyring, type SaltFileInfo } from './keyring.js';
+import type { EpochSalt, Keyring, SaltFileInfo } from './keyring.js';
 
 const SALT_BYTES = 32;
 /** Bound on remembered ephemeral salts, so a replay of years of logs cannot grow memory without limit. */

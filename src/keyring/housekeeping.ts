@@ -5,7 +5,7 @@
  * (the file sinks' retention window). `anonymise` as an Apache piped logger
  * and `gallra run` both live for days.
  */
-import { type Keyring } from './keyring.js';
+import type { Keyring } from './keyring.js';
 
 export const HOUSEKEEPING_MS = 60_000;
 

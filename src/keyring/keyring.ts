@@ -8,7 +8,7 @@
  * `file.ts`) implement it, and the pseudonymiser and the CLI are written
  * against it.
  */
-import { type EpochPeriod } from '../time/epoch.js';
+import type { EpochPeriod } from '../time/epoch.js';
 
 /**
  * The salt of one epoch, as handed to the pseudonymiser.

@@ -11,7 +11,7 @@
  * an object is never kept or transformed whole (its keys were never named).
  */
 import { DROPPED, type Event, type FieldOutput, UNCHANGED } from '../event/event.js';
-import { type CompiledOp, type TransformContext } from '../transforms/transform.js';
+import type { CompiledOp, TransformContext } from '../transforms/transform.js';
 import { AdaptiveMemo, hashBytes, hashString, StringCache } from '../util/string-cache.js';
 
 /** Memo entries per field for pure transforms over text ranges (addresses, paths, referers, user agents). */

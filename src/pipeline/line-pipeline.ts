@@ -11,13 +11,13 @@
  * It is built from a policy by the composition root (src/runtime/), the same
  * way for `gallra anonymise`, `gallra run` and the `--threads` workers.
  */
-import { type AckHandle, type Event } from '../event/event.js';
-import { type Format } from '../formats/format.js';
+import type { AckHandle, Event } from '../event/event.js';
+import type { Format } from '../formats/format.js';
 import { type RetentionGate, WINDOW_EXPIRED, WINDOW_INSIDE } from '../retention/window.js';
-import { type EncodedBatch } from '../sinks/sink.js';
-import { type AnonymisePlan, type AnonymiseStage } from './anonymise.js';
-import { type Decoder } from './decode.js';
-import { type LineHandler, type RawDropReason } from './line-splitter.js';
+import type { EncodedBatch } from '../sinks/sink.js';
+import type { AnonymisePlan, AnonymiseStage } from './anonymise.js';
+import type { Decoder } from './decode.js';
+import type { LineHandler, RawDropReason } from './line-splitter.js';
 import { LineStats } from './stats.js';
 
 /** A consumer at the fan-out point: sees every event that passed the gate, anonymised. */

@@ -14,11 +14,11 @@
  * so a timer makes that commit too: the last lines before a lull are
  * written and recorded within `commitMs`.
  */
-import { type EncodedBatchBuilder, type LinePipeline } from './line-pipeline.js';
+import type { EncodedBatchBuilder, LinePipeline } from './line-pipeline.js';
 import { LineSplitter } from './line-splitter.js';
-import { type LineStats } from './stats.js';
-import { type Sink } from '../sinks/sink.js';
-import { type BytesBatch, type RecordsBatch, type Source, type SourcePosition } from '../sources/source.js';
+import type { LineStats } from './stats.js';
+import type { Sink } from '../sinks/sink.js';
+import type { BytesBatch, RecordsBatch, Source, SourcePosition } from '../sources/source.js';
 
 export interface SourcePipelineOptions {
   readonly source: Source;

@@ -11,7 +11,7 @@ import { ROLES } from '../event/vocabulary.js';
 import { fieldNameSchema, formatNameSchema } from '../formats/config.js';
 import { inputConfigSchema } from '../formats/input.js';
 import { saltsConfigSchema } from '../keyring/config.js';
-import { type Registry } from '../registry.js';
+import type { Registry } from '../registry.js';
 import { retentionConfigSchema } from '../retention/config.js';
 import { pseudonymConfigSchema } from '../transforms/pseudonymise.js';
 import { redactConfigSchema } from '../transforms/redact/config.js';

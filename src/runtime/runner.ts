@@ -7,23 +7,23 @@
  * positions, exit.
  */
 import type http from 'node:http';
-import { type Writable } from 'node:stream';
+import type { Writable } from 'node:stream';
 import { components } from '../components.js';
 import { GallraError } from '../errors.js';
 import { FileKeyring } from '../keyring/file.js';
 import { type Housekeeping, startHousekeeping } from '../keyring/housekeeping.js';
-import { type Logger } from '../log.js';
+import type { Logger } from '../log.js';
 import { EncodedBatchBuilder } from '../pipeline/line-pipeline.js';
 import { SourcePipeline } from '../pipeline/source-pipeline.js';
-import { type LoadedPolicy } from '../policy/load.js';
+import type { LoadedPolicy } from '../policy/load.js';
 import { componentName, type Registry } from '../registry.js';
 import { retentionWindowFromConfig } from '../retention/config.js';
 import { startHttp } from '../server/http.js';
 import { createMetrics } from '../server/metrics.js';
 import { isRetainable, type Sink } from '../sinks/sink.js';
-import { type Source } from '../sources/source.js';
-import { type Pseudonymiser } from '../transforms/pseudonymise.js';
-import { type Health } from '../util/metric.js';
+import type { Source } from '../sources/source.js';
+import type { Pseudonymiser } from '../transforms/pseudonymise.js';
+import type { Health } from '../util/metric.js';
 import { toDuration } from '../util/schema.js';
 import { buildLinePipeline } from './build.js';
 import { Sweeper } from './sweeper.js';

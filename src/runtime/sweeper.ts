@@ -5,10 +5,10 @@
  * iterates the stores the policy configures (through the registry), so a new
  * sink or store that keeps data brings its own retention.
  */
-import { type LoadedPolicy } from '../policy/load.js';
+import type { LoadedPolicy } from '../policy/load.js';
 import { componentName, type Registry } from '../registry.js';
 import { retentionWindowFromConfig } from '../retention/config.js';
-import { type Retainable } from '../sinks/sink.js';
+import type { Retainable } from '../sinks/sink.js';
 
 /** One store under the sweeper. */
 export interface SweptStore {

@@ -7,10 +7,10 @@
  * batch holding it has resolved — that is what "acknowledged" means in
  * gallra, and why nothing acknowledged is lost by a crash.
  */
-import { type z } from 'zod';
-import { type AckHandle } from '../event/event.js';
-import { type RetentionWindow } from '../retention/window.js';
-import { type Health, type MetricSample } from '../util/metric.js';
+import type { z } from 'zod';
+import type { AckHandle } from '../event/event.js';
+import type { RetentionWindow } from '../retention/window.js';
+import type { Health, MetricSample } from '../util/metric.js';
 
 /**
  * Encoded events in input order: each event's encoding followed by `\n`

@@ -14,7 +14,7 @@
 import { type _HMAC, hmac } from '@noble/hashes/hmac.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { z } from 'zod';
-import { type EpochSalt, type Keyring } from '../keyring/keyring.js';
+import type { EpochSalt, Keyring } from '../keyring/keyring.js';
 import { StringCache } from '../util/string-cache.js';
 
 export interface PseudonymOptions {

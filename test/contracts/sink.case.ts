@@ -4,7 +4,7 @@
  * what it accepted).
  */
 import { describe, expect, it } from 'vitest';
-import { type Sink } from '../../src/sinks/sink.js';
+import type { Sink } from '../../src/sinks/sink.js';
 import { batchOf } from '../helpers/batches.js';
 
 export interface SinkHarness {

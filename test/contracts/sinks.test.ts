@@ -10,7 +10,7 @@ import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { components } from '../../src/components.js';
 import { retentionWindowFromConfig } from '../../src/retention/config.js';
-import { type Sink, type SinkContext } from '../../src/sinks/sink.js';
+import type { Sink, SinkContext } from '../../src/sinks/sink.js';
 import { sinkContract, type SinkHarness } from './sink.case.js';
 
 const WINDOW = retentionWindowFromConfig({ keep: 'P6M', max_future: 'PT1H' });

@@ -9,9 +9,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { Event, FieldLayout } from '../../src/event/event.js';
-import { type Role } from '../../src/event/vocabulary.js';
-import { type AnyTransformEntry } from '../../src/registry.js';
-import { type CompiledOp, type TransformContext } from '../../src/transforms/transform.js';
+import type { Role } from '../../src/event/vocabulary.js';
+import type { AnyTransformEntry } from '../../src/registry.js';
+import type { CompiledOp, TransformContext } from '../../src/transforms/transform.js';
 import { HOUR, T0 } from '../helpers/env.js';
 
 const SEED = 0x7a5f0;

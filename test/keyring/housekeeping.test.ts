@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { HOUSEKEEPING_MS, startHousekeeping } from '../../src/keyring/housekeeping.js';
-import { type Keyring } from '../../src/keyring/keyring.js';
-import { type Pseudonymiser } from '../../src/transforms/pseudonymise.js';
+import type { Keyring } from '../../src/keyring/keyring.js';
+import type { Pseudonymiser } from '../../src/transforms/pseudonymise.js';
 
 afterEach(() => vi.useRealTimers());
 

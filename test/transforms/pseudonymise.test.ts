@@ -7,7 +7,7 @@ import { promisify } from 'node:util';
 import fc from 'fast-check';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { FileKeyring } from '../../src/keyring/index.js';
-import { type EpochSalt } from '../../src/keyring/keyring.js';
+import type { EpochSalt } from '../../src/keyring/keyring.js';
 import { parseDuration } from '../../src/time/duration.js';
 import {
   DEFAULT_PSEUDONYM_OPTIONS,

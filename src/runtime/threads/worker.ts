@@ -11,7 +11,7 @@ import { FileKeyring } from '../../keyring/file.js';
 import { startHousekeeping } from '../../keyring/housekeeping.js';
 import { EncodedBatchBuilder } from '../../pipeline/line-pipeline.js';
 import { LineSplitter } from '../../pipeline/line-splitter.js';
-import { type StatsJson } from '../../pipeline/stats.js';
+import type { StatsJson } from '../../pipeline/stats.js';
 import { loadPolicy } from '../../policy/load.js';
 import { toDuration } from '../../util/schema.js';
 import { buildLinePipeline } from '../build.js';

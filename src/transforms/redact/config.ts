@@ -1,6 +1,6 @@
 /** The `redact:` section of a policy, beside the redactor it configures. */
 import { z } from 'zod';
-import { type IpTruncation } from '../truncate-ip.js';
+import type { IpTruncation } from '../truncate-ip.js';
 import { DEFAULT_REDACT_OPTIONS, type RedactOptions } from './index.js';
 
 const d = DEFAULT_REDACT_OPTIONS;

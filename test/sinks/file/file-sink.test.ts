@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { isGallraError } from '../../../src/errors.js';
-import { type RetentionWindow } from '../../../src/retention/window.js';
+import type { RetentionWindow } from '../../../src/retention/window.js';
 import { enforceDailyRetention, FileSink, type FileSinkOptions } from '../../../src/sinks/file/file-sink.js';
 import { dayLabel, dayOf } from '../../../src/sinks/sink.js';
 import { batchOf, type DayChunk } from '../../helpers/batches.js';

@@ -8,7 +8,7 @@
  */
 import fastJson from 'fast-json-stringify';
 import { DROPPED, Event, FieldLayout, UNCHANGED } from '../../../event/event.js';
-import { type Role } from '../../../event/vocabulary.js';
+import type { Role } from '../../../event/vocabulary.js';
 import { parseAnyTimestamp } from '../../../time/parse-timestamp.js';
 import { type DecodeOutcome, type Format, type FormatContext, MATCH, NO_MATCH } from '../../format.js';
 

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MATCH, MATCH_APPENDED, NO_MATCH } from '../../../../src/formats/format.js';
 import { compileTemplate, parseAppended } from '../../../../src/formats/engines/template/template.js';
-import { type PolicyConfig } from '../../../../src/policy/schema.js';
+import type { PolicyConfig } from '../../../../src/policy/schema.js';
 import { fieldsArb, FORMAT_OF, lineOf, TEXT_LAYOUTS, type TextLayout } from '../../../helpers/arbitraries.js';
 import { type Anonymiser, anonymiseLine, BUILTIN_TEXT_FORMATS, HOUR, makeAnonymiser, makeContext, makeEnv, MINUTE, policyFrom, T0, type TestEnv, textFormat } from '../../../helpers/env.js';
 import { clfTime, combinedLine, commonLine, vhostCombinedLine } from '../../../helpers/lines.js';
