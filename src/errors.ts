@@ -31,6 +31,8 @@ export const ERROR_CODES = {
   GALLRA_SINK_FAILED: { exitCode: 1, retriable: true },
   /** A checkpoint could not be read or written. */
   GALLRA_CHECKPOINT_IO: { exitCode: 1, retriable: true },
+  /** A bug in gallra: an internal contract was broken (e.g. a salt asked for before it was prepared). Please report it. */
+  GALLRA_INTERNAL: { exitCode: 1, retriable: false },
 } as const satisfies Record<string, { exitCode: 1 | 2; retriable: boolean }>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

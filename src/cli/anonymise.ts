@@ -9,6 +9,7 @@ import { type Writable } from 'node:stream';
 import { GallraError, isGallraError } from '../errors.js';
 import { FileKeyring } from '../keyring/file.js';
 import { startHousekeeping } from '../keyring/housekeeping.js';
+import { type Keyring } from '../keyring/keyring.js';
 import { type Logger } from '../log.js';
 import { Anonymiser, collectOutput } from '../pipeline/anonymiser.js';
 import { LineSplitter } from '../pipeline/line-splitter.js';
@@ -87,7 +88,7 @@ export async function anonymiseCommand(argv: string[], io: CommandIo): Promise<n
   }
   const unparsed = oneOf('anonymise', '--unparsed', values.unparsed, ['drop', 'scrub'] as const);
   const threads = threadCount(values.threads);
-  const keyring = new FileKeyring({ dir: loaded.saltDir, period: policy.salts.epoch, grace: toDuration(policy.salts.grace) });
+  const keyring = new FileKeyring({ dir: loaded.saltDir, period: policy.salts.epoch, grace: toDuration(policy.salts.grace), future: toDuration(policy.retention.max_future) });
   const log = io.logger;
   let exitCode = 0;
   let engine: Engine | undefined;
@@ -96,7 +97,7 @@ export async function anonymiseCommand(argv: string[], io: CommandIo): Promise<n
   let stats: LineStats | undefined;
   try {
     // Inside the try: a keyring or --output failure still stops the timer and closes the keyring.
-    housekeeping.runNow();
+    await housekeeping.runNow();
     const out = openOutput(values.output as string | undefined, io.stdout);
     const write = async (chunk: string | Buffer): Promise<void> => {
       if (chunk.length > 0 && !out.stream.write(chunk)) await Promise.race([once(out.stream, 'drain'), out.failed]);
@@ -104,7 +105,7 @@ export async function anonymiseCommand(argv: string[], io: CommandIo): Promise<n
     engine =
       threads > 1
         ? parallelEngine(new ParallelAnonymiser({ threads, policyFile: loaded.file, env: process.env, format, unparsed, maxLineLength: policy.input.max_line_length, write }))
-        : singleEngine(new Anonymiser({ policy, keyring, ...(format !== undefined && { format }), ...(unparsed !== undefined && { unparsed }) }), policy.input.max_line_length, write);
+        : singleEngine(new Anonymiser({ policy, keyring, ...(format !== undefined && { format }), ...(unparsed !== undefined && { unparsed }) }), keyring, policy.input.max_line_length, write);
 
     const inputs = positionals.length > 0 ? positionals : ['-'];
     // A progress line on a terminal, for files (stdin has no size to measure against).
@@ -139,7 +140,7 @@ export async function anonymiseCommand(argv: string[], io: CommandIo): Promise<n
       throw new GallraError('GALLRA_OUTPUT_IO', `gallra anonymise: writing ${values.output ?? 'stdout'} failed (${(err as NodeJS.ErrnoException).code ?? String(err)})`, { cause: err });
     }
   } finally {
-    housekeeping.stop();
+    await housekeeping.stop();
     keyring.close();
     await engine?.abort();
   }
@@ -169,7 +170,7 @@ interface Engine {
   abort(): Promise<void>;
 }
 
-function singleEngine(a: Anonymiser, maxLineLength: number, write: (chunk: string) => Promise<void>): Engine {
+function singleEngine(a: Anonymiser, keyring: Keyring, maxLineLength: number, write: (chunk: string) => Promise<void>): Engine {
   const { handler, take } = collectOutput(a);
   const flush = (): Promise<void> => write(take());
   let splitter = new LineSplitter(maxLineLength, handler);
@@ -177,6 +178,8 @@ function singleEngine(a: Anonymiser, maxLineLength: number, write: (chunk: strin
   let midLine = false;
   return {
     async push(chunk) {
+      // The salts this batch can need, loaded before its lines (the anonymiser's clock is Date.now too).
+      await keyring.prepare(Date.now());
       a.beginBatch();
       splitter.push(chunk);
       if (chunk.length > 0) midLine = chunk[chunk.length - 1] !== NL;

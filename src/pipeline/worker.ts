@@ -35,7 +35,7 @@ function main(): void {
   const init = workerData as WorkerInit;
   const loaded = loadPolicy(init.policyFile, init.env);
   const policy = loaded.config;
-  const keyring = new FileKeyring({ dir: loaded.saltDir, period: policy.salts.epoch, grace: toDuration(policy.salts.grace), ephemeralSecret: init.ephemeralSecret });
+  const keyring = new FileKeyring({ dir: loaded.saltDir, period: policy.salts.epoch, grace: toDuration(policy.salts.grace), future: toDuration(policy.retention.max_future), ephemeralSecret: init.ephemeralSecret });
   const a = new Anonymiser({ policy, keyring, ...(init.format !== undefined && { format: init.format }), ...(init.unparsed !== undefined && { unparsed: init.unparsed }) });
   const { handler, take } = collectOutput(a);
   // The secret was copied into the keyring; the message's copy goes.
@@ -43,16 +43,22 @@ function main(): void {
   // Workers live as long as the run (days, for a piped logger): closed salts,
   // and the keyed states derived from them, go here too.
   const housekeeping = startHousekeeping(keyring, () => [a.pseudonymiser], () => undefined);
+  // Messages are handled one after the other, in order: handling awaits the keyring's prepare().
+  let queue = Promise.resolve();
   port.on('message', (msg: ToWorker) => {
+    queue = queue.then(() => handle(msg));
+  });
+  const handle = async (msg: ToWorker): Promise<void> => {
     try {
       if ('end' in msg) {
-        housekeeping.stop();
+        await housekeeping.stop();
         keyring.close();
         a.pseudonymiser.clear();
         port.postMessage({ stats: a.stats.toJSON() } satisfies FromWorker);
         port.close();
         return;
       }
+      await keyring.prepare(Date.now());
       a.beginBatch();
       // Batches hold whole lines, so each gets its own splitter.
       const splitter = new LineSplitter(policy.input.max_line_length, handler);
@@ -71,7 +77,7 @@ function main(): void {
       // Only a keyring failure gets here (input cannot throw); the main thread reports it.
       port.postMessage({ error: (err as Error).message } satisfies FromWorker);
     }
-  });
+  };
 }
 
 main();

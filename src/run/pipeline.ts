@@ -13,6 +13,7 @@
  * last lines before a lull are written and recorded within `commitMs`, not
  * whenever the next line happens to come.
  */
+import { type Keyring } from '../keyring/keyring.js';
 import { type Anonymiser } from '../pipeline/anonymiser.js';
 import { type LineHandler, LineSplitter } from '../pipeline/line-splitter.js';
 import { type LineStats } from '../pipeline/stats.js';
@@ -23,6 +24,8 @@ import { type Source, type SourcePosition } from '../sources/source.js';
 export interface PipelineOptions {
   readonly source: Source;
   readonly anonymiser: Anonymiser;
+  /** The anonymiser's keyring: prepared before each batch, with the clock the batch uses. */
+  readonly keyring?: Keyring;
   readonly sinks: readonly Sink[];
   readonly maxLineLength: number;
   /** How often sinks are flushed and the source's position recorded. */
@@ -98,6 +101,7 @@ export class SourcePipeline {
         // A timed commit under way finishes first: it records only what it flushed.
         await this.idle;
         if (this.failure !== undefined) break;
+        await this.options.keyring?.prepare(this.now());
         anonymiser.beginBatch();
         this.splitter.push(batch.data);
         if (batch.endOfSegment) this.splitter.end();

@@ -66,7 +66,7 @@ export class Runner {
     if (c.sources === undefined || c.sinks === undefined) {
       throw new GallraError('GALLRA_CONFIG_INVALID', `${loaded.file ?? 'the built-in policy'}: gallra run needs sources: and sinks:\n  fix: add at least one source (file, syslog, stdin, fifo) and one sink (file, stdout); see config/sidecar-nginx.yaml`);
     }
-    this.keyring = new FileKeyring({ dir: loaded.saltDir, period: c.salts.epoch, grace: toDuration(c.salts.grace), now: this.now });
+    this.keyring = new FileKeyring({ dir: loaded.saltDir, period: c.salts.epoch, grace: toDuration(c.salts.grace), future: toDuration(c.retention.max_future), now: this.now });
     // Names are distinct: a policy with two of one name was rejected when it was loaded (policy/check.ts).
     c.sinks.forEach((s, i) => this.sinks.push(this.makeSink(s, sinkName(s, i))));
     c.sources.forEach((s, i) => {
@@ -76,14 +76,14 @@ export class Runner {
       const format = s.format ?? c.input.format;
       const anonymiser = new Anonymiser({ policy: c, keyring: this.keyring, format, now: this.now });
       this.sources.push(source);
-      this.pipelines.push(new SourcePipeline({ source, anonymiser, sinks: this.sinks, maxLineLength: c.input.max_line_length, commitMs: c.run.commit_ms, now: this.now }));
+      this.pipelines.push(new SourcePipeline({ source, anonymiser, keyring: this.keyring, sinks: this.sinks, maxLineLength: c.input.max_line_length, commitMs: c.run.commit_ms, now: this.now }));
     });
   }
 
   /** Binds listeners, opens inputs and checks the keyring; throws (exit 1/2) when any cannot start. */
   async start(): Promise<void> {
     try {
-      this.keyring.rotate();
+      await this.keyring.rotate();
       // Once a minute: destroy closed salts, forget what was derived from them,
       // and hold the file sinks to the window even while no line arrives.
       this.housekeeping = startHousekeeping(
@@ -97,7 +97,7 @@ export class Runner {
         },
       );
       // Not a minute from now: files that fell out of the window while gallra was down go at once.
-      this.housekeeping.runNow();
+      await this.housekeeping.runNow();
       for (const s of this.sources) await s.start();
       const http = this.loaded.config.http;
       if (http !== undefined) {
@@ -159,7 +159,7 @@ export class Runner {
   }
 
   private async closeAll(): Promise<void> {
-    this.housekeeping?.stop();
+    await this.housekeeping?.stop();
     try {
       await Promise.all(this.sinks.map((s) => s.close()));
     } finally {
