@@ -88,7 +88,7 @@ export async function anonymiseCommand(argv: string[], io: CommandIo): Promise<n
   }
   const unparsed = oneOf('anonymise', '--unparsed', values.unparsed, ['drop', 'scrub'] as const);
   const threads = threadCount(values.threads);
-  const keyring = new FileKeyring({ dir: loaded.saltDir, period: policy.salts.epoch, grace: toDuration(policy.salts.grace) });
+  const keyring = new FileKeyring({ dir: loaded.saltDir, period: policy.salts.epoch, grace: toDuration(policy.salts.grace), future: toDuration(policy.retention.max_future) });
   const log = io.logger;
   let exitCode = 0;
   let engine: Engine | undefined;
@@ -140,7 +140,7 @@ export async function anonymiseCommand(argv: string[], io: CommandIo): Promise<n
       throw new GallraError('GALLRA_OUTPUT_IO', `gallra anonymise: writing ${values.output ?? 'stdout'} failed (${(err as NodeJS.ErrnoException).code ?? String(err)})`, { cause: err });
     }
   } finally {
-    housekeeping.stop();
+    await housekeeping.stop();
     keyring.close();
     await engine?.abort();
   }

@@ -53,9 +53,9 @@ export async function retentionCommand(argv: string[], io: CommandIo): Promise<n
       removed++;
     }
   }
-  const keyring = new FileKeyring({ dir: loaded.saltDir, period: c.salts.epoch, grace: toDuration(c.salts.grace) });
+  const keyring = new FileKeyring({ dir: loaded.saltDir, period: c.salts.epoch, grace: toDuration(c.salts.grace), future: toDuration(c.retention.max_future) });
   try {
-    const closed = dryRun ? keyring.list().filter((s) => s.state === 'closed') : keyring.destroyClosed();
+    const closed = dryRun ? (await keyring.list()).filter((s) => s.state === 'closed') : await keyring.destroyClosed();
     for (const s of closed) io.stdout.write(`${dryRun ? 'would destroy' : 'destroyed'} salt ${s.path}\n`);
     removed += closed.length;
   } finally {

@@ -72,7 +72,7 @@ export class Runner {
         `${loaded.file ?? 'the built-in policy'}: gallra run needs sources: and sinks:\n  fix: add at least one source (${[...registry.sources.keys()].join(', ')}) and one sink (${[...registry.sinks.keys()].join(', ')}); see config/sidecar-nginx.yaml`,
       );
     }
-    this.keyring = new FileKeyring({ dir: loaded.saltDir, period: c.salts.epoch, grace: toDuration(c.salts.grace), now: this.now });
+    this.keyring = new FileKeyring({ dir: loaded.saltDir, period: c.salts.epoch, grace: toDuration(c.salts.grace), future: toDuration(c.retention.max_future), now: this.now });
     const window = retentionWindowFromConfig(c.retention);
     const warn = (message: string): void => this.log.warn(message);
     const env = options.env ?? process.env;
@@ -114,7 +114,7 @@ export class Runner {
         },
       );
       // Not a minute from now: data that fell out of the window while gallra was down goes at once.
-      this.housekeeping.runNow();
+      await this.housekeeping.runNow();
       for (const s of this.sources) await s.start();
       const http = this.loaded.config.http;
       if (http !== undefined) {
@@ -194,7 +194,7 @@ export class Runner {
   }
 
   private async closeAll(): Promise<void> {
-    this.housekeeping?.stop();
+    await this.housekeeping?.stop();
     try {
       await Promise.all(this.sinks.map((s) => s.close()));
     } finally {

@@ -38,7 +38,7 @@ function main(): void {
   const init = workerData as WorkerInit;
   const loaded = loadPolicy(init.policyFile, init.env);
   const policy = loaded.config;
-  const keyring = new FileKeyring({ dir: loaded.saltDir, period: policy.salts.epoch, grace: toDuration(policy.salts.grace), ephemeralSecret: init.ephemeralSecret });
+  const keyring = new FileKeyring({ dir: loaded.saltDir, period: policy.salts.epoch, grace: toDuration(policy.salts.grace), future: toDuration(policy.retention.max_future), ephemeralSecret: init.ephemeralSecret });
   const built = buildLinePipeline({ policy, keyring, format: init.format, unparsed: init.unparsed });
   const pipeline = built.pipeline;
   const output = new EncodedBatchBuilder();
@@ -56,7 +56,7 @@ function main(): void {
   const handle = async (msg: ToWorker): Promise<void> => {
     try {
       if ('end' in msg) {
-        housekeeping.stop();
+        await housekeeping.stop();
         keyring.close();
         built.pseudonymiser.clear();
         port.postMessage({ stats: pipeline.syncStats().toJSON() } satisfies FromWorker);
