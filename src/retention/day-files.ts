@@ -6,10 +6,10 @@
  * - the file of the day the window starts in ("straddling" it) is rewritten
  *   atomically without its expired lines (and without lines whose time cannot
  *   be read: what cannot be placed in time cannot be shown to be inside).
- *   So that a busy day's file is not rewritten every minute, the rewrite
- *   also drops the lines that expire within the next `rewriteAheadMs` (an
- *   hour by default): nothing is kept past the window, in-window lines go at
- *   most that much early, and the file is rewritten at most once per that;
+ *   A live sink, swept every minute, asks for the lines that expire within
+ *   the next `rewriteAheadMs` to go too (an hour: {@link REWRITE_AHEAD_MS})
+ *   so that a busy day's file is rewritten at most hourly, not every minute:
+ *   nothing is kept past the window, in-window lines go at most that early;
  * - without a way to read a line's time, a straddling file is deleted whole.
  *
  * The same files are what data-subject requests search and rewrite
@@ -35,7 +35,7 @@ import { DAY_MS, dayVerdict, isExpiredAt, retentionCutoff, type RetentionWindow 
 
 const DAY_FILE = /^(.+)-(\d{4})-(\d{2})-(\d{2})\.log(\.gz)?$/;
 const NL = 0x0a;
-/** How far ahead of the window start a straddling file is cut, by default. */
+/** How far ahead of the window start a live sink has its straddling file cut (so it is rewritten at most hourly). */
 export const REWRITE_AHEAD_MS = 3_600_000;
 
 /** One day file. */
@@ -223,7 +223,7 @@ export interface DayFileStoreOptions {
   readonly window: Pick<RetentionWindow, 'keep'>;
   /** A stored line's event time (NaN when it has none); without it a straddling file is deleted whole. */
   readonly lineTime?: ((line: string) => number) | undefined;
-  /** How far ahead of the window start a straddling file is cut (default an hour; 0 for exactly at it). */
+  /** How far ahead of the window start a straddling file is cut (default 0: exactly at it). */
   readonly rewriteAheadMs?: number;
 }
 
@@ -305,7 +305,7 @@ export class DayFileStore implements Retainable {
         deferred.push(`${file.name} straddles the window start; left to the gallra process that writes it (pid ${others.join(', ')}), which sweeps it every minute`);
         continue;
       }
-      const until = Math.min(cutoff + (this.options.rewriteAheadMs ?? REWRITE_AHEAD_MS), file.day + DAY_MS);
+      const until = Math.min(cutoff + (this.options.rewriteAheadMs ?? 0), file.day + DAY_MS);
       const keep = (line: string): boolean => !isExpiredAt(lineTime(line), until);
       if (dryRun) {
         let n = 0;

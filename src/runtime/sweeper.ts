@@ -24,7 +24,7 @@ import { retentionWindowFromConfig } from '../retention/config.js';
 import { normaliseOutcome, type Removal, type Retainable, type RetentionProblem } from '../retention/retainable.js';
 import { CHECKPOINT_FILE, StaleFileStore } from '../retention/stale-files.js';
 import { isExpiredAt, retentionCutoff } from '../retention/window.js';
-import { addDuration, type Duration } from '../time/duration.js';
+import type { Duration } from '../time/duration.js';
 import { errnoOf } from '../util/errno.js';
 import { toDuration } from '../util/schema.js';
 import { resolveStateDir } from '../util/state-dir.js';
@@ -72,9 +72,9 @@ export interface StoreHolding {
   readonly cutoff: number | undefined;
   /** The oldest record held (ms), undefined when empty (or unknown). */
   readonly oldest: number | undefined;
-  /** The earliest instant by which something held should have gone, undefined when nothing is overdue. */
+  /** For stores that say so (salts): the earliest instant by which something held should have gone. */
   readonly overdueSince: number | undefined;
-  /** Overdue by more than {@link STATUS_TOLERANCE_MS}. */
+  /** Holds something outside its window as it was {@link STATUS_TOLERANCE_MS} ago (or overdue by more than that). */
   readonly outOfPolicy: boolean;
   readonly error?: unknown;
 }
@@ -176,9 +176,12 @@ export class Sweeper {
       const cutoff = s.keep === undefined ? undefined : retentionCutoff(nowMs, { keep: s.keep });
       try {
         const oldest = await s.retainable.oldest?.(nowMs);
-        let overdueSince = await s.retainable.overdue?.(nowMs);
-        if (s.retainable.overdue === undefined && oldest !== undefined && s.keep !== undefined && isExpiredAt(oldest, cutoff!)) overdueSince = addDuration(oldest, s.keep);
-        const outOfPolicy = overdueSince !== undefined && overdueSince < nowMs - STATUS_TOLERANCE_MS;
+        const overdueSince = await s.retainable.overdue?.(nowMs);
+        // Judged by the window a little while ago: what expired since the last sweep or two is not yet a breach.
+        const outOfPolicy =
+          overdueSince !== undefined
+            ? overdueSince < nowMs - STATUS_TOLERANCE_MS
+            : oldest !== undefined && s.keep !== undefined && isExpiredAt(oldest, retentionCutoff(nowMs - STATUS_TOLERANCE_MS, { keep: s.keep }));
         out.push({ store: s.name, kind: s.kind, clause: s.clause, cutoff, oldest, overdueSince, outOfPolicy });
       } catch (err) {
         out.push({ store: s.name, kind: s.kind, clause: s.clause, cutoff, oldest: undefined, overdueSince: undefined, outOfPolicy: true, error: err });

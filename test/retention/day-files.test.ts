@@ -95,10 +95,10 @@ describe('DayFileStore.enforce', () => {
     expect(fs.readdirSync(dir)).toEqual([]);
   });
 
-  it('cuts up to an hour ahead by default, so a busy day is rewritten at most hourly, never keeping anything past the window', async () => {
+  it('cuts up to an hour ahead when asked (the live sink, swept every minute), so a busy day is rewritten at most hourly, never keeping anything past the window', async () => {
     const { dir, write, lines } = setup();
     const p = write('access-2028-02-29.log', [line(CUTOFF - 1, 'outside'), line(CUTOFF + REWRITE_AHEAD_MS - 1, 'goes an hour early'), line(CUTOFF + REWRITE_AHEAD_MS, 'stays')]);
-    const store = new DayFileStore({ dir, prefix: 'access', window: WINDOW, lineTime });
+    const store = new DayFileStore({ dir, prefix: 'access', window: WINDOW, lineTime, rewriteAheadMs: REWRITE_AHEAD_MS });
     expect((await store.enforce(NOW, false)).removed).toEqual([{ what: 'lines', name: 'access-2028-02-29.log', count: 2 }]);
     expect(lines('access-2028-02-29.log')).toEqual([line(CUTOFF + REWRITE_AHEAD_MS, 'stays')]);
     const ino = fs.statSync(p).ino;

@@ -19,7 +19,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { GallraError } from '../../errors.js';
-import { claimWriter, type DayFile, DayFileStore } from '../../retention/day-files.js';
+import { claimWriter, type DayFile, DayFileStore, REWRITE_AHEAD_MS } from '../../retention/day-files.js';
 import type { SweepOutcome } from '../../retention/retainable.js';
 import type { RetentionWindow } from '../../retention/window.js';
 import { dayLabel, dayOf, type EncodedBatch, type Retainable, type Sink } from '../sink.js';
@@ -81,7 +81,8 @@ export class FileSink implements Sink, Retainable {
     } catch (err) {
       throw new GallraError('GALLRA_SINK_FAILED', `file sink ${this.name}: cannot create ${options.dir} (${(err as NodeJS.ErrnoException).code})`, { cause: err });
     }
-    this.store = new DayFileStore({ dir: options.dir, prefix: options.prefix, window: options.window, lineTime: options.lineTime });
+    // Swept every minute: the day across the window start is cut an hour ahead, so it is rewritten at most hourly.
+    this.store = new DayFileStore({ dir: options.dir, prefix: options.prefix, window: options.window, lineTime: options.lineTime, rewriteAheadMs: REWRITE_AHEAD_MS });
     this.releaseWriter = claimWriter(options.dir, options.prefix);
   }
 
