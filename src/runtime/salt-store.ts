@@ -6,9 +6,11 @@
  * `salts.grace` after it), then destroyed, and from then on that epoch's
  * pseudonyms cannot be linked to anyone.
  */
-import type { AuditLog } from '../audit/log.js';
+import { auditLogPath } from '../audit/config.js';
+import { AuditLog } from '../audit/log.js';
 import { removedOf } from '../audit/record.js';
 import type { EpochSalt, Keyring, SaltFileInfo } from '../keyring/keyring.js';
+import type { LoadedPolicy } from '../policy/load.js';
 import type { PolicyConfig } from '../policy/schema.js';
 import type { Removal, Retainable, SweepOutcome } from '../retention/retainable.js';
 
@@ -109,4 +111,15 @@ export class AuditedKeyring implements Keyring {
     }
     return destroyed;
   }
+}
+
+/**
+ * A keyring whose salt destructions go into the policy's audit trail.
+ *
+ * @example
+ * const keyring = withSaltAudit(new FileKeyring(…), loaded, 'gallra anonymise', (err) => log.error({ err }, 'audit record not written'));
+ */
+export function withSaltAudit(keyring: Keyring, loaded: LoadedPolicy, by: string, onError: (err: unknown) => void, env: NodeJS.ProcessEnv = process.env): AuditedKeyring {
+  const audit = new AuditLog(auditLogPath(loaded.config.audit, loaded.baseDir, env));
+  return new AuditedKeyring(keyring, audit, { by, clause: saltsClause(loaded.config), onError });
 }

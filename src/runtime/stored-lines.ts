@@ -23,6 +23,8 @@ export interface StoredEvent {
   readonly time: number;
   /** Every field the line holds, by name (dotted for nested JSON), as stored: text, or JSON values. */
   readonly fields: Readonly<Record<string, unknown>>;
+  /** The host as the pipeline takes it for visitor ids (the first field with the host role), undefined when the line has none. */
+  readonly host: string | undefined;
 }
 
 /** The names of the formats a policy's events can have been written in: input.format's and every source's. */
@@ -66,7 +68,7 @@ export class StoredLineReader {
       const start = ev.starts[slot]!;
       fields[name] = start >= 0 ? ev.src.slice(start, ev.ends[slot]) : ev.values[slot];
     });
-    return { format: f.name, time: ev.time, fields };
+    return { format: f.name, time: ev.time, fields, host: ev.rawOf('host') };
   }
 
   private decode(line: string): Format | undefined {
