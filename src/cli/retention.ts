@@ -111,7 +111,8 @@ export async function retentionCommand(argv: string[], io: CommandIo): Promise<n
     const cutoff = retentionCutoff(now, { keep: toDuration(c.retention.keep) });
     io.stdout.write(`window: retention.keep ${c.retention.keep}; everything from before ${new Date(cutoff).toISOString()} goes${dryRun ? ' (dry run)' : ''}\n`);
     const { removed, failed } = printSweep(await sweeper.sweep(dryRun), dryRun, io.stdout);
-    io.stdout.write(`${removed} ${dryRun ? 'to remove' : 'removed'}${dryRun ? '' : `; recorded in ${audit.path}`}\n`);
+    io.stdout.write(`${removed} ${dryRun ? 'to remove' : 'removed'}\n`);
+    if (!dryRun) io.stdout.write(`recorded in the audit trail ${audit.path}\n`);
     return failed ? 1 : 0;
   } finally {
     keyring.close();

@@ -81,7 +81,7 @@ export async function holdingsOf(loaded: LoadedPolicy, now: number): Promise<Sto
 export function nextSweep(store: string, records: readonly AuditRecord[], now: number): string {
   const sweeps = records.filter((r) => r.action === 'sweep');
   const run = sweeps.filter((r) => r.by === 'gallra run').pop();
-  if (run !== undefined && now - Date.parse(run.time) <= QUIET_RECORD_MS + STATUS_TOLERANCE_MS) return 'within a minute (gallra run sweeps every minute)';
+  if (run !== undefined && now - Date.parse(run.time) <= QUIET_RECORD_MS + STATUS_TOLERANCE_MS) return `every minute while gallra run runs (its last record ${iso(Date.parse(run.time))})`;
   const last = sweeps.filter((r) => r.store === store).pop();
   return last === undefined ? 'none recorded: no gallra run is sweeping; run gallra retention (cron) or gallra run' : `not scheduled that gallra knows of; last ${iso(Date.parse(last.time))} by ${last.by}`;
 }

@@ -57,11 +57,11 @@ export function summary(r: SubjectResult, action: 'export' | 'erase', kinds: rea
   const out: string[] = [];
   out.push(`request ${r.id} (${action}); identifiers given: ${kinds.join(', ')} — used in memory only, not recorded`);
   if (r.linkable.length === 0) out.push('linkable epochs: none — no salt exists any more, so none of the stored events can be linked to this person');
-  else out.push(`linkable epochs (their salt still exists): ${r.linkable.map((e) => `${day(e.start)}${e.end - e.start === 86_400_000 ? '' : `..${iso(e.end)}`} (salt destroyed at ${iso(e.salt.closesAt)})`).join(', ')}`);
+  else out.push(`linkable epochs (their salt still exists): ${r.linkable.map((e) => `${day(e.start)}${e.end - e.start === 86_400_000 ? '' : `..${iso(e.end)}`} (its salt is destroyed at ${iso(e.salt.closesAt)})`).join(', ')}`);
   const u = r.unlinkableDays;
   if (u.count > 0) {
     out.push(
-      `already unlinkable: events stored for ${u.count} day${u.count === 1 ? '' : 's'} (${day(u.first!)} to ${day(u.last!)}) — the salts of their epochs were destroyed when the epochs closed, so nobody, gallra included, can tell which of those events are this person's; they are deleted by retention when they leave the window`,
+      `already unlinkable: events stored for ${u.count === 1 ? `1 day (${day(u.first!)})` : `${u.count} days (${day(u.first!)} to ${day(u.last!)})`} — the salts of their epochs were destroyed when the epochs closed, so nobody, gallra included, can tell which of those events are this person's; they are deleted by retention when they leave the window`,
     );
   }
   for (const s of r.stores) {
