@@ -19,7 +19,7 @@ const SRC = join(ROOT, 'src');
  */
 const LAYERS: readonly (readonly string[])[] = [
   ['util', 'time', 'errors.ts'],
-  // The audit trail: written by the sweeper, the keyring's housekeeping and the CLI, it imports none of them.
+  // The audit trail: written by the sweeper, salt housekeeping and the CLI; it imports none of them.
   ['audit'],
   ['event'],
   ['retention', 'keyring'],
