@@ -59,7 +59,11 @@ export function summary(r: SubjectResult, action: 'export' | 'erase', kinds: rea
   if (r.linkable.length === 0) out.push('linkable epochs: none — no salt exists any more, so none of the stored events can be linked to this person');
   else out.push(`linkable epochs (their salt still exists): ${r.linkable.map((e) => `${day(e.start)}${e.end - e.start === 86_400_000 ? '' : `..${iso(e.end)}`} (its salt is destroyed at ${iso(e.salt.closesAt)})`).join(', ')}`);
   const u = r.unlinkableDays;
-  if (u.count > 0) {
+  if (r.plainFields.length > 0) {
+    out.push(
+      `WARNING: the policy keeps ${r.plainFields.join(', ')} as ${r.plainFields.length === 1 ? 'it is' : 'they are'} (transform keep): such a field names the person in every stored day, so every day was searched for it${u.count > 0 ? `; only their pseudonyms are unlinkable on the ${u.count} day${u.count === 1 ? '' : 's'} whose salts are gone` : ''}. Pseudonymise it (fields.<name>: pseudonymise) to keep the tiers apart`,
+    );
+  } else if (u.count > 0) {
     out.push(
       `already unlinkable: events stored for ${u.count === 1 ? `1 day (${day(u.first!)})` : `${u.count} days (${day(u.first!)} to ${day(u.last!)})`} — the salts of their epochs were destroyed when the epochs closed, so nobody, gallra included, can tell which of those events are this person's; they are deleted by retention when they leave the window`,
     );

@@ -30,7 +30,7 @@ import { toDuration } from '../util/schema.js';
 import { buildLinePipeline } from './build.js';
 import { AuditedKeyring, saltsClause } from './salt-store.js';
 import { StoredLineReader } from './stored-lines.js';
-import { checkpointStore, eventsClause, refuseLongerRetention, Sweeper } from './sweeper.js';
+import { checkpointStore, eventsClause, refuseLongerRetention, storeKindOf, Sweeper } from './sweeper.js';
 
 export interface RunnerOptions {
   readonly logger: Logger;
@@ -110,7 +110,7 @@ export class Runner {
     });
     // Live sinks enforce their windows themselves (a file sink closes the day file it replaces).
     const swept = this.sinks.flatMap((sink, i) =>
-      isRetainable(sink) ? [{ name: sink.name, kind: c.sinks![i]!.type === 'file' ? 'day-files' : c.sinks![i]!.type, clause: eventsClause(c), keep: window.keep, retainable: sink }] : [],
+      isRetainable(sink) ? [{ name: sink.name, kind: storeKindOf(c.sinks![i]!.type), clause: eventsClause(c), keep: window.keep, retainable: sink }] : [],
     );
     this.sweeper = new Sweeper([...swept, checkpointStore(loaded, env)], this.now, { audit: this.audit, by: 'gallra run', onAuditError });
   }

@@ -88,6 +88,11 @@ export interface SweeperOptions {
   readonly onAuditError?: (err: unknown) => void;
 }
 
+/** The kind of store a sink of `type` keeps, as status and the audit trail name it. */
+export function storeKindOf(sinkType: string): string {
+  return sinkType === 'file' ? 'day-files' : sinkType;
+}
+
 /** The clause of the events window. */
 export function eventsClause(policy: PolicyConfig): string {
   return `retention.keep: ${policy.retention.keep}`;
@@ -130,7 +135,7 @@ export class Sweeper {
       if (entry?.retention === undefined) return;
       const name = componentName(entry, s, i);
       const retainable = entry.retention(s, { name, baseDir: loaded.baseDir, window, now, lineTime });
-      stores.push({ name, kind: s.type === 'file' ? 'day-files' : s.type, clause: eventsClause(c), keep: window.keep, retainable });
+      stores.push({ name, kind: storeKindOf(s.type), clause: eventsClause(c), keep: window.keep, retainable });
     });
     stores.push(checkpointStore(loaded, options.env));
     if (options.keyring !== undefined) stores.push({ name: 'salts', kind: 'salts', clause: saltsClause(c), keep: undefined, retainable: saltStore(options.keyring) });

@@ -1,14 +1,13 @@
 /**
  * Where a person can still be found in the pseudonymised tier: the fields a
- * policy pseudonymises (under which namespace and prefix) and the fields
- * that hold visitor ids. Nothing else links a stored event to one person —
- * addresses are truncated to networks many people share, free text is
- * redacted — so these are the fields a data-subject request compares.
+ * policy pseudonymises (under which namespace and prefix), the fields that
+ * hold visitor ids, and — where a policy keeps an identity field as it is —
+ * that field. Nothing else links a stored event to one person — addresses
+ * are truncated to networks many people share, free text is redacted — so
+ * these are the fields a data-subject request compares.
  */
-import { components } from '../components.js';
 import { type Role, roleOfName } from '../event/vocabulary.js';
 import type { PolicyConfig } from '../policy/schema.js';
-import type { Registry } from '../registry.js';
 import { fieldRulesFor } from '../runtime/build.js';
 
 /** What a person gives to be found by (any of them). */
@@ -33,7 +32,9 @@ export function identifierKinds(ids: SubjectIdentifiers): string[] {
 /** A stored field that can link an event to a person. */
 export type LinkField =
   | { readonly kind: 'pseudonym'; readonly name: string; readonly namespace: string; readonly prefix: string; readonly values: readonly string[] }
-  | { readonly kind: 'visitor'; readonly name: string };
+  | { readonly kind: 'visitor'; readonly name: string }
+  /** An identity field the policy keeps as it is: found by its value in every epoch, salt or no salt. */
+  | { readonly kind: 'plain'; readonly name: string; readonly values: readonly string[] };
 
 /**
  * Which of the person's identifiers a pseudonymised field of `role` can hold:
@@ -54,7 +55,7 @@ function valuesFor(role: Role | undefined, ids: SubjectIdentifiers): string[] {
  * @example
  * linkFields(policy, ['combined'], { user: 'alice' }).get('combined') // [{ kind: 'pseudonym', name: 'remote_user', namespace: 'user', prefix: '', values: ['alice'] }]
  */
-export function linkFields(policy: PolicyConfig, formats: readonly string[], ids: SubjectIdentifiers, registry: Registry = components): Map<string, LinkField[]> {
+export function linkFields(policy: PolicyConfig, formats: readonly string[], ids: SubjectIdentifiers): Map<string, LinkField[]> {
   const byFormat = new Map<string, LinkField[]>();
   const visitors = ids.ip !== undefined && ids.userAgent !== undefined;
   for (const format of formats) {
@@ -65,10 +66,14 @@ export function linkFields(policy: PolicyConfig, formats: readonly string[], ids
         if (visitors) fields.push({ kind: 'visitor', name });
         continue;
       }
-      if (spec.transform !== 'pseudonymise' || registry.transform('pseudonymise') === undefined) continue;
+      if (spec.transform !== 'pseudonymise' && spec.transform !== 'keep') continue;
       const role = roleOfName(name, spec.role);
       const values = valuesFor(role, ids);
       if (values.length === 0) continue;
+      if (spec.transform === 'keep') {
+        fields.push({ kind: 'plain', name, values });
+        continue;
+      }
       const namespace = typeof spec.namespace === 'string' ? spec.namespace : (role ?? name);
       const prefix = typeof spec.prefix === 'string' ? spec.prefix : policy.pseudonym.prefix;
       fields.push({ kind: 'pseudonym', name, namespace, prefix, values });

@@ -78,6 +78,11 @@ export class SubjectMatcher {
     return this.epochs;
   }
 
+  /** Identity fields the policy keeps as they are (their names): they link in every epoch, salt or no salt. */
+  get plainFields(): string[] {
+    return [...new Set([...this.fields.values()].flatMap((fs) => fs.filter((f) => f.kind === 'plain').map((f) => f.name)))];
+  }
+
   /** The linkable epochs that overlap `[from, to)`. */
   overlapping(from: number, to: number): LinkableEpoch[] {
     return this.epochs.filter((e) => e.start < to && e.end > from);
@@ -91,13 +96,15 @@ export class SubjectMatcher {
   match(ev: StoredEvent, fallback: readonly LinkableEpoch[]): string[] {
     const fields = this.fields.get(ev.format);
     if (fields === undefined || fields.length === 0) return [];
+    const plain = fields.filter((f) => f.kind === 'plain' && typeof ev.fields[f.name] === 'string' && f.values.includes(ev.fields[f.name] as string)).map((f) => f.name);
+    if (plain.length > 0) return plain;
     const candidates = Number.isNaN(ev.time) ? fallback : this.epochs.filter((e) => e.start === epochOf(ev.time, this.policy.salts.epoch).start);
     for (const epoch of candidates) {
       const expected = this.expected.get(epoch.start)?.get(ev.format);
       const matched: string[] = [];
       for (const f of fields) {
         const v = ev.fields[f.name];
-        if (typeof v !== 'string') continue;
+        if (typeof v !== 'string' || f.kind === 'plain') continue;
         if (f.kind === 'pseudonym' ? expected?.get(f.name)?.has(v) === true : v === this.visitorId(epoch, ev)) matched.push(f.name);
       }
       if (matched.length > 0) return matched;

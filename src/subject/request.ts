@@ -67,6 +67,8 @@ export interface SubjectResult {
   readonly stores: readonly StoreResult[];
   /** Stored lines of linkable days no format of the policy reads (they hold no pseudonym). */
   readonly unreadable: number;
+  /** Identity fields the policy keeps as they are: searched in every stored day, whatever the salts. */
+  readonly plainFields: readonly string[];
   /** What happens to the person's data in stores gallra does not search, and in the aggregates. */
   readonly notes: readonly string[];
 }
@@ -89,9 +91,10 @@ export async function subjectRequest(loaded: LoadedPolicy, o: SubjectRequestOpti
   // A salt whose epoch has closed is never used again; destroy any still held, so that "unlinkable" below is true.
   await o.keyring.destroyClosed();
   const reader = new StoredLineReader(c, registry);
-  const matcher = new SubjectMatcher(c, o.keyring, o.ids, linkFields(c, storedFormatNames(c, registry), o.ids, registry));
+  const matcher = new SubjectMatcher(c, o.keyring, o.ids, linkFields(c, storedFormatNames(c, registry), o.ids));
   try {
     const linkable = await matcher.prepare(o.now);
+    const plain = matcher.plainFields;
     const { stores, notes } = storesOf(loaded, registry, reader, o.now);
     if (o.action === 'erase') {
       for (const s of stores) {
@@ -115,7 +118,8 @@ export async function subjectRequest(loaded: LoadedPolicy, o: SubjectRequestOpti
         const fallback = matcher.overlapping(file.day, file.day + DAY_MS);
         if (fallback.length === 0) {
           unlinkable.add(file.day);
-          continue;
+          // Fields kept as they are link in any epoch: those days are searched all the same.
+          if (plain.length === 0) continue;
         }
         const inFile = await scan(s.name, s.store, file, reader, matcher, fallback, o.onEvent, () => unreadable++);
         if (inFile === 0) continue;
@@ -139,6 +143,7 @@ export async function subjectRequest(loaded: LoadedPolicy, o: SubjectRequestOpti
       unlinkableDays: { count: days.length, first: days[0], last: days[days.length - 1] },
       stores: results,
       unreadable,
+      plainFields: plain,
       notes: [...notes, AGGREGATES_NOTE],
     };
     await o.audit?.append({

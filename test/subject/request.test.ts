@@ -20,7 +20,7 @@ import { type ExportedEvent, subjectRequest } from '../../src/subject/request.js
 import type { SubjectIdentifiers } from '../../src/subject/link-fields.js';
 import { DEFAULT_PSEUDONYM_OPTIONS, Pseudonymiser } from '../../src/transforms/pseudonymise.js';
 import { clfTime, leaks, TempDirs } from '../helpers/cli.js';
-import { type SubjectStore, subjectStore } from '../helpers/subject-store.js';
+import { POLICY, type SubjectStore, subjectStore } from '../helpers/subject-store.js';
 
 const tmp = new TempDirs();
 const stores: SubjectStore[] = [];
@@ -141,6 +141,23 @@ describe('subject export', () => {
     // Nor can anyone else: the keyring hands out only a throw-away salt for that epoch now.
     expect(s.keyring.saltFor(D + 9 * HOUR).ephemeral).toBe(true);
     expect(new Pseudonymiser(s.keyring, DEFAULT_PSEUDONYM_OPTIONS).pseudonym('user', 'alice', D + 9 * HOUR)).not.toBe(pseudonym);
+  });
+});
+
+describe('a policy that keeps an identity field as it is', () => {
+  it('is searched for that field in every stored day, salt or no salt, and the result says which fields', async () => {
+    const s = subjectStore(tmp.make('subject'), D - DAY + 20 * MIN, `${POLICY}fields:\n  remote_user: keep\n`);
+    stores.push(s);
+    await populate(s);
+    const { result, events } = await request(s, 'export', { user: 'alice' });
+    expect(result.plainFields).toEqual(['remote_user']);
+    expect(events.filter((e) => e.format === 'combined').map((e) => [e.file, e.matched, e.fields.remote_user])).toEqual([
+      ['access-2031-03-13.log', ['remote_user'], 'alice'],
+      ['access-2031-03-14.log', ['remote_user'], 'alice'],
+      ['access-2031-03-15.log', ['remote_user'], 'alice'],
+    ]);
+    // The JSON user_id is still pseudonymised: found in live epochs only.
+    expect(events.filter((e) => e.format === 'json').map((e) => e.file)).toEqual(['access-2031-03-14.log', 'access-2031-03-15.log']);
   });
 });
 
