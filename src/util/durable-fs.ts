@@ -15,11 +15,7 @@
  * Asynchronous (fs.promises) throughout, so it can run beside a hot path.
  */
 import { randomBytes } from 'node:crypto';
-<<<<<<< HEAD
 import type { FileHandle } from 'node:fs/promises';
-=======
-import { type FileHandle } from 'node:fs/promises';
->>>>>>> e9d30db (util/durable-fs.ts: one durable-write helper (temp file, fsync, rename or link, fsync the directory) with fs.promises; util/errno.ts: errnoOf)
 import fsp from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { errnoOf } from './errno.js';
