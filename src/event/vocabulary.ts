@@ -182,6 +182,24 @@ function durationText(v: string, s: number, e: number): boolean {
   }
 }
 
+/**
+ * A protocol name or version: `HTTP/2.0`, `TLSv1.3`, `h2`, `https`, or an
+ * IANA protocol number (`6`). At most one dot and three digits in a row, so
+ * an address (`81.6.12.34`) or a number is not one.
+ */
+function protocolText(v: string, s: number, e: number): boolean {
+  if (e - s < 1 || e - s > 16 || !allOf(v, s, e, PROTOCOL)) return false;
+  let dots = 0;
+  let run = 0;
+  for (let i = s; i < e; i++) {
+    const c = v.charCodeAt(i);
+    if (c === 46 && ++dots > 1) return false;
+    run = c >= 48 && c <= 57 ? run + 1 : 0;
+    if (run > 3) return false;
+  }
+  return true;
+}
+
 function isFiniteNumber(v: unknown): v is number {
   return typeof v === 'number' && Number.isFinite(v);
 }
@@ -222,9 +240,10 @@ const orDash =
   (v: string, s: number, e: number): boolean =>
     isDash(v, s, e) || f(v, s, e);
 
-/** Unix seconds or milliseconds between 2000 and 2100: a plausible event time written as a number. */
+/** Unix seconds, milliseconds, microseconds or nanoseconds (Cloudflare's unixnano) between 2000 and 2100: a plausible event time written as a number. */
 function plausibleEpochNumber(n: number): boolean {
-  return (n >= 946_684_800 && n < 4_102_444_800) || (n >= 946_684_800_000 && n < 4_102_444_800_000);
+  for (let scale = 1; scale <= 1e9; scale *= 1000) if (n >= 946_684_800 * scale && n < 4_102_444_800 * scale) return true;
+  return false;
 }
 
 const isoDate = (v: string, s: number, e: number): boolean =>
@@ -236,7 +255,7 @@ const DIMENSION = charClass('ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxy
 const HEX = charClass('0123456789abcdefABCDEF');
 
 /**
- * A category kept as it is: at most 48 printable ASCII characters of a
+ * A category kept as it is: at most 96 printable ASCII characters of a
  * small set (no `@`, quote, `?`, `&`, `%` or control character), no leading,
  * trailing or double space, and nothing that names a person or a machine —
  * no IPv4 or IPv6 address, no run of 9 or more digits (phone, account and
@@ -244,7 +263,7 @@ const HEX = charClass('0123456789abcdefABCDEF');
  * UUID parts) and no AWS access key id.
  */
 function dimensionText(v: string, s: number, e: number): boolean {
-  if (e - s < 1 || e - s > 48 || !allOf(v, s, e, DIMENSION)) return false;
+  if (e - s < 1 || e - s > 96 || !allOf(v, s, e, DIMENSION)) return false;
   if (v.charCodeAt(s) === 32 || v.charCodeAt(e - 1) === 32) return false;
   let digitRun = 0;
   let hexRun = 0;
@@ -301,7 +320,7 @@ function looksIpv6(v: string, s: number, e: number): boolean {
 /** A dimension held as a JSON value: a short token, a boolean, null, a number that is not an identifier, or a short list of those. */
 function dimensionValue(v: unknown): boolean {
   if (Array.isArray(v)) return v.length <= 16 && v.every((e) => !Array.isArray(e) && dimensionValue(e));
-  if (typeof v === 'string') return dimensionText(v, 0, v.length);
+  if (typeof v === 'string') return v.length === 0 || dimensionText(v, 0, v.length);
   if (typeof v === 'boolean' || v === null) return true;
   return typeof v === 'number' && Number.isFinite(v) && Math.abs(v) < 1e8;
 }
@@ -322,10 +341,11 @@ export const ROLE_SHAPES: Readonly<Partial<Record<Role, Shape>>> = {
   bytes_out: textShape('a byte count', orDash((v, s, e) => digits(v, s, e, 1, 15)), (n) => Number.isInteger(n) && n >= 0 && n < 1e15),
   duration: textShape('a duration', durationText, (n) => n >= 0 && n < 1e7),
   method: textShape('a request method', orDash((v, s, e) => e - s >= 1 && e - s <= 16 && allOf(v, s, e, UPPER))),
-  protocol: textShape('a protocol name', orDash((v, s, e) => e - s >= 1 && e - s <= 16 && allOf(v, s, e, PROTOCOL))),
+  protocol: textShape('a protocol name', orDash(protocolText)),
   host: textShape('a host name (not an address)', orDash(hostText)),
   server_port: textShape('a port number', orDash((v, s, e) => digits(v, s, e, 1, 5) && Number(v.slice(s, e)) <= 65_535), (n) => Number.isInteger(n) && n >= 0 && n <= 65_535),
-  dimension: { noun: 'a short category token (no address, identifier or free text)', text: orDash(dimensionText), value: dimensionValue },
+  // Empty is "no value" (JSON writes "" for a category that does not apply: no TLS, no backend).
+  dimension: { noun: 'a short category token (no address, identifier or free text)', text: (v, s, e) => e === s || isDash(v, s, e) || dimensionText(v, s, e), value: dimensionValue },
   client_port: textShape('a port number', orDash((v, s, e) => digits(v, s, e, 1, 5) && Number(v.slice(s, e)) <= 65_535), (n) => Number.isInteger(n) && n >= 0 && n <= 65_535),
 };
 

@@ -64,7 +64,8 @@ export const AZURE_ROLES: Readonly<Record<string, Role>> = {
     originIp: 'server_ip',
     originIP: 'server_ip',
     originName: 'host',
-    backendHostname: 'host',
+    // The origin as host:port — in the documentation's own examples an address.
+    backendHostname: 'server_ip',
     sni: 'host',
     domain: 'host',
     clientCountry: D,

@@ -47,6 +47,7 @@ export const GCP_LB_ROLES: Readonly<Record<string, Role>> = {
   'httpRequest.cacheHit': D,
   'httpRequest.cacheValidatedWithOriginServer': D,
   'httpRequest.cacheFillBytes': 'bytes',
+  'jsonPayload.@type': D,
   'jsonPayload.statusDetails': D,
   'jsonPayload.backendTargetProjectNumber': 'account',
   'jsonPayload.cacheId': D,

@@ -295,7 +295,10 @@ export class HaproxyFormat implements Format {
     for (;;) {
       let bar = src.indexOf('|', q);
       if (bar < 0 || bar > e) bar = e;
-      if (k < n) set(this.event.starts, this.event.ends, base + k, q, bar);
+      // An empty capture is an absent value (the header was not sent).
+      if (k < n) {
+        if (bar > q) set(this.event.starts, this.event.ends, base + k, q, bar);
+      }
       else if (this.extras < this.extraStarts.length) {
         this.extraStarts[this.extras] = q;
         this.extraEnds[this.extras++] = bar;

@@ -347,9 +347,13 @@ function valueText(o: FieldOutput): string | undefined {
   return undefined;
 }
 
-/** String fields IIS writes with `+` for a space: headers (`cs(User-Agent)`) and the user name. */
+/**
+ * Fields IIS writes with `+` for a space: every field but the URL's parts,
+ * where a `+` is the client's own (form-encoded) text.
+ */
 function isStringField(name: string): boolean {
-  return name.endsWith(')') || name.toLowerCase() === 'cs-username';
+  const n = name.toLowerCase();
+  return n !== 'cs-uri-stem' && n !== 'cs-uri-query' && n !== 'cs-uri';
 }
 
 /** The day of a `#Date:` directive: `2002-05-02 17:42:15` or the W3C draft's own `12-Jan-1996 00:00:00`. */
