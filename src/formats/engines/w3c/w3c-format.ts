@@ -196,15 +196,18 @@ export class W3cFormat implements Format {
     const ends = ev.ends;
     starts.fill(-1);
     ev.values.fill(undefined);
+    const cloudfront = this.encodingOf(st) === 'cloudfront';
     for (let c = 0; c < n; c++) {
       const slot = st.colSlot[c]!;
-      if (slot < 0) continue;
       const s = this.colStart[c]!;
       const e = this.colEnd[c]!;
+      // CloudFront URL-encodes every unsafe byte: a raw quote or space in a value is not its line.
+      if (cloudfront && hasUnsafe(src, s, e)) return NO_MATCH;
+      if (slot < 0) continue;
       if (!valueOk(this.checks[slot]!, src, s, e)) return NO_MATCH;
       if (st.colDecode[c] === 1 && e > s) {
         const raw = src.slice(s, e);
-        const decoded = this.encodingOf(st) === 'cloudfront' ? percentDecodeOnce(raw) : plusDecode(raw);
+        const decoded = cloudfront ? percentDecodeOnce(raw) : plusDecode(raw);
         if (decoded !== raw) {
           ev.values[slot] = decoded;
           continue;
@@ -337,6 +340,15 @@ export class W3cFormat implements Format {
     }
     return NaN;
   }
+}
+
+/** A raw space, quote or control character (CloudFront writes them %-encoded). */
+function hasUnsafe(src: string, s: number, e: number): boolean {
+  for (let i = s; i < e; i++) {
+    const c = src.charCodeAt(i);
+    if (c <= 32 || c === 34 || c === 127) return true;
+  }
+  return false;
 }
 
 /** A replacement as text, or undefined when dropped. */
