@@ -110,3 +110,18 @@ export function runText(a: Anonymiser, text: string): string {
 export function defaultAnonymiser(env: TestEnv, format: string, extra: Record<string, unknown> = {}): Anonymiser {
   return makeAnonymiser(env, policyFrom(env, JSON.stringify({ input: { format }, formats: { [format]: extra } }), 'json').config);
 }
+
+/**
+ * Runs `text` through `format` (fixed) under the default policy, with
+ * `yaml`-free overrides as an object merged over it; the output lines and
+ * the counters.
+ *
+ * @example
+ * const { out, stats } = anonymiseWith(env, 'alb', line);
+ */
+export function anonymiseWith(env: TestEnv, format: string, text: string, overrides: Record<string, unknown> = {}): { out: string[]; stats: Anonymiser['stats']; a: Anonymiser } {
+  const policy = policyFrom(env, JSON.stringify({ ...overrides, input: { format, ...((overrides.input as object) ?? {}) } }), 'json').config;
+  const a = makeAnonymiser(env, policy);
+  const out = anonymiseText(a, text.endsWith('\n') ? text : `${text}\n`);
+  return { out, stats: a.stats, a };
+}
