@@ -105,7 +105,7 @@ export class CdrFormat implements Format {
       const e = r.ends[c]!;
       // An empty field is an absent one.
       if (slot < 0 || e === s) continue;
-      if (r.quoted[c] === 1 && src.indexOf('""', s) >= 0 && src.indexOf('""', s) < e) ev.values[slot] = unquote(src.slice(s, e));
+      if (r.quoted[c] === 1 && hasDoubledQuote(src, s, e)) ev.values[slot] = unquote(src.slice(s, e));
       else {
         ev.starts[slot] = s;
         ev.ends[slot] = e;
@@ -161,6 +161,12 @@ export class CdrFormat implements Format {
     st.pending = '';
     return `${header}\n${line}`;
   }
+}
+
+/** Whether a quoted field's content `src[s..e)` has a doubled quote. */
+function hasDoubledQuote(src: string, s: number, e: number): boolean {
+  for (let i = s; i < e; i++) if (src.charCodeAt(i) === 34) return true;
+  return false;
 }
 
 /** Roles of the schema's fields. */

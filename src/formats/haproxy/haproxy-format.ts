@@ -21,7 +21,7 @@ import { DROPPED, Event, FieldLayout, UNCHANGED, type FieldOutput } from '../../
 import { type Role } from '../../event/vocabulary.js';
 import { type DecodeOutcome, type Format, type FormatContext, MATCH, NO_MATCH } from '../format.js';
 import { formatRole } from '../engines/fields/roles.js';
-import { addressLike, isDash, plainValue, portColon } from '../engines/fields/text.js';
+import { addressLike, isDash, NextIndex, plainValue, portColon } from '../engines/fields/text.js';
 import { createClfReader, createIsoReader } from '../engines/fields/time.js';
 import { zoneOffsetReader } from './zone.js';
 
@@ -126,7 +126,7 @@ export class HaproxyFormat implements Format {
       set(starts, ends, SYSLOG, p, h);
       p = h;
     } else {
-      const anchor = tagAnchor(src, p, end);
+      const anchor = tagAnchor(src, p, end, this.nextAnchor);
       if (anchor >= 0) {
         // `anchor` is the `]` of "tag[pid]: ".
         const tag = ANCHOR.tag;
@@ -218,6 +218,8 @@ export class HaproxyFormat implements Format {
   }
 
   private offset5424 = NaN;
+  private readonly nextAnchor = new NextIndex(']: ');
+  private readonly nextBar = new NextIndex('|');
 
   /** An RFC 5424 header at `p` (`<PRI>1 TIMESTAMP HOST APP PROCID MSGID SD `): the index after it, or -1. Sets the zone offset. */
   private rfc5424(src: string, p: number, end: number): number {
@@ -293,7 +295,7 @@ export class HaproxyFormat implements Format {
     let k = 0;
     let q = s;
     for (;;) {
-      let bar = src.indexOf('|', q);
+      let bar = this.nextBar.from(src, q);
       if (bar < 0 || bar > e) bar = e;
       // An empty capture is an absent value (the header was not sent).
       if (k < n) {
@@ -362,9 +364,9 @@ function set(starts: Int32Array, ends: Int32Array, slot: number, s: number, e: n
 }
 
 /** The index of `]` of a `tag[pid]: ` anchor near the start of the line (the tag starts after the last space before it), or -1. */
-function tagAnchor(src: string, start: number, end: number): number {
+function tagAnchor(src: string, start: number, end: number, next: NextIndex): number {
   const limit = Math.min(end, start + 300);
-  let at = src.indexOf(']: ', start);
+  let at = next.from(src, start);
   while (at >= 0 && at < limit) {
     // digits back to '['
     let k = at - 1;

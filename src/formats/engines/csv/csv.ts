@@ -46,9 +46,8 @@ export class CsvRecord {
       } else {
         let c = src.indexOf(',', pos);
         if (c < 0 || c > end) c = end;
-        // A quote inside an unquoted field is not CSV.
-        const quote = src.indexOf('"', pos);
-        if (quote >= 0 && quote < c) return -1;
+        // A quote inside an unquoted field is not CSV (searched within the field: the chunk may have none after it).
+        for (let i = pos; i < c; i++) if (src.charCodeAt(i) === 34) return -1;
         this.starts[n] = pos;
         this.ends[n] = c;
         this.quoted[n++] = 0;

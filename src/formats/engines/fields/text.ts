@@ -130,3 +130,31 @@ export function isDecimal(src: string, s: number, e: number): boolean {
 export function isDash(src: string, s: number, e: number): boolean {
   return e - s === 1 && src.charCodeAt(s) === 45;
 }
+
+/**
+ * `src.indexOf(needle, from)`, remembered: a chunk string holds many lines,
+ * and a needle a line does not contain (a tab in a space-separated line, a
+ * JSON format's key in another format's line) would otherwise be searched
+ * for to the end of the chunk from every line — quadratic in the chunk. The
+ * next occurrence after a search stays valid for every later search that
+ * starts before it.
+ *
+ * @example
+ * const tabs = new NextIndex('\t'); tabs.from(chunk, lineStart) < lineEnd // the line has a tab
+ */
+export class NextIndex {
+  private src = '';
+  private at = -1;
+  private searchedFrom = 0;
+
+  constructor(readonly needle: string) {}
+
+  /** The index of the first `needle` at or after `from` (-1: none). */
+  from(src: string, from: number): number {
+    if (src === this.src && from >= this.searchedFrom && (this.at < 0 || from <= this.at)) return this.at;
+    this.src = src;
+    this.searchedFrom = from;
+    this.at = src.indexOf(this.needle, from);
+    return this.at;
+  }
+}

@@ -12,6 +12,7 @@ import { DROPPED, Event, FieldLayout, UNCHANGED, type FieldOutput } from '../../
 import { type Role } from '../../../event/vocabulary.js';
 import { type DecodeOutcome, type Format, type FormatContext, MATCH, NO_MATCH } from '../../format.js';
 import { formatRole, layoutNames } from '../fields/roles.js';
+import { NextIndex } from '../fields/text.js';
 import { buildTrie, JsonScan, T_ARRAY, T_FALSE, T_NULL, T_NUMBER, T_OBJECT, T_STRING, T_TRUE, type TrieNode } from './scan.js';
 
 /** What stands for an object in a field (the anonymise stage never keeps or transforms one whole). */
@@ -46,11 +47,13 @@ export class JsonDocEngine {
   private readonly trie: TrieNode;
   private readonly timeSlots: number[];
   private readonly readText: (src: string, s: number, e: number) => number;
+  private readonly markers: NextIndex[];
 
   constructor(
     readonly spec: JsonDocSpec,
     names: readonly string[],
   ) {
+    this.markers = spec.markers.map((m) => new NextIndex(m));
     this.trie = buildTrie(names);
     this.timeSlots = spec.time.map((t) => names.indexOf(t)).filter((s) => s >= 0);
     this.readText = spec.timeText();
@@ -168,9 +171,9 @@ export class JsonDocEngine {
   }
 
   private hasMarker(src: string, start: number, end: number): boolean {
-    const markers = this.spec.markers;
+    const markers = this.markers;
     for (let i = 0; i < markers.length; i++) {
-      const at = src.indexOf(markers[i]!, start);
+      const at = markers[i]!.from(src, start);
       if (at >= 0 && at < end) return true;
     }
     return markers.length === 0;

@@ -119,6 +119,7 @@ export class JsonScan {
       const ks = p + 1;
       const ke = stringEnd(src, ks, end);
       if (ke < 0) return -1;
+      const keyEscaped = sawEscape;
       p = skipWs(src, ke + 1, end);
       if (p >= end || src.charCodeAt(p) !== 58) return -1;
       p = skipWs(src, p + 1, end);
@@ -130,7 +131,7 @@ export class JsonScan {
       this.keyEnd[m] = ke;
       this.valStart[m] = p;
       // A key with an escape never names a field (fail closed: it is dropped).
-      const child = node !== undefined && !hasBackslash(src, ks, ke) ? childOf(node, src, ks, ke) : undefined;
+      const child = node !== undefined && !keyEscaped ? childOf(node, src, ks, ke) : undefined;
       this.slot[m] = child === undefined ? -1 : child.slot;
       this.escaped[m] = 0;
       p = this.value(p, m, child, depth);
@@ -157,7 +158,7 @@ export class JsonScan {
     if (c === 34) {
       const e = stringEnd(src, p + 1, end);
       if (e < 0) return -1;
-      if (m >= 0 && hasBackslash(src, p + 1, e)) this.escaped[m] = 1;
+      if (m >= 0 && sawEscape) this.escaped[m] = 1;
       type = T_STRING;
       q = e + 1;
     } else if (c === 123) {
@@ -255,18 +256,18 @@ function skipWs(src: string, p: number, end: number): number {
   return p;
 }
 
-function hasBackslash(src: string, s: number, e: number): boolean {
-  const i = src.indexOf('\\', s);
-  return i >= 0 && i < e;
-}
+/** Whether the last string {@link stringEnd} read held an escape. */
+let sawEscape = false;
 
-/** The index of the closing quote of a string whose text starts at `p`, or -1 (bad escape, control character, unterminated). */
+/** The index of the closing quote of a string whose text starts at `p`, or -1 (bad escape, control character, unterminated). Sets {@link sawEscape}. */
 function stringEnd(src: string, p: number, end: number): number {
+  sawEscape = false;
   while (p < end) {
     const c = src.charCodeAt(p);
     if (c === 34) return p;
     if (c < 32) return -1;
     if (c === 92) {
+      sawEscape = true;
       const d = src.charCodeAt(p + 1);
       if (d === 117) {
         for (let k = p + 2; k < p + 6; k++) {

@@ -14,7 +14,7 @@ import { type Role } from '../../../event/vocabulary.js';
 import { epochToMs } from '../../../time/parse-timestamp.js';
 import { type DecodeOutcome, type Format, type FormatContext, MATCH, NO_MATCH } from '../../format.js';
 import { formatRole, layoutNames } from '../fields/roles.js';
-import { addressLike, isDash } from '../fields/text.js';
+import { addressLike, isDash, NextIndex } from '../fields/text.js';
 import { dayStart, digitsAt, isoDateAt, timeOfDayAt } from '../fields/time.js';
 import { MONTH_CODES, packMonth } from '../../../time/months.js';
 import { cloudfrontEncode, percentDecodeOnce, plusDecode, spaceFieldValue, tabFieldValue } from './values.js';
@@ -79,6 +79,7 @@ export class W3cFormat implements Format {
   private readonly colQuoted = new Uint8Array(MAX_COLUMNS + 1);
   private cols = 0;
   private tabs = false;
+  private readonly nextTab = new NextIndex('\t');
   private lastDay = -1;
   private lastDayBase = NaN;
 
@@ -269,7 +270,7 @@ export class W3cFormat implements Format {
 
   /** Splits a data line into columns: tabs when it has one, else single spaces (a `"…"` value may hold spaces). */
   private split(src: string, start: number, end: number, expected: number): number {
-    const tab = src.indexOf('\t', start);
+    const tab = this.nextTab.from(src, start);
     this.tabs = tab >= 0 && tab < end;
     const sep = this.tabs ? 9 : 32;
     let n = 0;
