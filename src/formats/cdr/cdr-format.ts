@@ -70,8 +70,10 @@ export class CdrFormat implements Format {
     if (src.charCodeAt(s) === 0xfeff) s++;
     const c = src.charCodeAt(s);
     if (c < 97 || c > 122) return false;
-    const comma = src.indexOf(',', s);
-    if (comma < 0 || comma >= end || !this.slotOf.has(src.slice(s, comma))) return false;
+    // The first name first (a header name has no space), searched within the line.
+    let comma = s;
+    while (comma < end && comma - s <= 64 && src.charCodeAt(comma) !== 44 && src.charCodeAt(comma) !== 32) comma++;
+    if (comma >= end || src.charCodeAt(comma) !== 44 || !this.slotOf.has(src.slice(s, comma))) return false;
     const n = this.csv.split(src, s, end);
     if (n < 2) return false;
     const names: string[] = [];

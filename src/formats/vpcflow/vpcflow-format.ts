@@ -77,6 +77,12 @@ export class VpcFlowFormat implements Format {
   header(src: string, start: number, end: number): boolean {
     const c = src.charCodeAt(start);
     if (!((c >= 97 && c <= 122) || c === 36)) return false;
+    // The first word first: most lines that start with a letter are not headers (auto-detection asks every line).
+    let w = start;
+    while (w < end && src.charCodeAt(w) !== 32) w++;
+    let first = src.slice(start, w);
+    if (first.startsWith('${') && first.endsWith('}')) first = first.slice(2, -1);
+    if (!this.slotOf.has(first)) return false;
     const n = this.tokens.split(src, start, end, true);
     if (n < 2) return false;
     const fields: string[] = [];
