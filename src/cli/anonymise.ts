@@ -203,6 +203,8 @@ function singleEngine(built: { pipeline: LinePipeline; pseudonymiser: Pseudonymi
         splitter.end();
       }
       await flush();
+      // Each input is a segment of its own: a layout its header declared (W3C #Fields, a CSV header) ends with it.
+      pipeline.segment('', true);
       splitter = new LineSplitter(maxLineLength, pipeline);
       midLine = false;
     },
