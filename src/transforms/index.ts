@@ -7,7 +7,7 @@ import { type FieldSpec } from '../formats/config.js';
 import { type LogRecord, type Role } from '../record.js';
 import { parseAnyTimestamp } from '../time/parse-timestamp.js';
 import { type Pseudonymiser } from './pseudonymise.js';
-import { type Redactor } from './redact/index.js';
+import { type Redactor, compileRedaction } from './redact/index.js';
 import { type IpTruncation, truncateIpList, truncateIpListAt } from './truncate-ip.js';
 
 /** A transform over one string value; undefined drops the field. */
@@ -128,13 +128,12 @@ export function compileFieldOp(spec: FieldSpec, name: string, role: Role | undef
       return { kind: 'pure', fn: (v) => truncateIpList(v, t), fnAscii: (v, b, off) => truncateIpListAt(v, b, off, t), memo: 'never' };
     }
     case 'redact': {
-      const r = ctx.redactor;
-      // A request line's method and protocol cannot hold identifiers; scanning only its target saves a third.
-      const ascii = role === 'request' ? r.redactRequestAscii.bind(r) : r.redactAscii.bind(r);
+      // A request line is read as its target URL, URL roles by their structure, the rest as free text.
+      const c = compileRedaction(ctx.redactor, role === 'request' ? 'request' : role === 'path' || role === 'referer' ? 'url' : 'text', name);
       return {
         kind: 'pure',
-        fn: (v) => (isNoValue(v) ? v : r.redact(v)),
-        fnAscii: (v, b, off) => (isNoValue(v) ? v : ascii(v, b, off)),
+        fn: (v) => (isNoValue(v) ? v : c.fn(v)),
+        fnAscii: (v, b, off) => (isNoValue(v) ? v : c.fnAscii(v, b, off)),
         memo: 'adaptive',
       };
     }

@@ -6,8 +6,9 @@
 import { COLON, DOT, SLASH } from '../../util/ascii.js';
 
 // ---- byte classes (one table lookup per byte) ----
-// Bytes of 0x80 and up (parts of non-ASCII characters) have class 0: no
-// detector looks at them.
+// Bytes of 0x80 and up are parts of non-ASCII characters, taken for letters:
+// they belong to words, e-mail local parts and domains (RFC 6531) and names,
+// but never to numbers, addresses or tokens.
 export const C_DIGIT = 1; // must stay 1: the scan adds it to count digits
 export const C_HEX_LETTER = 1 << 1;
 export const C_LETTER = 1 << 2;
@@ -23,9 +24,11 @@ export const C_AT = 1 << 11;
 export const C_EQUALS = 1 << 12;
 export const C_PERCENT = 1 << 13;
 export const C_ATEXT = 1 << 14; // RFC 5322 atext and `.`, but not `/ ? = & #`, which in a URL end a local part
+export const C_ESCAPE = 1 << 15; // `\`: nginx writes non-ASCII and quote bytes as `\xHH`
+export const C_HIGH = 1 << 16; // a byte of a non-ASCII character
 
 /** The class bits of each byte. */
-export const CLASS = new Uint16Array(256);
+export const CLASS = new Uint32Array(256);
 for (let c = 0; c < 128; c++) {
   const ch = String.fromCharCode(c);
   let k = 0;
@@ -44,8 +47,10 @@ for (let c = 0; c < 128; c++) {
   if (ch === '%') k |= C_PERCENT;
   if (ch === '=') k |= C_EQUALS;
   if ((k & (C_DIGIT | C_LETTER)) !== 0 || ".!$%'*+-^_`{|}~".includes(ch)) k |= C_ATEXT;
+  if (ch === '\\') k |= C_ESCAPE;
   CLASS[c] = k;
 }
+for (let c = 128; c < 256; c++) CLASS[c] = C_HIGH | C_LETTER | C_TOKEN | C_EMAIL_LOCAL | C_ATEXT | C_PARAM_NAME;
 
 /** Characters that end a parameter value. */
 export function endsValue(c: number): boolean {

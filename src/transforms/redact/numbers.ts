@@ -1,27 +1,50 @@
 /**
  * Number-shaped identifiers: Swedish personal identity and coordination
- * numbers, phone numbers, payment card numbers. They are found as runs of
- * digit groups joined by single separators (`070-123 45 67`,
- * `4111 1111 1111 1111`, `19811218-9876`) and then validated, so that plain
- * numbers (ids, timestamps, prices) are left alone.
+ * numbers, phone numbers (national, international, MSISDNs without `+`),
+ * payment card numbers, IMEI/IMEISV, IMSI and ICCID, and IPv4 addresses
+ * written as one integer beside an address label. They are found as runs
+ * of digit groups joined by separators — space, no-break and other Unicode
+ * spaces, `-`, en dash, minus sign, `+`, `.`, `/`, `(0)` — and then
+ * validated (dates, Luhn, IIN ranges, numbering plans), with the label in
+ * front as context: an order number beside `order` is not a phone number,
+ * a timestamp beside `ts` is not a personal number, `pnr811218-9876` is one.
  */
 import { luhnValid } from './luhn.js';
+import { L_CARD, L_ICCID, L_ID, L_IMEI, L_IMSI, L_IP, L_PHONE, L_PNR, L_TIME, L_VERSION } from './name-rules.js';
 import { MINUS, NINE, PLUS, SPACE, ZERO } from '../../util/ascii.js';
 
-export const NUMBER_KINDS = ['personnummer', 'phone', 'card'] as const;
+export const NUMBER_KINDS = ['personnummer', 'phone', 'card', 'imei', 'imsi', 'iccid', 'ip'] as const;
 export type NumberKind = (typeof NUMBER_KINDS)[number];
 
 export interface NumberDetectors {
   readonly personnummer: boolean;
   readonly phone: boolean;
   readonly card: boolean;
+  /** IMEI/IMEISV, IMSI, ICCID (default on). */
+  readonly device?: boolean;
 }
+
+/**
+ * What the text in front of a number says about it: label flags from
+ * name-rules.ts (`L_TIME`, `L_ID`, `L_PHONE` …), 0 for none.
+ */
+export interface LabelSource {
+  /** The label before the number that starts at `start` (`order 0123…`, `"ts":17…`, `pnr=…`). */
+  before(b: Uint8Array, from: number, start: number): number;
+  /** The label that the letters `b[s..e)` glued to a number spell (`pnr` in `pnr811218-9876`). */
+  word(b: Uint8Array, s: number, e: number): number;
+}
+
+const NO_LABELS: LabelSource = { before: () => 0, word: () => 0 };
 
 function isDigit(c: number): boolean {
   return c >= ZERO && c <= NINE;
 }
 function isAlnum(c: number): boolean {
   return (c >= ZERO && c <= NINE) || ((c | 0x20) >= 97 && (c | 0x20) <= 122);
+}
+function isLetter(c: number): boolean {
+  return (c | 0x20) >= 97 && (c | 0x20) <= 122;
 }
 
 /**
@@ -37,6 +60,22 @@ const MAX_GROUPS = 12;
 // `4111 1111 1111 1111`) is found wherever it sits in the run.
 const OVERLAP = 6;
 
+// Separator types between two digit groups.
+const S_SPACE = 1;
+const S_DASH = 2;
+const S_PLUS = 4;
+const S_DOT = 8;
+const S_SLASH = 16;
+const S_PAREN = 32;
+
+/** Labels that, glued to a number (`pnr811218-9876`, `tel0701234567`), say what it is. */
+const GLUED = L_PNR | L_PHONE | L_IMEI | L_IMSI | L_ICCID | L_CARD;
+
+/** The current year and month, for the check that a personal number's birth date is not a recent timestamp. */
+const NOW = new Date();
+const THIS_YEAR = NOW.getUTCFullYear();
+const THIS_MONTH = NOW.getUTCMonth() + 1;
+
 /**
  * Finds number-shaped identifiers in the bytes `b[from..to)` and reports each with
  * `emit(start, end, kind)`. Reuses its scratch arrays; not reentrant.
@@ -46,17 +85,25 @@ const OVERLAP = 6;
  * scan.scan(Buffer.from('call 070-123 45 67'), 0, 18, (a, z, kind) => console.log(a, z, kind)); // 5 18 phone
  */
 export class NumberScanner {
-  // Digit groups of the current run: [start, end) in b.
+  // Digit groups of the current run: [start, end) in b, and the separator type after each.
   private readonly gs = new Int32Array(MAX_GROUPS);
   private readonly ge = new Int32Array(MAX_GROUPS);
-  // The digits of a candidate, as char codes, for the Luhn check.
+  private readonly gsep = new Uint8Array(MAX_GROUPS);
+  // The digits of a candidate, as char codes, for the checks.
   private readonly digits = new Uint8Array(64);
   // Whether the last classified candidate was preceded by an E.164 `+`.
   private plus = false;
+  // The label of the current run (for candidates starting at its first group).
+  private runLabel = 0;
+  private readonly device: boolean;
+  private bytes: Uint8Array = new Uint8Array(0);
 
-  constructor(private readonly enabled: NumberDetectors) {}
+  constructor(private readonly enabled: NumberDetectors) {
+    this.device = enabled.device ?? true;
+  }
 
-  scan(b: Uint8Array, from: number, to: number, emit: (start: number, end: number, kind: NumberKind) => void): void {
+  scan(b: Uint8Array, from: number, to: number, emit: (start: number, end: number, kind: NumberKind) => void, labels: LabelSource = NO_LABELS): void {
+    this.bytes = b;
     let i = from;
     while (i < to) {
       const c = b[i]!;
@@ -64,13 +111,20 @@ export class NumberScanner {
         i++;
         continue;
       }
+      let glued = 0;
       // A run starts at a digit that is not glued to a word before it (so hex
-      // hashes and `id12345678` style names are not mistaken for numbers).
+      // hashes and `id12345678` style names are not mistaken for numbers) —
+      // unless the word is a label that says what the number is (`pnr811218-9876`).
       if (i > from && isAlnum(b[i - 1]!)) {
-        while (i < to && isAlnum(b[i]!)) i++;
-        continue;
+        let ls = i;
+        while (ls > from && i - ls < 24 && isLetter(b[ls - 1]!)) ls--;
+        if (ls < i && (ls === from || !isAlnum(b[ls - 1]!)) && digitsAhead(b, i, to) >= MIN_DIGITS) glued = labels.word(b, ls, i) & GLUED;
+        if (glued === 0) {
+          while (i < to && isAlnum(b[i]!)) i++;
+          continue;
+        }
       }
-      // Collect groups joined by one separator.
+      // Collect groups joined by a separator.
       let n = 0;
       let total = 0;
       let j = i;
@@ -80,38 +134,87 @@ export class NumberScanner {
         while (j < to && isDigit(b[j]!)) j++;
         this.gs[n] = a;
         this.ge[n] = j;
+        this.gsep[n] = 0;
         n++;
         total += j - a;
-        if (j + 1 < to) {
-          const sep = b[j]!;
-          if ((sep === SPACE || sep === MINUS || sep === PLUS) && isDigit(b[j + 1]!)) {
-            // The window is full: classify it, then go on from a group inside it (below).
-            if (n === MAX_GROUPS) {
-              more = true;
-              break;
-            }
-            j++;
-            continue;
+        const after = this.separator(b, j, to, n - 1);
+        if (after > j && after < to && isDigit(b[after]!)) {
+          // The window is full: classify it, then go on from a group inside it (below).
+          if (n === MAX_GROUPS) {
+            more = true;
+            break;
           }
+          j = after;
+          continue;
         }
+        this.gsep[n - 1] = 0;
         break;
       }
+      this.runLabel = total >= MIN_DIGITS ? glued || labels.before(b, from, i) : 0;
       if (more) {
         // Only matches starting in the first MAX_GROUPS - OVERLAP groups are taken
         // from this window; the run is read on from there (or from after the last
         // match), so an identifier near the window's end is seen whole in the next.
-        // Without this, anything after the twelfth group went unchecked.
         const keep = MAX_GROUPS - OVERLAP;
         const next = total >= MIN_DIGITS ? this.candidates(b, from, n, keep, emit) : 0;
         i = this.gs[Math.max(next, keep)] ?? j + 1;
         continue;
       }
       // The run must end at a word boundary too.
-      const glued = j < to && isAlnum(b[j]!);
-      if (total >= MIN_DIGITS && !glued) this.candidates(b, from, n, n, emit);
+      const gluedAfter = j < to && isAlnum(b[j]!);
+      if (total >= MIN_DIGITS && !gluedAfter) this.candidates(b, from, n, n, emit);
       i = j;
-      if (glued) while (i < to && isAlnum(b[i]!)) i++;
+      if (gluedAfter) while (i < to && isAlnum(b[i]!)) i++;
     }
+  }
+
+  /**
+   * Where the separator run after a group ending at `j` ends (`j` when there
+   * is none): one separator character, or a parenthesis or dash with a space
+   * on either side (`) `, ` (`, ` - `). Records its type for group `g`.
+   */
+  private separator(b: Uint8Array, j: number, to: number, g: number): number {
+    let k = j;
+    let spaces = 0;
+    let others = 0;
+    let type = 0;
+    while (k < to && spaces + others < 3) {
+      const c = b[k]!;
+      let len = 1;
+      let t = 0;
+      if (c === SPACE) t = S_SPACE;
+      else if (c === MINUS) t = S_DASH;
+      else if (c === PLUS) t = S_PLUS;
+      else if (c === 46) t = S_DOT;
+      else if (c === 47) t = S_SLASH;
+      else if (c === 40 || c === 41) t = S_PAREN;
+      else if (c === 0xc2 && b[k + 1] === 0xa0) {
+        t = S_SPACE; // no-break space
+        len = 2;
+      } else if (c === 0xe2 && b[k + 1] === 0x80) {
+        const d = b[k + 2]!;
+        if ((d >= 0x80 && d <= 0x8a) || d === 0xaf) t = S_SPACE; // en quad … hair space, narrow no-break space
+        else if (d >= 0x90 && d <= 0x93) t = S_DASH; // hyphen, non-breaking hyphen, figure dash, en dash
+        len = 3;
+      } else if (c === 0xe2 && b[k + 1] === 0x88 && b[k + 2] === 0x92) {
+        t = S_DASH; // minus sign
+        len = 3;
+      } else if (c === 0xe3 && b[k + 1] === 0x80 && b[k + 2] === 0x80) {
+        t = S_SPACE; // ideographic space
+        len = 3;
+      }
+      if (t === 0) break;
+      if (t === S_SPACE) {
+        if (++spaces > 2 || (spaces === 2 && others === 0)) break;
+      } else if (++others > 1 || (t === S_PLUS && spaces > 0)) break;
+      type |= t;
+      k += len;
+    }
+    // Two spaces need something between them; a plus stands alone.
+    if (spaces === 2 && others === 0) return j;
+    if (k > j && (type & S_PLUS) !== 0 && k - j > 1) return j;
+    this.gsep[g] = type;
+    return k;
   }
 
   /**
@@ -124,7 +227,13 @@ export class NumberScanner {
     let next = 0;
     while (first < starts) {
       let matched = false;
+      // `.` and `/` join the parts of one number (`10.0.19045.3693`, `05/11/2024`): a candidate neither starts nor ends inside such a run.
+      if (first > 0 && this.gsep[first - 1]! & (S_DOT | S_SLASH)) {
+        first++;
+        continue;
+      }
       for (let last = n - 1; last >= first; last--) {
+        if (last < n - 1 && this.gsep[last]! & (S_DOT | S_SLASH)) continue;
         const kind = this.classify(b, from, first, last);
         if (kind !== undefined) {
           const start = this.gs[first]!;
@@ -142,70 +251,214 @@ export class NumberScanner {
   private classify(b: Uint8Array, from: number, first: number, last: number): NumberKind | undefined {
     const d = this.digits;
     let count = 0;
+    let seps = 0;
     for (let g = first; g <= last; g++) {
       for (let k = this.gs[g]!; k < this.ge[g]!; k++) {
         if (count === d.length) return undefined;
         d[count++] = b[k]!;
       }
+      if (g < last) seps |= this.gsep[g]!;
     }
     if (count < MIN_DIGITS) return undefined;
     const start = this.gs[first]!;
+    const groups = last - first + 1;
     // `+46…` is E.164 only when the plus starts a word (`me+070` is a query-string space).
     const plus = start > from && b[start - 1]! === PLUS && (start - 1 === from || !isAlnum(b[start - 2]!));
     this.plus = plus;
-    if (this.enabled.personnummer && !plus && this.isPersonnummer(first, last, count)) return 'personnummer';
-    if (this.enabled.card && !plus && isCard(d, count, last - first + 1)) return 'card';
-    if (this.enabled.phone && isPhone(d, count, plus)) return 'phone';
+    const label = first === 0 ? this.runLabel : 0;
+    if (label & L_VERSION) return undefined;
+    const time = (label & L_TIME) !== 0;
+    const id = (label & L_ID) !== 0;
+    const en = this.enabled;
+    if (label & L_IP && groups === 1 && count >= 8 && count <= 10 && ipv4Integer(d, count) >= 0) return 'ip';
+    if (en.personnummer && !plus && !time && this.isPersonnummer(first, last, count, seps, label)) return 'personnummer';
+    const date = isDateLayout(this.ge, this.gs, first, groups, seps);
+    if (this.device && !plus && !time && !date) {
+      const dev = deviceKind(d, count, groups, seps, label);
+      if (dev !== undefined) return dev;
+    }
+    if (en.card && !plus && !time && !id && !(seps & (S_DOT | S_SLASH | S_PAREN)) && isCard(d, count, groups, (label & L_CARD) !== 0)) return 'card';
+    if (en.phone && !date && ((!time && !id) || label & L_PHONE) && this.isPhone(d, count, plus, first, groups, seps, label)) return 'phone';
     return undefined;
   }
 
   /**
    * Swedish personnummer / samordningsnummer (Skatteverket SKV 704):
    * YYMMDD-NNNC or YYYYMMDDNNNC, `+` instead of `-` for people over 100,
-   * day + 60 for coordination numbers, C the Luhn digit over the 10-digit form.
+   * day + 60 for coordination numbers, C the Luhn digit over the 10-digit
+   * form. Written in one run, with one separator before the last four
+   * digits (`-`, `+`, a dash, a space, `.` or `/`), or with the date's
+   * parts separated too (`1981-12-18-9876`, `81.12.18-9876`). Without a
+   * label, a birth date in the last year or the future is a timestamp
+   * (`20241122-1530`), not a person.
    */
-  private isPersonnummer(first: number, last: number, count: number): boolean {
+  private isPersonnummer(first: number, last: number, count: number, seps: number, label: number): boolean {
     if (count !== 10 && count !== 12) return false;
     const groups = last - first + 1;
-    if (groups > 2) return false;
-    // With a separator it must sit right before the last four digits.
-    if (groups === 2 && this.ge[last]! - this.gs[last]! !== 4) return false;
+    const len = (g: number): number => this.ge[first + g]! - this.gs[first + g]!;
+    if (groups === 2) {
+      if (len(1) !== 4) return false;
+    } else if (groups === 4) {
+      if (len(1) !== 2 || len(2) !== 2 || len(3) !== 4) return false;
+      const a = this.gsep[first]!;
+      if (a !== this.gsep[first + 1] || a & (S_PLUS | S_PAREN)) return false;
+    } else if (groups !== 1) return false;
+    if (seps & S_PAREN) return false;
     const d = this.digits;
     const off = count - 10;
+    let year = (d[off]! - ZERO) * 10 + (d[off + 1]! - ZERO);
     if (count === 12) {
       const century = (d[0]! - ZERO) * 10 + (d[1]! - ZERO);
       if (century < 18 || century > 20) return false;
-    }
+      year += century * 100;
+    } else year += year <= THIS_YEAR % 100 ? 2000 : 1900;
     const month = (d[off + 2]! - ZERO) * 10 + (d[off + 3]! - ZERO);
     let day = (d[off + 4]! - ZERO) * 10 + (d[off + 5]! - ZERO);
     if (day > 60) day -= 60;
     if (month < 1 || month > 12 || day < 1 || day > 31) return false;
+    if (!(label & L_PNR) && (year > THIS_YEAR - 1 || (year === THIS_YEAR - 1 && month >= THIS_MONTH))) return false;
     return luhnValid(d, off, count);
   }
+
+  /** The `k`th digit of group `g` after `first`, as a char code. */
+  private digitAt(first: number, g: number, k: number): number {
+    return this.bytes[this.gs[first + g]! + k]!;
+  }
+
+  /**
+   * Phone numbers: E.164 (`+` and 8–15 digits, the first not 0, a trunk
+   * `(0)` allowed), international with `00`, national numbers (`0` + an
+   * area code not starting with 0, 8–11 digits: Swedish, British, German,
+   * French, Dutch, Finnish layouts), MSISDNs written without `+` (Swedish,
+   * Norwegian, Finnish, British and German mobiles), North American
+   * `(415) 555-2671`; behind a phone label, any 7–15 digits.
+   */
+  private isPhone(d: Uint8Array, count: number, plus: boolean, first: number, groups: number, seps: number, label: number): boolean {
+    const len = (g: number): number => this.ge[first + g]! - this.gs[first + g]!;
+    if (seps & S_DOT) {
+      // Dotted: every part two digits or more (`070.123.45.67`), and four parts of at most 255
+      // are an IPv4 address unless laid out as a Swedish mobile number (07x.xxx.xx.xx).
+      let octets = groups === 4 && !plus;
+      for (let g = 0; g < groups; g++) {
+        if (len(g) < 2) return false;
+        if (len(g) > 3 || (len(g) === 3 && (this.digitAt(first, g, 0) - ZERO) * 100 + (this.digitAt(first, g, 1) - ZERO) * 10 + this.digitAt(first, g, 2) - ZERO > 255)) octets = false;
+      }
+      if (octets && !(d[0] === ZERO && d[1] === 55 && len(0) === 3 && len(1) === 3 && len(2) === 2 && len(3) === 2)) return false;
+    }
+    if (label & L_PHONE && count <= 15) return true;
+    if (plus) return count >= 8 && count <= 15 && d[0] !== ZERO;
+    if (d[0] === ZERO) {
+      if (d[1] === ZERO) return count >= 11 && count <= 17 && d[2] !== ZERO; // 00 + E.164
+      // Eight to ten digits (Swedish, French, Dutch…); eleven (British, German) in at most three groups, the last of three digits or more.
+      return count >= 8 && (count <= 10 || (count === 11 && groups <= 3 && len(groups - 1) >= 3));
+    }
+    if (seps & S_SLASH) return false;
+    if (isMsisdn(d, count)) return true;
+    // North American: NXX NXX XXXX, optionally after a 1.
+    if (count === 10 && groups === 3 && len(0) === 3 && len(1) === 3 && d[0]! >= 50 && d[3]! >= 50) return true;
+    if (count === 11 && groups === 4 && d[0] === 49 && len(0) === 1 && len(1) === 3 && len(2) === 3 && d[1]! >= 50 && d[4]! >= 50) return true;
+    return false;
+  }
+}
+
+/** How many digits follow `i` before a letter (up to 16). */
+function digitsAhead(b: Uint8Array, i: number, to: number): number {
+  let n = 0;
+  for (let k = i; k < to && n < 16; k++) {
+    const c = b[k]!;
+    if (isDigit(c)) n++;
+    else if (isLetter(c)) break;
+  }
+  return n;
+}
+
+/** A date written with separators (`05/11/2024`, `2024.11.22`, `22-11-24`): not a phone number. */
+function isDateLayout(ge: Int32Array, gs: Int32Array, first: number, groups: number, seps: number): boolean {
+  if (groups !== 3 || seps & (S_SPACE | S_PLUS | S_PAREN)) return false;
+  const l0 = ge[first]! - gs[first]!;
+  const l1 = ge[first + 1]! - gs[first + 1]!;
+  const l2 = ge[first + 2]! - gs[first + 2]!;
+  return l1 <= 2 && ((l0 <= 2 && (l2 === 4 || l2 === 2)) || (l0 === 4 && l2 <= 2));
+}
+
+/** Mobile numbers written as MSISDNs, country code first, no `+`. */
+function isMsisdn(d: Uint8Array, count: number): boolean {
+  const at = (k: number): number => d[k]! - ZERO;
+  if (count === 11 && at(0) === 4 && at(1) === 6 && at(2) === 7 && at(3) !== 1 && at(3) !== 4 && at(3) !== 5) return true; // SE 46 7x
+  if (count === 10 && at(0) === 4 && at(1) === 7 && (at(2) === 4 || at(2) === 9)) return true; // NO 47 4x/9x
+  if (count >= 10 && count <= 12 && at(0) === 3 && at(1) === 5 && at(2) === 8 && (at(3) === 4 || (at(3) === 5 && at(4) === 0))) return true; // FI 358 4x/50
+  if (count === 12 && at(0) === 4 && at(1) === 4 && at(2) === 7) return true; // UK 44 7
+  if ((count === 12 || count === 13) && at(0) === 4 && at(1) === 9 && at(2) === 1 && at(3) >= 5 && at(3) <= 7) return true; // DE 49 15x-17x
+  return false;
+}
+
+/** Type Allocation Code reporting bodies that IMEIs start with (GSMA TS.06). */
+function imeiPrefix(d: Uint8Array): boolean {
+  const p = (d[0]! - ZERO) * 10 + (d[1]! - ZERO);
+  return p === 1 || p === 35 || p === 86 || p === 99 || p === 30 || p === 33 || p === 44 || p === 45 || p === 49 || (p >= 50 && p <= 54);
+}
+
+/** Nordic MCC+MNC prefixes an IMSI starts with (Telia, Tele2, Telenor, Tre; Norway, Denmark, Finland). */
+const IMSI_PREFIXES = ['24001', '24002', '24005', '24007', '24008', '24024', '24201', '24202', '23801', '23802', '24405', '24491'];
+
+function deviceKind(d: Uint8Array, count: number, groups: number, seps: number, label: number): NumberKind | undefined {
+  if (seps & (S_DOT | S_SLASH | S_PAREN | S_PLUS)) return undefined;
+  if (label & L_ICCID && count >= 18 && count <= 20) return 'iccid';
+  if (count >= 19 && count <= 20 && d[0] === 56 && d[1] === 57) return 'iccid'; // 89: telecom
+  if (label & L_IMSI && count >= 14 && count <= 15) return 'imsi';
+  if (label & L_IMEI && count >= 14 && count <= 16) return 'imei';
+  if (label & L_ID || groups > 4) return undefined;
+  if (count === 15 && imeiPrefix(d) && luhnValid(d, 0, 15) && !(d[0] === 51 && (d[1] === 52 || d[1] === 55))) return 'imei';
+  if (count === 16 && imeiPrefix(d) && !luhnValid(d, 0, 16)) return 'imei'; // IMEISV: no check digit
+  if (count === 15 && groups === 1 && !luhnValid(d, 0, 15)) {
+    let prefix = '';
+    for (let k = 0; k < 5; k++) prefix += String.fromCharCode(d[k]!);
+    if (IMSI_PREFIXES.includes(prefix)) return 'imsi';
+  }
+  return undefined;
 }
 
 /**
  * Payment card numbers (ISO/IEC 7812): 13–19 digits, written as one run or in
- * groups, Luhn-valid, with a major industry identifier of 2–6 (the card
- * networks). Requiring the MII keeps millisecond timestamps (starting with 1)
+ * three or more groups, Luhn-valid, in a card network's IIN range with one
+ * of its lengths (Visa, Mastercard, Amex, Discover, JCB, Diners, UnionPay,
+ * Maestro, Mir) — or, behind a card label, any major industry identifier of
+ * 2–6. Requiring the IIN keeps millisecond timestamps and most order ids
  * from being taken for cards.
  */
-function isCard(d: Uint8Array, count: number, groups: number): boolean {
-  if (count < 13 || count > 19) return false;
+function isCard(d: Uint8Array, count: number, groups: number, labelled: boolean): boolean {
+  if (count < 12 || count > 19) return false;
   if (groups > 1 && groups < 3) return false; // `1234 567890123` is not how cards are written
   const mii = d[0]! - ZERO;
   if (mii < 2 || mii > 6) return false;
-  return luhnValid(d, 0, count);
+  if (!luhnValid(d, 0, count)) return false;
+  return labelled ? count >= 13 : cardNetwork(d, count);
 }
 
-/**
- * Phone numbers: E.164 (`+` and 8–15 digits, the first not 0), international
- * with `00`, and Swedish national numbers (`0` + area code not starting with
- * 0, 8–10 digits in all: `08-123 45 67`, `070-123 45 67`, `0701234567`).
- */
-function isPhone(d: Uint8Array, count: number, plus: boolean): boolean {
-  if (plus) return count >= 8 && count <= 15 && d[0] !== ZERO;
-  if (d[0] !== ZERO) return false;
-  if (d[1] === ZERO) return count >= 10 && count <= 17 && d[2] !== ZERO; // 00 + E.164
-  return count >= 8 && count <= 10;
+function cardNetwork(d: Uint8Array, count: number): boolean {
+  const n = (k: number): number => {
+    let v = 0;
+    for (let i = 0; i < k; i++) v = v * 10 + d[i]! - ZERO;
+    return v;
+  };
+  const p2 = n(2);
+  const p3 = n(3);
+  const p4 = n(4);
+  if (d[0] === 52) return count === 13 || count === 16 || count === 19; // Visa
+  if ((p2 >= 51 && p2 <= 55) || (p4 >= 2221 && p4 <= 2720)) return count === 16; // Mastercard
+  if (p2 === 34 || p2 === 37) return count === 15; // Amex
+  if (p4 === 6011 || (p3 >= 644 && p3 <= 649) || p2 === 65) return count >= 16; // Discover
+  if (p4 >= 3528 && p4 <= 3589) return count >= 16; // JCB
+  if ((p3 >= 300 && p3 <= 305) || p2 === 36 || p2 === 38 || p2 === 39) return count >= 14; // Diners
+  if (p2 === 62) return count >= 16; // UnionPay
+  if (p4 >= 2200 && p4 <= 2204) return count >= 16; // Mir
+  if (p2 === 50 || (p2 >= 56 && p2 <= 69)) return count >= 12; // Maestro
+  return false;
+}
+
+/** The value of `count` digits as an IPv4 address (0 … 2³²−1), or -1. */
+export function ipv4Integer(d: ArrayLike<number>, count: number): number {
+  let v = 0;
+  for (let k = 0; k < count; k++) v = v * 10 + d[k]! - ZERO;
+  return v <= 0xffffffff && v >= 0x01000000 ? v : -1;
 }

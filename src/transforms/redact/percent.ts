@@ -1,11 +1,12 @@
 /**
- * Percent-decoding rounds (RFC 3986 §2.1). The redactor scans a text as it
+ * Percent-decoding rounds (RFC 3986 §2.1), and nginx's `\xHH` escapes (its
+ * access log writes bytes of non-ASCII characters and quotes that way). The redactor scans a text as it
  * is and, when it holds a `%`, again over a decoded view whose hits are
  * mapped back to the original bytes; redirect chains encode URLs inside
  * URLs, so `%` itself arrives encoded (`%253A` is `%3A` is `:`) and each
  * round that uncovers escapes is scanned as well.
  */
-import { PERCENT } from '../../util/ascii.js';
+import { BACKSLASH, PERCENT } from '../../util/ascii.js';
 import { hexValue, indexOfByte, isHex } from './bytes.js';
 
 /** Percent-decoding rounds at most: a URL nested four deep is already rare. */
@@ -13,6 +14,11 @@ export const MAX_DECODE_ROUNDS = 4;
 
 export function isEscapeAt(t: Uint8Array, i: number, n: number): boolean {
   return t[i] === PERCENT && i + 2 < n && isHex(t[i + 1]!) && isHex(t[i + 2]!);
+}
+
+/** `\xHH` at `t[i]`. */
+export function isNginxEscapeAt(t: Uint8Array, i: number, n: number): boolean {
+  return t[i] === BACKSLASH && i + 3 < n && t[i + 1] === 120 /* x */ && isHex(t[i + 2]!) && isHex(t[i + 3]!);
 }
 
 export function hasEscape(t: Uint8Array, n: number): boolean {
@@ -71,6 +77,10 @@ export class PercentView {
         depth[n] = 1;
         view[n++] = (hexValue(b[i + 1]!) << 4) | hexValue(b[i + 2]!);
         i += 3;
+      } else if (c === BACKSLASH && isNginxEscapeAt(b, i, to)) {
+        depth[n] = 1;
+        view[n++] = (hexValue(b[i + 2]!) << 4) | hexValue(b[i + 3]!);
+        i += 4;
       } else {
         depth[n] = 0;
         view[n++] = c;

@@ -4,19 +4,7 @@
  * merged before the output is built.
  */
 import { firstAtLeast } from './bytes.js';
-import { type NumberKind } from './numbers.js';
-
-export const REPLACEMENT: Record<NumberKind | 'email' | 'uuid' | 'mac' | 'secret' | 'userinfo' | 'param', string> = {
-  personnummer: '[pnr]',
-  phone: '[phone]',
-  card: '[card]',
-  email: '[email]',
-  uuid: '[uuid]',
-  mac: '[mac]',
-  secret: '[secret]',
-  userinfo: '[userinfo]',
-  param: '[redacted]',
-};
+import { K, PLACEHOLDER, type RedactionKind } from './kinds.js';
 
 /**
  * Growable parallel arrays of spans. Reused text after text: `count` is
@@ -24,20 +12,36 @@ export const REPLACEMENT: Record<NumberKind | 'email' | 'uuid' | 'mac' | 'secret
  *
  * @example
  * const s = new Spans();
- * s.add(4, 9, '[email]');
+ * s.add(4, 9, '[email]', K.email);
  * s.normalise(); // sorted, overlaps merged
  */
 export class Spans {
   start: number[] = [];
   end: number[] = [];
   text: string[] = [];
+  /** What each span is, a {@link K} number, for the hit counters. */
+  kind: number[] = [];
   count = 0;
 
-  add(a: number, b: number, replacement: string): void {
+  add(a: number, b: number, replacement: string, kind: number): void {
     const k = this.count++;
     this.start[k] = a;
     this.end[k] = b;
     this.text[k] = replacement;
+    this.kind[k] = kind;
+  }
+
+  /** A span with the fixed placeholder of its kind. */
+  addKind(a: number, b: number, kind: keyof typeof PLACEHOLDER): void {
+    this.add(a, b, PLACEHOLDER[kind], K[kind]);
+  }
+
+  /** Adds one to `hits` for each span (call after {@link normalise}, so merged spans count once). */
+  countInto(hits: Record<RedactionKind, number>, names: readonly RedactionKind[]): void {
+    for (let k = 0; k < this.count; k++) {
+      const kind = this.kind[k]!;
+      if (kind >= 0) hits[names[kind]!]++;
+    }
   }
 
   /** Spans from `first` on, found in a decoded view, as offsets of the original bytes (`map`: view offset → original offset). */
@@ -57,24 +61,28 @@ export class Spans {
     const st = this.start;
     const en = this.end;
     const tx = this.text;
+    const kd = this.kind;
     this.sort(0, n);
     let w = 0;
     for (let r = 0; r < n; r++) {
       if (w > 0 && st[r]! < en[w - 1]!) {
         if (en[r]! > en[w - 1]!) {
           en[w - 1] = en[r]!;
-          tx[w - 1] = REPLACEMENT.param;
-        } else if (st[r] === st[w - 1] && en[r] === en[w - 1] && (tx[r] === REPLACEMENT.param || tx[w - 1]!.charCodeAt(0) !== 91)) {
+          tx[w - 1] = PLACEHOLDER.param;
+          kd[w - 1] = K.param;
+        } else if (st[r] === st[w - 1] && en[r] === en[w - 1] && (tx[r] === PLACEHOLDER.param || tx[w - 1]!.charCodeAt(0) !== 91)) {
           // Two detectors on the same text: a sensitive parameter's value reads `[redacted]`
           // whatever it holds, and a bracketed replacement beats a truncated address
           // (`https://::1@host`), which a second pass would otherwise replace again.
           tx[w - 1] = tx[r]!;
+          kd[w - 1] = kd[r]!;
         }
         continue;
       }
       st[w] = st[r]!;
       en[w] = en[r]!;
       tx[w] = tx[r]!;
+      kd[w] = kd[r]!;
       w++;
     }
     this.count = w;
@@ -89,15 +97,18 @@ export class Spans {
     const st = this.start;
     const en = this.end;
     const tx = this.text;
+    const kd = this.kind;
     if (hi - lo > 64) {
-      const order = Array.from({ length: hi - lo }, (_, k) => lo + k).sort((x, y) => st[x]! - st[y]! || en[y]! - en[x]!);
+      const order = Array.from({ length: hi - lo }, (_, k) => lo + k).sort((x, y) => st[x]! - st[y]! || en[y]! - en[x]! || x - y);
       const s2 = order.map((k) => st[k]!);
       const e2 = order.map((k) => en[k]!);
       const t2 = order.map((k) => tx[k]!);
+      const k2 = order.map((k) => kd[k]!);
       for (let k = 0; k < order.length; k++) {
         st[lo + k] = s2[k]!;
         en[lo + k] = e2[k]!;
         tx[lo + k] = t2[k]!;
+        kd[lo + k] = k2[k]!;
       }
       return;
     }
@@ -105,16 +116,19 @@ export class Spans {
       const a = st[i]!;
       const b = en[i]!;
       const x = tx[i]!;
+      const y = kd[i]!;
       let j = i - 1;
       while (j >= lo && (st[j]! > a || (st[j] === a && en[j]! < b))) {
         st[j + 1] = st[j]!;
         en[j + 1] = en[j]!;
         tx[j + 1] = tx[j]!;
+        kd[j + 1] = kd[j]!;
         j--;
       }
       st[j + 1] = a;
       en[j + 1] = b;
       tx[j + 1] = x;
+      kd[j + 1] = y;
     }
   }
 
@@ -127,10 +141,10 @@ export class Spans {
    * differently. Nothing found is dropped — a shallower reading may be the
    * only one to see an identifier (`%2581.6.12.34`: the deeper one sees
    * byte 0x81) — and overlaps are merged later. Earlier findings are
-   * `[0, found)`, the new ones `[found, count)`, the view `n` bytes long
+   * `[base, found)`, the new ones `[found, count)`, the view `n` bytes long
    * with `map` from view offsets to original ones.
    */
-  alignToDeeperEscapes(found: number, n: number, map: Int32Array): void {
+  alignToDeeperEscapes(base: number, found: number, n: number, map: Int32Array): void {
     const total = this.count;
     const st = this.start;
     const en = this.end;
@@ -145,7 +159,7 @@ export class Spans {
         me.push(en[k]!);
       }
     }
-    for (let k = 0; k < found; k++) {
+    for (let k = base; k < found; k++) {
       const a = st[k]!;
       const z = en[k]!;
       // Where the first view byte at or after `a` came from (map is increasing; map[n] is the end).

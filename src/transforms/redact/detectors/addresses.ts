@@ -1,13 +1,25 @@
 /**
  * IP addresses (v4, v6 in every text form, IPv4-mapped) and colon-separated
  * MACs inside a word: addresses are rewritten to their truncated form, MACs
- * replaced.
+ * replaced. Also the disguises an address takes in logs: dashed in a host
+ * name (`c-90-76-31-188.hsd1…`, `ip-81-6-12-34.eu-north-1.compute.internal`),
+ * tcpdump's `a.b.c.d.port`, reverse DNS (`34.12.6.81.in-addr.arpa`,
+ * `….ip6.arpa`), hex beside an address label (`0x51060c22`); Cisco
+ * (`001a.2b3c.4d5e`) and, beside a label, bare MACs. A port after an address
+ * goes too unless `ip.keep_port` is set. A dotted quad that is a version
+ * (`app-1.2.3.4.js`, `v1.2.3.4`, `version 10.0.0.1`) stays.
  */
-import { COLON, DOT, PERCENT } from '../../../util/ascii.js';
+import { COLON, DOT, MINUS, PERCENT } from '../../../util/ascii.js';
 import { type IpTruncation, formatMaskedIpv4, formatMaskedIpv6, parseIpv4, parseIpv6 } from '../../truncate-ip.js';
-import { CLASS, C_DIGIT, C_HEX_LETTER, C_LETTER, indexOfByte, isDigits, isHex, lastIndexOfByte, sameText } from '../bytes.js';
+import { CLASS, C_DIGIT, C_HEX_LETTER, C_LETTER, hexValue, indexOfByte, isDigits, isHex, lastIndexOfByte, sameText } from '../bytes.js';
+import { K } from '../kinds.js';
+import { L_IP, L_MAC, L_VERSION } from '../name-rules.js';
+import { type LabelSource } from '../numbers.js';
 import { afterEscapeDigits } from '../percent.js';
-import { REPLACEMENT, type Spans } from '../spans.js';
+import { type Spans } from '../spans.js';
+
+/** The kind of a span that removes a port: not counted as a hit of its own. */
+export const K_PORT = -1;
 
 /**
  * @example
@@ -17,6 +29,11 @@ import { REPLACEMENT, type Spans } from '../spans.js';
 export class AddressDetector {
   private readonly v4 = new Uint8Array(4);
   private readonly v6 = new Uint16Array(8);
+  private readonly partStart = new Int32Array(4);
+  private readonly partEnd = new Int32Array(4);
+
+  /** The end of the text being scanned: a port after a word is read up to here, never past it. */
+  limit = 0;
 
   constructor(
     private readonly ip: IpTruncation | undefined,
@@ -96,10 +113,12 @@ export class AddressDetector {
     return false;
   }
 
-  /** {@link macOrIpv6} without a trailing `:port`. */
+  /** {@link macOrIpv6} without a trailing `:port` (which goes too unless ports are kept). */
   private withoutPort(t: Uint8Array, s: number, e: number, ip: IpTruncation | undefined): boolean {
     const port = lastIndexOfByte(t, COLON, s, e);
-    return port > s && t[port - 1] !== COLON && isDigits(t, port + 1, e) && this.macOrIpv6(t, s, port, ip, true);
+    if (!(port > s && t[port - 1] !== COLON && isDigits(t, port + 1, e) && this.macOrIpv6(t, s, port, ip, true))) return false;
+    if (ip !== undefined && !ip.keepPort) this.spans.add(port, e, '', K_PORT);
+    return true;
   }
 
   /**
@@ -111,18 +130,30 @@ export class AddressDetector {
    */
   private macOrIpv6(t: Uint8Array, s: number, e: number, ip: IpTruncation | undefined, bracket: boolean): boolean {
     if (this.mac && e - s === 17 && isMac(t, s, COLON)) {
-      this.spans.add(s, e, REPLACEMENT.mac);
+      this.spans.addKind(s, e, 'mac');
       return true;
     }
     if (ip === undefined || !parseIpv6(t, s, e, this.v6)) return false;
     const text = formatMaskedIpv6(this.v6, ip);
-    if (bracket) this.spans.add(s, e, `[${text}]`);
-    else if (!sameText(t, s, e, text)) this.spans.add(s, e, text);
+    if (bracket) this.spans.add(s, e, `[${text}]`, K.ip);
+    else if (!sameText(t, s, e, text)) this.spans.add(s, e, text, K.ip);
+    // `[2001:db8::1]:443`: the port goes unless ports are kept.
+    if (!ip.keepPort && e + 1 < this.limit && t[e] === 93 /* ] */ && t[e + 1] === COLON) this.port(t, e + 1, this.limit);
     return true;
   }
 
-  /** Dotted-quad IPv4 addresses inside the word `t[a..b)`. */
-  ipv4(t: Uint8Array, a: number, b: number, ip: IpTruncation): void {
+  /** Removes `:port` at `t[c..)` (c at the colon) when one to five digits follow and end there. */
+  private port(t: Uint8Array, c: number, to: number): void {
+    let z = c + 1;
+    while (z < to && z - c <= 6 && CLASS[t[z]!]! & C_DIGIT) z++;
+    if (z > c + 1 && z - c <= 6 && !(z < to && (CLASS[t[z]!]! & (C_DIGIT | C_LETTER) || t[z] === DOT || t[z] === COLON))) this.spans.add(c, z, '', K_PORT);
+  }
+
+  /**
+   * Dotted-quad IPv4 addresses inside the word `t[a..b)` (the text runs to
+   * `to`): also tcpdump's `a.b.c.d.port` and reverse DNS `d.c.b.a.in-addr.arpa`.
+   */
+  ipv4(t: Uint8Array, a: number, b: number, to: number, ip: IpTruncation, labels: LabelSource, from: number): void {
     let i = a;
     while (i < b) {
       if (!(CLASS[t[i]!]! & C_DIGIT)) {
@@ -131,10 +162,12 @@ export class AddressDetector {
       }
       const s = i;
       let dots = 0;
+      let fourth = -1;
       while (i < b) {
         const d = t[i]!;
-        if (d === DOT) dots++;
-        else if (!(CLASS[d]! & C_DIGIT)) break;
+        if (d === DOT) {
+          if (++dots === 4) fourth = i;
+        } else if (!(CLASS[d]! & C_DIGIT)) break;
         i++;
       }
       let e = i;
@@ -142,12 +175,147 @@ export class AddressDetector {
         e--;
         dots--;
       }
+      if (dots === 4 && fourth > s && isDigits(t, fourth + 1, e) && parseIpv4(t, s, fourth, this.v4) && this.tcpdump(t, s, e, to, from)) {
+        // tcpdump: address.port.
+        this.spans.add(s, ip.keepPort ? fourth : e, formatMaskedIpv4(this.v4, ip.ipv4Prefix), K.ip);
+        continue;
+      }
       // Exactly four parts; longer dotted numbers are versions or OIDs.
       if (dots !== 3 || !parseIpv4(t, s, e, this.v4)) continue;
+      if (isReverseDns(t, e, to)) {
+        const o = this.v4;
+        const r = Uint8Array.of(o[3]!, o[2]!, o[1]!, o[0]!);
+        const m = formatMaskedIpv4(r, ip.ipv4Prefix).split('.').reverse().join('.');
+        if (!sameText(t, s, e, m)) this.spans.add(s, e, m, K.ip);
+        continue;
+      }
+      if (this.isVersion(t, s, e, to, labels, from)) continue;
       const text = formatMaskedIpv4(this.v4, ip.ipv4Prefix);
-      if (!sameText(t, s, e, text)) this.spans.add(s, e, text);
+      if (!sameText(t, s, e, text)) this.spans.add(s, e, text, K.ip);
+      if (!ip.keepPort && t[e] === COLON) this.port(t, e, to);
     }
   }
+
+  /**
+   * A dotted quad that is a version, not an address: glued to a word by `-`
+   * or `_` and followed by a file extension (`app-1.2.3.4.js`), right after
+   * a `v` (`v1.2.3.4`), or behind a version label (`version 10.0.0.1`).
+   */
+  private isVersion(t: Uint8Array, s: number, e: number, to: number, labels: LabelSource, from: number): boolean {
+    const before = s > from ? t[s - 1]! : 0;
+    if ((before === 118 || before === 86) && (s - 1 === from || !(CLASS[t[s - 2]!]! & C_LETTER))) return true; // v1.2.3.4
+    if ((before === MINUS || before === 95 || before === 64) && t[e] === DOT && e + 1 < to && CLASS[t[e + 1]!]! & C_LETTER) return true;
+    return (labels.before(t, from, s) & (L_VERSION | L_IP)) === L_VERSION;
+  }
+
+  /** tcpdump context: `IP a.b.c.d.port > …` or `… > a.b.c.d.port:`. */
+  private tcpdump(t: Uint8Array, s: number, e: number, to: number, from: number): boolean {
+    if (e < to && (t[e] === COLON || (t[e] === 32 && t[e + 1] === 62 /* > */))) return true;
+    if (s - 2 >= from && t[s - 1] === 32 && (t[s - 2] === 62 || (t[s - 2] === 80 && t[s - 3] === 73) || (t[s - 2] === 54 && t[s - 3] === 80))) return true;
+    return false;
+  }
+
+  /**
+   * An address written with dashes inside a host name (`c-90-76-31-188.hsd1…`,
+   * `ip-81-6-12-34.eu-north-1…`, `81-6-12-34.static.example.net`): a letter
+   * word before it, or a domain after it, says it is a host name and not a
+   * phone number or date; the last parts are zeroed as the IP rule says.
+   */
+  dashed(t: Uint8Array, a: number, b: number, ip: IpTruncation): void {
+    const o = this.v4;
+    for (let i = a; i < b; i++) {
+      if (!(CLASS[t[i]!]! & C_DIGIT) || (i > a && CLASS[t[i - 1]!]! & C_DIGIT)) continue;
+      let k = i;
+      let parts = 0;
+      const starts = this.partStart;
+      const ends = this.partEnd;
+      while (parts < 4) {
+        const ps = k;
+        let v = 0;
+        while (k < b && CLASS[t[k]!]! & C_DIGIT && k - ps < 4) v = v * 10 + t[k++]! - 48;
+        if (k === ps || k - ps > 3 || v > 255 || (k - ps > 1 && t[ps] === 48)) break;
+        starts[parts] = ps;
+        ends[parts] = k;
+        o[parts++] = v;
+        if (parts < 4) {
+          if (t[k] !== MINUS) break;
+          k++;
+        }
+      }
+      if (parts !== 4 || (k < b && CLASS[t[k]!]! & C_DIGIT)) continue;
+      const prefixWord = i - 2 >= a && t[i - 1] === MINUS && CLASS[t[i - 2]!]! & C_LETTER;
+      const domainAfter = t[k] === DOT && k + 1 < b && CLASS[t[k + 1]!]! & C_LETTER;
+      if (!prefixWord && !domainAfter) continue;
+      const masked = formatMaskedIpv4(o, ip.ipv4Prefix).split('.');
+      for (let p = 0; p < 4; p++) if (Number(masked[p]) !== o[p]) this.spans.add(starts[p]!, ends[p]!, masked[p]!, K.ip);
+      i = k;
+    }
+  }
+
+  /** Cisco's `001a.2b3c.4d5e` MAC notation inside the word `t[a..b)`. */
+  ciscoMac(t: Uint8Array, a: number, b: number): void {
+    for (let i = a; i + 14 <= b; i++) {
+      if (i > a && isHex(t[i - 1]!)) continue;
+      let ok = true;
+      for (let k = 0; k < 14 && ok; k++) ok = k === 4 || k === 9 ? t[i + k] === DOT : isHex(t[i + k]!);
+      if (!ok || (i + 14 < b && (isHex(t[i + 14]!) || t[i + 14] === DOT))) continue;
+      this.spans.addKind(i, i + 14, 'mac');
+      i += 13;
+    }
+  }
+
+  /**
+   * Words that are an address only beside a label: a bare 12-hex MAC
+   * (`mac=001a2b3c4d5e`) or a hex IPv4 (`addr: 0x51060c22`).
+   */
+  labelled(t: Uint8Array, a: number, b: number, ip: IpTruncation | undefined, labels: LabelSource, from: number): void {
+    const n = b - a;
+    if (n === 12 && this.mac) {
+      for (let k = a; k < b; k++) if (!isHex(t[k]!)) return;
+      if (labels.before(t, from, a) & L_MAC) this.spans.addKind(a, b, 'mac');
+      return;
+    }
+    if (n === 10 && ip !== undefined && t[a] === 48 && (t[a + 1] | 0x20) === 120) {
+      let v = 0;
+      for (let k = a + 2; k < b; k++) {
+        if (!isHex(t[k]!)) return;
+        v = v * 16 + hexValue(t[k]!);
+      }
+      if (!(labels.before(t, from, a) & L_IP)) return;
+      const keep = ip.ipv4Prefix;
+      const m = keep <= 0 ? 0 : keep >= 32 ? v : (v & (~0 << (32 - keep))) >>> 0;
+      const text = `0x${m.toString(16).padStart(8, '0')}`;
+      if (!sameText(t, a, b, text)) this.spans.add(a, b, text, K.ip);
+    }
+  }
+
+  /** `….ip6.arpa` names: the nibbles of the host part (the first ones written) are zeroed. */
+  ip6Arpa(t: Uint8Array, a: number, b: number, ip: IpTruncation): void {
+    const end = indexOfText(t, a, b, '.ip6.arpa');
+    if (end < 0) return;
+    // 32 nibbles separated by dots, ending at `end`.
+    const s = end - 63;
+    if (s < a) return;
+    for (let k = 0; k < 32; k++) if (!isHex(t[s + 2 * k]!) || (k < 31 && t[s + 2 * k + 1] !== DOT)) return;
+    const zero = Math.max(0, 32 - Math.ceil(ip.ipv6Prefix / 4));
+    let text = '';
+    for (let k = 0; k < 32; k++) text += (k < zero ? '0' : String.fromCharCode(t[s + 2 * k]!)) + (k < 31 ? '.' : '');
+    if (!sameText(t, s, end, text)) this.spans.add(s, end, text, K.ip);
+  }
+}
+
+/** `.in-addr.arpa` right after `t[..e)`. */
+function isReverseDns(t: Uint8Array, e: number, to: number): boolean {
+  return indexOfText(t, e, Math.min(to, e + 13), '.in-addr.arpa') === e;
+}
+
+/** Where the ASCII text `s` (lower case) starts in `t[a..b)`, case-insensitively, or -1. */
+function indexOfText(t: Uint8Array, a: number, b: number, s: string): number {
+  outer: for (let i = a; i + s.length <= b; i++) {
+    for (let k = 0; k < s.length; k++) if ((t[i + k]! | (t[i + k]! >= 65 && t[i + k]! <= 90 ? 0x20 : 0)) !== s.charCodeAt(k)) continue outer;
+    return i;
+  }
+  return -1;
 }
 
 /**

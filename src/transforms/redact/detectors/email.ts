@@ -3,7 +3,8 @@
  */
 import { AT, COLON, DOT, EQUALS, MINUS, PERCENT, SLASH } from '../../../util/ascii.js';
 import { CLASS, C_ATEXT, C_DIGIT, C_EMAIL_LOCAL, C_LETTER, firstAtLeast } from '../bytes.js';
-import { REPLACEMENT, type Spans } from '../spans.js';
+import { type Spans } from '../spans.js';
+import { userinfoStart } from './params.js';
 
 /**
  * @example
@@ -28,8 +29,12 @@ export class EmailDetector {
     private readonly spans: Spans,
   ) {}
 
-  /** Forgets the text scanned before: call before each scan. */
-  reset(): void {
+  /** Per-byte encoding depth of the text being scanned (the percent view's), or undefined for literal text. */
+  private depth: Uint8Array | undefined;
+
+  /** Forgets the text scanned before: call before each scan, with the depths when `t` is a decoded view. */
+  reset(depth: Uint8Array | undefined): void {
+    this.depth = depth;
     this.authority = undefined;
     this.punctuationRuns = undefined;
     this.atextRuns = undefined;
@@ -71,8 +76,8 @@ export class EmailDetector {
       }
       while (s < i && t[s] === DOT) s++;
       if (s === i) continue;
-      // user@host in a URL's authority is user info, which has its own detector.
-      if (this.userinfo && (this.authority ??= new AuthorityTracker(t, from)).contains(s)) continue;
+      // user@host in a URL's authority, and `user:password@host`, are user info, which has its own detector.
+      if (this.userinfo && ((this.authority ??= new AuthorityTracker(t, from, this.depth)).contains(s) || (s > from && t[s - 1] === COLON && userinfoStart(t, from, i) >= 0))) continue;
       const ds = i + sepLen;
       let e = ds;
       while (e < b) {
@@ -90,7 +95,7 @@ export class EmailDetector {
       }
       // domain.tld with a top-level label of two or more, starting with a letter.
       if (lastDot <= ds || e - lastDot - 1 < 2 || !(CLASS[t[lastDot + 1]!]! & C_LETTER)) continue;
-      this.spans.add(s, e, REPLACEMENT.email);
+      this.spans.addKind(s, e, 'email');
       i = e - 1;
     }
   }
@@ -137,33 +142,51 @@ class RunStarts {
 }
 
 /**
- * Whether an offset of `t` lies in a URL's authority (`scheme://` then no
- * `/ ? #`, space or quote up to it). The text is read once, however many
- * `@`s a word holds: the stops are recorded as they are passed.
+ * Whether an offset of `t` lies in a URL's authority: after a `//` and
+ * before the next stop — `/ ? # \` encoded no deeper than the `//` (in a
+ * decoded view), or a space, quote, `< > &` or line end. The same rule as
+ * the user-info detector's, so whatever this calls user info that detector
+ * replaces. The text is read once, however many `@`s it holds: authorities
+ * are recorded as they are passed.
  */
 class AuthorityTracker {
   private scanned: number;
-  private readonly stops: number[] = [];
+  private open = -1;
+  private level = 0;
+  private readonly starts: number[] = [];
+  private readonly ends: number[] = [];
 
   constructor(
     private readonly t: Uint8Array,
     from: number,
+    private readonly depth: Uint8Array | undefined,
   ) {
-    this.scanned = from + 2;
+    this.scanned = from;
   }
 
   contains(i: number): boolean {
     const t = this.t;
-    const stops = this.stops;
+    const depth = this.depth;
     for (; this.scanned < i; this.scanned++) {
-      const c = t[this.scanned]!;
-      // The same stops as the user-info detector's, so whatever this calls user info that detector replaces.
-      if (c === SLASH || c === 63 /* ? */ || c === 35 /* # */ || c === 32 || c === 34 /* " */) stops.push(this.scanned);
+      const p = this.scanned;
+      const c = t[p]!;
+      if (this.open >= 0) {
+        const counts = depth === undefined || depth[p]! <= this.level;
+        const stop = (counts && (c === SLASH || c === 63 || c === 35 || c === 92)) || c === 32 || c === 34 || c === 39 || c === 60 || c === 62 || c === 10 || c === 13 || c === 38;
+        if (!stop) continue;
+        this.starts.push(this.open);
+        this.ends.push(p);
+        this.open = -1;
+        // The `/` that ended it may start the next one (`https://a:b://c@d`).
+      }
+      if (c === SLASH && t[p + 1] === SLASH) {
+        this.open = p + 2;
+        this.level = depth === undefined ? 0 : depth[p]!;
+        this.scanned++;
+      }
     }
-    // The last stop before i.
-    const after = firstAtLeast(stops, stops.length, i);
-    if (after === 0) return false;
-    const k = stops[after - 1]!;
-    return t[k] === SLASH && t[k - 1] === SLASH && t[k - 2] === COLON;
+    if (this.open >= 0 && i >= this.open) return true;
+    const k = firstAtLeast(this.ends, this.ends.length, i + 1);
+    return k < this.ends.length && this.starts[k]! <= i;
   }
 }

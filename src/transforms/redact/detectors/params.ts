@@ -1,27 +1,53 @@
 /**
- * Identifiers that URL and `key=value` structure reveals: the values of
- * sensitive parameters, and URL user info.
+ * Identifiers that `key=value` and `key: value` structure reveals in free
+ * text — query strings under `query: detect`, messages, JSON bodies,
+ * headers written into a log: the value of a sensitive name goes (its kind
+ * decides the placeholder), a Cookie header loses every cookie value, an
+ * Authorization header keeps only its scheme; `Bearer x` and `Basic x`
+ * lose their credentials wherever they stand. And URL user info, in every
+ * form (`scheme://u:p@h`, `//u:p@h`, `u:p@h`), at every encoding depth.
  */
-import { AT, DOT, EQUALS, MINUS, SLASH } from '../../../util/ascii.js';
-import { CLASS, C_DIGIT, C_LETTER, C_PARAM_NAME, endsValue, indexOfByte, indexOfScheme } from '../bytes.js';
-import { type SensitiveNames } from '../param-names.js';
+import { AT, COLON, DOT, EQUALS, MINUS, SLASH } from '../../../util/ascii.js';
+import { CLASS, C_B64URL, C_DIGIT, C_LETTER, C_PARAM_NAME, C_UPPER, endsValue } from '../bytes.js';
+import { K, PLACEHOLDER } from '../kinds.js';
+import {
+  A_ALLOW, A_AUTH, A_BIRTHDATE, A_COOKIE, A_CREDENTIAL, A_CUSTOM, A_LOCATION, A_NAME, A_NONE, A_SENSITIVE, A_WEAK, ACTION_MASK, CUSTOM_SHIFT,
+} from '../name-rules.js';
+import { type NameTable } from '../param-names.js';
 import { type PercentView } from '../percent.js';
-import { REPLACEMENT, type Spans } from '../spans.js';
+import { type Spans } from '../spans.js';
+import { type LocationDetector } from './location.js';
+
+const QUOTE = 34;
+const APOS = 39;
+const NL = 10;
+const CR = 13;
+
+/** HTTP authentication schemes (IANA registry, plus the common unregistered ones) kept before a redacted credential. */
+const AUTH_SCHEMES = new Set(['basic', 'bearer', 'digest', 'negotiate', 'ntlm', 'token', 'apikey', 'key', 'hoba', 'mutual', 'dpop', 'gnap', 'privatetoken', 'aws4-hmac-sha256', 'oauth', 'sso']);
+/** Cookie attributes (RFC 6265 §5.2 and later drafts): their values stay. */
+const COOKIE_ATTRIBUTES = new Set(['path', 'domain', 'expires', 'max-age', 'samesite', 'secure', 'httponly', 'priority', 'partitioned', 'version', 'comment']);
+
+/** What a parameter detector needs from the field it redacts. */
+export interface ParamRules {
+  readonly names: NameTable;
+  readonly customPlaceholders: readonly string[];
+}
 
 /**
  * @example
- * const d = new ParamDetector(new SensitiveNames(['token'], []), percentView, spans);
- * d.params(bytes, 0, bytes.length); // spans: the value of token=abc → [redacted]
+ * const d = new ParamDetector(percentView, spans, locations);
+ * d.params(bytes, 0, bytes.length, rules); // spans: the value of token=abc → [redacted]
  */
 export class ParamDetector {
   constructor(
-    private readonly sensitive: SensitiveNames,
     private readonly percent: PercentView,
     private readonly spans: Spans,
+    private readonly location: LocationDetector,
   ) {}
 
-  /** `name=value` pairs whose name is sensitive: the value goes. */
-  params(t: Uint8Array, from: number, to: number): void {
+  /** `name=value` and `name: value` pairs whose name says the value is personal: the value goes. */
+  params(t: Uint8Array, from: number, to: number, rules: ParamRules): void {
     // In the percent-decoded view a terminator counts only at the encoding
     // depth its `=` was written at or outside it: after a literal `=`, only
     // literal terminators end the value (`name=Anna%20Svensson`,
@@ -30,47 +56,260 @@ export class ParamDetector {
     // not those encoded twice (`%3Dabc%2526def` is one value, `abc&def`).
     const decoded = t === this.percent.view;
     const depth = this.percent.depth;
-    let p = indexOfByte(t, EQUALS, from, to);
+    let p = nextSeparator(t, from, to);
     while (p >= 0) {
-      let s = p;
-      while (s > from && CLASS[t[s - 1]!]! & C_PARAM_NAME) s--;
       let next = p + 1;
+      const colon = t[p] === COLON;
+      // `scheme://`, `a::b`, `10:11` are not labels.
+      if (colon && (t[p + 1] === COLON || t[p + 1] === SLASH || (p > from && t[p - 1] === COLON))) {
+        p = nextSeparator(t, p + 2, to);
+        continue;
+      }
+      let ne = p;
+      const quoted = ne > from && (t[ne - 1] === QUOTE || t[ne - 1] === APOS);
+      if (quoted) ne--;
+      let s = ne;
+      while (s > from && CLASS[t[s - 1]!]! & C_PARAM_NAME) s--;
       // A name starts with a letter or digit after any `-_.` (`user[email]`, not
       // `[email]`): that keeps a replacement left by an earlier pass (`[email]=…`)
       // from being read as a sensitive name, so redacting twice changes nothing.
       let k = s;
-      while (k < p && (t[k] === MINUS || t[k] === 95 /* _ */ || t[k] === DOT)) k++;
+      while (k < ne && (t[k] === MINUS || t[k] === 95 /* _ */ || t[k] === DOT)) k++;
+      // A label before `:` starts with a letter and is not glued to more text (`a:b:c`).
+      const named = k < ne && CLASS[t[k]!]! & (colon ? C_LETTER : C_DIGIT | C_LETTER) && !(colon && !quoted && s > from && t[s - 1] !== 32 && t[s - 1] !== 9 && t[s - 1] !== 123 && t[s - 1] !== 44 && t[s - 1] !== 59);
       // The name is tested before the value is read: reading every value to
       // its end would make `x=x=x=…` quadratic.
-      if (k < p && CLASS[t[k]!]! & (C_DIGIT | C_LETTER) && this.sensitive.test(t, s, p)) {
-        let e = p + 1;
-        const level = decoded ? depth[p]! : 0;
-        while (e < to && !(endsValue(t[e]!) && (!decoded || depth[e]! <= level))) e++;
-        if (e > p + 1) {
-          this.spans.add(p + 1, e, REPLACEMENT.param);
-          next = e;
+      const verdict = named ? rules.names.verdict(t, s, ne) : A_NONE;
+      const action = verdict & ACTION_MASK;
+      if (action !== A_NONE && action !== A_ALLOW) {
+        // The value: after spaces (for `:`) and an opening quote, up to its end.
+        let vs = p + 1;
+        if (colon) while (vs < to && (t[vs] === 32 || t[vs] === 9)) vs++;
+        const spaced = vs > p + 1;
+        let ve: number;
+        let q = 0;
+        if (vs < to && (t[vs] === QUOTE || t[vs] === APOS) && (colon || quoted)) {
+          q = t[vs]!;
+          vs++;
+          ve = closingQuote(t, vs, to, q);
+        } else {
+          const level = decoded ? depth[p]! : 0;
+          ve = vs;
+          while (ve < to && !(endsValue(t[ve]!) && (!decoded || depth[ve]! <= level)) && !(colon && endsLabelValue(t[ve]!, spaced))) ve++;
         }
+        if (ve > vs) next = this.value(t, vs, ve, to, action, verdict, q, rules);
       }
-      p = indexOfByte(t, EQUALS, next, to);
+      p = nextSeparator(t, next, to);
     }
   }
 
-  /** `scheme://user:pass@host` → the user info goes. */
+  /** Acts on the value `t[vs..ve)` of a name with `action`; returns where to go on from. */
+  private value(t: Uint8Array, vs: number, ve: number, to: number, action: number, verdict: number, quote: number, rules: ParamRules): number {
+    switch (action) {
+      case A_WEAK:
+        if (tokenShaped(t, vs, ve)) this.spans.add(vs, ve, PLACEHOLDER.param, K.param);
+        return ve;
+      case A_LOCATION:
+        return Math.max(ve, this.location.labelled(t, vs, ve));
+      case A_NAME: {
+        // An unquoted name runs on over capitalised words: `displayName: Anna Svensson logged in`.
+        let e = ve;
+        if (quote === 0) {
+          for (let w = 0; w < 3 && e + 1 < to && t[e] === 32 && CLASS[t[e + 1]!]! & C_UPPER; w++) {
+            let z = e + 1;
+            while (z < to && CLASS[t[z]!]! & (C_LETTER | C_PARAM_NAME) && t[z] !== DOT) z++;
+            e = z;
+          }
+        }
+        this.spans.add(vs, e, PLACEHOLDER.name, K.name);
+        return e;
+      }
+      case A_BIRTHDATE:
+        this.spans.add(vs, ve, PLACEHOLDER.birthdate, K.birthdate);
+        return ve;
+      case A_CUSTOM:
+        this.spans.add(vs, ve, rules.customPlaceholders[verdict >>> CUSTOM_SHIFT]!, K.custom);
+        return ve;
+      case A_COOKIE:
+        return this.cookies(t, vs, quote === 0 ? lineEnd(t, vs, to) : ve);
+      case A_AUTH:
+        return this.authorization(t, vs, quote === 0 ? lineEnd(t, vs, to) : ve);
+      case A_CREDENTIAL:
+        this.spans.add(vs, ve, PLACEHOLDER.credential, K.credential);
+        return ve;
+      case A_SENSITIVE:
+      default:
+        this.spans.add(vs, ve, PLACEHOLDER.param, K.param);
+        return ve;
+    }
+  }
+
+  /** `a=1; b=2; Path=/`: every cookie's value goes, attribute values stay. */
+  private cookies(t: Uint8Array, s: number, e: number): number {
+    let i = s;
+    while (i < e) {
+      while (i < e && (t[i] === 32 || t[i] === 59 || t[i] === 44)) i++;
+      const ns = i;
+      while (i < e && t[i] !== EQUALS && t[i] !== 59) i++;
+      if (i >= e || t[i] !== EQUALS) continue;
+      const attribute = COOKIE_ATTRIBUTES.has(lower(t, ns, i));
+      const vs = ++i;
+      while (i < e && t[i] !== 59) i++;
+      let ve = i;
+      while (ve > vs && t[ve - 1] === 32) ve--;
+      if (!attribute && ve > vs) this.spans.add(vs, ve, PLACEHOLDER.credential, K.credential);
+    }
+    return e;
+  }
+
+  /** `Basic dXNlcjpwYXNz`, `Bearer abc`, `Digest username="…", …`: the scheme stays, the rest goes. */
+  private authorization(t: Uint8Array, s: number, e: number): number {
+    let i = s;
+    while (i < e && t[i] !== 32) i++;
+    const scheme = AUTH_SCHEMES.has(lower(t, s, i));
+    let vs = scheme ? i : s;
+    while (vs < e && t[vs] === 32) vs++;
+    let ve = e;
+    while (ve > vs && (t[ve - 1] === 32 || t[ve - 1] === QUOTE)) ve--;
+    if (ve > vs) this.spans.add(vs, ve, PLACEHOLDER.credential, K.credential);
+    return e;
+  }
+
+  /**
+   * `Bearer <token>` (short tokens too) and `Basic <base64 of user:password>`
+   * wherever they stand; the word `t[a..b)` is the scheme candidate.
+   */
+  authScheme(t: Uint8Array, a: number, b: number, to: number): void {
+    const n = b - a;
+    if ((n !== 6 && n !== 5) || b + 1 >= to || t[b] !== 32) return;
+    const word = lower(t, a, b);
+    if (word !== 'bearer' && word !== 'basic') return;
+    let e = b + 1;
+    while (e < to && (CLASS[t[e]!]! & C_B64URL || t[e] === DOT || t[e] === 126 || t[e] === 43 || t[e] === SLASH || t[e] === EQUALS)) e++;
+    if (e === b + 1 || t[b + 1] === 91 /* [ */) return;
+    if (word === 'basic' && !basicCredentials(t, b + 1, e)) return;
+    this.spans.add(b + 1, e, PLACEHOLDER.credential, K.credential);
+  }
+
+  /**
+   * URL user info: `scheme://user:pass@host`, `//user:pass@host` and
+   * `user:pass@host` → `[userinfo]@host`. In the percent-decoded view a
+   * `/ ? # @` counts only when it was encoded no deeper than the `//`
+   * before it, so an encoded character in the password (`Vinter%2324`,
+   * `%2523` one level down) is part of it. Returns nothing; the `@`s it
+   * took are what the e-mail detector leaves alone.
+   */
   userinfo(t: Uint8Array, from: number, to: number): void {
-    let p = indexOfScheme(t, from, to);
-    while (p >= 0) {
-      const s = p + 3;
+    const decoded = t === this.percent.view;
+    const depth = this.percent.depth;
+    for (let p = from; p + 1 < to; p++) {
+      if (t[p] !== SLASH || t[p + 1] !== SLASH) continue;
+      const level = decoded ? depth[p]! : 0;
+      const s = p + 2;
       let e = s;
       let at = -1;
       while (e < to) {
         const c = t[e]!;
-        if (c === SLASH || c === 63 /* ? */ || c === 35 /* # */ || c === 32 || c === 34) break;
-        if (c === AT) at = e;
+        const counts = !decoded || depth[e]! <= level;
+        if (counts && (c === SLASH || c === 63 /* ? */ || c === 35 /* # */ || c === 92)) break;
+        if (c === 32 || c === QUOTE || c === APOS || c === 60 || c === 62 || c === NL || c === CR || c === 38 /* & */) break;
+        if (c === AT && counts) at = e;
         e++;
       }
-      if (at >= s) this.spans.add(s, at, REPLACEMENT.userinfo);
-      // From s, not e: a `://` may begin just before the `/` that ended this authority (`https://a:b://c@d`).
-      p = indexOfScheme(t, s, to);
+      if (at > s) this.spans.add(s, at, PLACEHOLDER.userinfo, K.userinfo);
+      // From s, not e: a `//` may begin just before the `/` that ended this authority (`https://a:b://c@d`).
+      p = s - 1;
+    }
+    // `user:password@host` without `//`.
+    for (let i = from; i < to; i++) {
+      if (t[i] !== AT) continue;
+      const s = userinfoStart(t, from, i);
+      if (s >= 0 && !(s >= from + 2 && t[s - 1] === SLASH && t[s - 2] === SLASH)) this.spans.add(s, i, PLACEHOLDER.userinfo, K.userinfo);
     }
   }
+}
+
+/**
+ * Where `user:password` ends at the `@` at `at` starts, or -1: a run of user
+ * info characters with a colon inside, at the start of a word, after a
+ * user that is not a URI scheme of addresses (`mailto:`, `sip:`, `tel:`).
+ *
+ * @example
+ * userinfoStart(Buffer.from('x anna:pw@h.se'), 0, 9) // 2
+ */
+export function userinfoStart(t: Uint8Array, from: number, at: number): number {
+  let s = at;
+  let colon = -1;
+  while (s > from) {
+    const c = t[s - 1]!;
+    if (c === COLON) colon = s - 1;
+    else if (!(CLASS[c]! & C_PARAM_NAME) && c !== 37 && c !== 126 && c !== 33 && c !== 36 && c !== 42 && c !== 43 && c !== 44) break;
+    s--;
+  }
+  if (colon <= s || colon >= at - 1) return -1;
+  if (s > from && (CLASS[t[s - 1]!]! & C_DIGIT || t[s - 1] === AT)) return -1;
+  const user = lower(t, s, colon);
+  if (user === 'mailto' || user === 'sip' || user === 'sips' || user === 'tel' || user === 'xmpp' || user === 'im') return -1;
+  return s;
+}
+
+function nextSeparator(t: Uint8Array, from: number, to: number): number {
+  for (let i = from; i < to; i++) if (t[i] === EQUALS || t[i] === COLON) return i;
+  return -1;
+}
+
+/** Where an unquoted `label: value` ends: at a space only when a space came after the colon (`pw: x y`), at `@` when none did (`user:pass@host`). */
+function endsLabelValue(c: number, spaced: boolean): boolean {
+  return c === 44 || c === 125 || c === 93 || c === 41 || (!spaced && c === AT);
+}
+
+/** The offset of the closing quote `q` (a backslash escapes it), or the end of the line. */
+function closingQuote(t: Uint8Array, s: number, to: number, q: number): number {
+  let i = s;
+  while (i < to && t[i] !== q && t[i] !== NL) i += t[i] === 92 ? 2 : 1;
+  return Math.min(i, to);
+}
+
+function lineEnd(t: Uint8Array, s: number, to: number): number {
+  let i = s;
+  while (i < to && t[i] !== NL && t[i] !== CR && t[i] !== QUOTE) i++;
+  return i;
+}
+
+function lower(t: Uint8Array, s: number, e: number): string {
+  if (e - s > 24) return '';
+  let out = '';
+  for (let i = s; i < e; i++) out += String.fromCharCode(t[i]! >= 65 && t[i]! <= 90 ? t[i]! | 0x20 : t[i]!);
+  return out;
+}
+
+/** A value that looks like a code or token rather than a word: six or more characters with a digit, or twelve or more. */
+function tokenShaped(t: Uint8Array, s: number, e: number): boolean {
+  if (e - s >= 12) return true;
+  if (e - s < 6) return false;
+  for (let i = s; i < e; i++) if (CLASS[t[i]!]! & C_DIGIT) return true;
+  return false;
+}
+
+/** Whether base64 `t[s..e)` decodes to `user:password` (printable, with a colon). */
+function basicCredentials(t: Uint8Array, s: number, e: number): boolean {
+  if (e - s < 4 || e - s > 1024) return false;
+  let bits = 0;
+  let acc = 0;
+  let colon = false;
+  for (let i = s; i < e; i++) {
+    const c = t[i]!;
+    if (c === EQUALS) break;
+    const v = c >= 65 && c <= 90 ? c - 65 : c >= 97 && c <= 122 ? c - 71 : c >= 48 && c <= 57 ? c + 4 : c === 43 || c === 45 ? 62 : c === 47 || c === 95 ? 63 : -1;
+    if (v < 0) return false;
+    acc = ((acc << 6) | v) & 0xffffff;
+    bits += 6;
+    if (bits >= 8) {
+      bits -= 8;
+      const byte = (acc >> bits) & 0xff;
+      if (byte === COLON) colon = true;
+      else if (byte < 32 || byte === 127) return false;
+    }
+  }
+  return colon;
 }

@@ -1,11 +1,19 @@
 /**
  * Object and device ids and random-looking tokens inside a word: UUIDs,
- * hyphen-separated MACs, hex digests, API keys, JWTs.
+ * hyphen-separated MACs, API keys, JWTs, AWS access key ids, IBANs
+ * (mod-97 checked). Hex digests of the lengths git and content hashes have
+ * (SHA-1, SHA-256), or beside a label that says hash (`commit`, `sha`,
+ * `etag`, `integrity`), are not secrets.
  */
 import { DOT, MINUS } from '../../../util/ascii.js';
 import { CLASS, C_B64URL, C_DIGIT, C_HEX_LETTER, C_LETTER, C_UPPER, isHex } from '../bytes.js';
-import { REPLACEMENT, type Spans } from '../spans.js';
+import { L_ID } from '../name-rules.js';
+import { type LabelSource } from '../numbers.js';
+import { type Spans } from '../spans.js';
 import { isMac } from './addresses.js';
+
+/** AWS access key id prefixes (IAM unique id prefixes: user, role, temporary, …). */
+const AWS_PREFIXES = new Set(['AKIA', 'ASIA', 'AGPA', 'AIDA', 'AROA', 'AIPA', 'ANPA', 'ANVA', 'APKA', 'ABIA', 'ACCA']);
 
 /**
  * @example
@@ -24,10 +32,10 @@ export class TokenDetector {
       // Start only at the beginning of a hex run.
       if (i > a && CLASS[t[i - 1]!]! & (C_DIGIT | C_HEX_LETTER)) continue;
       if (this.options.uuid && i + 36 <= b && isUuid(t, i) && !(i + 36 < b && CLASS[t[i + 36]!]! & (C_DIGIT | C_HEX_LETTER))) {
-        this.spans.add(i, i + 36, REPLACEMENT.uuid);
+        this.spans.addKind(i, i + 36, 'uuid');
         i += 35;
       } else if (this.options.mac && i + 17 <= b && isMac(t, i, MINUS) && !(i + 17 < b && CLASS[t[i + 17]!]! & (C_DIGIT | C_HEX_LETTER))) {
-        this.spans.add(i, i + 17, REPLACEMENT.mac);
+        this.spans.addKind(i, i + 17, 'mac');
         i += 16;
       }
     }
@@ -41,7 +49,7 @@ export class TokenDetector {
    * (`linux-nginx-tips-2024`) have short lower-case segments and stay.
    * JWTs (`eyJ….….…`) are caught whole.
    */
-  secret(t: Uint8Array, a: number, b: number): void {
+  secret(t: Uint8Array, a: number, b: number, labels: LabelSource, from: number): void {
     const min = this.options.secretMinLength;
     let i = a;
     while (i < b) {
@@ -80,16 +88,75 @@ export class TokenDetector {
           parts++;
         }
         if (parts === 3) {
-          this.spans.add(s, e, REPLACEMENT.secret);
+          this.spans.addKind(s, e, 'secret');
           i = e;
           continue;
         }
         e = i;
       }
       if (e - s < min || !hasDigit || !(hasUpper || hasLower)) continue;
-      if (longest >= min || (hasUpper && hasLower && segments <= 3)) this.spans.add(s, e, REPLACEMENT.secret);
+      if (!(longest >= min || (hasUpper && hasLower && segments <= 3))) continue;
+      if (segments === 1 && !(hasUpper && hasLower) && allHex(t, s, e) && this.isHash(t, s, e, labels, from)) continue;
+      this.spans.addKind(s, e, 'secret');
     }
   }
+
+  /** A hex digest that is a git or content hash: SHA-1 or SHA-256 long, or behind a hash label. */
+  private isHash(t: Uint8Array, s: number, e: number, labels: LabelSource, from: number): boolean {
+    const n = e - s;
+    if (n === 40 || n === 64) return true;
+    return (labels.before(t, from, s) & L_ID) !== 0;
+  }
+
+  /** An AWS access key id (`AKIA` + 16 upper-case letters and digits) as the word `t[a..b)`. */
+  awsKey(t: Uint8Array, a: number, b: number): void {
+    if (b - a !== 20) return;
+    if (!AWS_PREFIXES.has(String.fromCharCode(t[a]!, t[a + 1]!, t[a + 2]!, t[a + 3]!))) return;
+    for (let k = a + 4; k < b; k++) if (!(CLASS[t[k]!]! & (C_UPPER | C_DIGIT))) return;
+    this.spans.addKind(a, b, 'secret');
+  }
+
+  /**
+   * An IBAN starting at `t[a]` (two letters, two check digits, up to 30
+   * letters and digits, in groups of four with single spaces or in one run),
+   * valid under ISO 13616's mod-97 check. Returns where it ends, or `a`.
+   */
+  iban(t: Uint8Array, a: number, to: number): number {
+    if (!(CLASS[t[a]!]! & C_UPPER) || !(CLASS[t[a + 1]!]! & C_UPPER) || !(CLASS[t[a + 2]!]! & C_DIGIT) || !(CLASS[t[a + 3]!]! & C_DIGIT)) return a;
+    if (a > 0 && CLASS[t[a - 1]!]! & (C_DIGIT | C_LETTER)) return a;
+    let e = a;
+    let n = 0;
+    let group = 0;
+    while (e < to && n < 34) {
+      const c = t[e]!;
+      if (CLASS[c]! & (C_DIGIT | C_UPPER)) {
+        n++;
+        group++;
+        e++;
+      } else if (c === 32 && group === 4 && e + 1 < to && CLASS[t[e + 1]!]! & (C_DIGIT | C_UPPER)) {
+        group = 0;
+        e++;
+      } else break;
+    }
+    if (n < 15 || (e < to && CLASS[t[e]!]! & (C_DIGIT | C_LETTER))) return a;
+    // Move the first four characters to the end, letters as 10–35, then mod 97.
+    let rem = 0;
+    const add = (c: number): void => {
+      if (c === 32) return;
+      const v = c <= 57 ? c - 48 : c - 55;
+      rem = v >= 10 ? (rem * 100 + v) % 97 : (rem * 10 + v) % 97;
+    };
+    for (let k = a + 4; k < e; k++) add(t[k]!);
+    for (let k = a; k < a + 4; k++) add(t[k]!);
+    if (rem !== 1) return a;
+    this.spans.addKind(a, e, 'iban');
+    return e;
+  }
+}
+
+function allHex(t: Uint8Array, s: number, e: number): boolean {
+  for (let k = s; k < e; k++) if (!isHex(t[k]!)) return false;
+  return true;
 }
 
 /** 8-4-4-4-12 hex digits with hyphens at `t[i..i+36)`. */

@@ -1,0 +1,290 @@
+/**
+ * URLs fail closed where their structure allows it. For the `request` and
+ * `url` roles the redactor first reads the URL's structure and replaces
+ * what the structure says cannot be kept:
+ * - user info (`scheme://user:password@host`, `//u:p@h`, `u:p@h/…`) → `[userinfo]`;
+ * - identifier-shaped path segments → typed placeholders (url/path-template.ts);
+ * - query and fragment values whose parameter name is not on the
+ *   allow-list → `[redacted]` (or the placeholder of the name's kind:
+ *   `[name]`, `[birthdate]`, a custom rule's), without being scanned;
+ *   names are kept, allow-listed values are kept if their shape is not an
+ *   identifier's and still pass the detectors.
+ * A value that is itself a URL (a redirect target, percent-encoded to any
+ * depth) is read the same way, recursively, up to {@link MAX_URL_DEPTH}.
+ * What is kept is left to the detectors, which scan only the kept ranges
+ * that could hold something (digits, `@`, `%`, `:`, `=`, `\`, non-ASCII).
+ */
+import { type PathWalker } from '../url/path-template.js';
+import { schemeEnd } from '../url/path-template.js';
+import { SEGMENT_PLACEHOLDER, SEG_KEEP, classifySegment } from '../url/segment.js';
+import { CLASS, C_AT, C_COLON, C_DIGIT, C_EQUALS, C_PERCENT, hexValue, isHex } from './bytes.js';
+import { coarsenCoordinate } from './detectors/location.js';
+import { K, PLACEHOLDER } from './kinds.js';
+import { A_ALLOW, A_BIRTHDATE, A_CREDENTIAL, A_CUSTOM, A_NAME, A_NONE, ACTION_MASK, CUSTOM_SHIFT, F_LOCATION } from './name-rules.js';
+import { type NameTable } from './param-names.js';
+import { type Spans } from './spans.js';
+
+/** Nested URLs read at most this deep; a deeper value is replaced whole (fail closed). */
+export const MAX_URL_DEPTH = 5;
+
+/** How one field's URLs are handled. */
+export interface UrlRules {
+  /** `allow-list`: values only for allow-listed names; `detect`: the detectors decide (the old behaviour). */
+  readonly allowList: boolean;
+  /** Template identifier-shaped path segments. */
+  readonly templatePaths: boolean;
+  readonly names: NameTable;
+  readonly walker: PathWalker;
+  /** Placeholders of the custom parameter rules, by index. */
+  readonly customPlaceholders: readonly string[];
+}
+
+const INTERESTING = C_DIGIT | C_AT | C_PERCENT | C_COLON | C_EQUALS;
+
+/**
+ * @example
+ * const u = new UrlStructure(spans);
+ * u.run(bytes, 0, bytes.length, rules); // spans for what the structure removes
+ * for (let k = 0; k < u.gapCount; k++) detect(bytes, u.gaps[2 * k], u.gaps[2 * k + 1]);
+ */
+export class UrlStructure {
+  /** Kept ranges the detectors must scan, as start/end pairs in original offsets. */
+  readonly gaps: number[] = [];
+  gapCount = 0;
+  private readonly bufs: Uint8Array[] = [];
+  private readonly maps: Int32Array[] = [];
+  private rules!: UrlRules;
+  private first = 0;
+  // The text and level the path walker's callbacks work on (saved and restored around nested URLs).
+  private curT: Uint8Array = new Uint8Array(0);
+  private curMap: Int32Array | null = null;
+  private curLevel = 0;
+  private readonly onSegment = (a: number, z: number, kind: number): void => this.span(this.curMap, a, z, SEGMENT_PLACEHOLDER[kind]!, K.path);
+  private readonly onMatrix = (a: number, z: number): void => {
+    if (this.rules.allowList) this.pairs(this.curT, a, z, this.curMap, this.curLevel, 59 /* ; */);
+  };
+
+  constructor(private readonly spans: Spans) {}
+
+  /** Reads the URL in `t[from..to)`; spans go to the span list, kept ranges to {@link gaps}. */
+  run(t: Uint8Array, from: number, to: number, rules: UrlRules): void {
+    this.rules = rules;
+    this.first = this.spans.count;
+    this.url(t, from, to, null, 0);
+    this.collectGaps(t, from, to);
+  }
+
+  private span(map: Int32Array | null, a: number, b: number, text: string, kind: number): void {
+    this.spans.add(map === null ? a : map[a]!, map === null ? b : map[b]!, text, kind);
+  }
+
+  private url(t: Uint8Array, s: number, e: number, map: Int32Array | null, level: number): void {
+    let i = s;
+    // Where the authority starts: after `scheme://` or `//`; or at the start, when an `@`
+    // comes before the path (`u:p@h/x`); -1 for a path, a relative URL, `www.example.se/x`.
+    let auth = schemeEnd(t, s, e);
+    if (auth === 0) {
+      auth = -1;
+      if (e - s > 2 && t[s] === 47 && t[s + 1] === 47) auth = s + 2;
+      else if (t[s] !== 47 && t[s] !== 63 && t[s] !== 35) {
+        let k = s;
+        while (k < e && t[k] !== 47 && t[k] !== 63 && t[k] !== 35 && t[k] !== 92 && t[k] !== 64) k++;
+        if (k > s && k < e && t[k] === 64) auth = s;
+      }
+    }
+    if (auth >= 0) {
+      let k = auth;
+      let at = -1;
+      while (k < e && t[k] !== 47 && t[k] !== 63 && t[k] !== 35 && t[k] !== 92) {
+        if (t[k] === 64) at = k;
+        k++;
+      }
+      if (at > auth) this.span(map, auth, at, PLACEHOLDER.userinfo, K.userinfo);
+      i = k;
+    }
+    let q = i;
+    while (q < e && t[q] !== 63 && t[q] !== 35) q++;
+    const rules = this.rules;
+    if (rules.templatePaths && q > i) {
+      const saved = this.curT;
+      const savedMap = this.curMap;
+      const savedLevel = this.curLevel;
+      this.curT = t;
+      this.curMap = map;
+      this.curLevel = level;
+      rules.walker.walk(t, i, q, this.onSegment, this.onMatrix);
+      this.curT = saved;
+      this.curMap = savedMap;
+      this.curLevel = savedLevel;
+    }
+    if (q >= e) return;
+    let h = q;
+    if (t[q] === 63) {
+      h = q + 1;
+      while (h < e && t[h] !== 35) h++;
+      if (rules.allowList) this.pairs(t, q + 1, h, map, level, 38 /* & */);
+    }
+    if (h < e) this.fragment(t, h + 1, e, map, level);
+  }
+
+  /** `#section-2` is a segment; `#access_token=…&x=1` is a query. */
+  private fragment(t: Uint8Array, s: number, e: number, map: Int32Array | null, level: number): void {
+    if (!this.rules.allowList || s >= e) return;
+    for (let k = s; k < e; k++) if (t[k] === 61) return this.pairs(t, s, e, map, level, 38);
+    this.shape(t, s, e, map);
+  }
+
+  /** A bare name or value: typed placeholder when its shape is an identifier's. */
+  private shape(t: Uint8Array, s: number, e: number, map: Int32Array | null): void {
+    const kind = classifySegment(t, s, e);
+    if (kind !== SEG_KEEP) this.span(map, s, e, SEGMENT_PLACEHOLDER[kind]!, K.path);
+  }
+
+  /** `name=value` pairs separated by `sep` (and `;` in a query). */
+  private pairs(t: Uint8Array, s: number, e: number, map: Int32Array | null, level: number, sep: number): void {
+    let i = s;
+    while (i < e) {
+      const ps = i;
+      let eq = -1;
+      while (i < e && t[i] !== sep && t[i] !== 59 && !(sep === 38 && t[i] === 38)) {
+        if (t[i] === 61 && eq < 0) eq = i;
+        i++;
+      }
+      const pe = i;
+      i++;
+      if (pe === ps) continue;
+      if (eq < 0) {
+        this.shape(t, ps, pe, map);
+        continue;
+      }
+      if (eq > ps) this.shape(t, ps, eq, map);
+      if (pe === eq + 1) continue;
+      this.value(t, ps, eq, eq + 1, pe, map, level);
+    }
+  }
+
+  private value(t: Uint8Array, ns: number, ne: number, vs: number, ve: number, map: Int32Array | null, level: number): void {
+    const verdict = this.rules.names.verdict(t, ns, ne);
+    const action = verdict & ACTION_MASK;
+    if (action === A_ALLOW || action === A_NONE) {
+      if (this.nested(t, vs, ve, map, level)) return;
+      if (action === A_ALLOW) {
+        if (verdict & F_LOCATION) {
+          const c = coarsenCoordinate(t, vs, ve);
+          if (c !== undefined) this.span(map, vs, ve, c, K.location);
+          return;
+        }
+        return this.shape(t, vs, ve, map);
+      }
+    }
+    switch (action) {
+      case A_CREDENTIAL:
+        return this.span(map, vs, ve, PLACEHOLDER.credential, K.credential);
+      case A_NAME:
+        return this.span(map, vs, ve, PLACEHOLDER.name, K.name);
+      case A_BIRTHDATE:
+        return this.span(map, vs, ve, PLACEHOLDER.birthdate, K.birthdate);
+      case A_CUSTOM:
+        return this.span(map, vs, ve, this.rules.customPlaceholders[verdict >>> CUSTOM_SHIFT]!, K.custom);
+      default:
+        return this.span(map, vs, ve, PLACEHOLDER.query, K.query);
+    }
+  }
+
+  /**
+   * When the value `t[vs..ve)` is a URL — as it is or after one or more
+   * rounds of percent-decoding — reads it as one and returns true.
+   */
+  private nested(t: Uint8Array, vs: number, ve: number, map: Int32Array | null, level: number): boolean {
+    if (urlShaped(t, vs, ve)) {
+      if (level + 1 >= MAX_URL_DEPTH) return false;
+      this.url(t, vs, ve, map, level + 1);
+      return true;
+    }
+    let escaped = false;
+    for (let k = vs; k < ve; k++) if (t[k] === 37) escaped = true;
+    if (!escaped || level + 1 >= MAX_URL_DEPTH) return false;
+    // Decode round by round into this level's buffer, carrying the origin of each byte.
+    const n = ve - vs;
+    if (this.bufs[level] === undefined || this.bufs[level]!.length < n) {
+      this.bufs[level] = new Uint8Array(Math.max(256, n * 2));
+      this.maps[level] = new Int32Array(Math.max(256, n * 2) + 1);
+    }
+    const buf = this.bufs[level]!;
+    const bmap = this.maps[level]!;
+    for (let k = 0; k < n; k++) {
+      buf[k] = t[vs + k]!;
+      bmap[k] = map === null ? vs + k : map[vs + k]!;
+    }
+    bmap[n] = map === null ? ve : map[ve]!;
+    let len = n;
+    for (let round = 0; round < MAX_URL_DEPTH; round++) {
+      const m = decodeRound(buf, bmap, len);
+      if (m === len) return false;
+      len = m;
+      if (urlShaped(buf, 0, len)) {
+        this.url(buf, 0, len, bmap, level + 1);
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** The ranges between the structure's spans that could hold something for the detectors. */
+  private collectGaps(t: Uint8Array, from: number, to: number): void {
+    const spans = this.spans;
+    const n = spans.count;
+    this.gapCount = 0;
+    if (n > this.first + 1) spans.sort(this.first, n);
+    let prev = from;
+    for (let k = this.first; k <= n; k++) {
+      const a = k < n ? spans.start[k]! : to;
+      if (a > prev) this.gap(t, prev, a);
+      if (k < n && spans.end[k]! > prev) prev = spans.end[k]!;
+    }
+  }
+
+  private gap(t: Uint8Array, a: number, b: number): void {
+    let m = 0;
+    for (let i = a; i < b; i++) {
+      const c = t[i]!;
+      m |= CLASS[c]!;
+      if (c >= 0x80 || c === 92) m |= C_PERCENT;
+    }
+    if (!(m & INTERESTING)) return;
+    const k = this.gapCount++;
+    this.gaps[2 * k] = a;
+    this.gaps[2 * k + 1] = b;
+  }
+}
+
+/** A path (`/…`), a scheme-relative or absolute URL, or a relative one with a query (`page?x=1`). */
+function urlShaped(t: Uint8Array, s: number, e: number): boolean {
+  if (e - s < 2) return false;
+  if (t[s] === 47) return true;
+  if (schemeEnd(t, s, e) > 0) return true;
+  let q = -1;
+  for (let k = s; k < e; k++) {
+    const c = t[k]!;
+    if (c === 63 && q < 0) q = k;
+    else if (c === 61 && q >= 0) return true;
+  }
+  return false;
+}
+
+/** One percent-decoding round over `buf[0..n)` in place, origins carried in `map`; returns the new length. */
+function decodeRound(buf: Uint8Array, map: Int32Array, n: number): number {
+  let m = 0;
+  for (let i = 0; i < n; ) {
+    map[m] = map[i]!;
+    if (buf[i] === 37 && i + 2 < n && isHex(buf[i + 1]!) && isHex(buf[i + 2]!)) {
+      buf[m++] = (hexValue(buf[i + 1]!) << 4) | hexValue(buf[i + 2]!);
+      i += 3;
+    } else {
+      buf[m++] = buf[i]!;
+      i++;
+    }
+  }
+  map[m] = map[n]!;
+  return m;
+}

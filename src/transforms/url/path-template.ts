@@ -1,0 +1,183 @@
+/**
+ * Path templates: a URL path with its identifier-shaped segments replaced by
+ * typed placeholders — `/api/v1/users/134792/orders/0012345678` becomes
+ * `/api/v1/users/{user}/orders/{id}`. The redactor applies this rule to the
+ * paths it keeps, and the aggregate stage uses {@link templatePath} as its
+ * `path_template` dimension: one implementation, so the two never disagree.
+ */
+import { SEGMENT_PLACEHOLDER, SEG_IP, SEG_KEEP, SEG_USER, classifySegment, extensionStart } from './segment.js';
+
+export interface PathTemplateOptions {
+  /**
+   * Segments after which the next one names a user (`/users/anna`,
+   * `/home/anna`, `C:\Users\anna`), compared case-insensitively.
+   */
+  readonly userPrefixes: readonly string[];
+}
+
+/** The built-in user-path prefixes (`/@handle` and `~user` are recognised by shape). */
+export const DEFAULT_USER_PREFIXES = ['users', 'user', 'u', 'profile', 'profiles', 'author', 'authors', 'home', 'members', 'member', 'people'] as const;
+
+export const DEFAULT_PATH_TEMPLATE: PathTemplateOptions = { userPrefixes: DEFAULT_USER_PREFIXES };
+
+/** Words that follow a user prefix without naming a user (`/users/me`, `/profile/edit`). */
+const NOT_A_USER = new Set(['me', 'self', 'new', 'edit', 'settings', 'search', 'index', 'list', 'all', 'current']);
+
+/**
+ * Walks the path `b[s..e)` segment by segment (split at `/` and `\`) and
+ * reports each segment that must be replaced, with its kind:
+ * `segment(start, end, kind)`. A `;` ends a segment's own text; what
+ * follows it up to the next separator (matrix parameters, `;jsessionid=…`)
+ * is reported with `params(start, end)`.
+ *
+ * @example
+ * const w = new PathWalker(DEFAULT_PATH_TEMPLATE);
+ * w.walk(bytes, 0, bytes.length, (a, z, kind) => …, (a, z) => …);
+ */
+export class PathWalker {
+  private readonly prefixes: Set<string>;
+  private readonly longestPrefix: number;
+
+  constructor(options: PathTemplateOptions) {
+    this.prefixes = new Set(options.userPrefixes.map((p) => p.toLowerCase()));
+    this.longestPrefix = Math.max(0, ...options.userPrefixes.map((p) => p.length));
+  }
+
+  walk(b: Uint8Array, s: number, e: number, segment: (start: number, end: number, kind: number) => void, params: (start: number, end: number) => void): void {
+    let afterPrefix = false;
+    let i = s;
+    while (i <= e) {
+      const a = i;
+      let semi = -1;
+      while (i < e && b[i] !== 47 && b[i] !== 92) {
+        if (b[i] === 59 && semi < 0) semi = i;
+        i++;
+      }
+      const z = semi >= 0 ? semi : i;
+      if (z > a) {
+        let kind = classifySegment(b, a, z);
+        if (afterPrefix && kind !== SEG_IP && !this.isWord(b, a, z, NOT_A_USER) && !isPlaceholder(b, a, z)) kind = SEG_USER;
+        if (kind !== SEG_KEEP) {
+          // A file name keeps its extension (`/{id}.pdf`), unless it is percent-encoded.
+          const ext = kind === SEG_USER ? -1 : rawExtension(b, a, z);
+          segment(a, ext > a + 1 ? ext - 1 : z, kind);
+        }
+        afterPrefix = this.isPrefix(b, a, z);
+      }
+      if (semi >= 0 && i > semi + 1) params(semi + 1, i);
+      i++;
+    }
+  }
+
+  private isPrefix(b: Uint8Array, a: number, z: number): boolean {
+    if (z - a > this.longestPrefix) return false;
+    return this.prefixes.has(lowerAscii(b, a, z));
+  }
+
+  private isWord(b: Uint8Array, a: number, z: number, words: Set<string>): boolean {
+    return z - a <= 8 && words.has(lowerAscii(b, a, z));
+  }
+}
+
+/** The extension's start in a segment written without escapes, or -1. */
+function rawExtension(b: Uint8Array, a: number, z: number): number {
+  for (let k = a; k < z; k++) if (b[k] === 37) return -1;
+  return extensionStart(b, a, z);
+}
+
+function lowerAscii(b: Uint8Array, a: number, z: number): string {
+  let s = '';
+  for (let k = a; k < z; k++) s += String.fromCharCode(b[k]! | (b[k]! >= 65 && b[k]! <= 90 ? 0x20 : 0));
+  return s;
+}
+
+function isPlaceholder(b: Uint8Array, a: number, z: number): boolean {
+  return z - a > 2 && ((b[a] === 123 && b[z - 1] === 125) || (b[a] === 91 && b[z - 1] === 93));
+}
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+const defaultWalker = new PathWalker(DEFAULT_PATH_TEMPLATE);
+const walkers = new WeakMap<PathTemplateOptions, PathWalker>();
+
+/**
+ * The path of `path` (a path, a request target or an absolute URL) with
+ * identifier-shaped segments replaced by typed placeholders: `{id}`,
+ * `{user}`, `{email}`, `{uuid}`, `{hex}`, `{token}`, `{phone}`, `{pnr}`,
+ * `{ip}`. The query string, the fragment and matrix parameters
+ * (`;jsessionid=…`) are dropped; of an absolute URL the scheme and host are
+ * kept (user info dropped, an address host templated as `{ip}`).
+ *
+ * @example
+ * templatePath('/api/v1/users/134792/orders?page=2')   // '/api/v1/users/{user}/orders'
+ * templatePath('/static/app.1efe627a.css')             // '/static/app.1efe627a.css'
+ * templatePath('/reset/anna%40example.se')             // '/reset/{email}'
+ * templatePath('https://u:p@shop.example/p/8f14e45fceea167a5a36dedd4bea2543') // 'https://shop.example/p/{hex}'
+ */
+export function templatePath(path: string, options: PathTemplateOptions = DEFAULT_PATH_TEMPLATE): string {
+  let walker = options === DEFAULT_PATH_TEMPLATE ? defaultWalker : walkers.get(options);
+  if (walker === undefined) {
+    walker = new PathWalker(options);
+    walkers.set(options, walker);
+  }
+  const b = encoder.encode(path);
+  let end = b.length;
+  for (let i = 0; i < b.length; i++) {
+    if (b[i] === 63 || b[i] === 35) {
+      end = i;
+      break;
+    }
+  }
+  let out = '';
+  let start = 0;
+  const scheme = schemeEnd(b, 0, end);
+  if (scheme > 0) {
+    // scheme://[userinfo@]host[:port]
+    let hostEnd = scheme;
+    while (hostEnd < end && b[hostEnd] !== 47 && b[hostEnd] !== 92) hostEnd++;
+    let hostStart = scheme;
+    for (let k = scheme; k < hostEnd; k++) if (b[k] === 64) hostStart = k + 1;
+    out = decoder.decode(b.subarray(0, scheme));
+    const kind = classifySegment(b, hostStart, hostEnd);
+    out += kind === SEG_IP || kind === SEG_USER ? SEGMENT_PLACEHOLDER[kind] : decoder.decode(b.subarray(hostStart, hostEnd));
+    start = hostEnd;
+  }
+  let prev = start;
+  const cuts: number[] = [];
+  walker.walk(
+    b,
+    start,
+    end,
+    (a, z, kind) => cuts.push(a, z, kind),
+    (a, z) => cuts.push(a - 1, z, -1),
+  );
+  for (let k = 0; k < cuts.length; k += 3) {
+    const a = cuts[k]!;
+    const z = cuts[k + 1]!;
+    const kind = cuts[k + 2]!;
+    out += decoder.decode(b.subarray(prev, a)) + (kind < 0 ? '' : SEGMENT_PLACEHOLDER[kind]);
+    prev = z;
+  }
+  return out + decoder.decode(b.subarray(prev, end));
+}
+
+/**
+ * The offset after `scheme://` (RFC 3986 §3.1: a letter, then letters,
+ * digits, `+ - .`) at the start of `b[s..e)`, or 0 when there is none.
+ *
+ * @example
+ * schemeEnd(Buffer.from('https://x'), 0, 9) // 8
+ */
+export function schemeEnd(b: Uint8Array, s: number, e: number): number {
+  let i = s;
+  while (i < e && i - s < 32) {
+    const c = b[i]!;
+    const letter = (c | 0x20) >= 97 && (c | 0x20) <= 122;
+    if (letter || (i > s && ((c >= 48 && c <= 57) || c === 43 || c === 45 || c === 46))) {
+      i++;
+      continue;
+    }
+    break;
+  }
+  return i > s && i + 2 < e && b[i] === 58 && b[i + 1] === 47 && b[i + 2] === 47 ? i + 3 : 0;
+}

@@ -1,0 +1,395 @@
+/**
+ * Path segments by shape: whether a segment of a URL path (or a query name
+ * or allow-listed value) is an identifier, and of what type.
+ *
+ * Word-like segments (`api`, `blog`, `privacy-guide-311`, `björn`), short
+ * numbers (`2024`, `v1`), file names with extensions and content-hashed
+ * asset names (`app.1efe627a.css`) are kept; a segment shaped like an
+ * identifier becomes a typed placeholder: long digit runs and letters mixed
+ * with digits `{id}`, e-mail `{email}`, `~user` and `@handle` `{user}`,
+ * UUIDs `{uuid}`, hex digests `{hex}`, base64 and other random tokens
+ * `{token}`, phone numbers `{phone}`, personal identity numbers `{pnr}`,
+ * IP addresses `{ip}`.
+ */
+import { luhnValid } from '../../util/luhn.js';
+
+export const SEG_KEEP = 0;
+export const SEG_ID = 1;
+export const SEG_USER = 2;
+export const SEG_EMAIL = 3;
+export const SEG_UUID = 4;
+export const SEG_HEX = 5;
+export const SEG_TOKEN = 6;
+export const SEG_PHONE = 7;
+export const SEG_PNR = 8;
+export const SEG_IP = 9;
+
+/** The placeholder of each segment kind. */
+export const SEGMENT_PLACEHOLDER = ['', '{id}', '{user}', '{email}', '{uuid}', '{hex}', '{token}', '{phone}', '{pnr}', '{ip}'] as const;
+
+// Byte classes of the decoded segment.
+const DIGIT = 1;
+const LOWER = 2;
+const UPPER = 4;
+const HEXL = 8; // a-f A-F
+const SEP = 16; // - _ . + ~ , space: separate parts of a slug or file name
+const OTHER = 32; // anything else ASCII that is not a letter or digit
+const HIGH = 64; // bytes of non-ASCII characters: letters of other scripts
+const CLS = new Uint8Array(256);
+for (let c = 0; c < 256; c++) {
+  let k = 0;
+  if (c >= 48 && c <= 57) k = DIGIT;
+  else if (c >= 97 && c <= 122) k = LOWER | (c <= 102 ? HEXL : 0);
+  else if (c >= 65 && c <= 90) k = UPPER | (c <= 70 ? HEXL : 0);
+  else if (c === 45 || c === 95 || c === 46 || c === 43 || c === 126 || c === 44 || c === 32) k = SEP;
+  else if (c >= 128) k = HIGH;
+  else k = OTHER;
+  CLS[c] = k;
+}
+
+/** The longest segment decoded for classification; longer ones are read as they are. */
+const MAX_DECODED = 4096;
+const scratch = new Uint8Array(MAX_DECODED);
+
+function hexVal(c: number): number {
+  if (c >= 48 && c <= 57) return c - 48;
+  const l = c | 0x20;
+  return l >= 97 && l <= 102 ? l - 87 : -1;
+}
+
+/**
+ * Percent-decodes `b[s..e)` (up to three rounds: `%2540` is `%40` is `@`)
+ * into the scratch buffer; returns its length, or -1 when there is nothing
+ * to decode (then the caller reads `b` itself).
+ */
+function decodeSegment(b: Uint8Array, s: number, e: number): number {
+  let has = false;
+  for (let i = s; i < e; i++) if (b[i] === 37) has = true;
+  if (!has || e - s > MAX_DECODED) return -1;
+  let n = 0;
+  for (let i = s; i < e; i++) scratch[n++] = b[i]!;
+  for (let round = 0; round < 3; round++) {
+    let m = 0;
+    let changed = false;
+    for (let i = 0; i < n; ) {
+      const c = scratch[i]!;
+      if (c === 37 && i + 2 < n) {
+        const h = hexVal(scratch[i + 1]!);
+        const l = hexVal(scratch[i + 2]!);
+        if (h >= 0 && l >= 0) {
+          scratch[m++] = (h << 4) | l;
+          i += 3;
+          changed = true;
+          continue;
+        }
+      }
+      scratch[m++] = c;
+      i++;
+    }
+    n = m;
+    if (!changed) break;
+  }
+  return n;
+}
+
+/**
+ * The kind of the segment `b[s..e)` (percent-encoded or not): one of the
+ * `SEG_*` constants, `SEG_KEEP` for a segment that stays.
+ *
+ * @example
+ * classifySegment(Buffer.from('12345678'), 0, 8) // SEG_ID
+ * classifySegment(Buffer.from('app.1efe627a.css'), 0, 16) // SEG_KEEP
+ */
+export function classifySegment(b: Uint8Array, s: number, e: number): number {
+  const n = decodeSegment(b, s, e);
+  return n < 0 ? classifyDecoded(b, s, e) : classifyDecoded(scratch, 0, n);
+}
+
+function classifyDecoded(d: Uint8Array, s: number, e: number): number {
+  const n = e - s;
+  if (n === 0) return SEG_KEEP;
+  const first = d[s]!;
+  const last = d[e - 1]!;
+  // A placeholder left by an earlier pass: `{id}`, `[email]`.
+  if ((first === 123 && last === 125) || (first === 91 && last === 93)) {
+    let word = true;
+    for (let i = s + 1; i < e - 1; i++) if (!(CLS[d[i]!]! & (LOWER | UPPER)) && d[i] !== 95) word = false;
+    if (word && n > 2) return SEG_KEEP;
+  }
+  let all = 0;
+  let at = -1;
+  let colons = 0;
+  let dots = 0;
+  let digits = 0;
+  for (let i = s; i < e; i++) {
+    const c = d[i]!;
+    all |= CLS[c]!;
+    if (c === 64 && at < 0) at = i;
+    else if (c === 58) colons++;
+    else if (c === 46) dots++;
+    if (CLS[c]! & DIGIT) digits++;
+  }
+  if (at >= 0) return at === s || !hasDomain(d, at + 1, e) ? SEG_USER : SEG_EMAIL;
+  if (first === 126 /* ~ */ && n > 1) return SEG_USER;
+  if (colons >= 2 && isIpv6Like(d, s, e)) return SEG_IP;
+  if (digits === 0) {
+    // Letters only (and separators): words, unless a long run reads like a random token.
+    return longMixedCaseRun(d, s, e) ? SEG_TOKEN : SEG_KEEP;
+  }
+  if (dots === 3 && isDottedQuad(d, s, e)) return SEG_IP;
+  if (n === 36 && isUuidAt(d, s)) return SEG_UUID;
+  if ((all & ~(DIGIT | SEP)) === 0) return numeric(d, s, e, digits);
+  // A file name: keep its extension, and any content hash in its stem.
+  const ext = extensionStart(d, s, e);
+  return parts(d, s, ext > s ? ext - 1 : e, ext > s);
+}
+
+/** A segment of digits and separators only: a short number stays; long ones are typed. */
+function numeric(d: Uint8Array, s: number, e: number, digits: number): number {
+  if (dashedQuad(d, s, e, true)) return SEG_IP;
+  let longest = 0;
+  let run = 0;
+  let groups = 0;
+  for (let i = s; i < e; i++) {
+    if (CLS[d[i]!]! & DIGIT) {
+      if (run++ === 0) groups++;
+      if (run > longest) longest = run;
+    } else run = 0;
+  }
+  if (longest <= 4 && digits <= 8) return SEG_KEEP; // 2024, 2024-11-22, 1.2.3, 10-20
+  const ds: number[] = [];
+  for (let i = s; i < e; i++) if (CLS[d[i]!]! & DIGIT) ds.push(d[i]!);
+  if ((digits === 10 || digits === 12) && groups <= 4 && isPnrDigits(ds)) return SEG_PNR;
+  const plus = d[s] === 43;
+  if ((plus && digits >= 8 && digits <= 15) || (ds[0] === 48 && digits >= 8 && digits <= 13)) return SEG_PHONE;
+  if (digits === 11 && ds[0] === 52 && ds[1] === 54 && ds[2] === 55) return SEG_PHONE; // 467…: a Swedish MSISDN
+  return SEG_ID;
+}
+
+/**
+ * The parts of a stem (`[s, e)`), separated by `- _ . + ~ ,`: an identifier
+ * anywhere makes the segment one. In a file name, a hex part beside a word
+ * is a content hash (`app.1efe627a.css`, `main-5f3c2a1b9e8d7c6b.js`) and
+ * stays; a file named by a hash alone (`8f14e45f….jpg`, a Gravatar-style
+ * digest of an address) does not.
+ */
+function parts(d: Uint8Array, s: number, e: number, file: boolean): number {
+  let result = SEG_KEEP;
+  let i = s;
+  let numericParts = 0;
+  let words = 0;
+  let hashes = 0;
+  while (i < e) {
+    if (CLS[d[i]!]! & SEP) {
+      i++;
+      continue;
+    }
+    const a = i;
+    let k = 0;
+    let digits = 0;
+    let letters = 0;
+    let transitions = 0;
+    let prevDigit = -1;
+    while (i < e && !(CLS[d[i]!]! & SEP)) {
+      const c = CLS[d[i]!]!;
+      k |= c;
+      const isDigit = c & DIGIT ? 1 : 0;
+      if (isDigit) digits++;
+      else if (c & (LOWER | UPPER | HIGH)) letters++;
+      if (prevDigit >= 0 && isDigit !== prevDigit && c & (DIGIT | LOWER | UPPER)) transitions++;
+      if (c & (DIGIT | LOWER | UPPER)) prevDigit = isDigit;
+      i++;
+    }
+    const len = i - a;
+    let kind = part(d, a, i, len, k, digits, letters, transitions);
+    if (digits === 0 && letters > 0) words++;
+    if (file && kind === SEG_HEX && len <= 32) {
+      hashes++;
+      kind = SEG_KEEP;
+    }
+    if (digits === len && len <= 3) {
+      // Four short numbers in a row are an address written with dashes or dots (`c-90-76-31-188`);
+      // in a file name only with dashes: `app-1.2.3.4.js` is a version.
+      if (++numericParts === 4 && dashedQuad(d, s, e, !file)) return SEG_IP;
+    } else numericParts = 0;
+    if (kind !== SEG_KEEP && (result === SEG_KEEP || kind === SEG_TOKEN)) result = kind;
+  }
+  if (hashes > 0 && words === 0 && result === SEG_KEEP) return SEG_HEX;
+  return result;
+}
+
+function part(d: Uint8Array, a: number, b: number, len: number, k: number, digits: number, letters: number, transitions: number): number {
+  if (digits === 0) return len >= 20 && longMixedCaseRun(d, a, b) ? SEG_TOKEN : SEG_KEEP;
+  if (digits === len) return len >= 5 ? SEG_ID : SEG_KEEP;
+  if (isDimensions(d, a, b)) return SEG_KEEP; // 2048x1536
+  if (k & OTHER) {
+    // Punctuation inside a part (`a:b`, `x(1)`): judge the letters and digits alone by count.
+    return digits >= 5 ? SEG_ID : SEG_KEEP;
+  }
+  const hexOnly = (k & (LOWER | UPPER)) === 0 || allHex(d, a, b);
+  if (hexOnly && len >= 6 && letters > 0) return SEG_HEX;
+  if (len >= 16 && letters > 0) return SEG_TOKEN;
+  if (len <= 3) return SEG_KEEP; // v1, a1, 3d
+  // Model numbers and sizes: letters then up to three digits (`iphone15`, `h264`,
+  // `mp3`, `x86`), or up to four digits then up to three letters (`1080p`, `4k`, `2fa`).
+  if (transitions === 1) {
+    const letterFirst = !(CLS[d[a]!]! & DIGIT);
+    if (letterFirst && digits <= 3) return SEG_KEEP;
+    if (!letterFirst && digits <= 4 && letters <= 3) return SEG_KEEP;
+  }
+  return SEG_ID;
+}
+
+/** `WIDTHxHEIGHT`: up to five digits, `x`, up to five digits. */
+function isDimensions(d: Uint8Array, a: number, b: number): boolean {
+  let x = -1;
+  for (let i = a; i < b; i++) {
+    const c = d[i]!;
+    if (c === 120 && x < 0) x = i;
+    else if (!(CLS[c]! & DIGIT)) return false;
+  }
+  return x > a && x < b - 1 && x - a <= 5 && b - x - 1 <= 5;
+}
+
+function allHex(d: Uint8Array, a: number, b: number): boolean {
+  for (let i = a; i < b; i++) if (!(CLS[d[i]!]! & (DIGIT | HEXL))) return false;
+  return true;
+}
+
+/**
+ * Where the extension of a file name starts (after the last `.`), or -1:
+ * one to five letters and digits with a letter (`css`, `mp4`, `woff2`), after
+ * a non-empty stem.
+ */
+export function extensionStart(d: Uint8Array, s: number, e: number): number {
+  let dot = -1;
+  for (let i = e - 1; i > s; i--) {
+    if (d[i] === 46) {
+      dot = i;
+      break;
+    }
+  }
+  if (dot < 0 || e - dot - 1 < 1 || e - dot - 1 > 5) return -1;
+  let letter = false;
+  for (let i = dot + 1; i < e; i++) {
+    const c = CLS[d[i]!]!;
+    if (!(c & (DIGIT | LOWER | UPPER))) return -1;
+    if (c & (LOWER | UPPER)) letter = true;
+  }
+  return letter ? dot + 1 : -1;
+}
+
+/** Whether a run of 20 or more letters changes case often enough to be random (base64), not a CamelCase name. */
+function longMixedCaseRun(d: Uint8Array, s: number, e: number): boolean {
+  let run = 0;
+  let changes = 0;
+  let prevUpper = -1;
+  for (let i = s; i <= e; i++) {
+    const c = i < e ? CLS[d[i]!]! : 0;
+    if (c & (LOWER | UPPER)) {
+      const up = c & UPPER ? 1 : 0;
+      if (prevUpper >= 0 && up !== prevUpper) changes++;
+      prevUpper = up;
+      run++;
+      continue;
+    }
+    if (run >= 20 && changes * 4 >= run) return true;
+    run = 0;
+    changes = 0;
+    prevUpper = -1;
+  }
+  return false;
+}
+
+/** `local@domain.tld` after the `@` at `s - 1`: a dot with letters after it. */
+function hasDomain(d: Uint8Array, s: number, e: number): boolean {
+  for (let i = e - 2; i > s; i--) if (d[i] === 46) return (CLS[d[i + 1]!]! & (LOWER | UPPER | HIGH)) !== 0;
+  return false;
+}
+
+function isDottedQuad(d: Uint8Array, s: number, e: number): boolean {
+  let parts = 0;
+  let v = 0;
+  let len = 0;
+  for (let i = s; i <= e; i++) {
+    const c = i < e ? d[i]! : 46;
+    if (c === 46) {
+      if (len === 0 || v > 255) return false;
+      parts++;
+      v = 0;
+      len = 0;
+    } else if (c >= 48 && c <= 57) {
+      v = v * 10 + c - 48;
+      if (++len > 3) return false;
+    } else return false;
+  }
+  return parts === 4;
+}
+
+/**
+ * Four numbers of at most 255 joined by `-` (or `.` too, with `dots`)
+ * somewhere in `d[s..e)` (`ip-81-6-12-34`, `c-90-76-31-188.hsd1`).
+ */
+export function dashedQuad(d: Uint8Array, s: number, e: number, dots: boolean): boolean {
+  let count = 0;
+  let v = 0;
+  let len = 0;
+  for (let i = s; i <= e; i++) {
+    const c = i < e ? d[i]! : 32;
+    if (c >= 48 && c <= 57) {
+      v = v * 10 + c - 48;
+      len++;
+      continue;
+    }
+    if (len > 0 && len <= 3 && v <= 255) {
+      count++;
+      if (count === 4) return true;
+      if (c !== 45 && !(dots && c === 46)) count = 0;
+    } else count = 0;
+    v = 0;
+    len = 0;
+  }
+  return false;
+}
+
+function isIpv6Like(d: Uint8Array, s: number, e: number): boolean {
+  let groups = 0;
+  let len = 0;
+  let hexDigits = 0;
+  for (let i = s; i < e; i++) {
+    const c = d[i]!;
+    if (c === 58) {
+      if (len > 4) return false;
+      if (len > 0) groups++;
+      len = 0;
+    } else if (hexVal(c) >= 0) {
+      len++;
+      hexDigits++;
+    } else if (c !== 46 && c !== 91 && c !== 93) return false;
+  }
+  if (len > 0) groups++;
+  return groups >= 3 && hexDigits >= 3;
+}
+
+function isUuidAt(d: Uint8Array, s: number): boolean {
+  for (let k = 0; k < 36; k++) {
+    const c = d[s + k]!;
+    if (k === 8 || k === 13 || k === 18 || k === 23) {
+      if (c !== 45) return false;
+    } else if (hexVal(c) < 0) return false;
+  }
+  return true;
+}
+
+/** Ten or twelve digits that form a valid Swedish personal identity or coordination number. */
+function isPnrDigits(ds: readonly number[]): boolean {
+  const off = ds.length - 10;
+  if (off === 2) {
+    const century = (ds[0]! - 48) * 10 + ds[1]! - 48;
+    if (century < 18 || century > 20) return false;
+  }
+  const month = (ds[off + 2]! - 48) * 10 + ds[off + 3]! - 48;
+  let day = (ds[off + 4]! - 48) * 10 + ds[off + 5]! - 48;
+  if (day > 60) day -= 60;
+  return month >= 1 && month <= 12 && day >= 1 && day <= 31 && luhnValid(ds, off, ds.length);
+}
