@@ -39,6 +39,7 @@ import { AddressDetector } from './detectors/addresses.js';
 import { EmailDetector } from './detectors/email.js';
 import { LocationDetector } from './detectors/location.js';
 import { ParamDetector, type ParamRules } from './detectors/params.js';
+import { PhraseDetector } from './detectors/phrases.js';
 import { TokenDetector } from './detectors/tokens.js';
 import { type RedactOptions } from './options.js';
 import { UrlStructure, type UrlRules } from './url-structure.js';
@@ -76,6 +77,7 @@ export class Redactor {
   private readonly tokens: TokenDetector;
   private readonly location: LocationDetector;
   private readonly paramDetector: ParamDetector;
+  private readonly phrases: PhraseDetector;
   private readonly structure: UrlStructure;
   /** The profile of fields without rules of their own. */
   private readonly base: Profile;
@@ -91,6 +93,8 @@ export class Redactor {
     else this.spans.add(a, b, PLACEHOLDER[kind], K[kind]);
   };
   private scanBytes: Uint8Array = this.encoded;
+  /** Whether the text being redacted is free text (not a URL's kept parts). */
+  private text = true;
   private readonly countCustom = (): void => {
     this.hits.custom++;
   };
@@ -103,6 +107,7 @@ export class Redactor {
     this.location = new LocationDetector(this.spans);
     this.paramDetector = new ParamDetector(this.percent, this.spans, this.location);
     this.structure = new UrlStructure(this.spans);
+    this.phrases = new PhraseDetector(this.spans);
     this.base = compileProfile(options, undefined);
     this.profile = this.base;
   }
@@ -201,6 +206,7 @@ export class Redactor {
         e = sp2;
       } else url = false;
     }
+    this.text = !url;
     if (url) {
       const u = this.structure;
       u.run(b, s, e, profile.url);
@@ -297,6 +303,7 @@ export class Redactor {
       } while (k & C_TOKEN);
       seen |= m;
       const n = i - a;
+      if (m & C_LETTER && !(m & (C_DIGIT | C_AT | C_PERCENT | C_COLON))) this.phrases.word(t, a, i, to, from);
       if (n < 3) continue;
       if (m & C_DIGIT) {
         if (m & C_COLON) this.addresses.ipv6OrMac(t, a, i);
@@ -313,16 +320,15 @@ export class Redactor {
         if (m & C_LETTER) {
           if (n >= minSecret) this.tokens.secret(t, a, i, labels, floor);
           if (n === 10 || n === 12) this.addresses.labelled(t, a, i, ip, labels, floor);
-          if (m & C_UPPER) {
-            if (n === 20 && opts.secret) this.tokens.awsKey(t, a, i);
-            if (opts.iban) this.tokens.iban(t, a, to);
-          }
+          if (opts.iban) this.tokens.iban(t, a, to);
+          if (m & C_DOT && n >= 15 && ip !== undefined) this.addresses.atonHex(t, a, i, ip);
         }
       } else if (m & C_COLON) this.addresses.ipv6OrMac(t, a, i);
+      if (n === 20 && m & C_UPPER && opts.secret) this.tokens.awsKey(t, a, i);
       if (m & (C_AT | C_PERCENT) && opts.email) this.emails.scan(t, from, a, i);
       if ((n === 5 || n === 6) && (t[a]! | 0x20) === 98 /* b */) this.paramDetector.authScheme(t, a, i, to);
     }
-    if (seen & (C_EQUALS | C_COLON)) this.paramDetector.params(t, from, to, this.profile.params);
+    if (seen & (C_EQUALS | C_COLON)) this.paramDetector.params(t, from, to, this.profile.params, this.text);
     if (seen & C_AT && opts.userinfo) this.paramDetector.userinfo(t, from, to);
     if (digits >= MIN_NUMBER_DIGITS) this.numbers.scan(t, from, to, this.emitNumber, labels);
     return seen;

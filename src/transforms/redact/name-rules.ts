@@ -56,6 +56,12 @@ export const L_VERSION = 1 << 13;
 export const L_CARD = 1 << 14;
 /** Set beside A_ALLOW when the name is a location's: an allow-listed latitude is still coarsened. */
 export const F_LOCATION = 1 << 15;
+/** A birth date label (`born`, `DOB`, `född`, `date of birth`): a date after it is one. */
+export const L_BIRTH = 1 << 16;
+/** Weak network context (`from`, `to`, `query`, `lookup`): an integer outside the range of timestamps is an address. */
+export const L_NET = 1 << 17;
+/** The label bits of a verdict (everything between the action and the custom index). */
+export const LABEL_BITS = 0xfffff0;
 export const CUSTOM_SHIFT = 24;
 
 const set = (s: string): ReadonlySet<string> => new Set(s.split(/\s+/).filter((w) => w.length > 0));
@@ -67,7 +73,7 @@ const STRONG_SUBSTRINGS = [
   'ccnum', 'msisdn', 'csrf', 'xsrf', 'saml', 'refreshtoken', 'accesstoken', 'idtoken',
 ];
 /** Sensitive as a whole word anywhere in a name (`auth_code`, `pin_hash`, `new_pwd`). */
-const STRONG_WORDS = set('sid cookie pwd pw pass pin otp totp hotp sig jwt auth ssn pnr personnr cvv cvc cvv2 cvc2 nonce iban imei imsi iccid idfa gaid adid aaid udid hmac verifier');
+const STRONG_WORDS = set('pinkod pincode pinkode pinnummer sid cookie pwd pw pass pin otp totp hotp sig jwt auth ssn pnr personnr cvv cvc cvv2 cvc2 nonce iban imei imsi iccid idfa gaid adid aaid udid hmac verifier');
 /** Sensitive as the head of a name: the last word after generic ones are set aside. */
 const HEAD_WORDS = set(
   'email mail epost e-post phone mobile mobil tel telephone telefon cell cellphone fax user username login uid userid account customer member visitor session token ticket secret address street recipient sender device advertising subscriber contact patient employee owner',
@@ -81,15 +87,25 @@ const GENERIC_TAIL = set('id ids number num no nr nbr value val hash str string 
 /** `key` is sensitive alone or after one of these (`sort_key`, `cache_key` are not). */
 const KEY_MODIFIERS = set('api access secret private auth encryption signing license licence product client app master session subscription x');
 const TIME_WORDS = set('ts time timestamp date datetime epoch exp expires expiry expiration iat nbf created updated modified deleted since until start end ms millis msec sec seconds duration elapsed uptime ttl');
-const ID_WORDS = set('order orders ordernr orderno invoice faktura booking reservation reference ref sku article artikel artnr product item tracking shipment parcel package case incident build job request req trace span transaction txn tx batch run revision rev commit sha sha1 sha256 hash digest integrity checksum etag page offset limit count total size bytes length status port pid seq sequence ticket id');
-const PNR_WORDS = set('pnr personnummer personnr pnum ssn samordningsnummer');
-const PHONE_WORDS = set('phone tel telephone telefon telefonnummer mobile mobil cell cellphone msisdn fax sms callerid caller callee');
-const IP_WORDS = set('ip ipaddr ipv4 ipv6 addr src dst srcip dstip client clientip remote remoteaddr peer source destination saddr daddr nexthop gateway gw xff realip');
-const MAC_WORDS = set('mac macaddr hwaddr hw bssid ether lladdr chaddr');
-const VERSION_WORDS = set('v ver version release firmware fw');
+const ID_WORDS = set('transaktion ordernummer fakturanummer bestallning beställning bokning arende ärende kvitto receipt order orders ordernr orderno invoice faktura booking reservation reference ref sku article artikel artnr product item tracking shipment parcel package case incident build job request req trace span transaction txn tx batch run revision rev commit sha sha1 sha256 hash digest integrity checksum etag page offset limit count total size bytes length status port pid seq sequence ticket id');
+const PNR_WORDS = set('pnr personnummer personnr pnum ssn samordningsnummer personalnumber');
+const PHONE_WORDS = set('phone tel telephone telefon telefonnummer mobilnummer mobile mobil cell cellphone msisdn fax sms callerid caller callee till ring call kontakt contact whatsapp from to number nummer');
+const IP_WORDS = set('ip ipaddr ipv4 ipv6 addr src dst srcip dstip client clientip remote remoteaddr peer source destination saddr daddr nexthop gateway gw xff realip upstream ptr host backend resolve resolving');
+const NET_WORDS = set('from to query lookup connect login waf firewall blocked banned denied geoip exceeded throttled limited');
+const MAC_WORDS = set('mac macaddr hwaddr hw bssid ether lladdr chaddr station sta');
+/** Words that make a bare 12-hex word a MAC (`device 001A2B3C4D5E`, `DHCPACK … to f4f5d8e29a7f`) but say nothing else. */
+const MAC_CONTEXT = set('device enhet modem router ap client to from');
+const VERSION_WORDS = set('v ver version release firmware fw build agent sdk app kernel plugin package pkg');
 const CARD_WORDS = set('card cardno pan cc creditcard kort kortnummer');
-const BIRTH = /birth|^dob$|^born$|fodelse|födelse/;
+const BIRTH = /birth|^dob$|^born$|^född$|^fodd$|fodelse|födelse/;
 const LOCATION_NAMES = set('lat latitude lng lon long longitude');
+
+/**
+ * Label words that say little alone — prepositions and generic nouns: the
+ * label reader also reads the word before them (`lookup for 530507983`,
+ * `order number 0123456789`).
+ */
+export const WEAK_LABELS = set('for to from of on at in till för från av number nummer nr no id');
 
 /**
  * Splits a name into lower-case words: `X-Amz-Signature` → x amz signature,
@@ -130,8 +146,11 @@ export function builtinVerdict(name: string): number {
     if (MAC_WORDS.has(w)) labels |= L_MAC;
     if (VERSION_WORDS.has(w)) labels |= L_VERSION;
     if (CARD_WORDS.has(w)) labels |= L_CARD;
-    if (w === 'imei' || w === 'imeisv' || w === 'meid') labels |= L_IMEI;
-    if (w === 'imsi') labels |= L_IMSI;
+    if (NET_WORDS.has(w)) labels |= L_NET;
+    if (MAC_CONTEXT.has(w)) labels |= L_MAC;
+    if (w === 'imei' || w === 'imeisv' || w === 'meid' || w === 'device') labels |= L_IMEI;
+    if (BIRTH.test(w)) labels |= L_BIRTH;
+    if (w === 'imsi' || w === 'subscriber' || w === 'abonnent') labels |= L_IMSI;
     if (w === 'iccid' || w === 'sim') labels |= L_ICCID;
   }
   // An address label (`ip_address`) or a device label says what the value is; the detectors take it from there.
@@ -139,9 +158,11 @@ export function builtinVerdict(name: string): number {
   if (joined === 'cookie' || joined === 'setcookie') return A_COOKIE | labels;
   if (joined === 'authorization' || joined === 'proxyauthorization') return A_AUTH | labels;
   if (LOCATION_NAMES.has(joined) || (words.length > 1 && LOCATION_NAMES.has(words[words.length - 1]!) && words[words.length - 1] !== 'long')) return A_LOCATION | labels;
-  if (words.some((w) => BIRTH.test(w)) || joined === 'dateofbirth') return A_BIRTHDATE | labels;
+  if (words.some((w) => BIRTH.test(w)) || joined === 'dateofbirth') return A_BIRTHDATE | labels | L_BIRTH;
   for (const w of words) {
     if (STRONG_WORDS.has(w)) return A_CREDENTIAL | labels;
+    // `passwordless`, `tokenless` are flags, not credentials.
+    if (w.endsWith('less')) continue;
     for (const s of STRONG_SUBSTRINGS) if (w.includes(s)) return A_CREDENTIAL | labels;
     // `token`, `accesstoken`, `csrftoken`; not `tokens`, `tokenizer`.
     if (w.endsWith('token')) return A_CREDENTIAL | labels;

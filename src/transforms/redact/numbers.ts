@@ -10,10 +10,10 @@
  * a timestamp beside `ts` is not a personal number, `pnr811218-9876` is one.
  */
 import { luhnValid } from './luhn.js';
-import { L_CARD, L_ICCID, L_ID, L_IMEI, L_IMSI, L_IP, L_PHONE, L_PNR, L_TIME, L_VERSION } from './name-rules.js';
+import { L_BIRTH, L_CARD, L_ICCID, L_ID, L_IMEI, L_IMSI, L_IP, L_NET, L_PHONE, L_PNR, L_TIME, L_VERSION } from './name-rules.js';
 import { MINUS, NINE, PLUS, SPACE, ZERO } from '../../util/ascii.js';
 
-export const NUMBER_KINDS = ['personnummer', 'phone', 'card', 'imei', 'imsi', 'iccid', 'ip'] as const;
+export const NUMBER_KINDS = ['personnummer', 'phone', 'card', 'imei', 'imsi', 'iccid', 'ip', 'birthdate'] as const;
 export type NumberKind = (typeof NUMBER_KINDS)[number];
 
 export interface NumberDetectors {
@@ -75,6 +75,8 @@ const GLUED = L_PNR | L_PHONE | L_IMEI | L_IMSI | L_ICCID | L_CARD;
 const NOW = new Date();
 const THIS_YEAR = NOW.getUTCFullYear();
 const THIS_MONTH = NOW.getUTCMonth() + 1;
+/** Unix seconds a year from now: an integer above it is no timestamp of an event being logged. */
+const LATEST_TIMESTAMP = NOW.getTime() / 1000 + 366 * 86400;
 
 /**
  * Finds number-shaped identifiers in the bytes `b[from..to)` and reports each with
@@ -270,8 +272,14 @@ export class NumberScanner {
     const time = (label & L_TIME) !== 0;
     const id = (label & L_ID) !== 0;
     const en = this.enabled;
-    if (label & L_IP && groups === 1 && count >= 8 && count <= 10 && ipv4Integer(d, count) >= 0) return 'ip';
-    if (en.personnummer && !plus && !time && this.isPersonnummer(first, last, count, seps, label)) return 'personnummer';
+    if (label & (L_IP | L_NET) && groups === 1 && count >= 8 && count <= 10) {
+      // Behind a weak label (`from`, `query`) only outside the range of Unix timestamps.
+      const v = ipv4Integer(d, count);
+      if (v >= 0 && (label & L_IP || v < 1e9 || v > LATEST_TIMESTAMP)) return 'ip';
+    }
+    if (label & L_BIRTH && isDate(d, count, groups, seps)) return 'birthdate';
+    // Behind an order or record label, only a personal number written as one (with its separator) is taken for one.
+    if (en.personnummer && !plus && !time && !(id && groups === 1) && this.isPersonnummer(first, last, count, seps, label)) return 'personnummer';
     const date = isDateLayout(this.ge, this.gs, first, groups, seps);
     if (this.device && !plus && !time && !date) {
       const dev = deviceKind(d, count, groups, seps, label);
@@ -345,7 +353,12 @@ export class NumberScanner {
       }
       if (octets && !(d[0] === ZERO && d[1] === 55 && len(0) === 3 && len(1) === 3 && len(2) === 2 && len(3) === 2)) return false;
     }
-    if (label & L_PHONE && count <= 15) return true;
+    if (label & L_PHONE && count >= 8 && count <= 15) {
+      // `from=1712051234` is a time range's start, not a caller.
+      if (count !== 10 || d[0] !== 49) return true;
+      const v = ipv4Integer(d, count);
+      if (v < 1e9 || v > LATEST_TIMESTAMP) return true;
+    }
     if (plus) return count >= 8 && count <= 15 && d[0] !== ZERO;
     if (d[0] === ZERO) {
       if (d[1] === ZERO) return count >= 11 && count <= 17 && d[2] !== ZERO; // 00 + E.164
@@ -353,7 +366,7 @@ export class NumberScanner {
       return count >= 8 && (count <= 10 || (count === 11 && groups <= 3 && len(groups - 1) >= 3));
     }
     if (seps & S_SLASH) return false;
-    if (isMsisdn(d, count)) return true;
+    if (groups === 1 && isMsisdn(d, count)) return true;
     // North American: NXX NXX XXXX, optionally after a 1.
     if (count === 10 && groups === 3 && len(0) === 3 && len(1) === 3 && d[0]! >= 50 && d[3]! >= 50) return true;
     if (count === 11 && groups === 4 && d[0] === 49 && len(0) === 1 && len(1) === 3 && len(2) === 3 && d[1]! >= 50 && d[4]! >= 50) return true;
@@ -389,7 +402,25 @@ function isMsisdn(d: Uint8Array, count: number): boolean {
   if (count >= 10 && count <= 12 && at(0) === 3 && at(1) === 5 && at(2) === 8 && (at(3) === 4 || (at(3) === 5 && at(4) === 0))) return true; // FI 358 4x/50
   if (count === 12 && at(0) === 4 && at(1) === 4 && at(2) === 7) return true; // UK 44 7
   if ((count === 12 || count === 13) && at(0) === 4 && at(1) === 9 && at(2) === 1 && at(3) >= 5 && at(3) <= 7) return true; // DE 49 15x-17x
+  if (count === 11 && at(0) === 4 && at(1) === 8 && at(2) >= 4 && at(2) <= 8) return true; // PL 48 4x-8x
+  if (count === 11 && at(0) === 3 && at(1) === 1 && at(2) === 6) return true; // NL 31 6
+  if (count === 11 && at(0) === 3 && at(1) === 4 && (at(2) === 6 || at(2) === 7)) return true; // ES 34 6/7
+  if (count === 11 && at(0) === 3 && at(1) === 3 && (at(2) === 6 || at(2) === 7)) return true; // FR 33 6/7
+  if ((count === 11 || count === 12) && at(0) === 3 && at(1) === 9 && at(2) === 3) return true; // IT 39 3
+  if (count === 10 && at(0) === 4 && at(1) === 5 && at(2) >= 2) return true; // DK 45, eight digits
   return false;
+}
+
+/** A date: YYYYMMDD in one run, or day, month and year (or year, month, day) in three parts. */
+function isDate(d: Uint8Array, count: number, groups: number, seps: number): boolean {
+  if (count !== 8 || (groups !== 1 && groups !== 3) || seps & (S_PLUS | S_PAREN)) return false;
+  const n = (k: number, len: number): number => {
+    let v = 0;
+    for (let i = 0; i < len; i++) v = v * 10 + d[k + i]! - ZERO;
+    return v;
+  };
+  const ymd = (y: number, m: number, day: number): boolean => y >= 1880 && y <= THIS_YEAR && m >= 1 && m <= 12 && day >= 1 && day <= 31;
+  return ymd(n(0, 4), n(4, 2), n(6, 2)) || ymd(n(4, 4), n(2, 2), n(0, 2)) || ymd(n(4, 4), n(0, 2), n(2, 2));
 }
 
 /** Type Allocation Code reporting bodies that IMEIs start with (GSMA TS.06). */
@@ -409,8 +440,8 @@ function deviceKind(d: Uint8Array, count: number, groups: number, seps: number, 
   if (label & L_IMEI && count >= 14 && count <= 16) return 'imei';
   if (label & L_ID || groups > 4) return undefined;
   if (count === 15 && imeiPrefix(d) && luhnValid(d, 0, 15) && !(d[0] === 51 && (d[1] === 52 || d[1] === 55))) return 'imei';
-  if (count === 16 && imeiPrefix(d) && !luhnValid(d, 0, 16)) return 'imei'; // IMEISV: no check digit
-  if (count === 15 && groups === 1 && !luhnValid(d, 0, 15)) {
+  if (count === 16 && imeiPrefix(d) && !(luhnValid(d, 0, 16) && cardNetwork(d, 16))) return 'imei'; // IMEISV: no check digit
+  if (count === 15 && groups === 1) {
     let prefix = '';
     for (let k = 0; k < 5; k++) prefix += String.fromCharCode(d[k]!);
     if (IMSI_PREFIXES.includes(prefix)) return 'imsi';

@@ -8,13 +8,11 @@ import { C_LETTER, C_PARAM_NAME, CLASS } from './bytes.js';
 import { compileCustomPattern, type CompiledPattern } from './custom.js';
 import { type ParamRules } from './detectors/params.js';
 import { type LabelSource } from './numbers.js';
-import { A_ALLOW, A_CUSTOM, A_LOCATION, A_SENSITIVE, ACTION_MASK, CUSTOM_SHIFT, F_LOCATION, allowMatcher, builtinVerdict } from './name-rules.js';
+import { A_ALLOW, A_CUSTOM, A_LOCATION, A_SENSITIVE, ACTION_MASK, CUSTOM_SHIFT, F_LOCATION, LABEL_BITS, L_ID, L_PHONE, WEAK_LABELS, allowMatcher, builtinVerdict } from './name-rules.js';
 import { NameTable, normaliseName } from './param-names.js';
 import { type RedactOptions } from './options.js';
 import { type UrlRules } from './url-structure.js';
 import { PathWalker } from '../url/path-template.js';
-
-const LABEL_BITS = 0xfff0;
 
 export interface Profile {
   readonly url: UrlRules;
@@ -77,24 +75,47 @@ class ProfileLabels implements LabelSource {
   constructor(private readonly names: NameTable) {}
 
   before(b: Uint8Array, from: number, start: number): number {
+    const s = this.labelStart(b, from, start);
+    if (s < 0) return 0;
+    const labels = this.names.verdict(b, s, this.labelEnd) & LABEL_BITS;
+    // `lookup for X`, `order number X`: a weak word lends the word before it a say.
+    if (!WEAK_LABELS.has(lowerAscii(b, s, this.labelEnd))) return labels;
+    const s2 = this.labelStart(b, from, s);
+    if (s2 < 0) return labels;
+    const more = this.names.verdict(b, s2, this.labelEnd) & LABEL_BITS;
+    // An order number is not a phone number, whatever `number` says.
+    return more & L_ID ? (labels | more) & ~L_PHONE : labels | more;
+  }
+
+  /** Where the label before `start` starts (its end in {@link labelEnd}), or -1. */
+  private labelEnd = 0;
+  private labelStart(b: Uint8Array, from: number, start: number): number {
     let e = start;
     let skipped = 0;
     while (e > from && skipped < 3) {
       const c = b[e - 1]!;
-      if (c !== 32 && c !== 9 && c !== 61 && c !== 58 && c !== 34 && c !== 39 && c !== 35 && c !== 40 && c !== 91 && c !== 123) break;
+      if (c !== 32 && c !== 9 && c !== 61 && c !== 58 && c !== 34 && c !== 39 && c !== 35 && c !== 40 && c !== 41 && c !== 91 && c !== 123) break;
       e--;
       skipped++;
     }
-    if (e === start) return 0;
+    if (e === start) return -1;
     let s = e;
     while (s > from && e - s < 64 && CLASS[b[s - 1]!]! & C_PARAM_NAME) s--;
     while (s < e && (b[s] === 45 || b[s] === 95 || b[s] === 46)) s++;
     // A domain (`jo@x.se 070…`) or a replacement is not a label.
-    if (s === e || !(CLASS[b[s]!]! & C_LETTER) || (s > from && (b[s - 1] === 64 || b[s - 1] === 93 || b[s - 1] === 37))) return 0;
-    return this.names.verdict(b, s, e) & LABEL_BITS;
+    if (s === e || !(CLASS[b[s]!]! & C_LETTER) || (s > from && (b[s - 1] === 64 || b[s - 1] === 93 || b[s - 1] === 37))) return -1;
+    this.labelEnd = e;
+    return s;
   }
 
   word(b: Uint8Array, s: number, e: number): number {
     return this.names.verdict(b, s, e) & LABEL_BITS;
   }
+}
+
+function lowerAscii(b: Uint8Array, s: number, e: number): string {
+  if (e - s > 8) return '';
+  let out = '';
+  for (let i = s; i < e; i++) out += String.fromCharCode(b[i]! >= 65 && b[i]! <= 90 ? b[i]! | 0x20 : b[i]!);
+  return out;
 }

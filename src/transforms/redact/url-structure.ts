@@ -16,11 +16,11 @@
  */
 import { type PathWalker } from '../url/path-template.js';
 import { schemeEnd } from '../url/path-template.js';
-import { SEGMENT_PLACEHOLDER, SEG_KEEP, classifySegment } from '../url/segment.js';
+import { SEGMENT_PLACEHOLDER, SEG_HEX, SEG_IP, SEG_KEEP, classifySegment } from '../url/segment.js';
 import { CLASS, C_AT, C_COLON, C_DIGIT, C_EQUALS, C_PERCENT, hexValue, isHex } from './bytes.js';
 import { coarsenCoordinate } from './detectors/location.js';
 import { K, PLACEHOLDER } from './kinds.js';
-import { A_ALLOW, A_BIRTHDATE, A_CREDENTIAL, A_CUSTOM, A_NAME, A_NONE, ACTION_MASK, CUSTOM_SHIFT, F_LOCATION } from './name-rules.js';
+import { A_ALLOW, A_BIRTHDATE, A_CREDENTIAL, A_CUSTOM, A_NAME, A_NONE, ACTION_MASK, CUSTOM_SHIFT, F_LOCATION, L_ID, L_VERSION } from './name-rules.js';
 import { type NameTable } from './param-names.js';
 import { type Spans } from './spans.js';
 
@@ -55,6 +55,9 @@ export class UrlStructure {
   private readonly maps: Int32Array[] = [];
   private rules!: UrlRules;
   private first = 0;
+  /** Whether the last query pair read was one whose value goes (a `#` after it continues that value). */
+  private open = false;
+  private readonly nameBuf = new Uint8Array(256);
   // The text and level the path walker's callbacks work on (saved and restored around nested URLs).
   private curT: Uint8Array = new Uint8Array(0);
   private curMap: Int32Array | null = null;
@@ -119,6 +122,7 @@ export class UrlStructure {
     }
     if (q >= e) return;
     let h = q;
+    this.open = false;
     if (t[q] === 63) {
       h = q + 1;
       while (h < e && t[h] !== 35) h++;
@@ -127,9 +131,14 @@ export class UrlStructure {
     if (h < e) this.fragment(t, h + 1, e, map, level);
   }
 
-  /** `#section-2` is a segment; `#access_token=…&x=1` is a query. */
+  /**
+   * `#section-2` is a segment; `#access_token=…&x=1` is a query. After a
+   * query whose last value goes, a `#` is that value's (`?password=#x1` as
+   * typed): servers never receive a fragment, so one in a log is text.
+   */
   private fragment(t: Uint8Array, s: number, e: number, map: Int32Array | null, level: number): void {
     if (!this.rules.allowList || s >= e) return;
+    if (this.open) return this.span(map, s, e, PLACEHOLDER.query, K.query);
     for (let k = s; k < e; k++) if (t[k] === 61) return this.pairs(t, s, e, map, level, 38);
     this.shape(t, s, e, map);
   }
@@ -152,19 +161,37 @@ export class UrlStructure {
       }
       const pe = i;
       i++;
+      this.open = false;
       if (pe === ps) continue;
       if (eq < 0) {
         this.shape(t, ps, pe, map);
         continue;
       }
       if (eq > ps) this.shape(t, ps, eq, map);
-      if (pe === eq + 1) continue;
-      this.value(t, ps, eq, eq + 1, pe, map, level);
+      const verdict = this.verdict(t, ps, eq);
+      const open = (verdict & ACTION_MASK) !== A_ALLOW;
+      if (pe > eq + 1) this.value(t, verdict, eq + 1, pe, map, level);
+      this.open = open;
     }
   }
 
-  private value(t: Uint8Array, ns: number, ne: number, vs: number, ve: number, map: Int32Array | null, level: number): void {
-    const verdict = this.rules.names.verdict(t, ns, ne);
+  /** The name's verdict, read percent-decoded when it is encoded (`l%C3%B6senord`). */
+  private verdict(t: Uint8Array, s: number, e: number): number {
+    let escaped = false;
+    for (let k = s; k < e; k++) if (t[k] === 37) escaped = true;
+    if (!escaped || e - s > this.nameBuf.length) return this.rules.names.verdict(t, s, e);
+    const buf = this.nameBuf;
+    let n = 0;
+    for (let k = s; k < e; ) {
+      if (t[k] === 37 && k + 2 < e && isHex(t[k + 1]!) && isHex(t[k + 2]!)) {
+        buf[n++] = (hexValue(t[k + 1]!) << 4) | hexValue(t[k + 2]!);
+        k += 3;
+      } else buf[n++] = t[k++]!;
+    }
+    return this.rules.names.verdict(buf, 0, n);
+  }
+
+  private value(t: Uint8Array, verdict: number, vs: number, ve: number, map: Int32Array | null, level: number): void {
     const action = verdict & ACTION_MASK;
     if (action === A_ALLOW || action === A_NONE) {
       if (this.nested(t, vs, ve, map, level)) return;
@@ -174,7 +201,10 @@ export class UrlStructure {
           if (c !== undefined) this.span(map, vs, ve, c, K.location);
           return;
         }
-        return this.shape(t, vs, ve, map);
+        // A version beside `v` (`v=1.2.3.4`) is not an address, a git SHA beside `ref` not a token.
+        const kind = classifySegment(t, vs, ve);
+        if (kind === SEG_KEEP || (kind === SEG_IP && verdict & L_VERSION) || (kind === SEG_HEX && verdict & L_ID)) return;
+        return this.span(map, vs, ve, SEGMENT_PLACEHOLDER[kind]!, K.path);
       }
     }
     switch (action) {

@@ -49,7 +49,8 @@ export class PathWalker {
     while (i <= e) {
       const a = i;
       let semi = -1;
-      while (i < e && b[i] !== 47 && b[i] !== 92) {
+      // `\` separates Windows path segments, but `\xHH` is nginx's escape of a byte.
+      while (i < e && b[i] !== 47 && !(b[i] === 92 && b[i + 1] !== 120)) {
         if (b[i] === 59 && semi < 0) semi = i;
         i++;
       }

@@ -64,7 +64,7 @@ function hexVal(c: number): number {
  */
 function decodeSegment(b: Uint8Array, s: number, e: number): number {
   let has = false;
-  for (let i = s; i < e; i++) if (b[i] === 37) has = true;
+  for (let i = s; i < e; i++) if (b[i] === 37 || b[i] === 92 || b[i]! >= 0xc2) has = true;
   if (!has || e - s > MAX_DECODED) return -1;
   let n = 0;
   for (let i = s; i < e; i++) scratch[n++] = b[i]!;
@@ -73,12 +73,14 @@ function decodeSegment(b: Uint8Array, s: number, e: number): number {
     let changed = false;
     for (let i = 0; i < n; ) {
       const c = scratch[i]!;
-      if (c === 37 && i + 2 < n) {
-        const h = hexVal(scratch[i + 1]!);
-        const l = hexVal(scratch[i + 2]!);
+      // `%XX`, and nginx's `\xXX`.
+      const at = c === 37 ? 1 : c === 92 && scratch[i + 1] === 120 ? 2 : 0;
+      if (at > 0 && i + at + 1 < n) {
+        const h = hexVal(scratch[i + at]!);
+        const l = hexVal(scratch[i + at + 1]!);
         if (h >= 0 && l >= 0) {
           scratch[m++] = (h << 4) | l;
-          i += 3;
+          i += at + 2;
           changed = true;
           continue;
         }
@@ -89,7 +91,19 @@ function decodeSegment(b: Uint8Array, s: number, e: number): number {
     n = m;
     if (!changed) break;
   }
-  return n;
+  // Unicode spaces read as spaces: no-break (C2 A0), en quad … hair and narrow no-break (E2 80 8x, E2 80 AF).
+  let m = 0;
+  for (let i = 0; i < n; ) {
+    const c = scratch[i]!;
+    if (c === 0xc2 && scratch[i + 1] === 0xa0) {
+      scratch[m++] = 32;
+      i += 2;
+    } else if (c === 0xe2 && scratch[i + 1] === 0x80 && ((scratch[i + 2]! >= 0x80 && scratch[i + 2]! <= 0x8a) || scratch[i + 2] === 0xaf)) {
+      scratch[m++] = 32;
+      i += 3;
+    } else scratch[m++] = scratch[i++]!;
+  }
+  return m;
 }
 
 /**
@@ -156,14 +170,42 @@ function numeric(d: Uint8Array, s: number, e: number, digits: number): number {
       if (run > longest) longest = run;
     } else run = 0;
   }
-  if (longest <= 4 && digits <= 8) return SEG_KEEP; // 2024, 2024-11-22, 1.2.3, 10-20
+  // Short numbers and dates stay (2024, 2024-11-22, 22.11.2024, 1.2.3, 10-20); seven digits or more
+  // in small groups are a phone number written with spaces (`98 91 69 96`) or an id.
+  if (longest <= 4 && (digits <= 6 || (digits === 8 && groups === 3 && isDateShape(d, s, e)))) return SEG_KEEP;
   const ds: number[] = [];
   for (let i = s; i < e; i++) if (CLS[d[i]!]! & DIGIT) ds.push(d[i]!);
   if ((digits === 10 || digits === 12) && groups <= 4 && isPnrDigits(ds)) return SEG_PNR;
   const plus = d[s] === 43;
-  if ((plus && digits >= 8 && digits <= 15) || (ds[0] === 48 && digits >= 8 && digits <= 13)) return SEG_PHONE;
+  if ((plus && digits >= 8 && digits <= 15) || (ds[0] === 48 && digits >= 8 && digits <= 13) || (groups > 1 && digits >= 7 && digits <= 15 && !hasByte(d, s, e, 46))) return SEG_PHONE;
   if (digits === 11 && ds[0] === 52 && ds[1] === 54 && ds[2] === 55) return SEG_PHONE; // 467…: a Swedish MSISDN
   return SEG_ID;
+}
+
+function hasByte(d: Uint8Array, s: number, e: number, c: number): boolean {
+  for (let i = s; i < e; i++) if (d[i] === c) return true;
+  return false;
+}
+
+/** Four, two and two digits or two, two and four, joined by one kind of separator. */
+function isDateShape(d: Uint8Array, s: number, e: number): boolean {
+  const lens: number[] = [];
+  let run = 0;
+  let sep = -1;
+  for (let i = s; i <= e; i++) {
+    const c = i < e ? d[i]! : -1;
+    if (c >= 48 && c <= 57) {
+      run++;
+      continue;
+    }
+    if (c >= 0) {
+      if (sep >= 0 && c !== sep) return false;
+      sep = c;
+    }
+    lens.push(run);
+    run = 0;
+  }
+  return lens.length === 3 && lens[1] === 2 && ((lens[0] === 4 && lens[2] === 2) || (lens[0] === 2 && lens[2] === 4));
 }
 
 /**

@@ -13,7 +13,7 @@ import { COLON, DOT, MINUS, PERCENT } from '../../../util/ascii.js';
 import { type IpTruncation, formatMaskedIpv4, formatMaskedIpv6, parseIpv4, parseIpv6 } from '../../truncate-ip.js';
 import { CLASS, C_DIGIT, C_HEX_LETTER, C_LETTER, hexValue, indexOfByte, isDigits, isHex, lastIndexOfByte, sameText } from '../bytes.js';
 import { K } from '../kinds.js';
-import { L_IP, L_MAC, L_VERSION } from '../name-rules.js';
+import { L_IP, L_MAC, L_NET, L_VERSION } from '../name-rules.js';
 import { type LabelSource } from '../numbers.js';
 import { afterEscapeDigits } from '../percent.js';
 import { type Spans } from '../spans.js';
@@ -181,7 +181,12 @@ export class AddressDetector {
         continue;
       }
       // Exactly four parts; longer dotted numbers are versions or OIDs.
-      if (dots !== 3 || !parseIpv4(t, s, e, this.v4)) continue;
+      if (dots !== 3) continue;
+      if (!parseIpv4(t, s, e, this.v4)) {
+        // inet_aton's octal (`0260.0270.023.04`): parts with a leading zero.
+        if (t[s] === 48) this.aton(t, s, e, ip);
+        continue;
+      }
       if (isReverseDns(t, e, to)) {
         const o = this.v4;
         const r = Uint8Array.of(o[3]!, o[2]!, o[1]!, o[0]!);
@@ -252,6 +257,62 @@ export class AddressDetector {
     }
   }
 
+  /**
+   * A dotted quad in inet_aton's other bases (`0x5f.0xf6.0x51.0x56`,
+   * `0260.0270.023.04`, mixed): each part parsed in its own base, the
+   * masked parts written back in it.
+   */
+  aton(t: Uint8Array, s: number, e: number, ip: IpTruncation): void {
+    const o = this.v4;
+    let k = s;
+    for (let p = 0; p < 4; p++) {
+      const ps = k;
+      let v = 0;
+      let base = 10;
+      if (t[k] === 48 && (t[k + 1]! | 0x20) === 120) {
+        base = 16;
+        k += 2;
+      } else if (t[k] === 48 && k + 1 < e && t[k + 1] !== DOT) base = 8;
+      const ds = k;
+      while (k < e && t[k] !== DOT) {
+        const c = t[k]!;
+        const d = isHex(c) ? hexValue(c) : 99;
+        if (d >= base) return;
+        v = v * base + d;
+        k++;
+      }
+      if (k === ds || v > 255 || (p < 3 && t[k] !== DOT) || (p === 3 && k !== e)) return;
+      this.partStart[p] = ps;
+      this.partEnd[p] = k;
+      o[p] = v;
+      k++;
+    }
+    const masked = formatMaskedIpv4(o, ip.ipv4Prefix).split('.').map(Number);
+    for (let p = 0; p < 4; p++) {
+      if (masked[p] === o[p]) continue;
+      const ps = this.partStart[p]!;
+      const hex = t[ps] === 48 && (t[ps + 1]! | 0x20) === 120;
+      const text = hex ? `0x${masked[p]!.toString(16).padStart(2, '0')}` : t[ps] === 48 ? `0${masked[p]!.toString(8)}` : String(masked[p]);
+      this.spans.add(ps, this.partEnd[p]!, text, K.ip);
+    }
+  }
+
+  /** Hex dotted quads (`0x5f.0xf6.0x51.0x56`) inside the word `t[a..b)`. */
+  atonHex(t: Uint8Array, a: number, b: number, ip: IpTruncation): void {
+    for (let i = a; i + 1 < b; i++) {
+      if (t[i] !== 48 || (t[i + 1]! | 0x20) !== 120 || (i > a && t[i - 1] !== DOT && CLASS[t[i - 1]!]! & (C_DIGIT | C_LETTER))) continue;
+      let e = i;
+      let dots = 0;
+      while (e < b && (isHex(t[e]!) || (t[e]! | 0x20) === 120 || t[e] === DOT)) if (t[e++] === DOT) dots++;
+      while (e > i && t[e - 1] === DOT) {
+        e--;
+        dots--;
+      }
+      if (dots === 3) this.aton(t, i, e, ip);
+      i = e;
+    }
+  }
+
   /** Cisco's `001a.2b3c.4d5e` MAC notation inside the word `t[a..b)`. */
   ciscoMac(t: Uint8Array, a: number, b: number): void {
     for (let i = a; i + 14 <= b; i++) {
@@ -271,8 +332,15 @@ export class AddressDetector {
   labelled(t: Uint8Array, a: number, b: number, ip: IpTruncation | undefined, labels: LabelSource, from: number): void {
     const n = b - a;
     if (n === 12 && this.mac) {
-      for (let k = a; k < b; k++) if (!isHex(t[k]!)) return;
-      if (labels.before(t, from, a) & L_MAC) this.spans.addKind(a, b, 'mac');
+      let lower = false;
+      let letters = 0;
+      for (let k = a; k < b; k++) {
+        if (!isHex(t[k]!)) return;
+        if (t[k]! >= 97) lower = true;
+        if (t[k]! >= 65) letters++;
+      }
+      // Upper-case hex pairs are how MACs are printed (hashes are lower case); lower case needs a label.
+      if ((!lower && letters >= 2 && letters <= 10) || labels.before(t, from, a) & L_MAC) this.spans.addKind(a, b, 'mac');
       return;
     }
     if (n === 10 && ip !== undefined && t[a] === 48 && (t[a + 1] | 0x20) === 120) {
@@ -281,7 +349,7 @@ export class AddressDetector {
         if (!isHex(t[k]!)) return;
         v = v * 16 + hexValue(t[k]!);
       }
-      if (!(labels.before(t, from, a) & L_IP)) return;
+      if (!(labels.before(t, from, a) & (L_IP | L_NET))) return;
       const keep = ip.ipv4Prefix;
       const m = keep <= 0 ? 0 : keep >= 32 ? v : (v & (~0 << (32 - keep))) >>> 0;
       const text = `0x${m.toString(16).padStart(8, '0')}`;

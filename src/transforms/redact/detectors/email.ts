@@ -4,7 +4,7 @@
 import { AT, COLON, DOT, EQUALS, MINUS, PERCENT, SLASH } from '../../../util/ascii.js';
 import { CLASS, C_ATEXT, C_DIGIT, C_EMAIL_LOCAL, C_LETTER, firstAtLeast } from '../bytes.js';
 import { type Spans } from '../spans.js';
-import { userinfoStart } from './params.js';
+import { isAuthorityStop, userinfoStart } from './params.js';
 
 /**
  * @example
@@ -77,7 +77,7 @@ export class EmailDetector {
       while (s < i && t[s] === DOT) s++;
       if (s === i) continue;
       // user@host in a URL's authority, and `user:password@host`, are user info, which has its own detector.
-      if (this.userinfo && ((this.authority ??= new AuthorityTracker(t, from, this.depth)).contains(s) || (s > from && t[s - 1] === COLON && userinfoStart(t, from, i) >= 0))) continue;
+      if (this.userinfo && ((this.authority ??= new AuthorityTracker(t, from, this.depth)).contains(s) || (s > from && t[s - 1] === COLON && userinfoStart(t, from, i, this.depth) >= 0))) continue;
       const ds = i + sepLen;
       let e = ds;
       while (e < b) {
@@ -171,9 +171,7 @@ class AuthorityTracker {
       const p = this.scanned;
       const c = t[p]!;
       if (this.open >= 0) {
-        const counts = depth === undefined || depth[p]! <= this.level;
-        const stop = (counts && (c === SLASH || c === 63 || c === 35 || c === 92)) || c === 32 || c === 34 || c === 39 || c === 60 || c === 62 || c === 10 || c === 13 || c === 38;
-        if (!stop) continue;
+        if (!(isAuthorityStop(c) && (depth === undefined || depth[p]! <= this.level))) continue;
         this.starts.push(this.open);
         this.ends.push(p);
         this.open = -1;

@@ -67,17 +67,23 @@ export class LocationDetector {
     return z;
   }
 
-  /** Pairs of decimals with four or more places each, separated by a comma (and a space) in the word at `t[a..)`. */
+  /**
+   * Pairs of decimals in the word at `t[a..b)` and after it: four or more
+   * places each when a comma separates them (`59.3345,18.0632`), five or
+   * more when only a space does (`GPS fix 67.822305 20.190350`).
+   */
   pairs(t: Uint8Array, a: number, b: number, to: number): void {
     for (let i = a; i < b; i++) {
       const c = t[i]!;
       if (!(isDigit(c) || c === MINUS) || (i > a && (isDigit(t[i - 1]!) || t[i - 1] === DOT))) continue;
       const z1 = decimalEnd(t, i, to);
-      if (z1 < 0 || !fine(t, i, z1) || t[z1] !== COMMA) continue;
+      if (z1 < 0 || z1 >= to || (t[z1] !== COMMA && t[z1] !== SPACE)) continue;
+      const places = t[z1] === COMMA ? 4 : 5;
+      if (!fine(t, i, z1, places)) continue;
       let j = z1 + 1;
-      if (t[j] === SPACE) j++;
+      if (t[z1] === COMMA && t[j] === SPACE) j++;
       const z2 = decimalEnd(t, j, to);
-      if (z2 < 0 || !fine(t, j, z2) || (z2 < to && isDigit(t[z2]!))) continue;
+      if (z2 < 0 || !fine(t, j, z2, places) || (z2 < to && (isDigit(t[z2]!) || t[z2] === DOT))) continue;
       this.spans.add(i, z1, coarsenCoordinate(t, i, z1)!, K.location);
       this.spans.add(j, z2, coarsenCoordinate(t, j, z2)!, K.location);
       i = z2;
@@ -85,9 +91,9 @@ export class LocationDetector {
   }
 }
 
-/** Four or more decimal places. */
-function fine(t: Uint8Array, s: number, e: number): boolean {
+/** `places` or more decimal places. */
+function fine(t: Uint8Array, s: number, e: number, places: number): boolean {
   let dot = -1;
   for (let i = s; i < e; i++) if (t[i] === DOT) dot = i;
-  return dot >= 0 && e - dot - 1 >= 4;
+  return dot >= 0 && e - dot - 1 >= places;
 }

@@ -47,7 +47,7 @@ export class ParamDetector {
   ) {}
 
   /** `name=value` and `name: value` pairs whose name says the value is personal: the value goes. */
-  params(t: Uint8Array, from: number, to: number, rules: ParamRules): void {
+  params(t: Uint8Array, from: number, to: number, rules: ParamRules, text: boolean): void {
     // In the percent-decoded view a terminator counts only at the encoding
     // depth its `=` was written at or outside it: after a literal `=`, only
     // literal terminators end the value (`name=Anna%20Svensson`,
@@ -93,9 +93,18 @@ export class ParamDetector {
           vs++;
           ve = closingQuote(t, vs, to, q);
         } else {
-          const level = decoded ? depth[p]! : 0;
           ve = vs;
-          while (ve < to && !(endsValue(t[ve]!) && (!decoded || depth[ve]! <= level)) && !(colon && endsLabelValue(t[ve]!, spaced))) ve++;
+          if (colon) {
+            // `label: value`: a credential runs to the next space (passwords hold `;&#,`), other values stop at punctuation.
+            const cred = action === A_CREDENTIAL;
+            while (ve < to && !endsLabelValue(t[ve]!, spaced, cred)) ve++;
+            if (cred) ve = trimSentence(t, vs, ve);
+          } else {
+            const level = decoded ? depth[p]! : 0;
+            // In free text a password may start with `&` or `#` (`passwd=&vinter5`); in a URL that is the next parameter.
+            if (text && action === A_CREDENTIAL && (t[ve] === 38 || t[ve] === 35)) ve++;
+            while (ve < to && !(endsValue(t[ve]!) && (!decoded || depth[ve]! <= level))) ve++;
+          }
         }
         if (ve > vs) next = this.value(t, vs, ve, to, action, verdict, q, rules);
       }
@@ -114,13 +123,7 @@ export class ParamDetector {
       case A_NAME: {
         // An unquoted name runs on over capitalised words: `displayName: Anna Svensson logged in`.
         let e = ve;
-        if (quote === 0) {
-          for (let w = 0; w < 3 && e + 1 < to && t[e] === 32 && CLASS[t[e + 1]!]! & C_UPPER; w++) {
-            let z = e + 1;
-            while (z < to && CLASS[t[z]!]! & (C_LETTER | C_PARAM_NAME) && t[z] !== DOT) z++;
-            e = z;
-          }
-        }
+        if (quote === 0) e = capitalisedWords(t, e, to, 3);
         this.spans.add(vs, e, PLACEHOLDER.name, K.name);
         return e;
       }
@@ -134,9 +137,16 @@ export class ParamDetector {
         return this.cookies(t, vs, quote === 0 ? lineEnd(t, vs, to) : ve);
       case A_AUTH:
         return this.authorization(t, vs, quote === 0 ? lineEnd(t, vs, to) : ve);
-      case A_CREDENTIAL:
-        this.spans.add(vs, ve, PLACEHOLDER.credential, K.credential);
-        return ve;
+      case A_CREDENTIAL: {
+        // An unquoted password may hold a space (`Password=Bamse bamse63`): a next word with a digit or a symbol goes with it.
+        let e = ve;
+        if (quote === 0 && t[vs] !== 91 /* [ a placeholder */ && e + 1 < to && t[e] === 32 && passwordTail(t, e + 1, to)) {
+          e++;
+          while (e < to && t[e] !== 32 && t[e] !== 9 && t[e] !== NL && t[e] !== 59 && t[e] !== 44 && t[e] !== 38) e++;
+        }
+        this.spans.add(vs, e, PLACEHOLDER.credential, K.credential);
+        return e;
+      }
       case A_SENSITIVE:
       default:
         this.spans.add(vs, ve, PLACEHOLDER.param, K.param);
@@ -144,14 +154,18 @@ export class ParamDetector {
     }
   }
 
-  /** `a=1; b=2; Path=/`: every cookie's value goes, attribute values stay. */
+  /**
+   * `a=1; b=2; Path=/`: every cookie's value goes, attribute values stay.
+   * The list ends where a part is not `name=value` (`…; cache key ts=1`).
+   */
   private cookies(t: Uint8Array, s: number, e: number): number {
     let i = s;
     while (i < e) {
       while (i < e && (t[i] === 32 || t[i] === 59 || t[i] === 44)) i++;
       const ns = i;
-      while (i < e && t[i] !== EQUALS && t[i] !== 59) i++;
-      if (i >= e || t[i] !== EQUALS) continue;
+      while (i < e && t[i] !== EQUALS && t[i] !== 59 && t[i] !== 32) i++;
+      if (i < e && t[i] === 59 && COOKIE_ATTRIBUTES.has(lower(t, ns, i))) continue; // `; HttpOnly;`
+      if (i >= e || t[i] !== EQUALS) return ns;
       const attribute = COOKIE_ATTRIBUTES.has(lower(t, ns, i));
       const vs = ++i;
       while (i < e && t[i] !== 59) i++;
@@ -162,17 +176,26 @@ export class ParamDetector {
     return e;
   }
 
-  /** `Basic dXNlcjpwYXNz`, `Bearer abc`, `Digest username="…", …`: the scheme stays, the rest goes. */
+  /**
+   * `Basic dXNlcjpwYXNz`, `Bearer abc`, `Digest username="…", …`: the
+   * scheme stays; the credential goes — one token, or for schemes with
+   * parameters (Digest, AWS4, an unknown scheme) the rest of the header.
+   */
   private authorization(t: Uint8Array, s: number, e: number): number {
     let i = s;
     while (i < e && t[i] !== 32) i++;
-    const scheme = AUTH_SCHEMES.has(lower(t, s, i));
+    const name = lower(t, s, i);
+    const scheme = AUTH_SCHEMES.has(name);
     let vs = scheme ? i : s;
     while (vs < e && t[vs] === 32) vs++;
     let ve = e;
+    if (scheme && name !== 'digest' && name !== 'aws4-hmac-sha256' && name !== 'mutual') {
+      ve = vs;
+      while (ve < e && t[ve] !== 32 && t[ve] !== 59 && t[ve] !== 44 && t[ve] !== QUOTE) ve++;
+    }
     while (ve > vs && (t[ve - 1] === 32 || t[ve - 1] === QUOTE)) ve--;
     if (ve > vs) this.spans.add(vs, ve, PLACEHOLDER.credential, K.credential);
-    return e;
+    return ve;
   }
 
   /**
@@ -210,10 +233,11 @@ export class ParamDetector {
       let at = -1;
       while (e < to) {
         const c = t[e]!;
-        const counts = !decoded || depth[e]! <= level;
-        if (counts && (c === SLASH || c === 63 /* ? */ || c === 35 /* # */ || c === 92)) break;
-        if (c === 32 || c === QUOTE || c === APOS || c === 60 || c === 62 || c === NL || c === CR || c === 38 /* & */) break;
-        if (c === AT && counts) at = e;
+        // An encoded character (deeper than the `//`) is part of the user info, whatever it is: `Qwerty%2036`, `%26bamse`.
+        if (!decoded || depth[e]! <= level) {
+          if (isAuthorityStop(c)) break;
+          if (c === AT) at = e;
+        }
         e++;
       }
       if (at > s) this.spans.add(s, at, PLACEHOLDER.userinfo, K.userinfo);
@@ -221,9 +245,10 @@ export class ParamDetector {
       p = s - 1;
     }
     // `user:password@host` without `//`.
+    const d = decoded ? depth : undefined;
     for (let i = from; i < to; i++) {
-      if (t[i] !== AT) continue;
-      const s = userinfoStart(t, from, i);
+      if (t[i] !== AT || (d !== undefined && d[i]! > 0)) continue;
+      const s = userinfoStart(t, from, i, d);
       if (s >= 0 && !(s >= from + 2 && t[s - 1] === SLASH && t[s - 2] === SLASH)) this.spans.add(s, i, PLACEHOLDER.userinfo, K.userinfo);
     }
   }
@@ -237,12 +262,14 @@ export class ParamDetector {
  * @example
  * userinfoStart(Buffer.from('x anna:pw@h.se'), 0, 9) // 2
  */
-export function userinfoStart(t: Uint8Array, from: number, at: number): number {
+export function userinfoStart(t: Uint8Array, from: number, at: number, depth?: Uint8Array): number {
   let s = at;
   let colon = -1;
   while (s > from) {
     const c = t[s - 1]!;
-    if (c === COLON) colon = s - 1;
+    if (depth !== undefined && depth[s - 1]! > 0) {
+      // Encoded in the text: part of the user info whatever it is.
+    } else if (c === COLON) colon = s - 1;
     else if (!(CLASS[c]! & C_PARAM_NAME) && c !== 37 && c !== 126 && c !== 33 && c !== 36 && c !== 42 && c !== 43 && c !== 44) break;
     s--;
   }
@@ -253,14 +280,76 @@ export function userinfoStart(t: Uint8Array, from: number, at: number): number {
   return s;
 }
 
+/**
+ * After `e`, up to `max` more words that start with a capital letter (ASCII
+ * or not: `Łukasz Ängström`), each after one space: where the last ends.
+ *
+ * @example
+ * capitalisedWords(Buffer.from('Anna Svensson logged in'), 4, 23, 3) // 13
+ */
+export function capitalisedWords(t: Uint8Array, e: number, to: number, max: number): number {
+  for (let w = 0; w < max && e + 1 < to && t[e] === 32 && startsCapitalised(t, e + 1, to); w++) {
+    let z = e + 1;
+    while (z < to && CLASS[t[z]!]! & (C_LETTER | C_PARAM_NAME) && t[z] !== DOT) z++;
+    e = z;
+  }
+  return e;
+}
+
+/** Whether the character at `t[i]` is an upper-case letter (UTF-8 decoded for non-ASCII). */
+export function startsCapitalised(t: Uint8Array, i: number, to: number): boolean {
+  const c = t[i]!;
+  if (c < 0x80) return (CLASS[c]! & C_UPPER) !== 0;
+  let cp = -1;
+  if (c >= 0xc2 && c < 0xe0 && i + 1 < to) cp = ((c & 0x1f) << 6) | (t[i + 1]! & 0x3f);
+  else if (c >= 0xe0 && c < 0xf0 && i + 2 < to) cp = ((c & 0x0f) << 12) | ((t[i + 1]! & 0x3f) << 6) | (t[i + 2]! & 0x3f);
+  if (cp < 0) return false;
+  const ch = String.fromCharCode(cp);
+  return ch !== ch.toLowerCase();
+}
+
+/**
+ * What ends a URL authority: `/ ? # \\`, white space, quotes, `< > &`. In a
+ * decoded view only when encoded no deeper than the `//` (the callers check).
+ */
+export function isAuthorityStop(c: number): boolean {
+  return c === SLASH || c === 63 || c === 35 || c === 92 || c === 32 || c === 9 || c === QUOTE || c === APOS || c === 60 || c === 62 || c === NL || c === CR || c === 38;
+}
+
+/** A word at `t[s..)` that reads as the rest of a password: letters with a digit or symbol, no `=`, `:` or brackets. */
+function passwordTail(t: Uint8Array, s: number, to: number): boolean {
+  let mark = false;
+  let letter = false;
+  for (let i = s; i < to && i - s < 64; i++) {
+    const c = t[i]!;
+    if (c === 32 || c === 9 || c === NL || c === 59 || c === 44 || c === 38) break;
+    if (c === EQUALS || c === COLON || c === 91 || c === 123 || c === 60) return false;
+    if (CLASS[c]! & C_LETTER) letter = true;
+    else mark = true;
+  }
+  return mark && letter;
+}
+
 function nextSeparator(t: Uint8Array, from: number, to: number): number {
   for (let i = from; i < to; i++) if (t[i] === EQUALS || t[i] === COLON) return i;
   return -1;
 }
 
-/** Where an unquoted `label: value` ends: at a space only when a space came after the colon (`pw: x y`), at `@` when none did (`user:pass@host`). */
-function endsLabelValue(c: number, spaced: boolean): boolean {
-  return c === 44 || c === 125 || c === 93 || c === 41 || (!spaced && c === AT);
+/**
+ * Where an unquoted `label: value` ends: at white space, a quote or an angle
+ * bracket; at `@` when no space came after the colon (`user:pass@host`); and,
+ * unless the value is a credential, at `, ; & } ] )`.
+ */
+function endsLabelValue(c: number, spaced: boolean, credential: boolean): boolean {
+  if (c === 32 || c === 9 || c === NL || c === CR || c === QUOTE || c === APOS || c === 60 || c === 62) return true;
+  if (!spaced && c === AT) return true;
+  return !credential && (c === 44 || c === 59 || c === 38 || c === 125 || c === 93 || c === 41);
+}
+
+/** `t[s..e)` without sentence punctuation at its end (`hunter2.`, `x1;`). */
+function trimSentence(t: Uint8Array, s: number, e: number): number {
+  while (e > s + 1 && (t[e - 1] === DOT || t[e - 1] === 44 || t[e - 1] === 59 || t[e - 1] === 41)) e--;
+  return e;
 }
 
 /** The offset of the closing quote `q` (a backslash escapes it), or the end of the line. */

@@ -21,6 +21,8 @@ const AWS_PREFIXES = new Set(['AKIA', 'ASIA', 'AGPA', 'AIDA', 'AROA', 'AIPA', 'A
  * d.uuidOrMac(bytes, 0, bytes.length); // spans: 123e4567-… → [uuid]
  */
 export class TokenDetector {
+  private readonly ibanEnds = new Int32Array(35);
+
   constructor(
     private readonly options: { readonly uuid: boolean; readonly mac: boolean; readonly secretMinLength: number },
     private readonly spans: Spans,
@@ -118,40 +120,62 @@ export class TokenDetector {
 
   /**
    * An IBAN starting at `t[a]` (two letters, two check digits, up to 30
-   * letters and digits, in groups of four with single spaces or in one run),
-   * valid under ISO 13616's mod-97 check. Returns where it ends, or `a`.
+   * letters and digits, in groups of four with single spaces — no-break
+   * and narrow no-break too — or in one run; upper or lower case), valid
+   * under ISO 13616's mod-97 check. Returns where it ends, or `a`.
    */
   iban(t: Uint8Array, a: number, to: number): number {
-    if (!(CLASS[t[a]!]! & C_UPPER) || !(CLASS[t[a + 1]!]! & C_UPPER) || !(CLASS[t[a + 2]!]! & C_DIGIT) || !(CLASS[t[a + 3]!]! & C_DIGIT)) return a;
+    const al = (k: number): boolean => (CLASS[t[k]!]! & C_LETTER) !== 0 && t[k]! < 0x80;
+    const dg = (k: number): boolean => (CLASS[t[k]!]! & C_DIGIT) !== 0;
+    if (!al(a) || !al(a + 1) || !dg(a + 2) || !dg(a + 3)) return a;
     if (a > 0 && CLASS[t[a - 1]!]! & (C_DIGIT | C_LETTER)) return a;
+    // The characters (up to 34) and where each ends; spaces only between groups of four.
+    const ends = this.ibanEnds;
     let e = a;
     let n = 0;
     let group = 0;
     while (e < to && n < 34) {
-      const c = t[e]!;
-      if (CLASS[c]! & (C_DIGIT | C_UPPER)) {
+      if (al(e) || dg(e)) {
         n++;
         group++;
         e++;
-      } else if (c === 32 && group === 4 && e + 1 < to && CLASS[t[e + 1]!]! & (C_DIGIT | C_UPPER)) {
+        ends[n] = e;
+        continue;
+      }
+      const sp = group === 4 ? spaceLength(t, e, to) : 0;
+      if (sp > 0 && e + sp < to && (al(e + sp) || dg(e + sp))) {
         group = 0;
-        e++;
+        e += sp;
       } else break;
     }
-    if (n < 15 || (e < to && CLASS[t[e]!]! & (C_DIGIT | C_LETTER))) return a;
-    // Move the first four characters to the end, letters as 10–35, then mod 97.
-    let rem = 0;
-    const add = (c: number): void => {
-      if (c === 32) return;
-      const v = c <= 57 ? c - 48 : c - 55;
-      rem = v >= 10 ? (rem * 100 + v) % 97 : (rem * 10 + v) % 97;
-    };
-    for (let k = a + 4; k < e; k++) add(t[k]!);
-    for (let k = a; k < a + 4; k++) add(t[k]!);
-    if (rem !== 1) return a;
-    this.spans.addKind(a, e, 'iban');
-    return e;
+    // The longest prefix of 15 or more characters, ending at a word boundary, that passes mod 97.
+    let end = a;
+    for (let len = n; len >= 15 && end === a; len--) {
+      const z = ends[len]!;
+      if (z < to && CLASS[t[z]!]! & (C_DIGIT | C_LETTER)) continue;
+      // Move the first four characters to the end, letters as 10–35, then mod 97.
+      let rem = 0;
+      const add = (k: number): void => {
+        const c = t[k]! | (al(k) ? 0x20 : 0);
+        if (dg(k)) rem = (rem * 10 + c - 48) % 97;
+        else if (al(k)) rem = (rem * 100 + c - 87) % 97;
+      };
+      for (let k = a + 4; k < z; k++) add(k);
+      for (let k = a; k < a + 4; k++) add(k);
+      if (rem === 1) end = z;
+    }
+    if (end === a) return a;
+    this.spans.addKind(a, end, 'iban');
+    return end;
   }
+}
+
+/** A space at `t[i]`: ASCII, no-break (U+00A0) or narrow no-break (U+202F); its length in bytes, or 0. */
+function spaceLength(t: Uint8Array, i: number, to: number): number {
+  if (t[i] === 32) return 1;
+  if (t[i] === 0xc2 && i + 1 < to && t[i + 1] === 0xa0) return 2;
+  if (t[i] === 0xe2 && i + 2 < to && t[i + 1] === 0x80 && (t[i + 2] === 0xaf || (t[i + 2]! >= 0x80 && t[i + 2]! <= 0x8a))) return 3;
+  return 0;
 }
 
 function allHex(t: Uint8Array, s: number, e: number): boolean {
