@@ -41,6 +41,7 @@ import { LocationDetector } from './detectors/location.js';
 import { ParamDetector, type ParamRules } from './detectors/params.js';
 import { PhraseDetector } from './detectors/phrases.js';
 import { TokenDetector } from './detectors/tokens.js';
+import { UserinfoDetector } from './detectors/userinfo.js';
 import { type RedactOptions } from './options.js';
 import { UrlStructure, type UrlRules } from './url-structure.js';
 import { compileProfile, type Profile } from './profile.js';
@@ -78,6 +79,7 @@ export class Redactor {
   private readonly location: LocationDetector;
   private readonly paramDetector: ParamDetector;
   private readonly phrases: PhraseDetector;
+  private readonly userinfo: UserinfoDetector;
   private readonly structure: UrlStructure;
   /** The profile of fields without rules of their own. */
   private readonly base: Profile;
@@ -108,6 +110,7 @@ export class Redactor {
     this.paramDetector = new ParamDetector(this.percent, this.spans, this.location);
     this.structure = new UrlStructure(this.spans);
     this.phrases = new PhraseDetector(this.spans);
+    this.userinfo = new UserinfoDetector(this.percent, this.spans);
     this.base = compileProfile(options, undefined);
     this.profile = this.base;
   }
@@ -310,18 +313,18 @@ export class Redactor {
         if (m & C_DOT && n >= 7) {
           if (ip !== undefined) this.addresses.ipv4(t, a, i, to, ip, labels, floor);
           if (opts.location) this.location.pairs(t, a, i, to);
-          if (opts.mac && n === 14) this.addresses.ciscoMac(t, a, i);
-          if (ip !== undefined && n >= 71) this.addresses.ip6Arpa(t, a, i, ip);
+          if (opts.mac && n === 14) this.addresses.disguised.ciscoMac(t, a, i);
+          if (ip !== undefined && n >= 71) this.addresses.disguised.ip6Arpa(t, a, i, ip);
         }
         if (m & C_MINUS) {
-          if (n >= 7 && ip !== undefined) this.addresses.dashed(t, a, i, ip);
+          if (n >= 7 && ip !== undefined) this.addresses.disguised.dashed(t, a, i, ip);
           if (n >= 17) this.tokens.uuidOrMac(t, a, i);
         }
         if (m & C_LETTER) {
           if (n >= minSecret) this.tokens.secret(t, a, i, labels, floor);
-          if (n === 10 || n === 12) this.addresses.labelled(t, a, i, ip, labels, floor);
+          if (n === 10 || n === 12) this.addresses.disguised.labelled(t, a, i, ip, labels, floor);
           if (opts.iban) this.tokens.iban(t, a, to);
-          if (m & C_DOT && n >= 15 && ip !== undefined) this.addresses.atonHex(t, a, i, ip);
+          if (m & C_DOT && n >= 15 && ip !== undefined) this.addresses.disguised.atonHex(t, a, i, ip);
         }
       } else if (m & C_COLON) this.addresses.ipv6OrMac(t, a, i);
       if (n === 20 && m & C_UPPER && opts.secret) this.tokens.awsKey(t, a, i);
@@ -329,7 +332,7 @@ export class Redactor {
       if ((n === 5 || n === 6) && (t[a]! | 0x20) === 98 /* b */) this.paramDetector.authScheme(t, a, i, to);
     }
     if (seen & (C_EQUALS | C_COLON)) this.paramDetector.params(t, from, to, this.profile.params, this.text);
-    if (seen & C_AT && opts.userinfo) this.paramDetector.userinfo(t, from, to);
+    if (seen & C_AT && opts.userinfo) this.userinfo.userinfo(t, from, to);
     if (digits >= MIN_NUMBER_DIGITS) this.numbers.scan(t, from, to, this.emitNumber, labels);
     return seen;
   }

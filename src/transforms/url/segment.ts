@@ -11,7 +11,8 @@
  * `{token}`, phone numbers `{phone}`, personal identity numbers `{pnr}`,
  * IP addresses `{ip}`.
  */
-import { luhnValid } from '../../util/luhn.js';
+import { CLS, DIGIT, HIGH, LOWER, OTHER, SEP, UPPER, hexVal } from './classes.js';
+import { allHex, dashedQuad, hasByte, hasDomain, isDateShape, isDimensions, isDottedQuad, isIpv6Like, isPnrDigits, isUuidAt, longMixedCaseRun } from './shapes.js';
 
 export const SEG_KEEP = 0;
 export const SEG_ID = 1;
@@ -27,35 +28,10 @@ export const SEG_IP = 9;
 /** The placeholder of each segment kind. */
 export const SEGMENT_PLACEHOLDER = ['', '{id}', '{user}', '{email}', '{uuid}', '{hex}', '{token}', '{phone}', '{pnr}', '{ip}'] as const;
 
-// Byte classes of the decoded segment.
-const DIGIT = 1;
-const LOWER = 2;
-const UPPER = 4;
-const HEXL = 8; // a-f A-F
-const SEP = 16; // - _ . + ~ , space: separate parts of a slug or file name
-const OTHER = 32; // anything else ASCII that is not a letter or digit
-const HIGH = 64; // bytes of non-ASCII characters: letters of other scripts
-const CLS = new Uint8Array(256);
-for (let c = 0; c < 256; c++) {
-  let k = 0;
-  if (c >= 48 && c <= 57) k = DIGIT;
-  else if (c >= 97 && c <= 122) k = LOWER | (c <= 102 ? HEXL : 0);
-  else if (c >= 65 && c <= 90) k = UPPER | (c <= 70 ? HEXL : 0);
-  else if (c === 45 || c === 95 || c === 46 || c === 43 || c === 126 || c === 44 || c === 32) k = SEP;
-  else if (c >= 128) k = HIGH;
-  else k = OTHER;
-  CLS[c] = k;
-}
-
 /** The longest segment decoded for classification; longer ones are read as they are. */
 const MAX_DECODED = 4096;
 const scratch = new Uint8Array(MAX_DECODED);
 
-function hexVal(c: number): number {
-  if (c >= 48 && c <= 57) return c - 48;
-  const l = c | 0x20;
-  return l >= 97 && l <= 102 ? l - 87 : -1;
-}
 
 /**
  * Percent-decodes `b[s..e)` (up to three rounds: `%2540` is `%40` is `@`)
@@ -182,32 +158,6 @@ function numeric(d: Uint8Array, s: number, e: number, digits: number): number {
   return SEG_ID;
 }
 
-function hasByte(d: Uint8Array, s: number, e: number, c: number): boolean {
-  for (let i = s; i < e; i++) if (d[i] === c) return true;
-  return false;
-}
-
-/** Four, two and two digits or two, two and four, joined by one kind of separator. */
-function isDateShape(d: Uint8Array, s: number, e: number): boolean {
-  const lens: number[] = [];
-  let run = 0;
-  let sep = -1;
-  for (let i = s; i <= e; i++) {
-    const c = i < e ? d[i]! : -1;
-    if (c >= 48 && c <= 57) {
-      run++;
-      continue;
-    }
-    if (c >= 0) {
-      if (sep >= 0 && c !== sep) return false;
-      sep = c;
-    }
-    lens.push(run);
-    run = 0;
-  }
-  return lens.length === 3 && lens[1] === 2 && ((lens[0] === 4 && lens[2] === 2) || (lens[0] === 2 && lens[2] === 4));
-}
-
 /**
  * The parts of a stem (`[s, e)`), separated by `- _ . + ~ ,`: an identifier
  * anywhere makes the segment one. In a file name, a hex part beside a word
@@ -282,22 +232,6 @@ function part(d: Uint8Array, a: number, b: number, len: number, k: number, digit
   return SEG_ID;
 }
 
-/** `WIDTHxHEIGHT`: up to five digits, `x`, up to five digits. */
-function isDimensions(d: Uint8Array, a: number, b: number): boolean {
-  let x = -1;
-  for (let i = a; i < b; i++) {
-    const c = d[i]!;
-    if (c === 120 && x < 0) x = i;
-    else if (!(CLS[c]! & DIGIT)) return false;
-  }
-  return x > a && x < b - 1 && x - a <= 5 && b - x - 1 <= 5;
-}
-
-function allHex(d: Uint8Array, a: number, b: number): boolean {
-  for (let i = a; i < b; i++) if (!(CLS[d[i]!]! & (DIGIT | HEXL))) return false;
-  return true;
-}
-
 /**
  * Where the extension of a file name starts (after the last `.`), or -1:
  * one to five letters and digits with a letter (`css`, `mp4`, `woff2`), after
@@ -321,117 +255,3 @@ export function extensionStart(d: Uint8Array, s: number, e: number): number {
   return letter ? dot + 1 : -1;
 }
 
-/** Whether a run of 20 or more letters changes case often enough to be random (base64), not a CamelCase name. */
-function longMixedCaseRun(d: Uint8Array, s: number, e: number): boolean {
-  let run = 0;
-  let changes = 0;
-  let prevUpper = -1;
-  for (let i = s; i <= e; i++) {
-    const c = i < e ? CLS[d[i]!]! : 0;
-    if (c & (LOWER | UPPER)) {
-      const up = c & UPPER ? 1 : 0;
-      if (prevUpper >= 0 && up !== prevUpper) changes++;
-      prevUpper = up;
-      run++;
-      continue;
-    }
-    if (run >= 20 && changes * 4 >= run) return true;
-    run = 0;
-    changes = 0;
-    prevUpper = -1;
-  }
-  return false;
-}
-
-/** `local@domain.tld` after the `@` at `s - 1`: a dot with letters after it. */
-function hasDomain(d: Uint8Array, s: number, e: number): boolean {
-  for (let i = e - 2; i > s; i--) if (d[i] === 46) return (CLS[d[i + 1]!]! & (LOWER | UPPER | HIGH)) !== 0;
-  return false;
-}
-
-function isDottedQuad(d: Uint8Array, s: number, e: number): boolean {
-  let parts = 0;
-  let v = 0;
-  let len = 0;
-  for (let i = s; i <= e; i++) {
-    const c = i < e ? d[i]! : 46;
-    if (c === 46) {
-      if (len === 0 || v > 255) return false;
-      parts++;
-      v = 0;
-      len = 0;
-    } else if (c >= 48 && c <= 57) {
-      v = v * 10 + c - 48;
-      if (++len > 3) return false;
-    } else return false;
-  }
-  return parts === 4;
-}
-
-/**
- * Four numbers of at most 255 joined by `-` (or `.` too, with `dots`)
- * somewhere in `d[s..e)` (`ip-81-6-12-34`, `c-90-76-31-188.hsd1`).
- */
-export function dashedQuad(d: Uint8Array, s: number, e: number, dots: boolean): boolean {
-  let count = 0;
-  let v = 0;
-  let len = 0;
-  for (let i = s; i <= e; i++) {
-    const c = i < e ? d[i]! : 32;
-    if (c >= 48 && c <= 57) {
-      v = v * 10 + c - 48;
-      len++;
-      continue;
-    }
-    if (len > 0 && len <= 3 && v <= 255) {
-      count++;
-      if (count === 4) return true;
-      if (c !== 45 && !(dots && c === 46)) count = 0;
-    } else count = 0;
-    v = 0;
-    len = 0;
-  }
-  return false;
-}
-
-function isIpv6Like(d: Uint8Array, s: number, e: number): boolean {
-  let groups = 0;
-  let len = 0;
-  let hexDigits = 0;
-  for (let i = s; i < e; i++) {
-    const c = d[i]!;
-    if (c === 58) {
-      if (len > 4) return false;
-      if (len > 0) groups++;
-      len = 0;
-    } else if (hexVal(c) >= 0) {
-      len++;
-      hexDigits++;
-    } else if (c !== 46 && c !== 91 && c !== 93) return false;
-  }
-  if (len > 0) groups++;
-  return groups >= 3 && hexDigits >= 3;
-}
-
-function isUuidAt(d: Uint8Array, s: number): boolean {
-  for (let k = 0; k < 36; k++) {
-    const c = d[s + k]!;
-    if (k === 8 || k === 13 || k === 18 || k === 23) {
-      if (c !== 45) return false;
-    } else if (hexVal(c) < 0) return false;
-  }
-  return true;
-}
-
-/** Ten or twelve digits that form a valid Swedish personal identity or coordination number. */
-function isPnrDigits(ds: readonly number[]): boolean {
-  const off = ds.length - 10;
-  if (off === 2) {
-    const century = (ds[0]! - 48) * 10 + ds[1]! - 48;
-    if (century < 18 || century > 20) return false;
-  }
-  const month = (ds[off + 2]! - 48) * 10 + ds[off + 3]! - 48;
-  let day = (ds[off + 4]! - 48) * 10 + ds[off + 5]! - 48;
-  if (day > 60) day -= 60;
-  return month >= 1 && month <= 12 && day >= 1 && day <= 31 && luhnValid(ds, off, ds.length);
-}

@@ -4,7 +4,7 @@
 import { AT, COLON, DOT, EQUALS, MINUS, PERCENT, SLASH } from '../../../util/ascii.js';
 import { CLASS, C_ATEXT, C_DIGIT, C_EMAIL_LOCAL, C_LETTER, firstAtLeast } from '../bytes.js';
 import { type Spans } from '../spans.js';
-import { isAuthorityStop, userinfoStart } from './params.js';
+import { isAuthorityStop, userinfoStart } from './userinfo.js';
 
 /**
  * @example
