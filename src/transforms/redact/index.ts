@@ -31,7 +31,7 @@
  * counted by kind in {@link Redactor.hits}.
  */
 import { type RedactionKind, REDACTION_KINDS, K, PLACEHOLDER, emptyHits } from './kinds.js';
-import { MIN_NUMBER_DIGITS, NumberScanner, type NumberKind, ipv4Integer } from './numbers.js';
+import { MIN_NUMBER_DIGITS, NO_LABELS, NumberScanner, type NumberKind, ipv4Integer } from './numbers.js';
 import { CLASS, C_AT, C_COLON, C_DIGIT, C_DOT, C_EQUALS, C_ESCAPE, C_LETTER, C_MINUS, C_PERCENT, C_TOKEN, C_UPPER, isHttpProtocol, isLowSurrogate, isMethod } from './bytes.js';
 import { MAX_DECODE_ROUNDS, PercentView, hasEscape } from './percent.js';
 import { Spans } from './spans.js';
@@ -213,7 +213,7 @@ export class Redactor {
     if (url) {
       const u = this.structure;
       u.run(b, s, e, profile.url);
-      for (let k = 0; k < u.gapCount; k++) this.detect(b, u.gaps[2 * k]!, u.gaps[2 * k + 1]!, s);
+      for (let k = 0; k < u.gapCount; k++) this.detect(b, u.gaps[2 * k]!, u.gaps[2 * k + 1]!, u.gaps[2 * k]!);
     } else this.detect(b, s, e, s);
     let out = text;
     if (spans.count > 0) {
@@ -283,7 +283,9 @@ export class Redactor {
     this.emails.reset(t === this.percent.view ? this.percent.depth : undefined);
     this.scanBytes = t;
     const opts = this.options;
-    const labels = this.profile.labels;
+    // What a URL keeps is read without labels: a value's name (`ref=`, `page=`) must not vouch for it —
+    // the allow-list already had its say — and the detectors scan kept ranges that run over names.
+    const labels = this.text ? this.profile.labels : NO_LABELS;
     const ip = opts.ip;
     const minSecret = opts.secret ? opts.secretMinLength : Infinity;
     let seen = 0;

@@ -38,7 +38,8 @@ export interface LabelSource {
   word(b: Uint8Array, s: number, e: number): number;
 }
 
-const NO_LABELS: LabelSource = { before: () => 0, word: () => 0 };
+/** No context: every number is judged by its shape alone. */
+export const NO_LABELS: LabelSource = { before: () => 0, word: () => 0 };
 
 function isDigit(c: number): boolean {
   return c >= ZERO && c <= NINE;
@@ -224,13 +225,13 @@ export class NumberScanner {
     let next = 0;
     while (first < starts) {
       let matched = false;
-      // `.` and `/` join the parts of one number (`10.0.19045.3693`, `05/11/2024`): a candidate neither starts nor ends inside such a run.
-      if (first > 0 && this.gsep[first - 1]! & (S_DOT | S_SLASH)) {
+      // `.` joins the parts of one number (`10.0.19045.3693`): a candidate neither starts nor ends inside such a run.
+      if (first > 0 && this.gsep[first - 1]! & S_DOT) {
         first++;
         continue;
       }
       for (let last = n - 1; last >= first; last--) {
-        if (last < n - 1 && this.gsep[last]! & (S_DOT | S_SLASH)) continue;
+        if (last < n - 1 && this.gsep[last]! & S_DOT) continue;
         const kind = this.classify(b, from, first, last);
         if (kind !== undefined) {
           const start = this.gs[first]!;
@@ -314,7 +315,11 @@ export class NumberScanner {
       const century = (d[0]! - ZERO) * 10 + (d[1]! - ZERO);
       if (century < 18 || century > 20) return false;
       year += century * 100;
-    } else year += year <= THIS_YEAR % 100 ? 2000 : 1900;
+    } else {
+      year += year <= THIS_YEAR % 100 ? 2000 : 1900;
+      // `+` before the last four: a hundred years or more (SKV 704).
+      if (groups === 2 && this.gsep[first]! & S_PLUS) year -= 100;
+    }
     const month = (d[off + 2]! - ZERO) * 10 + (d[off + 3]! - ZERO);
     let day = (d[off + 4]! - ZERO) * 10 + (d[off + 5]! - ZERO);
     if (day > 60) day -= 60;
@@ -339,6 +344,10 @@ export class NumberScanner {
   private isPhone(d: Uint8Array, count: number, plus: boolean, first: number, groups: number, seps: number, label: number): boolean {
     const len = (g: number): number => this.ge[first + g]! - this.gs[first + g]!;
     if (seps & S_DOT) {
+      // Every part with a leading zero (`0260.0270.023.04`): inet_aton's octal, an address.
+      let octal = true;
+      for (let g = 0; g < groups; g++) if (this.digitAt(first, g, 0) !== ZERO) octal = false;
+      if (octal && groups === 4) return false;
       // Dotted: every part two digits or more (`070.123.45.67`), and four parts of at most 255
       // are an IPv4 address unless laid out as a Swedish mobile number (07x.xxx.xx.xx).
       let octets = groups === 4 && !plus;
@@ -354,11 +363,13 @@ export class NumberScanner {
       const v = ipv4Integer(d, count);
       if (v < 1e9 || v > LATEST_TIMESTAMP) return true;
     }
-    if (plus) return count >= 8 && count <= 15 && d[0] !== ZERO;
+    if (plus) return count >= 7 && count <= 15 && d[0] !== ZERO;
     if (d[0] === ZERO) {
       if (d[1] === ZERO) return count >= 11 && count <= 17 && d[2] !== ZERO; // 00 + E.164
       // Eight to ten digits (Swedish, French, Dutch…); eleven (British, German) in at most three groups, the last of three digits or more.
-      return count >= 8 && (count <= 10 || (count === 11 && groups <= 3 && len(groups - 1) >= 3));
+      // Twelve: a German mobile (015x, 016x, 017x).
+      const mobileDe = count === 12 && d[1] === 49 && d[2]! >= 53 && d[2]! <= 55;
+      return count >= 8 && (count <= 10 || ((count === 11 || mobileDe) && groups <= 3 && len(groups - 1) >= 3));
     }
     if (seps & S_SLASH) return false;
     if (groups === 1 && isMsisdn(d, count)) return true;

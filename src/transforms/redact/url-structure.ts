@@ -17,7 +17,7 @@
 import { type PathWalker } from '../url/path-template.js';
 import { schemeEnd } from '../url/path-template.js';
 import { SEGMENT_PLACEHOLDER, SEG_HEX, SEG_IP, SEG_KEEP, classifySegment } from '../url/segment.js';
-import { CLASS, C_AT, C_COLON, C_DIGIT, C_EQUALS, C_PERCENT, hexValue, isHex } from './bytes.js';
+import { CLASS, C_AT, C_COLON, C_DIGIT, C_EQUALS, C_LETTER, C_PERCENT, hexValue, isHex } from './bytes.js';
 import { coarsenCoordinate } from './detectors/location.js';
 import { K, PLACEHOLDER } from './kinds.js';
 import { A_ALLOW, A_BIRTHDATE, A_CREDENTIAL, A_CUSTOM, A_NAME, A_NONE, ACTION_MASK, CUSTOM_SHIFT, F_LOCATION, L_ID, L_VERSION } from './name-rules.js';
@@ -58,6 +58,8 @@ export class UrlStructure {
   /** Whether the last query pair read was one whose value goes (a `#` after it continues that value). */
   private open = false;
   private readonly nameBuf = new Uint8Array(256);
+  /** Ranges kept and not scanned, start/end pairs in original offsets, in order. */
+  private readonly keeps: number[] = [];
   // The text and level the path walker's callbacks work on (saved and restored around nested URLs).
   private curT: Uint8Array = new Uint8Array(0);
   private curMap: Int32Array | null = null;
@@ -91,7 +93,7 @@ export class UrlStructure {
       if (e - s > 2 && t[s] === 47 && t[s + 1] === 47) auth = s + 2;
       else if (t[s] !== 47 && t[s] !== 63 && t[s] !== 35) {
         let k = s;
-        while (k < e && t[k] !== 47 && t[k] !== 63 && t[k] !== 35 && t[k] !== 92 && t[k] !== 64) k++;
+        while (k < e && t[k] !== 47 && t[k] !== 63 && t[k] !== 35 && t[k] !== 92 && t[k] !== 64 && t[k] !== 32) k++;
         if (k > s && k < e && t[k] === 64) auth = s;
       }
     }
@@ -119,16 +121,26 @@ export class UrlStructure {
       this.curT = saved;
       this.curMap = savedMap;
       this.curLevel = savedLevel;
+      // Each segment is scanned on its own: a detector's finding never runs into the next segment,
+      // so what a first pass leaves reads the same to a second.
+      if (rules.allowList) for (let k = i; k < q; k++) if (t[k] === 47) this.keep(map, k, k + 1);
     }
     if (q >= e) return;
     let h = q;
     this.open = false;
+    // The `?` and `#` that the structure read are not scanned with their neighbours.
     if (t[q] === 63) {
       h = q + 1;
       while (h < e && t[h] !== 35) h++;
-      if (rules.allowList) this.pairs(t, q + 1, h, map, level, 38 /* & */);
+      if (rules.allowList) {
+        this.keep(map, q, q + 1);
+        this.pairs(t, q + 1, h, map, level, 38 /* & */);
+      }
     }
-    if (h < e) this.fragment(t, h + 1, e, map, level);
+    if (h < e) {
+      if (rules.allowList) this.keep(map, h, h + 1);
+      this.fragment(t, h + 1, e, map, level);
+    }
   }
 
   /**
@@ -160,6 +172,8 @@ export class UrlStructure {
         i++;
       }
       const pe = i;
+      // The separators are not scanned with their neighbours (see the path's `/`).
+      if (pe < e) this.keep(map, pe, pe + 1);
       i++;
       this.open = false;
       if (pe === ps) continue;
@@ -168,6 +182,7 @@ export class UrlStructure {
         continue;
       }
       if (eq > ps) this.shape(t, ps, eq, map);
+      this.keep(map, eq, eq + 1);
       const verdict = this.verdict(t, ps, eq);
       const open = (verdict & ACTION_MASK) !== A_ALLOW;
       if (pe > eq + 1) this.value(t, verdict, eq + 1, pe, map, level);
@@ -175,11 +190,17 @@ export class UrlStructure {
     }
   }
 
-  /** The name's verdict, read percent-decoded when it is encoded (`l%C3%B6senord`). */
+  /**
+   * The name's verdict, read percent-decoded when it is encoded
+   * (`l%C3%B6senord`). Placeholders a detector left in a name (`0 [iban]`,
+   * `{id}`) are read as nothing, so a second pass judges the name as the
+   * first did.
+   */
   private verdict(t: Uint8Array, s: number, e: number): number {
-    let escaped = false;
-    for (let k = s; k < e; k++) if (t[k] === 37) escaped = true;
-    if (!escaped || e - s > this.nameBuf.length) return this.rules.names.verdict(t, s, e);
+    if (t[s] === 123 || t[s] === 91) return A_NONE;
+    let special = false;
+    for (let k = s; k < e; k++) if (t[k] === 37 || t[k] === 91 || t[k] === 123) special = true;
+    if (!special || e - s > this.nameBuf.length) return this.rules.names.verdict(t, s, e);
     const buf = this.nameBuf;
     let n = 0;
     for (let k = s; k < e; ) {
@@ -188,7 +209,16 @@ export class UrlStructure {
         k += 3;
       } else buf[n++] = t[k++]!;
     }
-    return this.rules.names.verdict(buf, 0, n);
+    // Drop placeholders (`[word]`, `{word}`), then leading white space and punctuation.
+    let m = 0;
+    for (let k = 0; k < n; ) {
+      const z = placeholderAt(buf, k, n);
+      if (z > k) k = z;
+      else buf[m++] = buf[k++]!;
+    }
+    let a = 0;
+    while (a < m && buf[a]! < 0x80 && !(CLASS[buf[a]!]! & (C_DIGIT | C_LETTER))) a++;
+    return a === m ? A_NONE : this.rules.names.verdict(buf, a, m);
   }
 
   private value(t: Uint8Array, verdict: number, vs: number, ve: number, map: Int32Array | null, level: number): void {
@@ -201,9 +231,11 @@ export class UrlStructure {
           if (c !== undefined) this.span(map, vs, ve, c, K.location);
           return;
         }
-        // A version beside `v` (`v=1.2.3.4`) is not an address, a git SHA beside `ref` not a token.
+        // A version beside `v` (`v=1.2.3.4`) is not an address, a git SHA beside `ref` not a token:
+        // kept, and not scanned (the detectors see the value without its name).
         const kind = classifySegment(t, vs, ve);
-        if (kind === SEG_KEEP || (kind === SEG_IP && verdict & L_VERSION) || (kind === SEG_HEX && verdict & L_ID)) return;
+        if ((kind === SEG_IP && verdict & L_VERSION && versionShaped(t, vs, ve)) || (kind === SEG_HEX && verdict & L_ID)) return this.keep(map, vs, ve);
+        if (kind === SEG_KEEP) return;
         return this.span(map, vs, ve, SEGMENT_PLACEHOLDER[kind]!, K.path);
       }
     }
@@ -260,18 +292,38 @@ export class UrlStructure {
     return false;
   }
 
-  /** The ranges between the structure's spans that could hold something for the detectors. */
+  /** A range kept as it is and not scanned. */
+  private keep(map: Int32Array | null, a: number, b: number): void {
+    this.keeps.push(map === null ? a : map[a]!, map === null ? b : map[b]!);
+  }
+
+  /** The ranges between the structure's spans (and kept ranges) that could hold something for the detectors. */
   private collectGaps(t: Uint8Array, from: number, to: number): void {
     const spans = this.spans;
     const n = spans.count;
     this.gapCount = 0;
     if (n > this.first + 1) spans.sort(this.first, n);
+    const keeps = sortPairs(this.keeps);
+    let kk = 0;
     let prev = from;
-    for (let k = this.first; k <= n; k++) {
-      const a = k < n ? spans.start[k]! : to;
+    for (let k = this.first; ; ) {
+      // The next covered range: a span or a kept range, whichever starts first.
+      let a: number;
+      let z: number;
+      if (k < n && (kk >= keeps.length || spans.start[k]! <= keeps[kk]!)) {
+        a = spans.start[k]!;
+        z = spans.end[k]!;
+        k++;
+      } else if (kk < keeps.length) {
+        a = keeps[kk]!;
+        z = keeps[kk + 1]!;
+        kk += 2;
+      } else break;
       if (a > prev) this.gap(t, prev, a);
-      if (k < n && spans.end[k]! > prev) prev = spans.end[k]!;
+      if (z > prev) prev = z;
     }
+    if (to > prev) this.gap(t, prev, to);
+    this.keeps.length = 0;
   }
 
   private gap(t: Uint8Array, a: number, b: number): void {
@@ -288,7 +340,11 @@ export class UrlStructure {
   }
 }
 
-/** A path (`/…`), a scheme-relative or absolute URL, or a relative one with a query (`page?x=1`). */
+/**
+ * A path (`/…`), a scheme-relative or absolute URL, or a relative one with a
+ * query (`page.php?x=1`: only path characters before the `?`, so prose or
+ * `key=value?` is not read as one).
+ */
 function urlShaped(t: Uint8Array, s: number, e: number): boolean {
   if (e - s < 2) return false;
   if (t[s] === 47) return true;
@@ -296,10 +352,49 @@ function urlShaped(t: Uint8Array, s: number, e: number): boolean {
   let q = -1;
   for (let k = s; k < e; k++) {
     const c = t[k]!;
+    // Before the `?`, only what a relative path holds (and the brackets of a placeholder left by a first pass).
+    if (q < 0 && c !== 63 && (c >= 0x80 || !(CLASS[c]! & (C_DIGIT | C_LETTER))) && c !== 46 && c !== 95 && c !== 45 && c !== 126 && c !== 47 && c !== 123 && c !== 125 && c !== 91 && c !== 93) return false;
     if (c === 63 && q < 0) q = k;
     else if (c === 61 && q >= 0) return true;
   }
   return false;
+}
+
+/**
+ * A version as written: digits and dots only, no part with a leading zero
+ * (`070.123.45.67` is a phone number, `0260.0270.023.04` an octal address).
+ */
+function versionShaped(t: Uint8Array, s: number, e: number): boolean {
+  for (let k = s; k < e; k++) {
+    const c = t[k]!;
+    if (c !== 46 && (c < 48 || c > 57)) return false;
+    if (c === 48 && (k === s || t[k - 1] === 46) && k + 1 < e && t[k + 1] !== 46) return false;
+  }
+  return true;
+}
+
+/** Where a placeholder (`[word]`, `{word}`: lower-case letters and `_`) at `b[k]` ends, or -1. */
+function placeholderAt(b: Uint8Array, k: number, n: number): number {
+  const open = b[k];
+  if (open !== 91 && open !== 123) return -1;
+  const close = open === 91 ? 93 : 125;
+  for (let i = k + 1; i < n && i - k < 24; i++) {
+    const c = b[i]!;
+    if (c === close) return i > k + 1 ? i + 1 : -1;
+    if (!((c >= 97 && c <= 122) || c === 95)) return -1;
+  }
+  return -1;
+}
+
+/** Start/end pairs in order of their starts (they arrive nearly sorted: nested URLs add theirs while the path is walked). */
+function sortPairs(p: number[]): number[] {
+  let sorted = true;
+  for (let k = 2; k < p.length && sorted; k += 2) if (p[k]! < p[k - 2]!) sorted = false;
+  if (sorted) return p;
+  const pairs: [number, number][] = [];
+  for (let k = 0; k < p.length; k += 2) pairs.push([p[k]!, p[k + 1]!]);
+  pairs.sort((a, b) => a[0] - b[0]);
+  return pairs.flat();
 }
 
 /** One percent-decoding round over `buf[0..n)` in place, origins carried in `map`; returns the new length. */

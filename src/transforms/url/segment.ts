@@ -67,15 +67,21 @@ function decodeSegment(b: Uint8Array, s: number, e: number): number {
     n = m;
     if (!changed) break;
   }
-  // Unicode spaces read as spaces: no-break (C2 A0), en quad … hair and narrow no-break (E2 80 8x, E2 80 AF).
+  // Unicode spaces read as spaces (no-break C2 A0; en quad … hair, narrow no-break E2 80 8x/AF),
+  // Unicode dashes as `-` (hyphens, figure and en dash E2 80 90–93, minus sign E2 88 92).
   let m = 0;
   for (let i = 0; i < n; ) {
     const c = scratch[i]!;
-    if (c === 0xc2 && scratch[i + 1] === 0xa0) {
+    const c1 = scratch[i + 1];
+    const c2 = scratch[i + 2]!;
+    if (c === 0xc2 && c1 === 0xa0) {
       scratch[m++] = 32;
       i += 2;
-    } else if (c === 0xe2 && scratch[i + 1] === 0x80 && ((scratch[i + 2]! >= 0x80 && scratch[i + 2]! <= 0x8a) || scratch[i + 2] === 0xaf)) {
+    } else if (c === 0xe2 && c1 === 0x80 && ((c2 >= 0x80 && c2 <= 0x8a) || c2 === 0xaf)) {
       scratch[m++] = 32;
+      i += 3;
+    } else if (c === 0xe2 && ((c1 === 0x80 && c2 >= 0x90 && c2 <= 0x93) || (c1 === 0x88 && c2 === 0x92))) {
+      scratch[m++] = 45;
       i += 3;
     } else scratch[m++] = scratch[i++]!;
   }
@@ -136,7 +142,7 @@ function classifyDecoded(d: Uint8Array, s: number, e: number): number {
 
 /** A segment of digits and separators only: a short number stays; long ones are typed. */
 function numeric(d: Uint8Array, s: number, e: number, digits: number): number {
-  if (dashedQuad(d, s, e, true)) return SEG_IP;
+  if (d[s] !== 43 && dashedQuad(d, s, e, true)) return SEG_IP;
   let longest = 0;
   let run = 0;
   let groups = 0;
@@ -218,7 +224,7 @@ function part(d: Uint8Array, a: number, b: number, len: number, k: number, digit
     // Punctuation inside a part (`a:b`, `x(1)`): judge the letters and digits alone by count.
     return digits >= 5 ? SEG_ID : SEG_KEEP;
   }
-  const hexOnly = (k & (LOWER | UPPER)) === 0 || allHex(d, a, b);
+  const hexOnly = (k & HIGH) === 0 && allHex(d, a, b);
   if (hexOnly && len >= 6 && letters > 0) return SEG_HEX;
   if (len >= 16 && letters > 0) return SEG_TOKEN;
   if (len <= 3) return SEG_KEEP; // v1, a1, 3d

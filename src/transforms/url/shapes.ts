@@ -68,7 +68,7 @@ export function dashedQuad(d: Uint8Array, s: number, e: number, dots: boolean): 
       len++;
       continue;
     }
-    if (len > 0 && len <= 3 && v <= 255) {
+    if (len > 0 && len <= 3 && v <= 255 && !(len > 1 && d[i - len] === 48)) {
       count++;
       if (count === 4) return true;
       if (c !== 45 && !(dots && c === 46)) count = 0;

@@ -100,7 +100,7 @@ export class DisguisedAddressDetector {
       if (masked[p] === o[p]) continue;
       const ps = this.partStart[p]!;
       const hex = t[ps] === 48 && (t[ps + 1]! | 0x20) === 120;
-      const text = hex ? `0x${masked[p]!.toString(16).padStart(2, '0')}` : t[ps] === 48 ? `0${masked[p]!.toString(8)}` : String(masked[p]);
+      const text = hex ? `0x${masked[p]!.toString(16).padStart(2, '0')}` : t[ps] === 48 && masked[p]! > 0 ? `0${masked[p]!.toString(8)}` : String(masked[p]);
       this.spans.add(ps, this.partEnd[p]!, text, K.ip);
     }
   }

@@ -76,7 +76,7 @@ export class ParamDetector {
       let k = s;
       while (k < ne && (t[k] === MINUS || t[k] === 95 /* _ */ || t[k] === DOT)) k++;
       // A label before `:` starts with a letter and is not glued to more text (`a:b:c`).
-      const named = k < ne && CLASS[t[k]!]! & (colon ? C_LETTER : C_DIGIT | C_LETTER) && !(colon && !quoted && s > from && t[s - 1] !== 32 && t[s - 1] !== 9 && t[s - 1] !== 123 && t[s - 1] !== 44 && t[s - 1] !== 59);
+      const named = k < ne && CLASS[t[k]!]! & (colon ? C_LETTER : C_DIGIT | C_LETTER) && !(colon && !quoted && s > from && !startsLabel(t[s - 1]!));
       // The name is tested before the value is read: reading every value to
       // its end would make `x=x=x=…` quadratic.
       const verdict = named ? rules.names.verdict(t, s, ne) : A_NONE;
@@ -106,7 +106,10 @@ export class ParamDetector {
             while (ve < to && !(endsValue(t[ve]!) && (!decoded || depth[ve]! <= level))) ve++;
           }
         }
-        if (ve > vs) next = this.value(t, vs, ve, to, action, verdict, q, rules);
+        // A value that is already a placeholder (`[redacted]`, `{user}`) stays as it is: redacting twice changes nothing.
+        const ph = placeholderEnd(t, vs, to);
+        if (ph > vs) next = ph;
+        else if (ve > vs) next = this.value(t, vs, ve, to, action, verdict, q, rules);
       }
       p = nextSeparator(t, next, to);
     }
@@ -141,8 +144,9 @@ export class ParamDetector {
         // An unquoted password may hold a space (`Password=Bamse bamse63`): a next word with a digit or a symbol goes with it.
         let e = ve;
         if (quote === 0 && t[vs] !== 91 /* [ a placeholder */ && e + 1 < to && t[e] === 32 && passwordTail(t, e + 1, to)) {
+          // The same terminators as the value's own, so a second pass reads the same value.
           e++;
-          while (e < to && t[e] !== 32 && t[e] !== 9 && t[e] !== NL && t[e] !== 59 && t[e] !== 44 && t[e] !== 38) e++;
+          while (e < to && !endsValue(t[e]!)) e++;
         }
         this.spans.add(vs, e, PLACEHOLDER.credential, K.credential);
         return e;
@@ -163,7 +167,8 @@ export class ParamDetector {
     while (i < e) {
       while (i < e && (t[i] === 32 || t[i] === 59 || t[i] === 44)) i++;
       const ns = i;
-      while (i < e && t[i] !== EQUALS && t[i] !== 59 && t[i] !== 32) i++;
+      // A cookie name is an RFC 6265 token: no spaces, brackets or braces (a placeholder ends the list too).
+      while (i < e && t[i] !== EQUALS && t[i] !== 59 && t[i] !== 32 && t[i] !== 91 && t[i] !== 123) i++;
       if (i < e && t[i] === 59 && COOKIE_ATTRIBUTES.has(lower(t, ns, i))) continue; // `; HttpOnly;`
       if (i >= e || t[i] !== EQUALS) return ns;
       const attribute = COOKIE_ATTRIBUTES.has(lower(t, ns, i));
@@ -171,7 +176,7 @@ export class ParamDetector {
       while (i < e && t[i] !== 59) i++;
       let ve = i;
       while (ve > vs && t[ve - 1] === 32) ve--;
-      if (!attribute && ve > vs) this.spans.add(vs, ve, PLACEHOLDER.credential, K.credential);
+      if (!attribute && ve > vs && placeholderEnd(t, vs, ve) !== ve) this.spans.add(vs, ve, PLACEHOLDER.credential, K.credential);
     }
     return e;
   }
@@ -188,8 +193,14 @@ export class ParamDetector {
     const scheme = AUTH_SCHEMES.has(name);
     let vs = scheme ? i : s;
     while (vs < e && t[vs] === 32) vs++;
+    const ph = placeholderEnd(t, vs, e);
+    if (ph > 0) return ph;
     let ve = e;
-    if (scheme && name !== 'digest' && name !== 'aws4-hmac-sha256' && name !== 'mutual') {
+    if (name === 'basic') {
+      // token68 (RFC 7235): base64 and its padding.
+      ve = vs;
+      while (ve < e && (CLASS[t[ve]!]! & C_B64URL || t[ve] === 43 || t[ve] === SLASH || t[ve] === EQUALS || t[ve] === DOT || t[ve] === 126)) ve++;
+    } else if (scheme && name !== 'digest' && name !== 'aws4-hmac-sha256' && name !== 'mutual') {
       ve = vs;
       while (ve < e && t[ve] !== 32 && t[ve] !== 59 && t[ve] !== 44 && t[ve] !== QUOTE) ve++;
     }
@@ -207,10 +218,17 @@ export class ParamDetector {
     if ((n !== 6 && n !== 5) || b + 1 >= to || t[b] !== 32) return;
     const word = lower(t, a, b);
     if (word !== 'bearer' && word !== 'basic') return;
+    // A bearer token runs to white space (tokens are opaque: `#dragon2` too); Basic is base64.
     let e = b + 1;
-    while (e < to && (CLASS[t[e]!]! & C_B64URL || t[e] === DOT || t[e] === 126 || t[e] === 43 || t[e] === SLASH || t[e] === EQUALS)) e++;
+    if (word === 'bearer' && (t[e] === 38 || t[e] === 35)) e++; // `&x`, `#x`: a token, not a separator
+    if (word === 'bearer') while (e < to && t[e] !== 32 && t[e] !== 9 && t[e] !== NL && t[e] !== CR && t[e] !== QUOTE && t[e] !== APOS && t[e] !== 44 && t[e] !== 59 && t[e] !== 38) e++;
+    else while (e < to && (CLASS[t[e]!]! & C_B64URL || t[e] === DOT || t[e] === 126 || t[e] === 43 || t[e] === SLASH || t[e] === EQUALS)) e++;
     if (e === b + 1 || t[b + 1] === 91 /* [ */) return;
-    if (word === 'basic' && !basicCredentials(t, b + 1, e)) return;
+    let alnum = false;
+    for (let k = b + 1; k < e && !alnum; k++) alnum = (CLASS[t[k]!]! & (C_DIGIT | C_LETTER)) !== 0;
+    if (!alnum) return;
+    // Basic: base64 of user:password, ending where the word does (`Basic dXNl…`, not `Basic dXNl…/more`).
+    if (word === 'basic' && ((e < to && t[e] !== 32 && t[e] !== 9 && t[e] !== QUOTE && t[e] !== APOS && t[e] !== 44 && t[e] !== 59 && t[e] !== NL && t[e] !== CR) || !basicCredentials(t, b + 1, e))) return;
     this.spans.add(b + 1, e, PLACEHOLDER.credential, K.credential);
   }
 
@@ -252,12 +270,30 @@ function passwordTail(t: Uint8Array, s: number, to: number): boolean {
   let letter = false;
   for (let i = s; i < to && i - s < 64; i++) {
     const c = t[i]!;
-    if (c === 32 || c === 9 || c === NL || c === 59 || c === 44 || c === 38) break;
-    if (c === EQUALS || c === COLON || c === 91 || c === 123 || c === 60) return false;
-    if (CLASS[c]! & C_LETTER) letter = true;
-    else mark = true;
+    if (endsValue(c)) break;
+    if (c === EQUALS || c === COLON || c === 91 || c === 123) return false;
+    if (c < 0x80 && CLASS[c]! & C_LETTER) letter = true;
+    else if (!(CLASS[c]! & C_LETTER)) mark = true;
   }
   return mark && letter;
+}
+
+/** What may stand before an unquoted `label:` — white space, `{ , ; ( [ < = &` or the quote of a JSON string — rather than more text (`a:b:c`, `//user:pass@`). */
+function startsLabel(c: number): boolean {
+  return c === 32 || c === 9 || c === 123 || c === 44 || c === 59 || c === QUOTE || c === APOS || c === 40 || c === 91 || c === 60 || c === EQUALS || c === 38;
+}
+
+/** Where a placeholder (`[word]`, `{word}`) at `t[s]` ends, or -1. */
+function placeholderEnd(t: Uint8Array, s: number, to: number): number {
+  const open = t[s];
+  if (open !== 91 && open !== 123) return -1;
+  const close = open === 91 ? 93 : 125;
+  for (let i = s + 1; i < to && i - s < 24; i++) {
+    const c = t[i]!;
+    if (c === close) return i > s + 1 ? i + 1 : -1;
+    if (!((c >= 97 && c <= 122) || c === 95)) return -1;
+  }
+  return -1;
 }
 
 function nextSeparator(t: Uint8Array, from: number, to: number): number {
