@@ -8,7 +8,7 @@
  * engine (the `l` flag behind `--enable-experimental-regexp-engine`, an
  * automaton simulation whose time grows with the input times the pattern,
  * never exponentially), which rejects what it cannot run in linear time —
- * backreferences, lookaround, `\b`, the `i`, `u` and `d` flags, counted
+ * backreferences, lookaround, the `i`, `u` and `d` flags, counted
  * repetitions too large to unroll. What it accepts is safe by construction,
  * not by a heuristic; what it refuses is refused at load with the reason.
  * (`re2` would do the same but needs Node 22.)
@@ -55,7 +55,7 @@ export function compileCustomPattern(source: string, placeholder: string): RegEx
     const msg = (e as Error).message;
     if (/linear time/i.test(msg)) {
       throw new Error(
-        'the pattern could backtrack without bound or uses what the linear-time engine cannot run (backreferences, lookahead/lookbehind, \\b, large {n,m} repetitions); rewrite it without them (e.g. [Kk]und instead of the i flag, [0-9]{6} instead of \\d{6,200})',
+        'the pattern could backtrack without bound or uses what the linear-time engine cannot run (backreferences, lookahead/lookbehind, large {n,m} repetitions); rewrite it without them (e.g. [Kk]und instead of the i flag, [0-9]{6} instead of \\d{6,200})',
       );
     }
     throw new Error(`not a valid regular expression: ${msg.replace(/^Invalid regular expression: \/.*\/[a-z]*: /, '')}`);
