@@ -26,6 +26,7 @@ export const C_PERCENT = 1 << 13;
 export const C_ATEXT = 1 << 14; // RFC 5322 atext and `.`, but not `/ ? = & #`, which in a URL end a local part
 export const C_ESCAPE = 1 << 15; // `\`: nginx writes non-ASCII and quote bytes as `\xHH`
 export const C_HIGH = 1 << 16; // a byte of a non-ASCII character
+export const C_SPACE = 1 << 17; // space, tab, line breaks
 
 /** The class bits of each byte. */
 export const CLASS = new Uint32Array(256);
@@ -48,6 +49,7 @@ for (let c = 0; c < 128; c++) {
   if (ch === '=') k |= C_EQUALS;
   if ((k & (C_DIGIT | C_LETTER)) !== 0 || ".!$%'*+-^_`{|}~".includes(ch)) k |= C_ATEXT;
   if (ch === '\\') k |= C_ESCAPE;
+  if (ch === ' ' || ch === '\t' || ch === '\n' || ch === '\r') k |= C_SPACE;
   CLASS[c] = k;
 }
 for (let c = 128; c < 256; c++) CLASS[c] = C_HIGH | C_LETTER | C_TOKEN | C_EMAIL_LOCAL | C_ATEXT | C_PARAM_NAME;

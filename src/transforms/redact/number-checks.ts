@@ -74,7 +74,7 @@ export function deviceKind(d: Uint8Array, count: number, groups: number, seps: n
   if (label & L_IMEI && count >= 14 && count <= 16) return 'imei';
   if (label & L_ID || groups > 4) return undefined;
   if (count === 15 && imeiPrefix(d) && luhnValid(d, 0, 15) && !(d[0] === 51 && (d[1] === 52 || d[1] === 55))) return 'imei';
-  if (count === 16 && imeiPrefix(d) && !(luhnValid(d, 0, 16) && cardNetwork(d, 16))) return 'imei'; // IMEISV: no check digit
+  if (count === 16 && groups === 1 && imeiPrefix(d) && !(luhnValid(d, 0, 16) && cardNetwork(d, 16))) return 'imei'; // IMEISV: no check digit, written whole
   if (count === 15 && groups === 1) {
     let prefix = '';
     for (let k = 0; k < 5; k++) prefix += String.fromCharCode(d[k]!);

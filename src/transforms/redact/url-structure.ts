@@ -17,7 +17,7 @@
 import { type PathWalker } from '../url/path-template.js';
 import { schemeEnd } from '../url/path-template.js';
 import { SEGMENT_PLACEHOLDER, SEG_HEX, SEG_IP, SEG_KEEP, classifySegment } from '../url/segment.js';
-import { CLASS, C_AT, C_COLON, C_DIGIT, C_EQUALS, C_LETTER, C_PERCENT, hexValue, isHex } from './bytes.js';
+import { CLASS, C_AT, C_COLON, C_DIGIT, C_EQUALS, C_ESCAPE, C_HIGH, C_LETTER, C_PERCENT, C_SPACE, hexValue, isHex } from './bytes.js';
 import { coarsenCoordinate } from './detectors/location.js';
 import { K, PLACEHOLDER } from './kinds.js';
 import { A_ALLOW, A_BIRTHDATE, A_CREDENTIAL, A_CUSTOM, A_NAME, A_NONE, ACTION_MASK, CUSTOM_SHIFT, F_LOCATION, L_ID, L_VERSION } from './name-rules.js';
@@ -39,7 +39,7 @@ export interface UrlRules {
   readonly customPlaceholders: readonly string[];
 }
 
-const INTERESTING = C_DIGIT | C_AT | C_PERCENT | C_COLON | C_EQUALS;
+const INTERESTING = C_AT | C_PERCENT | C_COLON | C_EQUALS | C_ESCAPE | C_HIGH | C_SPACE;
 
 /**
  * @example
@@ -60,6 +60,7 @@ export class UrlStructure {
   private readonly nameBuf = new Uint8Array(256);
   /** Ranges kept and not scanned, start/end pairs in original offsets, in order. */
   private readonly keeps: number[] = [];
+  private keepCount = 0;
   // The text and level the path walker's callbacks work on (saved and restored around nested URLs).
   private curT: Uint8Array = new Uint8Array(0);
   private curMap: Int32Array | null = null;
@@ -105,6 +106,13 @@ export class UrlStructure {
         k++;
       }
       if (at > auth) this.span(map, auth, at, PLACEHOLDER.userinfo, K.userinfo);
+      // `scheme://` and a host name without digits hold nothing to find: not scanned. A host with
+      // digits (an address, `c-90-76-31-188.hsd1…`) or a port is.
+      if (auth > s) this.keep(map, s, auth);
+      const hs = at > auth ? at + 1 : auth;
+      let plain = true;
+      for (let h = hs; h < k && plain; h++) plain = (CLASS[t[h]!]! & (C_LETTER | C_DIGIT | C_COLON)) === C_LETTER || t[h] === 46 || t[h] === 45;
+      if (plain && k > hs) this.keep(map, hs, k);
       i = k;
     }
     let q = i;
@@ -121,26 +129,16 @@ export class UrlStructure {
       this.curT = saved;
       this.curMap = savedMap;
       this.curLevel = savedLevel;
-      // Each segment is scanned on its own: a detector's finding never runs into the next segment,
-      // so what a first pass leaves reads the same to a second.
-      if (rules.allowList) for (let k = i; k < q; k++) if (t[k] === 47) this.keep(map, k, k + 1);
     }
     if (q >= e) return;
     let h = q;
     this.open = false;
-    // The `?` and `#` that the structure read are not scanned with their neighbours.
     if (t[q] === 63) {
       h = q + 1;
       while (h < e && t[h] !== 35) h++;
-      if (rules.allowList) {
-        this.keep(map, q, q + 1);
-        this.pairs(t, q + 1, h, map, level, 38 /* & */);
-      }
+      if (rules.allowList) this.pairs(t, q + 1, h, map, level, 38 /* & */);
     }
-    if (h < e) {
-      if (rules.allowList) this.keep(map, h, h + 1);
-      this.fragment(t, h + 1, e, map, level);
-    }
+    if (h < e) this.fragment(t, h + 1, e, map, level);
   }
 
   /**
@@ -172,22 +170,19 @@ export class UrlStructure {
         i++;
       }
       const pe = i;
-      // The separators are not scanned with their neighbours (see the path's `/`).
-      if (pe < e) this.keep(map, pe, pe + 1);
       i++;
       this.open = false;
-      if (pe === ps) continue;
-      if (eq < 0) {
-        this.shape(t, ps, pe, map);
-        continue;
-      }
-      if (eq > ps) this.shape(t, ps, eq, map);
-      this.keep(map, eq, eq + 1);
-      const verdict = this.verdict(t, ps, eq);
-      const open = (verdict & ACTION_MASK) !== A_ALLOW;
-      if (pe > eq + 1) this.value(t, verdict, eq + 1, pe, map, level);
-      this.open = open;
+      if (pe > ps) this.pair(t, ps, eq, pe, map, level);
     }
+  }
+
+  private pair(t: Uint8Array, ps: number, eq: number, pe: number, map: Int32Array | null, level: number): void {
+    if (eq < 0) return this.shape(t, ps, pe, map);
+    if (eq > ps) this.shape(t, ps, eq, map);
+    const verdict = this.verdict(t, ps, eq);
+    const open = (verdict & ACTION_MASK) !== A_ALLOW;
+    if (pe > eq + 1) this.value(t, verdict, eq + 1, pe, map, level);
+    this.open = open;
   }
 
   /**
@@ -294,7 +289,8 @@ export class UrlStructure {
 
   /** A range kept as it is and not scanned. */
   private keep(map: Int32Array | null, a: number, b: number): void {
-    this.keeps.push(map === null ? a : map[a]!, map === null ? b : map[b]!);
+    this.keeps[this.keepCount++] = map === null ? a : map[a]!;
+    this.keeps[this.keepCount++] = map === null ? b : map[b]!;
   }
 
   /** The ranges between the structure's spans (and kept ranges) that could hold something for the detectors. */
@@ -303,18 +299,19 @@ export class UrlStructure {
     const n = spans.count;
     this.gapCount = 0;
     if (n > this.first + 1) spans.sort(this.first, n);
-    const keeps = sortPairs(this.keeps);
+    const keeps = sortPairs(this.keeps, this.keepCount);
+    const kn = this.keepCount;
     let kk = 0;
     let prev = from;
     for (let k = this.first; ; ) {
       // The next covered range: a span or a kept range, whichever starts first.
       let a: number;
       let z: number;
-      if (k < n && (kk >= keeps.length || spans.start[k]! <= keeps[kk]!)) {
+      if (k < n && (kk >= kn || spans.start[k]! <= keeps[kk]!)) {
         a = spans.start[k]!;
         z = spans.end[k]!;
         k++;
-      } else if (kk < keeps.length) {
+      } else if (kk < kn) {
         a = keeps[kk]!;
         z = keeps[kk + 1]!;
         kk += 2;
@@ -323,20 +320,41 @@ export class UrlStructure {
       if (z > prev) prev = z;
     }
     if (to > prev) this.gap(t, prev, to);
-    this.keeps.length = 0;
+    this.keepCount = 0;
   }
 
+  /**
+   * Kept ranges go to the detectors one structural piece at a time — split
+   * at `/ ? # & = ;` when the allow-list reads the query — so a finding never
+   * runs into the next segment or value and a second pass reads what a first
+   * left the same way. A piece is scanned only when a detector could find
+   * something in it that the structure did not: an `@ % : = \\`, white
+   * space, a non-ASCII character, or seven digits or more. A segment like
+   * `app.3f2a8b9c.js` or a value like `desc` costs this one loop (the segment
+   * classifier has already judged its shape).
+   */
   private gap(t: Uint8Array, a: number, b: number): void {
+    const split = this.rules.allowList;
     let m = 0;
-    for (let i = a; i < b; i++) {
-      const c = t[i]!;
-      m |= CLASS[c]!;
-      if (c >= 0x80 || c === 92) m |= C_PERCENT;
+    let digits = 0;
+    let start = a;
+    for (let i = a; i <= b; i++) {
+      const c = i < b ? t[i]! : 47;
+      if (i === b || (split && (c === 47 || c === 63 || c === 35 || c === 38 || c === 61 || c === 59))) {
+        if (i > start && (m & INTERESTING || digits > 6)) {
+          const k = this.gapCount++;
+          this.gaps[2 * k] = start;
+          this.gaps[2 * k + 1] = i;
+        }
+        m = 0;
+        digits = 0;
+        start = i + 1;
+        continue;
+      }
+      const k = CLASS[c]!;
+      m |= k;
+      digits += k & C_DIGIT;
     }
-    if (!(m & INTERESTING)) return;
-    const k = this.gapCount++;
-    this.gaps[2 * k] = a;
-    this.gaps[2 * k + 1] = b;
   }
 }
 
@@ -387,14 +405,16 @@ function placeholderAt(b: Uint8Array, k: number, n: number): number {
 }
 
 /** Start/end pairs in order of their starts (they arrive nearly sorted: nested URLs add theirs while the path is walked). */
-function sortPairs(p: number[]): number[] {
+function sortPairs(p: number[], n: number): number[] {
   let sorted = true;
-  for (let k = 2; k < p.length && sorted; k += 2) if (p[k]! < p[k - 2]!) sorted = false;
+  for (let k = 2; k < n && sorted; k += 2) if (p[k]! < p[k - 2]!) sorted = false;
   if (sorted) return p;
   const pairs: [number, number][] = [];
-  for (let k = 0; k < p.length; k += 2) pairs.push([p[k]!, p[k + 1]!]);
+  for (let k = 0; k < n; k += 2) pairs.push([p[k]!, p[k + 1]!]);
   pairs.sort((a, b) => a[0] - b[0]);
-  return pairs.flat();
+  const flat = pairs.flat();
+  for (let k = 0; k < n; k++) p[k] = flat[k]!;
+  return p;
 }
 
 /** One percent-decoding round over `buf[0..n)` in place, origins carried in `map`; returns the new length. */

@@ -21,7 +21,17 @@ export const DEFAULT_USER_PREFIXES = ['users', 'user', 'u', 'profile', 'profiles
 export const DEFAULT_PATH_TEMPLATE: PathTemplateOptions = { userPrefixes: DEFAULT_USER_PREFIXES };
 
 /** Words that follow a user prefix without naming a user (`/users/me`, `/profile/edit`). */
-const NOT_A_USER = new Set(['me', 'self', 'new', 'edit', 'settings', 'search', 'index', 'list', 'all', 'current']);
+const NOT_A_USER = ['me', 'self', 'new', 'edit', 'settings', 'search', 'index', 'list', 'all', 'current'].map((w) => new TextEncoder().encode(w));
+
+/** Whether `b[a..z)` is one of `words` (lower-case ASCII), compared case-insensitively on the bytes: no string per segment. */
+function matchesAny(b: Uint8Array, a: number, z: number, words: readonly Uint8Array[]): boolean {
+  outer: for (const w of words) {
+    if (w.length !== z - a) continue;
+    for (let k = 0; k < w.length; k++) if ((b[a + k]! | (b[a + k]! >= 65 && b[a + k]! <= 90 ? 0x20 : 0)) !== w[k]) continue outer;
+    return true;
+  }
+  return false;
+}
 
 /**
  * Walks the path `b[s..e)` segment by segment (split at `/` and `\`) and
@@ -35,11 +45,11 @@ const NOT_A_USER = new Set(['me', 'self', 'new', 'edit', 'settings', 'search', '
  * w.walk(bytes, 0, bytes.length, (a, z, kind) => …, (a, z) => …);
  */
 export class PathWalker {
-  private readonly prefixes: Set<string>;
   private readonly longestPrefix: number;
+  private readonly prefixBytes: Uint8Array[];
 
   constructor(options: PathTemplateOptions) {
-    this.prefixes = new Set(options.userPrefixes.map((p) => p.toLowerCase()));
+    this.prefixBytes = [...new Set(options.userPrefixes.map((p) => p.toLowerCase()))].map((p) => new TextEncoder().encode(p));
     this.longestPrefix = Math.max(0, ...options.userPrefixes.map((p) => p.length));
   }
 
@@ -49,14 +59,19 @@ export class PathWalker {
     while (i <= e) {
       const a = i;
       let semi = -1;
+      // Whether the segment is a lower-case word (`static`, `privacy-guide`): then nothing to classify.
+      let word = true;
       // `\` separates Windows path segments, but `\xHH` is nginx's escape of a byte.
-      while (i < e && b[i] !== 47 && !(b[i] === 92 && b[i + 1] !== 120)) {
-        if (b[i] === 59 && semi < 0) semi = i;
+      while (i < e) {
+        const c = b[i]!;
+        if (c === 47 || (c === 92 && b[i + 1] !== 120)) break;
+        if (c === 59 && semi < 0) semi = i;
+        if (word && !((c >= 97 && c <= 122) || c === 45 || c === 95 || c === 46)) word = semi >= 0;
         i++;
       }
       const z = semi >= 0 ? semi : i;
       if (z > a) {
-        let kind = classifySegment(b, a, z);
+        let kind = word && !afterPrefix ? SEG_KEEP : classifySegment(b, a, z);
         if (afterPrefix && kind !== SEG_IP && !this.isWord(b, a, z, NOT_A_USER) && !isPlaceholder(b, a, z)) kind = SEG_USER;
         if (kind !== SEG_KEEP) {
           // A file name keeps its extension (`/{id}.pdf`), unless it is percent-encoded.
@@ -71,12 +86,11 @@ export class PathWalker {
   }
 
   private isPrefix(b: Uint8Array, a: number, z: number): boolean {
-    if (z - a > this.longestPrefix) return false;
-    return this.prefixes.has(lowerAscii(b, a, z));
+    return z - a <= this.longestPrefix && matchesAny(b, a, z, this.prefixBytes);
   }
 
-  private isWord(b: Uint8Array, a: number, z: number, words: Set<string>): boolean {
-    return z - a <= 8 && words.has(lowerAscii(b, a, z));
+  private isWord(b: Uint8Array, a: number, z: number, words: readonly Uint8Array[]): boolean {
+    return z - a <= 8 && matchesAny(b, a, z, words);
   }
 }
 
@@ -86,11 +100,6 @@ function rawExtension(b: Uint8Array, a: number, z: number): number {
   return extensionStart(b, a, z);
 }
 
-function lowerAscii(b: Uint8Array, a: number, z: number): string {
-  let s = '';
-  for (let k = a; k < z; k++) s += String.fromCharCode(b[k]! | (b[k]! >= 65 && b[k]! <= 90 ? 0x20 : 0));
-  return s;
-}
 
 function isPlaceholder(b: Uint8Array, a: number, z: number): boolean {
   return z - a > 2 && ((b[a] === 123 && b[z - 1] === 125) || (b[a] === 91 && b[z - 1] === 93));

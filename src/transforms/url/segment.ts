@@ -11,8 +11,8 @@
  * `{token}`, phone numbers `{phone}`, personal identity numbers `{pnr}`,
  * IP addresses `{ip}`.
  */
-import { CLS, DIGIT, HIGH, LOWER, OTHER, SEP, UPPER, hexVal } from './classes.js';
-import { allHex, dashedQuad, hasByte, hasDomain, isDateShape, isDimensions, isDottedQuad, isIpv6Like, isPnrDigits, isUuidAt, longMixedCaseRun } from './shapes.js';
+import { CLS, DIGIT, HEXL, HIGH, LOWER, OTHER, SEP, UPPER, hexVal } from './classes.js';
+import { dashedQuad, hasByte, hasDomain, isDateShape, isDimensions, isDottedQuad, isIpv6Like, isPnrDigits, isUuidAt, longMixedCaseRun } from './shapes.js';
 
 export const SEG_KEEP = 0;
 export const SEG_ID = 1;
@@ -24,13 +24,16 @@ export const SEG_TOKEN = 6;
 export const SEG_PHONE = 7;
 export const SEG_PNR = 8;
 export const SEG_IP = 9;
+export const SEG_MAC = 10;
 
 /** The placeholder of each segment kind. */
-export const SEGMENT_PLACEHOLDER = ['', '{id}', '{user}', '{email}', '{uuid}', '{hex}', '{token}', '{phone}', '{pnr}', '{ip}'] as const;
+export const SEGMENT_PLACEHOLDER = ['', '{id}', '{user}', '{email}', '{uuid}', '{hex}', '{token}', '{phone}', '{pnr}', '{ip}', '{mac}'] as const;
 
 /** The longest segment decoded for classification; longer ones are read as they are. */
 const MAX_DECODED = 4096;
 const scratch = new Uint8Array(MAX_DECODED);
+/** The digits of a numeric segment (at most 15 are looked at). */
+const digitBuf = new Uint8Array(16);
 
 
 /**
@@ -39,9 +42,7 @@ const scratch = new Uint8Array(MAX_DECODED);
  * to decode (then the caller reads `b` itself).
  */
 function decodeSegment(b: Uint8Array, s: number, e: number): number {
-  let has = false;
-  for (let i = s; i < e; i++) if (b[i] === 37 || b[i] === 92 || b[i]! >= 0xc2) has = true;
-  if (!has || e - s > MAX_DECODED) return -1;
+  if (e - s > MAX_DECODED) return -1;
   let n = 0;
   for (let i = s; i < e; i++) scratch[n++] = b[i]!;
   for (let round = 0; round < 3; round++) {
@@ -97,7 +98,18 @@ function decodeSegment(b: Uint8Array, s: number, e: number): number {
  * classifySegment(Buffer.from('app.1efe627a.css'), 0, 16) // SEG_KEEP
  */
 export function classifySegment(b: Uint8Array, s: number, e: number): number {
-  const n = decodeSegment(b, s, e);
+  // One pass: most segments are lower-case words (`static`, `account`, `privacy-guide`), with
+  // nothing to decode or judge; most others have nothing to decode.
+  let word = true;
+  let escaped = false;
+  for (let i = s; i < e; i++) {
+    const c = b[i]!;
+    if ((c >= 97 && c <= 122) || c === 45 || c === 95 || c === 46) continue;
+    word = false;
+    if (c === 37 || c === 92 || c >= 0xc2) escaped = true;
+  }
+  if (word) return SEG_KEEP;
+  const n = escaped ? decodeSegment(b, s, e) : -1;
   return n < 0 ? classifyDecoded(b, s, e) : classifyDecoded(scratch, 0, n);
 }
 
@@ -129,15 +141,38 @@ function classifyDecoded(d: Uint8Array, s: number, e: number): number {
   if (first === 126 /* ~ */ && n > 1) return SEG_USER;
   if (colons >= 2 && isIpv6Like(d, s, e)) return SEG_IP;
   if (digits === 0) {
-    // Letters only (and separators): words, unless a long run reads like a random token.
-    return longMixedCaseRun(d, s, e) ? SEG_TOKEN : SEG_KEEP;
+    // Letters only (and separators): words, unless a long run reads like a random token, or is a MAC of hex letters.
+    if ((n === 17 || n === 14) && isMacShape(d, s, n)) return SEG_MAC;
+    return longMixedCaseRun(d, s, e) || upperRun(d, s, e) ? SEG_TOKEN : SEG_KEEP;
   }
   if (dots === 3 && isDottedQuad(d, s, e)) return SEG_IP;
   if (n === 36 && isUuidAt(d, s)) return SEG_UUID;
+  if ((n === 17 || n === 14) && isMacShape(d, s, n)) return SEG_MAC;
   if ((all & ~(DIGIT | SEP)) === 0) return numeric(d, s, e, digits);
   // A file name: keep its extension, and any content hash in its stem.
   const ext = extensionStart(d, s, e);
   return parts(d, s, ext > s ? ext - 1 : e, ext > s);
+}
+
+/** Six hex pairs joined by `:` or `-` (17 characters), or Cisco's three groups of four joined by `.` (14). */
+function isMacShape(d: Uint8Array, s: number, n: number): boolean {
+  for (let k = 0; k < n; k++) {
+    const c = d[s + k]!;
+    const sepAt = n === 17 ? k % 3 === 2 : k === 4 || k === 9;
+    if (sepAt ? !(n === 17 ? c === 58 || c === 45 : c === 46) : hexVal(c) < 0) return false;
+  }
+  return true;
+}
+
+/** Sixteen or more upper-case letters (and digits) in one run: a key (`AKIAIOSFODNNEXAMPLE`), not a word. */
+function upperRun(d: Uint8Array, s: number, e: number): boolean {
+  let run = 0;
+  for (let i = s; i < e; i++) {
+    if (CLS[d[i]!]! & (UPPER | DIGIT)) {
+      if (++run >= 16) return true;
+    } else run = 0;
+  }
+  return false;
 }
 
 /** A segment of digits and separators only: a short number stays; long ones are typed. */
@@ -155,9 +190,11 @@ function numeric(d: Uint8Array, s: number, e: number, digits: number): number {
   // Short numbers and dates stay (2024, 2024-11-22, 22.11.2024, 1.2.3, 10-20); seven digits or more
   // in small groups are a phone number written with spaces (`98 91 69 96`) or an id.
   if (longest <= 4 && (digits <= 6 || (digits === 8 && groups === 3 && isDateShape(d, s, e)))) return SEG_KEEP;
-  const ds: number[] = [];
-  for (let i = s; i < e; i++) if (CLS[d[i]!]! & DIGIT) ds.push(d[i]!);
-  if ((digits === 10 || digits === 12) && groups <= 4 && isPnrDigits(ds)) return SEG_PNR;
+  if (digits > 15) return SEG_ID;
+  const ds = digitBuf;
+  let n = 0;
+  for (let i = s; i < e; i++) if (CLS[d[i]!]! & DIGIT) ds[n++] = d[i]!;
+  if ((digits === 10 || digits === 12) && groups <= 4 && isPnrDigits(ds.subarray(0, n))) return SEG_PNR;
   const plus = d[s] === 43;
   if ((plus && digits >= 8 && digits <= 15) || (ds[0] === 48 && digits >= 8 && digits <= 13) || (groups > 1 && digits >= 7 && digits <= 15 && !hasByte(d, s, e, 46))) return SEG_PHONE;
   if (digits === 11 && ds[0] === 52 && ds[1] === 54 && ds[2] === 55) return SEG_PHONE; // 467…: a Swedish MSISDN
@@ -188,9 +225,16 @@ function parts(d: Uint8Array, s: number, e: number, file: boolean): number {
     let letters = 0;
     let transitions = 0;
     let prevDigit = -1;
+    let nonHex = false;
+    let x = false;
     while (i < e && !(CLS[d[i]!]! & SEP)) {
-      const c = CLS[d[i]!]!;
+      const byte = d[i]!;
+      const c = CLS[byte]!;
       k |= c;
+      if (c & (LOWER | UPPER) && !(c & HEXL)) {
+        nonHex = true;
+        if (byte === 120) x = true;
+      }
       const isDigit = c & DIGIT ? 1 : 0;
       if (isDigit) digits++;
       else if (c & (LOWER | UPPER | HIGH)) letters++;
@@ -199,7 +243,7 @@ function parts(d: Uint8Array, s: number, e: number, file: boolean): number {
       i++;
     }
     const len = i - a;
-    let kind = part(d, a, i, len, k, digits, letters, transitions);
+    let kind = part(d, a, i, len, k, digits, letters, transitions, !nonHex, x);
     if (digits === 0 && letters > 0) words++;
     if (file && kind === SEG_HEX && len <= 32) {
       hashes++;
@@ -216,18 +260,18 @@ function parts(d: Uint8Array, s: number, e: number, file: boolean): number {
   return result;
 }
 
-function part(d: Uint8Array, a: number, b: number, len: number, k: number, digits: number, letters: number, transitions: number): number {
+function part(d: Uint8Array, a: number, b: number, len: number, k: number, digits: number, letters: number, transitions: number, hexLetters: boolean, x: boolean): number {
   if (digits === 0) return len >= 20 && longMixedCaseRun(d, a, b) ? SEG_TOKEN : SEG_KEEP;
   if (digits === len) return len >= 5 ? SEG_ID : SEG_KEEP;
-  if (isDimensions(d, a, b)) return SEG_KEEP; // 2048x1536
+  if (x && isDimensions(d, a, b)) return SEG_KEEP; // 2048x1536
   if (k & OTHER) {
     // Punctuation inside a part (`a:b`, `x(1)`): judge the letters and digits alone by count.
     return digits >= 5 ? SEG_ID : SEG_KEEP;
   }
-  const hexOnly = (k & HIGH) === 0 && allHex(d, a, b);
+  const hexOnly = (k & HIGH) === 0 && hexLetters;
   if (hexOnly && len >= 6 && letters > 0) return SEG_HEX;
   if (len >= 16 && letters > 0) return SEG_TOKEN;
-  if (len <= 3) return SEG_KEEP; // v1, a1, 3d
+  if (len <= 4) return SEG_KEEP; // v1, a1, 3d, y587, 6dzp: too short to single anyone out
   // Model numbers and sizes: letters then up to three digits (`iphone15`, `h264`,
   // `mp3`, `x86`), or up to four digits then up to three letters (`1080p`, `4k`, `2fa`).
   if (transitions === 1) {

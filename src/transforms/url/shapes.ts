@@ -109,7 +109,7 @@ export function isUuidAt(d: Uint8Array, s: number): boolean {
 }
 
 /** Ten or twelve digits that form a valid Swedish personal identity or coordination number. */
-export function isPnrDigits(ds: readonly number[]): boolean {
+export function isPnrDigits(ds: ArrayLike<number>): boolean {
   const off = ds.length - 10;
   if (off === 2) {
     const century = (ds[0]! - 48) * 10 + ds[1]! - 48;

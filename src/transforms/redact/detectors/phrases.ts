@@ -28,6 +28,34 @@ const HOME = new Set(['home', 'Users']);
 const NOT_USERS = new Set(['shared', 'public', 'default', 'all users', 'guest']);
 
 const decoder = new TextDecoder();
+const encoder = new TextEncoder();
+/** The credential words as UTF-8 bytes, longest first (so `password` wins over `pw`… and `api_key` over `key`). */
+const CREDENTIAL_BYTES = [...CREDENTIAL_WORDS].sort((x, y) => y.length - x.length).map((w) => ({ word: w, bytes: encoder.encode(w) }));
+
+/**
+ * The word of `words` that `t[a..b)` is, or ends with after `_` or `-`
+ * (`new_password`, `x-api-key`), compared case-insensitively on the bytes;
+ * undefined when none.
+ */
+function suffixWord(t: Uint8Array, a: number, b: number, words: readonly { word: string; bytes: Uint8Array }[]): string | undefined {
+  const last = t[b - 1]! | 0x20;
+  outer: for (const { word, bytes } of words) {
+    const n = bytes.length;
+    if (n > b - a || (bytes[n - 1]! | 0x20) !== last) continue;
+    const s = b - n;
+    if (s > a && t[s - 1] !== 95 && t[s - 1] !== 45) continue;
+    for (let k = 0; k < n; k++) {
+      const c = t[s + k]!;
+      if ((c < 0x80 ? c | (c >= 65 && c <= 90 ? 0x20 : 0) : c) !== bytes[k]) {
+        // Upper-case non-ASCII (`LÖSENORD`) is not matched byte-wise: decode and compare.
+        if (c >= 0x80 && lowerWord(t, s, b) === word) break;
+        continue outer;
+      }
+    }
+    return word;
+  }
+  return undefined;
+}
 
 /** The word `t[a..b)` in lower case (UTF-8 decoded when it is not ASCII), or '' when longer than 24 bytes. */
 function lowerWord(t: Uint8Array, a: number, b: number): string {
@@ -71,11 +99,11 @@ export class PhraseDetector {
 
   /** `password to 'x'`, `lösenord är x`, `access_key yKWM…`. */
   private credential(t: Uint8Array, a: number, b: number, to: number): void {
-    let word = lowerWord(t, a, b);
-    // new_password, user-pin: the credential word is the last part.
-    const cut = Math.max(word.lastIndexOf('_'), word.lastIndexOf('-'));
-    if (!CREDENTIAL_WORDS.has(word) && cut > 0) word = word.slice(cut + 1);
-    if (!CREDENTIAL_WORDS.has(word)) return;
+    // A value follows after a space; and the word (or its last part: new_password, user-pin) is a
+    // credential word — both checked on the bytes, so ordinary words cost no string.
+    if (b + 1 >= to || t[b] !== 32) return;
+    const word = suffixWord(t, a, b, CREDENTIAL_BYTES);
+    if (word === undefined) return;
     let z = nextWord(t, b, to);
     if (z < 0) return;
     let vs = b + 1;
@@ -98,10 +126,10 @@ export class PhraseDetector {
 
   /** `Hej Oskar Hedlund,`, `Dear Anna`, `placed by Emil Holm`. */
   private greeting(t: Uint8Array, a: number, b: number, to: number): void {
+    if (b + 1 >= to || t[b] !== 32 || !startsCapitalised(t, b + 1, to)) return;
     const word = lowerWord(t, a, b);
     const by = word === 'by' || word === 'av';
     if (!by && !GREETINGS.has(word)) return;
-    if (b + 1 >= to || t[b] !== 32 || !startsCapitalised(t, b + 1, to)) return;
     const e = capitalisedWords(t, b, to, 3);
     // `by` needs a first and a last name: `by Apple` is a company, `by Anna Svensson` a person.
     if (by && !hasSpace(t, b + 1, e)) return;

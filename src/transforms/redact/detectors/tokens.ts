@@ -125,9 +125,7 @@ export class TokenDetector {
    * under ISO 13616's mod-97 check. Returns where it ends, or `a`.
    */
   iban(t: Uint8Array, a: number, to: number): number {
-    const al = (k: number): boolean => (CLASS[t[k]!]! & C_LETTER) !== 0 && t[k]! < 0x80;
-    const dg = (k: number): boolean => (CLASS[t[k]!]! & C_DIGIT) !== 0;
-    if (!al(a) || !al(a + 1) || !dg(a + 2) || !dg(a + 3)) return a;
+    if (a + 4 > to || !al(t, a) || !al(t, a + 1) || !dg(t, a + 2) || !dg(t, a + 3)) return a;
     if (a > 0 && CLASS[t[a - 1]!]! & (C_DIGIT | C_LETTER)) return a;
     // The characters (up to 34) and where each ends; spaces only between groups of four.
     const ends = this.ibanEnds;
@@ -135,7 +133,7 @@ export class TokenDetector {
     let n = 0;
     let group = 0;
     while (e < to && n < 34) {
-      if (al(e) || dg(e)) {
+      if (al(t, e) || dg(t, e)) {
         n++;
         group++;
         e++;
@@ -143,7 +141,7 @@ export class TokenDetector {
         continue;
       }
       const sp = group === 4 ? spaceLength(t, e, to) : 0;
-      if (sp > 0 && e + sp < to && (al(e + sp) || dg(e + sp))) {
+      if (sp > 0 && e + sp < to && (al(t, e + sp) || dg(t, e + sp))) {
         group = 0;
         e += sp;
       } else break;
@@ -154,20 +152,30 @@ export class TokenDetector {
       const z = ends[len]!;
       if (z < to && CLASS[t[z]!]! & (C_DIGIT | C_LETTER)) continue;
       // Move the first four characters to the end, letters as 10–35, then mod 97.
-      let rem = 0;
-      const add = (k: number): void => {
-        const c = t[k]! | (al(k) ? 0x20 : 0);
-        if (dg(k)) rem = (rem * 10 + c - 48) % 97;
-        else if (al(k)) rem = (rem * 100 + c - 87) % 97;
-      };
-      for (let k = a + 4; k < z; k++) add(k);
-      for (let k = a; k < a + 4; k++) add(k);
-      if (rem === 1) end = z;
+      if (mod97(t, a, a + 4, mod97(t, a + 4, z, 0)) === 1) end = z;
     }
     if (end === a) return a;
     this.spans.addKind(a, end, 'iban');
     return end;
   }
+}
+
+function al(t: Uint8Array, k: number): boolean {
+  return (CLASS[t[k]!]! & C_LETTER) !== 0 && t[k]! < 0x80;
+}
+
+function dg(t: Uint8Array, k: number): boolean {
+  return (CLASS[t[k]!]! & C_DIGIT) !== 0;
+}
+
+/** The running mod-97 remainder `rem` carried over the letters and digits of `t[s..e)` (letters as 10–35, spaces skipped). */
+function mod97(t: Uint8Array, s: number, e: number, rem: number): number {
+  for (let k = s; k < e; k++) {
+    const c = t[k]!;
+    if (dg(t, k)) rem = (rem * 10 + c - 48) % 97;
+    else if (al(t, k)) rem = (rem * 100 + (c | 0x20) - 87) % 97;
+  }
+  return rem;
 }
 
 /** A space at `t[i]`: ASCII, no-break (U+00A0) or narrow no-break (U+202F); its length in bytes, or 0. */
