@@ -116,20 +116,19 @@ export class UrlStructure {
       i = k;
     }
     let q = i;
-    while (q < e && t[q] !== 63 && t[q] !== 35) q++;
     const rules = this.rules;
-    if (rules.templatePaths && q > i) {
+    if (rules.templatePaths && i < e) {
       const saved = this.curT;
       const savedMap = this.curMap;
       const savedLevel = this.curLevel;
       this.curT = t;
       this.curMap = map;
       this.curLevel = level;
-      rules.walker.walk(t, i, q, this.onSegment, this.onMatrix);
+      q = rules.walker.walk(t, i, e, this.onSegment, this.onMatrix);
       this.curT = saved;
       this.curMap = savedMap;
       this.curLevel = savedLevel;
-    }
+    } else while (q < e && t[q] !== 63 && t[q] !== 35) q++;
     if (q >= e) return;
     let h = q;
     this.open = false;

@@ -34,8 +34,9 @@ function matchesAny(b: Uint8Array, a: number, z: number, words: readonly Uint8Ar
 }
 
 /**
- * Walks the path `b[s..e)` segment by segment (split at `/` and `\`) and
- * reports each segment that must be replaced, with its kind:
+ * Walks the path `b[s..e)` segment by segment (split at `/` and `\`, ending
+ * at a `?` or `#`, whose offset it returns) and reports each segment that
+ * must be replaced, with its kind:
  * `segment(start, end, kind)`. A `;` ends a segment's own text; what
  * follows it up to the next separator (matrix parameters, `;jsessionid=…`)
  * is reported with `params(start, end)`.
@@ -53,18 +54,23 @@ export class PathWalker {
     this.longestPrefix = Math.max(0, ...options.userPrefixes.map((p) => p.length));
   }
 
-  walk(b: Uint8Array, s: number, e: number, segment: (start: number, end: number, kind: number) => void, params: (start: number, end: number) => void): void {
+  walk(b: Uint8Array, s: number, e: number, segment: (start: number, end: number, kind: number) => void, params: (start: number, end: number) => void): number {
     let afterPrefix = false;
     let i = s;
-    while (i <= e) {
+    let end = e;
+    while (i <= end) {
       const a = i;
       let semi = -1;
       // Whether the segment is a lower-case word (`static`, `privacy-guide`): then nothing to classify.
       let word = true;
-      // `\` separates Windows path segments, but `\xHH` is nginx's escape of a byte.
-      while (i < e) {
+      // `\` separates Windows path segments, but `\xHH` is nginx's escape of a byte. `?` and `#` end the path.
+      while (i < end) {
         const c = b[i]!;
         if (c === 47 || (c === 92 && b[i + 1] !== 120)) break;
+        if (c === 63 || c === 35) {
+          end = i;
+          break;
+        }
         if (c === 59 && semi < 0) semi = i;
         if (word && !((c >= 97 && c <= 122) || c === 45 || c === 95 || c === 46)) word = semi >= 0;
         i++;
@@ -83,6 +89,7 @@ export class PathWalker {
       if (semi >= 0 && i > semi + 1) params(semi + 1, i);
       i++;
     }
+    return end;
   }
 
   private isPrefix(b: Uint8Array, a: number, z: number): boolean {
