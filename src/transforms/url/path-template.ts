@@ -6,6 +6,7 @@
  * `path_template` dimension: one implementation, so the two never disagree.
  */
 import { SEGMENT_PLACEHOLDER, SEG_IP, SEG_KEEP, SEG_USER, classifySegment, extensionStart } from './segment.js';
+import { SegmentCache } from './segment-cache.js';
 
 export interface PathTemplateOptions {
   /**
@@ -48,6 +49,7 @@ function matchesAny(b: Uint8Array, a: number, z: number, words: readonly Uint8Ar
 export class PathWalker {
   private readonly longestPrefix: number;
   private readonly prefixBytes: Uint8Array[];
+  private readonly cache = new SegmentCache();
 
   constructor(options: PathTemplateOptions) {
     this.prefixBytes = [...new Set(options.userPrefixes.map((p) => p.toLowerCase()))].map((p) => new TextEncoder().encode(p));
@@ -77,7 +79,7 @@ export class PathWalker {
       }
       const z = semi >= 0 ? semi : i;
       if (z > a) {
-        let kind = word && !afterPrefix ? SEG_KEEP : classifySegment(b, a, z);
+        let kind = word && !afterPrefix ? SEG_KEEP : this.cache.kind(b, a, z);
         if (afterPrefix && kind !== SEG_IP && !this.isWord(b, a, z, NOT_A_USER) && !isPlaceholder(b, a, z)) kind = SEG_USER;
         if (kind !== SEG_KEEP) {
           // A file name keeps its extension (`/{id}.pdf`), unless it is percent-encoded.
