@@ -5,7 +5,7 @@
  * paths it keeps, and the aggregate stage uses {@link templatePath} as its
  * `path_template` dimension: one implementation, so the two never disagree.
  */
-import { SEGMENT_PLACEHOLDER, SEG_IP, SEG_KEEP, SEG_USER, classifySegment, extensionStart } from './segment.js';
+import { SEGMENT_PLACEHOLDER, SEG_IP, SEG_KEEP, SEG_MAC, SEG_USER, SEG_UUID, classifySegment, extensionStart } from './segment.js';
 import { SegmentCache } from './segment-cache.js';
 
 export interface PathTemplateOptions {
@@ -83,7 +83,8 @@ export class PathWalker {
         if (afterPrefix && kind !== SEG_IP && !this.isWord(b, a, z, NOT_A_USER) && !isPlaceholder(b, a, z)) kind = SEG_USER;
         if (kind !== SEG_KEEP) {
           // A file name keeps its extension (`/{id}.pdf`), unless it is percent-encoded.
-          const ext = kind === SEG_USER ? -1 : rawExtension(b, a, z);
+          // A shape judged on the whole segment (an address, a MAC, a UUID) has no extension to keep.
+          const ext = kind === SEG_USER || kind === SEG_IP || kind === SEG_MAC || kind === SEG_UUID ? (kind === SEG_MAC ? macExtension(b, a, z) : -1) : rawExtension(b, a, z);
           segment(a, ext > a + 1 ? ext - 1 : z, kind);
         }
         afterPrefix = this.isPrefix(b, a, z);
@@ -101,6 +102,13 @@ export class PathWalker {
   private isWord(b: Uint8Array, a: number, z: number, words: readonly Uint8Array[]): boolean {
     return z - a <= 8 && matchesAny(b, a, z, words);
   }
+}
+
+/** For a MAC file name (`dca6.327d.e63d.cfg`): where its extension starts, or -1 (`dca6.327d.e63d`). */
+function macExtension(b: Uint8Array, a: number, z: number): number {
+  const n = z - a;
+  if (n === 14 || n === 17) return -1;
+  return rawExtension(b, a, z);
 }
 
 /** The extension's start in a segment written without escapes, or -1. */

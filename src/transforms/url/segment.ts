@@ -151,8 +151,23 @@ function classifyDecoded(d: Uint8Array, s: number, e: number): number {
   if ((all & ~(DIGIT | SEP)) === 0) return numeric(d, s, e, digits);
   // A file name: keep its extension, and any content hash in its stem.
   const ext = extensionStart(d, s, e);
-  return parts(d, s, ext > s ? ext - 1 : e, ext > s);
+  // A MAC as a file name (`SEP001a2b3c4d5e.cnf.xml`, `dca6.327d.e63d.cfg`) is a MAC.
+  if (ext > s) {
+    const stem = ext - 1;
+    const dot = lastDot(d, s, stem);
+    if ((stem - s === 14 || stem - s === 17) && isMacShape(d, s, stem - s)) return SEG_MAC;
+    if (dot > s && (dot - s === 14 || dot - s === 17) && isMacShape(d, s, dot - s)) return SEG_MAC;
+    if (stem - s > 17 && isMacShape(d, stem - 17, 17)) return SEG_MAC;
+    return parts(d, s, stem, true);
+  }
+  return parts(d, s, e, false);
 }
+
+function lastDot(d: Uint8Array, s: number, e: number): number {
+  for (let i = e - 1; i > s; i--) if (d[i] === 46) return i;
+  return -1;
+}
+
 
 /** Six hex pairs joined by `:` or `-` (17 characters), or Cisco's three groups of four joined by `.` (14). */
 function isMacShape(d: Uint8Array, s: number, n: number): boolean {

@@ -70,14 +70,15 @@ export class LocationDetector {
   /**
    * Pairs of decimals in the word at `t[a..b)` and after it: four or more
    * places each when a comma separates them (`59.3345,18.0632`), five or
-   * more when only a space does (`GPS fix 67.822305 20.190350`).
+   * more when only a space or a `/` does (`GPS fix 67.822305 20.190350`,
+   * `/reverse/67.85962/20.23062`).
    */
   pairs(t: Uint8Array, a: number, b: number, to: number): void {
     for (let i = a; i < b; i++) {
       const c = t[i]!;
       if (!(isDigit(c) || c === MINUS) || (i > a && (isDigit(t[i - 1]!) || t[i - 1] === DOT))) continue;
       const z1 = decimalEnd(t, i, to);
-      if (z1 < 0 || z1 >= to || (t[z1] !== COMMA && t[z1] !== SPACE)) continue;
+      if (z1 < 0 || z1 >= to || (t[z1] !== COMMA && t[z1] !== SPACE && t[z1] !== 47)) continue;
       const places = t[z1] === COMMA ? 4 : 5;
       if (!fine(t, i, z1, places)) continue;
       let j = z1 + 1;
