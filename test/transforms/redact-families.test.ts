@@ -250,6 +250,9 @@ describe('families: none survives, in any position', () => {
     fc.assert(fc.property(credentials, ({ value, core }) => neverSurvives(value, core, TEXT_POSITIONS)), FC);
     expect(text.fn('using AKIAIOSFODNN7EXAMPLE for s3')).toBe('using [secret] for s3');
     expect(text.fn('wrong PIN 1580 (2 attempts left)')).toBe('wrong PIN [redacted] (2 attempts left)');
+    expect(text.fn('wrong pin_code 8548 (2 attempts left)')).toBe('wrong pin_code [redacted] (2 attempts left)');
+    expect(text.fn('Ring mig på 3122935833 efter 17')).toBe('Ring mig på [phone] efter 17');
+    expect(text.fn('callback requested: 770 057 928; x')).toBe('callback requested: [phone]; x');
   });
 
   it('device and subscriber ids: IMEI, ICCID, MACs in every notation', () => {
@@ -274,6 +277,8 @@ describe('families: none survives, in any position', () => {
       ['client 0x5f.0xf6.0x51.0x56 closed', 'client 0x5f.0xf6.0x51.0x00 closed'],
       ['connect() to 0260.0270.023.04 failed', 'connect() to 0260.0270.023.0 failed'],
       ['upstream 81.6.12.34:8080 failed', 'upstream 81.6.12.0 failed'],
+      ['connect() to 1430367970 failed', 'connect() to 1430367744 failed'],
+      ['geoip lookup for 1046401978', 'geoip lookup for 1046401792'],
     ];
     for (const [input, want] of cases) expect(text.fn(input), input).toBe(want);
   });

@@ -89,7 +89,7 @@ const KEY_MODIFIERS = set('api access secret private auth encryption signing lic
 const TIME_WORDS = set('ts time timestamp date datetime epoch exp expires expiry expiration iat nbf created updated modified deleted since until start end ms millis msec sec seconds duration elapsed uptime ttl');
 const ID_WORDS = set('transaktion ordernummer fakturanummer bestallning beställning bokning arende ärende kvitto receipt order orders ordernr orderno invoice faktura booking reservation reference ref sku article artikel artnr product item tracking shipment parcel package case incident build job request req trace span transaction txn tx batch run revision rev commit sha sha1 sha256 hash digest integrity checksum etag page offset limit count total size bytes length status port pid seq sequence ticket id');
 const PNR_WORDS = set('pnr personnummer personnr pnum ssn samordningsnummer personalnumber');
-const PHONE_WORDS = set('phone tel telephone telefon telefonnummer mobilnummer mobile mobil cell cellphone msisdn fax sms callerid caller callee till ring call kontakt contact whatsapp from to number nummer');
+const PHONE_WORDS = set('phone tel telephone telefon telefonnummer mobilnummer mobile mobil cell cellphone msisdn fax sms callerid caller callee till ring call callback kontakt contact whatsapp from to number nummer');
 const IP_WORDS = set('ip ipaddr ipv4 ipv6 addr src dst srcip dstip client clientip remote remoteaddr peer source destination saddr daddr nexthop gateway gw xff realip upstream ptr host backend resolve resolving');
 const NET_WORDS = set('from to query lookup connect login waf firewall blocked banned denied geoip exceeded throttled limited');
 const MAC_WORDS = set('mac macaddr hwaddr hw bssid ether lladdr chaddr station sta');
@@ -105,7 +105,7 @@ const LOCATION_NAMES = set('lat latitude lng lon long longitude');
  * label reader also reads the word before them (`lookup for 530507983`,
  * `order number 0123456789`).
  */
-export const WEAK_LABELS = set('for to from of on at in till för från av number nummer nr no id');
+export const WEAK_LABELS = set('for to from of on at in till för från av på mig me my requested number nummer nr no id');
 
 /**
  * Splits a name into lower-case words: `X-Amz-Signature` → x amz signature,

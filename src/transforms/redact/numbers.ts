@@ -73,6 +73,8 @@ const NOW = new Date();
 const THIS_MONTH = NOW.getUTCMonth() + 1;
 /** Unix seconds a year from now: an integer above it is no timestamp of an event being logged. */
 const LATEST_TIMESTAMP = NOW.getTime() / 1000 + 366 * 86400;
+/** Unix seconds ten years ago: beside a network word, an integer below it is an address rather than a timestamp. */
+const EARLIEST_TIMESTAMP = NOW.getTime() / 1000 - 10 * 366 * 86400;
 
 /**
  * Finds number-shaped identifiers in the bytes `b[from..to)` and reports each with
@@ -271,7 +273,7 @@ export class NumberScanner {
     if (label & (L_IP | L_NET) && groups === 1 && count >= 8 && count <= 10) {
       // Behind a weak label (`from`, `query`) only outside the range of Unix timestamps.
       const v = ipv4Integer(d, count);
-      if (v >= 0 && (label & L_IP || v < 1e9 || v > LATEST_TIMESTAMP)) return 'ip';
+      if (v >= 0 && (label & L_IP || v < EARLIEST_TIMESTAMP || v > LATEST_TIMESTAMP)) return 'ip';
     }
     if (label & L_BIRTH && isDate(d, count, groups, seps)) return 'birthdate';
     // Behind an order or record label, only a personal number written as one (with its separator) is taken for one.

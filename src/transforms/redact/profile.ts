@@ -75,16 +75,19 @@ class ProfileLabels implements LabelSource {
   constructor(private readonly names: NameTable) {}
 
   before(b: Uint8Array, from: number, start: number): number {
-    const s = this.labelStart(b, from, start);
+    let s = this.labelStart(b, from, start);
     if (s < 0) return 0;
-    const labels = this.names.verdict(b, s, this.labelEnd) & LABEL_BITS;
-    // `lookup for X`, `order number X`: a weak word lends the word before it a say.
-    if (!WEAK_LABELS.has(lowerAscii(b, s, this.labelEnd))) return labels;
-    const s2 = this.labelStart(b, from, s);
-    if (s2 < 0) return labels;
-    const more = this.names.verdict(b, s2, this.labelEnd) & LABEL_BITS;
-    // An order number is not a phone number, whatever `number` says.
-    return more & L_ID ? (labels | more) & ~L_PHONE : labels | more;
+    let labels = this.names.verdict(b, s, this.labelEnd) & LABEL_BITS;
+    // `lookup for X`, `order number X`, `Ring mig på X`: weak words lend the words before them a say (two at most).
+    for (let k = 0; k < 2 && WEAK_LABELS.has(lowerWord(b, s, this.labelEnd)); k++) {
+      const s2 = this.labelStart(b, from, s);
+      if (s2 < 0) break;
+      const more = this.names.verdict(b, s2, this.labelEnd) & LABEL_BITS;
+      // An order number is not a phone number, whatever `number` says.
+      labels = more & L_ID ? (labels | more) & ~L_PHONE : labels | more;
+      s = s2;
+    }
+    return labels;
   }
 
   /** Where the label before `start` starts (its end in {@link labelEnd}), or -1. */
@@ -113,9 +116,10 @@ class ProfileLabels implements LabelSource {
   }
 }
 
-function lowerAscii(b: Uint8Array, s: number, e: number): string {
-  if (e - s > 8) return '';
-  let out = '';
-  for (let i = s; i < e; i++) out += String.fromCharCode(b[i]! >= 65 && b[i]! <= 90 ? b[i]! | 0x20 : b[i]!);
-  return out;
+const utf8 = new TextDecoder();
+
+/** A short label word in lower case (UTF-8 decoded: `på`), or '' when longer than 12 bytes. */
+function lowerWord(b: Uint8Array, s: number, e: number): string {
+  if (e - s > 12) return '';
+  return utf8.decode(b.subarray(s, e)).toLowerCase();
 }

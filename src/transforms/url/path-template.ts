@@ -5,7 +5,7 @@
  * paths it keeps, and the aggregate stage uses {@link templatePath} as its
  * `path_template` dimension: one implementation, so the two never disagree.
  */
-import { SEGMENT_PLACEHOLDER, SEG_IP, SEG_KEEP, SEG_MAC, SEG_USER, SEG_UUID, classifySegment, extensionStart } from './segment.js';
+import { SEGMENT_PLACEHOLDER, SEG_IP, SEG_KEEP, SEG_MAC, SEG_PHONE, SEG_USER, SEG_UUID, classifySegment, extensionStart } from './segment.js';
 import { SegmentCache } from './segment-cache.js';
 
 export interface PathTemplateOptions {
@@ -23,6 +23,14 @@ export const DEFAULT_PATH_TEMPLATE: PathTemplateOptions = { userPrefixes: DEFAUL
 
 /** Words that follow a user prefix without naming a user (`/users/me`, `/profile/edit`). */
 const NOT_A_USER = ['me', 'self', 'new', 'edit', 'settings', 'search', 'index', 'list', 'all', 'current'].map((w) => new TextEncoder().encode(w));
+
+/** Segments after which the next ones hold a phone number. */
+const PHONE_PREFIXES = ['tel', 'phone', 'sms', 'call', 'callback', 'msisdn'].map((w) => new TextEncoder().encode(w));
+
+function hasDigit(b: Uint8Array, a: number, z: number): boolean {
+  for (let k = a; k < z; k++) if (b[k]! >= 48 && b[k]! <= 57) return true;
+  return false;
+}
 
 /** Whether `b[a..z)` is one of `words` (lower-case ASCII), compared case-insensitively on the bytes: no string per segment. */
 function matchesAny(b: Uint8Array, a: number, z: number, words: readonly Uint8Array[]): boolean {
@@ -58,6 +66,7 @@ export class PathWalker {
 
   walk(b: Uint8Array, s: number, e: number, segment: (start: number, end: number, kind: number) => void, params: (start: number, end: number) => void): number {
     let afterPrefix = false;
+    let afterPhone = false;
     let i = s;
     let end = e;
     while (i <= end) {
@@ -81,6 +90,9 @@ export class PathWalker {
       if (z > a) {
         let kind = word && !afterPrefix ? SEG_KEEP : this.cache.kind(b, a, z);
         if (afterPrefix && kind !== SEG_IP && !this.isWord(b, a, z, NOT_A_USER) && !isPlaceholder(b, a, z)) kind = SEG_USER;
+        // After `/tel/`, `/sms/`, `/phone/`: segments with digits are the number, however it was split (`/tel/040/14%2040%2095`).
+        else if (afterPhone && !word && kind === SEG_KEEP && hasDigit(b, a, z)) kind = SEG_PHONE;
+        else afterPhone = false;
         if (kind !== SEG_KEEP) {
           // A file name keeps its extension (`/{id}.pdf`), unless it is percent-encoded.
           // A shape judged on the whole segment (an address, a MAC, a UUID) has no extension to keep.
@@ -88,6 +100,7 @@ export class PathWalker {
           segment(a, ext > a + 1 ? ext - 1 : z, kind);
         }
         afterPrefix = this.isPrefix(b, a, z);
+        if (matchesAny(b, a, z, PHONE_PREFIXES)) afterPhone = true;
       }
       if (semi >= 0 && i > semi + 1) params(semi + 1, i);
       i++;

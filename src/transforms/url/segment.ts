@@ -12,7 +12,7 @@
  * IP addresses `{ip}`.
  */
 import { CLS, DIGIT, HEXL, HIGH, LOWER, OTHER, SEP, UPPER, hexVal } from './classes.js';
-import { dashedQuad, hasByte, hasDomain, isDateShape, isDimensions, isDottedQuad, isIpv6Like, isPnrDigits, isUuidAt, longMixedCaseRun } from './shapes.js';
+import { dashedQuad, dottedHostQuad, isAtonQuad, hasByte, hasDomain, isDateShape, isDimensions, isDottedQuad, isIpv6Like, isPnrDigits, isUuidAt, longMixedCaseRun } from './shapes.js';
 
 export const SEG_KEEP = 0;
 export const SEG_ID = 1;
@@ -145,7 +145,7 @@ function classifyDecoded(d: Uint8Array, s: number, e: number): number {
     if ((n === 17 || n === 14) && isMacShape(d, s, n)) return SEG_MAC;
     return longMixedCaseRun(d, s, e) || upperRun(d, s, e) ? SEG_TOKEN : SEG_KEEP;
   }
-  if (dots === 3 && isDottedQuad(d, s, e)) return SEG_IP;
+  if (dots === 3 && (isDottedQuad(d, s, e) || isAtonQuad(d, s, e))) return SEG_IP;
   if (n === 36 && isUuidAt(d, s)) return SEG_UUID;
   if ((n === 17 || n === 14) && isMacShape(d, s, n)) return SEG_MAC;
   if ((all & ~(DIGIT | SEP)) === 0) return numeric(d, s, e, digits);
@@ -260,14 +260,16 @@ function parts(d: Uint8Array, s: number, e: number, file: boolean): number {
     const len = i - a;
     let kind = part(d, a, i, len, k, digits, letters, transitions, !nonHex, x);
     if (digits === 0 && letters > 0) words++;
-    if (file && kind === SEG_HEX && len <= 32) {
+    // A content hash beside a word in a file name: hex, or eight hex digits that happen to be decimal
+    // (`app.34618027.css`, webpack's [contenthash:8]; not one starting with 0, which a phone number does).
+    if (file && (kind === SEG_HEX ? len <= 32 : digits === len && len === 8 && d[a] !== 48 && a > s && d[a - 1] === 46)) {
       hashes++;
       kind = SEG_KEEP;
     }
     if (digits === len && len <= 3) {
       // Four short numbers in a row are an address written with dashes or dots (`c-90-76-31-188`);
       // in a file name only with dashes: `app-1.2.3.4.js` is a version.
-      if (++numericParts === 4 && dashedQuad(d, s, e, !file)) return SEG_IP;
+      if (++numericParts === 4 && (dashedQuad(d, s, e, !file) || dottedHostQuad(d, s, i, e))) return SEG_IP;
     } else numericParts = 0;
     if (kind !== SEG_KEEP && (result === SEG_KEEP || kind === SEG_TOKEN)) result = kind;
   }

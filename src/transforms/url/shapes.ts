@@ -163,3 +163,43 @@ export function allHex(d: Uint8Array, a: number, b: number): boolean {
   return true;
 }
 
+
+/**
+ * A dotted quad in inet_aton's other bases: each part hex (`0xb0`), octal
+ * (`0260`) or decimal, at most 255 (`0xb0.0xd.0xca.0xbb`).
+ */
+export function isAtonQuad(d: Uint8Array, s: number, e: number): boolean {
+  let parts = 0;
+  let k = s;
+  while (k <= e && parts < 4) {
+    let base = 10;
+    if (d[k] === 48 && (d[k + 1]! | 0x20) === 120) {
+      base = 16;
+      k += 2;
+    } else if (d[k] === 48 && k + 1 < e && d[k + 1] !== 46) base = 8;
+    const ds = k;
+    let v = 0;
+    while (k < e && d[k] !== 46) {
+      const h = hexVal(d[k]!);
+      if (h < 0 || h >= base) return false;
+      v = v * base + h;
+      k++;
+    }
+    if (k === ds || v > 255) return false;
+    parts++;
+    k++;
+  }
+  return parts === 4 && k >= e;
+}
+
+/**
+ * Four numbers at the start of a host name written into a path
+ * (`62.0.6.95.dyn.example-isp.se`): the quad starts the segment, ends at
+ * `quadEnd`, and two or more labels follow it.
+ */
+export function dottedHostQuad(d: Uint8Array, s: number, quadEnd: number, e: number): boolean {
+  if (!isDottedQuad(d, s, quadEnd)) return false;
+  let dots = 0;
+  for (let i = quadEnd; i < e; i++) if (d[i] === 46) dots++;
+  return dots >= 2;
+}

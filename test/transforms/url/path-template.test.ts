@@ -33,6 +33,12 @@ describe('templatePath', () => {
     ['/cart;jsessionid=ABC123/x', '/cart/x'],
     ['https://u:p@shop.example/p/8f14e45fceea167a5a36dedd4bea2543#x', 'https://shop.example/p/{hex}'],
     ['https://81.6.12.34/x', 'https://{ip}/x'],
+    ['/geoip/0xb0.0xd.0xca.0xbb', '/geoip/{ip}'],
+    ['/geoip/62.0.6.95.dyn.example-isp.se', '/geoip/{ip}'],
+    ['/provision/dca6.327d.e63d.cfg', '/provision/{mac}.cfg'],
+    ['/a/00-1a-2b-3c-4d-5e', '/a/{mac}'],
+    ['/tel/040/14%2040%2095', '/tel/{phone}/{phone}'],
+    ['/sms/98%2091%2069%2096/status', '/sms/{phone}/status'],
   ])('templates %s', (input, want) => {
     expect(templatePath(input)).toBe(want);
   });
@@ -52,6 +58,10 @@ describe('templatePath', () => {
     '/users/me/settings',
     '/api/v1/orders/1234',
     '/2026-11-22/report',
+    '/assets/app.34618027.css',
+    '/d/app-1.2.3.4.tar.gz',
+    '/tel/contact',
+    '/blog/raspberry-pi-monitoring-98j7/',
   ])('keeps %s', (input) => {
     expect(templatePath(input)).toBe(input);
   });

@@ -15,11 +15,11 @@ import { type Spans } from '../spans.js';
 import { capitalisedWords, startsCapitalised } from './params.js';
 
 /** Credential words a value may follow, with or without a connector (`to`, `är`, `is`). */
-const CREDENTIAL_WORDS = new Set(['key', 'pass', 'password', 'passwd', 'pwd', 'pw', 'pin', 'pinkod', 'pincode', 'losenord', 'lösenord', 'passphrase', 'passcode', 'secret', 'apikey', 'api_key', 'access_key', 'accesskey', 'token', 'api-key']);
+const CREDENTIAL_WORDS = new Set(['pin_code', 'pin-code', 'pinnummer', 'key', 'pass', 'password', 'passwd', 'pwd', 'pw', 'pin', 'pinkod', 'pincode', 'losenord', 'lösenord', 'passphrase', 'passcode', 'secret', 'apikey', 'api_key', 'access_key', 'accesskey', 'token', 'api-key']);
 /** Words after which a token-shaped value needs no connector (`access_key yKWM…`, `token abc123…`). */
 const KEY_WORDS = new Set(['apikey', 'api_key', 'access_key', 'accesskey', 'token', 'secret', 'api-key', 'password', 'lösenord', 'losenord', 'key', 'credentials']);
 /** Words after which four to eight digits are a PIN (`wrong PIN 1580`, `Ny pinkod 846576 satt`). */
-const PIN_WORDS = new Set(['pin', 'pinkod', 'pincode', 'pinkode', 'pinnummer']);
+const PIN_WORDS = new Set(['pin', 'pinkod', 'pincode', 'pinkode', 'pinnummer', 'pin_code', 'pin-code']);
 const CONNECTORS = new Set(['to', 'till', 'är', 'is', 'was', 'var', 'blev', 'became', 'now', 'nu', 'set']);
 const GREETINGS = new Set(['hej', 'hi', 'hello', 'dear', 'hallå', 'halla', 'kära', 'bästa', 'basta', 'hey', 'hejsan', 'tack']);
 /** `/home/` and macOS's `/Users/` (capital U: `/users/12345` is an API path, which path templates handle). */
