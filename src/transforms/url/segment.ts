@@ -5,7 +5,7 @@
  * Word-like segments (`api`, `blog`, `privacy-guide-311`, `björn`), short
  * numbers (`2024`, `v1`), file names with extensions and content-hashed
  * asset names (`app.1efe627a.css`) are kept; a segment shaped like an
- * identifier becomes a typed placeholder: long digit runs and letters mixed
+ * identifier becomes a typed placeholder: digit runs of seven or more and letters mixed
  * with digits `{id}`, e-mail `{email}`, `~user` and `@handle` `{user}`,
  * UUIDs `{uuid}`, hex digests `{hex}`, base64 and other random tokens
  * `{token}`, phone numbers `{phone}`, personal identity numbers `{pnr}`,
@@ -202,9 +202,10 @@ function numeric(d: Uint8Array, s: number, e: number, digits: number): number {
       if (run > longest) longest = run;
     } else run = 0;
   }
-  // Short numbers and dates stay (2024, 2024-11-22, 22.11.2024, 1.2.3, 10-20); seven digits or more
-  // in small groups are a phone number written with spaces (`98 91 69 96`) or an id.
-  if (longest <= 4 && (digits <= 6 || (digits === 8 && groups === 3 && isDateShape(d, s, e)))) return SEG_KEEP;
+  // Numbers of up to six digits (years, pages, record numbers: `2024`, `000123`, `10-20`) and dates
+  // (`2024-11-22`) stay; seven digits or more — as many as the shortest phone and personal numbers —
+  // are typed, also in small groups (`98 91 69 96`, a phone number written with spaces).
+  if (digits <= 6 || (digits === 8 && groups === 3 && longest <= 4 && isDateShape(d, s, e))) return SEG_KEEP;
   if (digits > 15) return SEG_ID;
   const ds = digitBuf;
   let n = 0;
@@ -279,7 +280,7 @@ function parts(d: Uint8Array, s: number, e: number, file: boolean): number {
 
 function part(d: Uint8Array, a: number, b: number, len: number, k: number, digits: number, letters: number, transitions: number, hexLetters: boolean, x: boolean): number {
   if (digits === 0) return len >= 20 && longMixedCaseRun(d, a, b) ? SEG_TOKEN : SEG_KEEP;
-  if (digits === len) return len >= 5 ? SEG_ID : SEG_KEEP;
+  if (digits === len) return len >= 7 ? SEG_ID : SEG_KEEP;
   if (x && isDimensions(d, a, b)) return SEG_KEEP; // 2048x1536
   if (k & OTHER) {
     // Punctuation inside a part (`a:b`, `x(1)`): judge the letters and digits alone by count.

@@ -67,7 +67,7 @@ describe('templatePath', () => {
   });
 
   it('classifies segments by shape', () => {
-    expect([seg('12345'), seg('1234'), seg('a1b2c3d4e5'), seg('jo@x.se'), seg('@jo'), seg('~jo')]).toEqual([SEG_ID, SEG_KEEP, SEG_HEX, SEG_EMAIL, SEG_USER, SEG_USER]);
+    expect([seg('1234567'), seg('123456'), seg('a1b2c3d4e5'), seg('jo@x.se'), seg('@jo'), seg('~jo')]).toEqual([SEG_ID, SEG_KEEP, SEG_HEX, SEG_EMAIL, SEG_USER, SEG_USER]);
     expect([seg('550e8400-e29b-41d4-a716-446655440000'), seg('eyJhbGciOiJIUzI1NiJ9xx12'), seg('0701234567'), seg('8112189876'), seg('10.1.2.3')]).toEqual([SEG_UUID, SEG_TOKEN, SEG_PHONE, SEG_PNR, SEG_IP]);
     expect([seg('{id}'), seg('[email]'), seg('%7Bid%7D')]).toEqual([SEG_KEEP, SEG_KEEP, SEG_KEEP]);
   });
