@@ -75,6 +75,7 @@ export class Runner {
     this.keyring = new FileKeyring({ dir: loaded.saltDir, period: c.salts.epoch, grace: toDuration(c.salts.grace), now: this.now });
     const window = retentionWindowFromConfig(c.retention);
     const warn = (message: string): void => this.log.warn(message);
+    const info = (message: string, fields?: Record<string, unknown>): void => this.log.info(fields ?? {}, message);
     const env = options.env ?? process.env;
     // Names are distinct and every type is registered: the policy was checked when it was loaded.
     c.sinks.forEach((s, i) => {
@@ -84,7 +85,7 @@ export class Runner {
     c.sources.forEach((s, i) => {
       const entry = registry.source(s.type)!;
       const name = componentName(entry, s, i);
-      const source = entry.create(s, { name, baseDir: loaded.baseDir, env, maxLineLength: c.input.max_line_length, warn, now: this.now });
+      const source = entry.create(s, { name, baseDir: loaded.baseDir, env, maxLineLength: c.input.max_line_length, warn, info, now: this.now });
       const built = buildLinePipeline({ policy: c, keyring: this.keyring, format: s.format ?? c.input.format, now: this.now, registry });
       const output = new EncodedBatchBuilder();
       built.pipeline.consumers.push(output);

@@ -14,6 +14,12 @@ import { fileSegment, type SegmentId, type SourcePosition } from '../source.js';
 export interface Checkpoint extends SourcePosition<SegmentId> {
   /** The path the source follows (for the operator; identity is dev + inode). */
   readonly path: string;
+  /** How far the file had been read when the checkpoint was written (≥ offset): what a restart reads again. */
+  readonly read?: number | undefined;
+  /** The file's size when the checkpoint was written: bytes known to exist, so known lost if the file goes. */
+  readonly size?: number | undefined;
+  /** When the checkpoint was written (ms since the epoch). */
+  readonly at?: number | undefined;
 }
 
 /**
@@ -24,6 +30,18 @@ export interface Checkpoint extends SourcePosition<SegmentId> {
  * const cp = readCheckpoint('/var/lib/gallra/checkpoints/nginx.json');
  */
 export function readCheckpoint(file: string): Checkpoint | undefined {
+  return readCheckpoints(file)?.[0];
+}
+
+/**
+ * Reads a checkpoint file of one followed file (`{path, dev, …}`) or of
+ * several (a glob source: `{files: [{path, dev, …}, …]}`); undefined when
+ * there is none.
+ *
+ * @example
+ * for (const cp of readCheckpoints(file) ?? []) resume(cp.path, cp);
+ */
+export function readCheckpoints(file: string): Checkpoint[] | undefined {
   let text: string;
   try {
     text = fs.readFileSync(file, 'utf8');
@@ -32,25 +50,31 @@ export function readCheckpoint(file: string): Checkpoint | undefined {
     throw new GallraError('GALLRA_CHECKPOINT_IO', `checkpoint ${file}: cannot read (${(err as NodeJS.ErrnoException).code})`, { cause: err });
   }
   try {
-    const v = JSON.parse(text) as { path?: unknown; dev?: unknown; ino?: unknown; head?: unknown; head_bytes?: unknown; offset?: unknown };
-    const id = (x: unknown): x is string => typeof x === 'string' && /^\d{1,40}$/.test(x);
-    if (
-      typeof v.path === 'string' &&
-      id(v.dev) &&
-      id(v.ino) &&
-      typeof v.head === 'string' &&
-      /^[0-9a-f]{0,64}$/.test(v.head) &&
-      Number.isSafeInteger(v.head_bytes) &&
-      (v.head_bytes as number) >= 0 &&
-      Number.isSafeInteger(v.offset) &&
-      (v.offset as number) >= 0
-    ) {
-      return { path: v.path, segment: fileSegment(v.dev, v.ino, v.head, v.head_bytes as number), offset: v.offset as number };
-    }
+    const v = JSON.parse(text) as { files?: unknown };
+    const list = Array.isArray(v.files) ? (v.files as unknown[]) : [v];
+    const out = list.map(entryOf);
+    if (out.every((e): e is Checkpoint => e !== undefined)) return out;
   } catch {
     // fall through
   }
   throw new GallraError('GALLRA_CHECKPOINT_IO', `checkpoint ${file} is corrupt; remove it to start over (the source then starts as its start_at says)`);
+}
+
+const count = (x: unknown): x is number => Number.isSafeInteger(x) && (x as number) >= 0;
+
+function entryOf(x: unknown): Checkpoint | undefined {
+  if (typeof x !== 'object' || x === null) return undefined;
+  const v = x as { path?: unknown; dev?: unknown; ino?: unknown; head?: unknown; head_bytes?: unknown; offset?: unknown; read?: unknown; size?: unknown; at?: unknown };
+  const id = (y: unknown): y is string => typeof y === 'string' && /^\d{1,40}$/.test(y);
+  if (!(typeof v.path === 'string' && id(v.dev) && id(v.ino) && typeof v.head === 'string' && /^[0-9a-f]{0,64}$/.test(v.head) && count(v.head_bytes) && count(v.offset))) return undefined;
+  if ((v.read !== undefined && !count(v.read)) || (v.size !== undefined && !count(v.size)) || (v.at !== undefined && !count(v.at))) return undefined;
+  const cp: Checkpoint = { path: v.path, segment: fileSegment(v.dev, v.ino, v.head, v.head_bytes), offset: v.offset };
+  return { ...cp, ...(v.read !== undefined ? { read: v.read } : {}), ...(v.size !== undefined ? { size: v.size } : {}), ...(v.at !== undefined ? { at: v.at } : {}) };
+}
+
+function jsonOf(cp: Checkpoint): Record<string, unknown> {
+  const { dev, ino, head, headBytes } = cp.segment;
+  return { path: cp.path, dev, ino, head, head_bytes: headBytes, offset: cp.offset, ...(cp.read !== undefined ? { read: cp.read } : {}), ...(cp.size !== undefined ? { size: cp.size } : {}), ...(cp.at !== undefined ? { at: cp.at } : {}) };
 }
 
 /**
@@ -60,14 +84,32 @@ export function readCheckpoint(file: string): Checkpoint | undefined {
  * writeCheckpoint(file, { path: '/var/log/nginx/access.log', segment: { dev, ino, head, headBytes }, offset });
  */
 export function writeCheckpoint(file: string, cp: Checkpoint): void {
+  writeAtomically(file, `${JSON.stringify(jsonOf(cp))}\n`);
+}
+
+/**
+ * Writes the checkpoints of several followed files (a glob source) atomically, in one file.
+ *
+ * @example
+ * writeCheckpoints(file, [a, b]);
+ */
+export function writeCheckpoints(file: string, cps: readonly Checkpoint[]): void {
+  writeAtomically(file, `${JSON.stringify({ files: cps.map(jsonOf) })}\n`);
+}
+
+/**
+ * Temp file, fsync, rename, fsync of the directory: a crash leaves the old
+ * text or the new, never half of one. (The keyring's shared durable-write
+ * helper, src/util/durable-fs.ts, replaces this once it lands.)
+ */
+function writeAtomically(file: string, text: string): void {
   const dir = path.dirname(file);
   const tmp = `${file}.tmp-${process.pid}`;
   try {
     fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
     const fd = fs.openSync(tmp, 'w', 0o600);
     try {
-      const { dev, ino, head, headBytes } = cp.segment;
-      fs.writeSync(fd, `${JSON.stringify({ path: cp.path, dev, ino, head, head_bytes: headBytes, offset: cp.offset })}\n`);
+      fs.writeSync(fd, text);
       fs.fsyncSync(fd);
     } finally {
       fs.closeSync(fd);
