@@ -31,7 +31,7 @@ import path from 'node:path';
 import type { MetricSample } from '../../util/metric.js';
 import { type Source, type BytesBatch, type SegmentId, type SourcePosition, Waiter } from '../source.js';
 import { type Checkpoint, fingerprintKey, readCheckpoints, writeCheckpoint, writeCheckpoints } from './checkpoint.js';
-import { statPath } from './fingerprint.js';
+import { headOf, statPath } from './fingerprint.js';
 import { Follower, type FollowerCounts, type FollowerEvents } from './follower.js';
 import { expandGlob, isGlob } from './glob.js';
 import { checkFilePath } from './preflight.js';
@@ -81,7 +81,7 @@ export class FileTailSource implements Source {
   private readonly key: Uint8Array;
   private readonly events: FollowerEvents;
   /** Files finished in this run (device:inode), so a pattern matching their rotated name does not read them again. */
-  private readonly finishedFiles = new Set<string>();
+  private readonly finishedFiles = new Map<string, SegmentId>();
   /** Paths that were skipped with a warning (compressed files a pattern matched): said once each. */
   private readonly skipped = new Set<string>();
 
@@ -93,7 +93,7 @@ export class FileTailSource implements Source {
       warn: (m) => options.warn?.(m),
       info: (m, f) => options.info?.(m, f),
       finished: (id) => {
-        if (this.glob) this.finishedFiles.add(id.key);
+        if (this.glob) this.finishedFiles.set(id.key, id);
       },
     };
   }
@@ -236,7 +236,8 @@ export class FileTailSource implements Source {
       const id = st === undefined ? '' : `${st.dev}:${st.ino}`;
       if (held.has(id)) continue;
       this.events.info(`${this.name}: following ${file}`, { path: file });
-      this.follower(file).resume(undefined, this.finishedFiles.has(id) ? 'end' : startAt, 0);
+      const done = this.finishedFiles.get(id);
+      this.follower(file).resume(undefined, done !== undefined && startsWith(file, done, this.key) ? 'end' : startAt, 0);
     }
   }
 
@@ -245,10 +246,21 @@ export class FileTailSource implements Source {
     for (const [p, f] of this.followers) {
       if (!f.idle || statPath(p) !== undefined) continue;
       this.followers.delete(p);
+      // A deleted file's inode number may be handed to the next new file.
+      for (const [k, id] of this.finishedFiles) if (!startsWith(p, id, this.key) && !this.anyHas(id)) this.finishedFiles.delete(k);
       for (const k of Object.keys(this.gone) as (keyof FollowerCounts)[]) this.gone[k] += f.counts[k];
       for (const [k, o] of this.owners) if (o === f) this.owners.delete(k);
       this.events.info(`${this.name}: ${p} is gone; no longer followed`, { path: p });
     }
+  }
+
+  /** Whether some followed path names the file `id` (under a name the pattern matches). */
+  private anyHas(id: SegmentId): boolean {
+    for (const p of this.followers.keys()) {
+      const st = statPath(p);
+      if (st !== undefined && st.dev === id.dev && st.ino === id.ino) return true;
+    }
+    return false;
   }
 
   private follower(p: string): Follower {
@@ -267,5 +279,21 @@ export class FileTailSource implements Source {
     } catch {
       // No notifications (e.g. the directory does not exist yet): polling still works.
     }
+  }
+}
+
+/** Whether `file` is the file `id` names (device, inode and first bytes). */
+function startsWith(file: string, id: SegmentId, key: Uint8Array): boolean {
+  let fd: number;
+  try {
+    fd = fs.openSync(file, 'r');
+  } catch {
+    return false;
+  }
+  try {
+    const st = fs.fstatSync(fd, { bigint: true });
+    return st.dev.toString() === id.dev && st.ino.toString() === id.ino && headOf(fd, id.headBytes, key) === id.head;
+  } finally {
+    fs.closeSync(fd);
   }
 }
