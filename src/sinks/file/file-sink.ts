@@ -13,12 +13,18 @@
  * opening a day file its tail after the last newline is cut, so appends
  * never glue onto half a line — the cut part was never acknowledged and
  * will be sent again.
+ *
+ * Optionally (day-files.ts) it keeps `<prefix>.log` as a symlink to the
+ * newest day file, and gzips day files once their day is over.
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import { GallraError } from '../../errors.js';
-import { type RetentionWindow, retentionCutoff } from '../../retention/window.js';
+import type { RetentionWindow } from '../../retention/window.js';
 import { dayLabel, dayOf, type EncodedBatch, type Retainable, type Sink } from '../sink.js';
+import { compressDayFile, dayFiles, enforceDailyRetention, pointCurrentLink } from './day-files.js';
+
+export { enforceDailyRetention };
 
 const FILE_MODE = 0o640;
 const DIR_MODE = 0o750;
@@ -41,7 +47,16 @@ export interface FileSinkOptions {
   readonly bufferBytes: number;
   readonly window: RetentionWindow;
   readonly now?: () => number;
+  /** Keep `<prefix>.log` pointing at the newest day file. */
+  readonly currentLink?: boolean;
+  /** Gzip day files this long (ms) after their day ended; undefined: never. */
+  readonly compressAfterMs?: number;
+  /** Lifecycle events (retention deletions, compressions), never with event content. */
+  readonly info?: (message: string, fields?: Record<string, unknown>) => void;
+  readonly warn?: (message: string) => void;
 }
+
+const DAY_MS = 86_400_000;
 
 /**
  * @example
@@ -64,6 +79,13 @@ export class FileSink implements Sink, Retainable {
   private chain: Promise<void> = Promise.resolve();
   private pendingReopen: Promise<void> | undefined;
   private failure: GallraError | undefined;
+  /** The day the current link points at (or the newest day file found at start). */
+  private linkDay = -Infinity;
+  private linked = false;
+  /** A compression under way (one at a time, outside the write chain). */
+  private compressing: Promise<void> | undefined;
+  private readonly stopCompressing = new AbortController();
+  private lastCompressLook = -Infinity;
 
   constructor(private readonly options: FileSinkOptions) {
     this.name = options.name;
@@ -73,6 +95,7 @@ export class FileSink implements Sink, Retainable {
     } catch (err) {
       throw new GallraError('GALLRA_SINK_FAILED', `file sink ${this.name}: cannot create ${options.dir} (${(err as NodeJS.ErrnoException).code})`, { cause: err });
     }
+    if (options.currentLink === true) this.linkDay = dayFiles(options.dir, options.prefix).reduce((d, f) => Math.max(d, f.day), -Infinity);
   }
 
   get linesWritten(): number {
@@ -109,6 +132,7 @@ export class FileSink implements Sink, Retainable {
 
   private append(day: number, text: string, lines: number): void {
     const f = this.open(day);
+    if (this.options.currentLink === true && (day > this.linkDay || (!this.linked && day === this.linkDay))) this.link(day);
     const data = Buffer.from(text, 'utf8');
     f.pending.push(data);
     f.pendingBytes += data.length;
@@ -135,8 +159,57 @@ export class FileSink implements Sink, Retainable {
     return this.pendingReopen;
   }
 
-  close(): Promise<void> {
-    return this.reopen();
+  async close(): Promise<void> {
+    // A compression under way is given up (the day file stays, and is compressed after the next start).
+    this.stopCompressing.abort();
+    await this.compressing;
+    await this.reopen();
+  }
+
+  /** Points `<prefix>.log` at the day's file (a failure is said, never fails the write: the link is a convenience). */
+  private link(day: number): void {
+    this.linkDay = day;
+    this.linked = true;
+    try {
+      pointCurrentLink(this.options.dir, this.options.prefix, path.basename(this.fileFor(day)));
+    } catch (err) {
+      this.options.warn?.(`file sink ${this.name}: cannot point ${this.options.prefix}.log at ${path.basename(this.fileFor(day))} (${(err as NodeJS.ErrnoException).code})`);
+    }
+  }
+
+  /** Starts gzipping the oldest day file that is over by compress_after and not open (one at a time, in the background). */
+  private compressClosedDays(now: number): void {
+    const after = this.options.compressAfterMs;
+    if (after === undefined || this.compressing !== undefined) return;
+    // The newest day is never compressed: the current link points at it, and it is where late lines of today go.
+    const all = dayFiles(this.options.dir, this.options.prefix);
+    // Temp files of a compression a crash interrupted.
+    for (const f of all) if (f.kind === 'tmp' && !f.file.endsWith(`.tmp-${process.pid}`)) fs.rmSync(f.file, { force: true });
+    const newest = all.reduce((d, f) => Math.max(d, f.day), -Infinity);
+    const due = all.find((f) => f.kind === 'log' && f.day < newest && (f.day + 1) * DAY_MS + after <= now && !this.isBusy(f.day));
+    if (due === undefined) return;
+    const open = this.files.get(due.day);
+    if (open !== undefined) {
+      fs.closeSync(open.fd);
+      this.files.delete(due.day);
+    }
+    if (this.stopCompressing.signal.aborted) return;
+    this.compressing = compressDayFile(due.file, () => !this.files.has(due.day), this.stopCompressing.signal)
+      .then((done) => {
+        if (done) this.options.info?.(`file sink ${this.name}: compressed ${path.basename(due.file)} to ${path.basename(due.file)}.gz`, { sink: this.name, file: `${due.file}.gz` });
+      })
+      .catch((err: unknown) => {
+        if (!this.stopCompressing.signal.aborted) this.options.warn?.(`file sink ${this.name}: cannot compress ${due.file} (${(err as NodeJS.ErrnoException).code ?? String(err)}); it stays uncompressed and is tried again`);
+      })
+      .finally(() => {
+        this.compressing = undefined;
+      });
+  }
+
+  /** Whether a day's file has data not yet written and synced. */
+  private isBusy(day: number): boolean {
+    const f = this.files.get(day);
+    return f !== undefined && (f.pendingBytes > 0 || f.dirty);
   }
 
   private hasPending(): boolean {
@@ -191,12 +264,13 @@ export class FileSink implements Sink, Retainable {
   }
 
   private enforceRetention(nowMs: number, dryRun: boolean): string[] {
-    return enforceDailyRetention(this.options.dir, this.options.prefix, this.options.window, nowMs, dryRun, (day) => {
+    return enforceDailyRetention(this.options.dir, this.options.prefix, this.options.window, nowMs, dryRun, (day, file) => {
       const open = this.files.get(day);
       if (open !== undefined) {
         fs.closeSync(open.fd);
         this.files.delete(day);
       }
+      this.options.info?.(`file sink ${this.name}: retention: deleted ${path.basename(file)} (its day began before the retention window)`, { sink: this.name, file });
     });
   }
 
@@ -251,6 +325,10 @@ export class FileSink implements Sink, Retainable {
       this.lastRetention = now;
       this.enforceRetention(now, false);
     }
+    if (now - this.lastCompressLook >= 60_000) {
+      this.lastCompressLook = now;
+      this.compressClosedDays(now);
+    }
   }
 }
 
@@ -297,36 +375,4 @@ function cutTornTail(fd: number): void {
     end = start;
   }
   fs.ftruncateSync(fd, 0);
-}
-
-const DAY_FILE = /^(.+)-(\d{4})-(\d{2})-(\d{2})\.log$/;
-
-/**
- * Deletes `<prefix>-YYYY-MM-DD.log` files in `dir` whose day began before
- * the window's start at `nowMs`. `onDelete(day)` runs before each unlink.
- *
- * @example
- * enforceDailyRetention('/var/log/gallra', 'access', window, Date.now(), true) // what would go
- */
-export function enforceDailyRetention(dir: string, prefix: string, window: RetentionWindow, nowMs: number, dryRun: boolean, onDelete?: (day: number) => void): string[] {
-  const cutoff = retentionCutoff(nowMs, window);
-  let names: string[];
-  try {
-    names = fs.readdirSync(dir);
-  } catch {
-    return [];
-  }
-  const removed: string[] = [];
-  for (const name of names) {
-    const m = DAY_FILE.exec(name);
-    if (m === null || m[1] !== prefix) continue;
-    const start = Date.UTC(Number(m[2]), Number(m[3]) - 1, Number(m[4]));
-    if (!(start < cutoff)) continue;
-    const file = path.join(dir, name);
-    removed.push(file);
-    if (dryRun) continue;
-    onDelete?.(Math.floor(start / 86_400_000));
-    fs.rmSync(file, { force: true });
-  }
-  return removed;
 }

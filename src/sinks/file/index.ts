@@ -5,14 +5,32 @@
 import path from 'node:path';
 import { defineSink } from '../sink.js';
 import { fileSinkConfigSchema } from './config.js';
-import { enforceDailyRetention, FileSink } from './file-sink.js';
+import { toDuration } from '../../util/schema.js';
+import { addDuration } from '../../time/duration.js';
+import { enforceDailyRetention } from './day-files.js';
+import { FileSink } from './file-sink.js';
 
 export const fileSink = defineSink({
   name: 'file',
   description: 'daily files <dir>/<prefix>-YYYY-MM-DD.log by the UTC day of each event, fsynced before positions advance',
   schema: fileSinkConfigSchema,
-  create: (c, ctx) => new FileSink({ name: ctx.name, dir: path.resolve(ctx.baseDir, c.dir), prefix: c.prefix, bufferBytes: c.buffer_bytes, window: ctx.window, now: ctx.now }),
-  describe: (c, ctx) => `daily files ${path.join(path.resolve(ctx.baseDir, c.dir), `${c.prefix}-YYYY-MM-DD.log`)} (UTC event day, mode 0640, deleted after ${ctx.keep})`,
+  create: (c, ctx) =>
+    new FileSink({
+      name: ctx.name,
+      dir: path.resolve(ctx.baseDir, c.dir),
+      prefix: c.prefix,
+      bufferBytes: c.buffer_bytes,
+      window: ctx.window,
+      now: ctx.now,
+      currentLink: c.current_link,
+      compressAfterMs: c.compress ? addDuration(0, toDuration(c.compress_after)) : undefined,
+      info: ctx.info,
+      warn: ctx.warn,
+    }),
+  describe: (c, ctx) =>
+    `daily files ${path.join(path.resolve(ctx.baseDir, c.dir), `${c.prefix}-YYYY-MM-DD.log`)} (UTC event day, mode 0640, deleted after ${ctx.keep})` +
+    (c.current_link ? `; ${c.prefix}.log links to the newest` : '') +
+    (c.compress ? `; gzipped ${c.compress_after} after their day ends` : ''),
   retention: (c, ctx) => ({
     enforce: async (nowMs, dryRun) => enforceDailyRetention(path.resolve(ctx.baseDir, c.dir), c.prefix, ctx.window, nowMs, dryRun),
   }),

@@ -224,8 +224,11 @@ describe('FileSink retention', () => {
     const out = path.join(dir, 'out');
     fs.mkdirSync(out, { recursive: true });
     for (const d of [...KEPT, ...EXPIRED]) fs.writeFileSync(path.join(out, `access-${d}.log`), 'x\n');
-    // Not this sink's: another prefix, a compressed copy, other names.
-    for (const name of ['other-2029-01-01.log', 'access-2029-01-01.log.gz', 'access-latest.log', 'notes.txt', 'xaccess-2029-01-01.log']) fs.writeFileSync(path.join(out, name), 'keep\n');
+    // Compressed day files are this sink's too (compress: true, or the operator's own gzip): they go with their day.
+    fs.writeFileSync(path.join(out, 'access-2029-01-01.log.gz'), 'x\n');
+    fs.writeFileSync(path.join(out, 'access-2031-03-14.log.gz'), 'x\n');
+    // Not this sink's: another prefix, other names.
+    for (const name of ['other-2029-01-01.log', 'access-latest.log', 'notes.txt', 'xaccess-2029-01-01.log', 'access.log']) fs.writeFileSync(path.join(out, name), 'keep\n');
   }
 
   function present(): string[] {
@@ -236,9 +239,9 @@ describe('FileSink retention', () => {
     populate();
     const s = sink();
     const removed = await s.enforce(clock.t, false);
-    expect(removed.map((f) => path.basename(f)).sort()).toEqual(EXPIRED.map((d) => `access-${d}.log`).sort());
+    expect(removed.map((f) => path.basename(f)).sort()).toEqual([...EXPIRED.map((d) => `access-${d}.log`), 'access-2029-01-01.log.gz'].sort());
     expect(present()).toEqual(
-      [...KEPT.map((d) => `access-${d}.log`), 'other-2029-01-01.log', 'access-2029-01-01.log.gz', 'access-latest.log', 'notes.txt', 'xaccess-2029-01-01.log'].sort(),
+      [...KEPT.map((d) => `access-${d}.log`), 'access-2031-03-14.log.gz', 'other-2029-01-01.log', 'access-latest.log', 'notes.txt', 'xaccess-2029-01-01.log', 'access.log'].sort(),
     );
   });
 
@@ -246,7 +249,7 @@ describe('FileSink retention', () => {
     populate();
     const before = present();
     const s = sink();
-    expect((await s.enforce(clock.t, true)).map((f) => path.basename(f)).sort()).toEqual(EXPIRED.map((d) => `access-${d}.log`).sort());
+    expect((await s.enforce(clock.t, true)).map((f) => path.basename(f)).sort()).toEqual([...EXPIRED.map((d) => `access-${d}.log`), 'access-2029-01-01.log.gz'].sort());
     expect(present()).toEqual(before);
   });
 
