@@ -20,11 +20,13 @@ Commands:
   anonymise [FILE...]     stdin/files → stdout, same log format, anonymised
   run --config FILE       long-running pipeline: tail, FIFO, syslog → daily files
   retention --config FILE enforce the retention window on stored files now
-  check-config FILE       validate a policy and print what it will do
+  check-config [--config] FILE
+                          validate a policy and print what it will do
   salts list|rotate|destroy
                           keyring housekeeping
 
-Run 'gallra <command> --help' for a command's options.
+Run 'gallra <command> --help' for a command's options. Every command takes
+--log-level fatal|error|warn|info|debug|silent (or GALLRA_LOG_LEVEL).
 Options: -h, --help   this help;  --version   print the version
 `;
 

@@ -18,12 +18,13 @@ import type { CommandIo } from './anonymise.js';
 export const RETENTION_HELP = `Usage: gallra retention --config FILE [--dry-run]
 
 Enforces the retention window now: deletes every daily file of the policy's
-file sinks whose day began before the window (at most six months), and
-destroys the salts of closed epochs. Prints what it removed.
+file sinks (plain or gzipped) whose day began before the window (at most six
+months), and destroys the salts of closed epochs. Prints what it removed.
 
 Options:
   --config FILE   the policy (sinks: and salts: are read from it)
   --dry-run       print what would be removed, remove nothing
+  --log-level L   fatal | error | warn (default) | info | debug | silent
   -h, --help      this help
 `;
 

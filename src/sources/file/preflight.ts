@@ -18,12 +18,12 @@ export interface PathCheck {
   readonly warnings: readonly string[];
 }
 
-/** The user gallra runs as, for messages about permissions. */
-function whoAmI(): string {
+/** The user gallra runs as (its name, or its uid without a passwd entry), for messages about permissions. */
+function userName(): string {
   try {
-    return `user ${os.userInfo().username}`;
+    return os.userInfo().username;
   } catch {
-    return `uid ${process.getuid?.() ?? '?'}`;
+    return String(process.getuid?.() ?? '?');
   }
 }
 
@@ -33,7 +33,8 @@ function failed(message: string): PathCheck {
 
 /** The fix for a log the service user may not read: Debian's web-server logs are group adm. */
 function permissionFix(target: string): string {
-  return `permission denied for ${whoAmI()}; give it read access to ${target} — web-server logs on Debian/Ubuntu belong to group adm: add the user to it (usermod -aG adm gallra) or run the service with Group=adm (config/gallra.service does)`;
+  const user = userName();
+  return `permission denied for user ${user}; give it read access to ${target} — web-server logs on Debian/Ubuntu belong to group adm: add the user to it (usermod -aG adm ${user}) or run the service with Group=adm (config/gallra.service does)`;
 }
 
 /**
