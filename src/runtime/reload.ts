@@ -5,8 +5,9 @@
  * name (their `name:`, else the name gallra gives them); one whose config is
  * the same keeps running — its open files, sockets and positions — and one
  * whose config changed is stopped (drained, positions recorded) and started
- * anew. Sections that only a restart can change (salts, http, run) are
- * named, and the running values stay.
+ * anew — except for its `format:` alone, which a running source takes with a
+ * new line pipeline (stdin cannot be reopened). Sections that only a restart
+ * can change (salts, http, run) are named, and the running values stay.
  */
 import { isGallraError } from '../errors.js';
 import type { LoadedPolicy } from '../policy/load.js';
@@ -18,6 +19,8 @@ import type { Running, RunnerParts } from './runner.js';
 export interface ComponentPlan {
   /** Names that keep running as they are. */
   readonly keep: readonly string[];
+  /** Of those, sources whose `format:` changed: they keep running with a new line pipeline. */
+  readonly reformat: readonly string[];
   /** Names that stop (removed, or changed and started anew). */
   readonly stop: readonly string[];
   /** Indices in the new config of the ones that start (new, or changed). */
@@ -41,17 +44,26 @@ function canonical(v: unknown): string {
 const RESTART_ONLY = ['salts', 'http', 'run'] as const;
 const PER_LINE = ['version', 'input', 'retention', 'pseudonym', 'ip', 'redact', 'fields', 'formats'] as const;
 
+/** A config without its `format:` (a source reading another format keeps its files and sockets). */
+const withoutFormat = (c: SourceConfig | SinkConfig): string => canonical({ ...c, format: undefined });
+
 function plan<C extends SourceConfig | SinkConfig>(before: readonly C[], after: readonly C[], nameOf: (c: C, i: number) => string, restartAll: boolean): ComponentPlan {
-  const old = new Map(before.map((c, i) => [nameOf(c, i), canonical(c)]));
+  const old = new Map(before.map((c, i) => [nameOf(c, i), c]));
   const keep: string[] = [];
+  const reformat: string[] = [];
   const start: number[] = [];
   after.forEach((c, i) => {
     const name = nameOf(c, i);
-    if (!restartAll && old.get(name) === canonical(c)) keep.push(name);
-    else start.push(i);
+    const was = old.get(name);
+    if (restartAll || was === undefined || withoutFormat(was) !== withoutFormat(c)) {
+      start.push(i);
+      return;
+    }
+    keep.push(name);
+    if (canonical(was) !== canonical(c)) reformat.push(name);
   });
   const stop = [...old.keys()].filter((n) => !keep.includes(n));
-  return { keep, stop, start };
+  return { keep, reformat, stop, start };
 }
 
 /**
@@ -102,11 +114,11 @@ export async function applyReload(runner: { readonly parts: RunnerParts }, next:
 
   const madeSinks = new Map<number, Sink>();
   const starting: Running[] = [];
-  let rebuilt: ReturnType<RunnerParts['buildLine']>[] = [];
+  let rebuilt: (ReturnType<RunnerParts['buildLine']> | undefined)[] = [];
   try {
     for (const i of plan.sinks.start) madeSinks.set(i, r.makeSink(next, newSinks[i]!, i));
     for (const i of plan.sources.start) starting.push(r.makeSource(next, newSources[i]!, i));
-    if (plan.policyChanged) rebuilt = kept.map((x) => r.buildLine(next, newSources.find((s, i) => sourceName(s, i) === x.name)!));
+    rebuilt = kept.map((x) => (plan.policyChanged || plan.sources.reformat.includes(x.name) ? r.buildLine(next, newSources.find((s, i) => sourceName(s, i) === x.name)!) : undefined));
   } catch (err) {
     await Promise.all([...madeSinks.values()].map((s) => s.close().catch(() => undefined)));
     r.log.error({ code: isGallraError(err) ? err.code : undefined }, `config reload rejected (a source or sink of the new config cannot be built); the running config stays:\n${isGallraError(err) ? `${err.code}: ${err.message}` : String(err)}`);
@@ -154,7 +166,7 @@ export async function applyReload(runner: { readonly parts: RunnerParts }, next:
     r.launch(x);
   }
   r.log.info(
-    { sources: { kept: plan.sources.keep, stopped: plan.sources.stop, started: starting.map((x) => x.name) }, sinks: { kept: plan.sinks.keep, stopped: plan.sinks.stop, started: plan.sinks.start.map((i) => sinkName(newSinks[i]!, i)) }, policy_changed: plan.policyChanged },
+    { sources: { kept: plan.sources.keep, stopped: plan.sources.stop, started: starting.map((x) => x.name), ...(plan.sources.reformat.length > 0 ? { reformatted: plan.sources.reformat } : {}) }, sinks: { kept: plan.sinks.keep, stopped: plan.sinks.stop, started: plan.sinks.start.map((i) => sinkName(newSinks[i]!, i)) }, policy_changed: plan.policyChanged },
     'config reloaded',
   );
   if (plan.needRestart.length > 0) r.log.warn({ sections: plan.needRestart }, `config reloaded, but ${plan.needRestart.join(', ')} take effect only after a restart; the running values stay until then`);

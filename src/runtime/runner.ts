@@ -299,10 +299,14 @@ export class Runner {
     const source = entry.create(s, { name, baseDir: loaded.baseDir, env: this.env, maxLineLength: c.input.max_line_length, warn, info, now: this.now });
     const built = this.buildLine(loaded, s);
     const pipeline = new SourcePipeline({ source, pipeline: built.pipeline, output: built.output, sinks: this.sinks, maxLineLength: c.input.max_line_length, commitMs: c.run.commit_ms, now: this.now });
-    const format = s.format ?? c.input.format;
+    // The format as the running config has it (a reload may change it).
+    const format = (): string => {
+      const now = this.loaded.config;
+      return now.sources?.find((x, j) => componentName(this.registry.source(x.type), x, j) === name)?.format ?? now.input.format;
+    };
     const monitor = new InputMonitor({
       source: name,
-      explain: (counts) => explainRejects(counts, { policy: this.loaded.config, format, sample: pipeline.sample(), registry: this.registry, fix: (f) => `set format: ${f} on source ${name}` }),
+      explain: (counts) => explainRejects(counts, { policy: this.loaded.config, format: format(), sample: pipeline.sample(), registry: this.registry, fix: (f) => `set format: ${f} on source ${name}` }),
       warn: (message, fields) => this.log.warn(fields, message),
       info: (message, fields) => this.log.info(fields, message),
     });

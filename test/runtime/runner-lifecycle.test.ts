@@ -222,6 +222,23 @@ describe('config reload', { timeout: 30_000 }, () => {
     expect(metric((await httpGet(m.runner.httpPort!, '/metrics')).body, 'gallra_lines_read_total', { source: 'tail' })).toBe(10);
   });
 
+  it('keeps a source whose format alone changed running, reading on with the new format', async () => {
+    const m = makeRunner(tailConfig());
+    const log = path.join(m.dir, 'access.log');
+    fs.writeFileSync(log, numberedLines(0, 5, stamp));
+    await startRunner(m.runner);
+    const source = m.runner.sourceList[0];
+    const out = (): string => readOutput(path.join(m.dir, 'out'));
+    await until(() => idCounts(out()).size >= 5, 'the combined lines out');
+    fs.writeFileSync(m.file, tailConfig().replace('    start_at: beginning', '    start_at: beginning\n    format: json'));
+    expect(await m.runner.reload()).toBe(true);
+    fs.appendFileSync(log, `{"time":"${new Date(stamp).toISOString()}","remote_addr":"81.6.12.34","request":"GET /n/000005 HTTP/1.1","status":200}\n`);
+    await until(() => idCounts(out()).size >= 6, () => `the JSON line out, have ${out()}`);
+    expect(m.runner.sourceList[0]).toBe(source);
+    expect(out()).toContain('"remote_addr":"81.6.12.0"');
+    expect(m.log().find((l) => l.msg === 'config reloaded')).toMatchObject({ sources: { kept: ['tail'], reformatted: ['tail'] } });
+  });
+
   it('restarts a source whose config changed from its checkpoint, and starts a new one', async () => {
     const m = makeRunner(tailConfig());
     const log = path.join(m.dir, 'access.log');
