@@ -17,6 +17,7 @@ import type { Pseudonymiser } from '../transforms/pseudonymise.js';
 import { loadPolicy } from '../policy/load.js';
 import { buildLinePipeline } from '../runtime/build.js';
 import { explainRejects, rejectsOf } from '../runtime/diagnose.js';
+import { withSaltAudit } from '../runtime/salt-store.js';
 import { ParallelAnonymiser } from '../runtime/threads/parallel.js';
 import { readInput } from '../sources/stream/read-input.js';
 import { Progress, type ProgressStream } from './progress.js';
@@ -89,8 +90,14 @@ export async function anonymiseCommand(argv: string[], io: CommandIo): Promise<n
   }
   const unparsed = oneOf('anonymise', '--unparsed', values.unparsed, ['drop', 'scrub'] as const);
   const threads = threadCount(values.threads);
-  const keyring = new FileKeyring({ dir: loaded.saltDir, period: policy.salts.epoch, grace: toDuration(policy.salts.grace) });
   const log = io.logger;
+  // Salts destroyed by housekeeping are recorded in the audit trail.
+  const keyring = withSaltAudit(
+    new FileKeyring({ dir: loaded.saltDir, period: policy.salts.epoch, grace: toDuration(policy.salts.grace), future: toDuration(policy.retention.max_future) }),
+    loaded,
+    'gallra anonymise',
+    (err) => log.error({ err }, 'audit record not written'),
+  );
   let exitCode = 0;
   let engine: Engine | undefined;
   // Apache piped logs run for days: closed salts (and what was derived from them) must go meanwhile.
@@ -144,7 +151,7 @@ export async function anonymiseCommand(argv: string[], io: CommandIo): Promise<n
       throw new GallraError('GALLRA_OUTPUT_IO', `gallra anonymise: writing ${values.output ?? 'stdout'} failed (${(err as NodeJS.ErrnoException).code ?? String(err)})`, { cause: err });
     }
   } finally {
-    housekeeping.stop();
+    await housekeeping.stop();
     keyring.close();
     await engine?.abort();
   }

@@ -8,6 +8,8 @@
  */
 import type http from 'node:http';
 import type { Writable } from 'node:stream';
+import { auditLogPath } from '../audit/config.js';
+import { AuditLog } from '../audit/log.js';
 import { components } from '../components.js';
 import { GallraError, isGallraError } from '../errors.js';
 import { FileKeyring } from '../keyring/file.js';
@@ -30,7 +32,9 @@ import { buildLinePipeline } from './build.js';
 import { explainRejects } from './diagnose.js';
 import { InputMonitor, stopSummary } from './lifecycle.js';
 import { applyReload } from './reload.js';
-import { Sweeper } from './sweeper.js';
+import { AuditedKeyring, saltsClause } from './salt-store.js';
+import { StoredLineReader } from './stored-lines.js';
+import { checkpointStore, eventsClause, refuseLongerRetention, storeKindOf, Sweeper } from './sweeper.js';
 
 export interface RunnerOptions {
   readonly logger: Logger;
@@ -39,6 +43,8 @@ export interface RunnerOptions {
   /** Where a `stdout` sink writes (tests pass their own stream). */
   readonly stdout?: Writable;
   readonly registry?: Registry;
+  /** Start even when a store would keep data longer than the window (--allow-longer-retention): logged and audited. */
+  readonly allowLongerRetention?: boolean;
 }
 
 /** One source with its pipeline, as it runs. */
@@ -62,7 +68,9 @@ interface Running {
  * process.exitCode = await runner.run();
  */
 export class Runner {
-  private readonly keyring: FileKeyring;
+  private readonly keyring: AuditedKeyring;
+  private readonly audit: AuditLog;
+  private readonly allowLongerRetention: boolean;
   /** Shared by every pipeline and changed in place by a reload (the pipelines hold this array). */
   private readonly sinks: Sink[] = [];
   private readonly sinkNames: string[] = [];
@@ -99,7 +107,11 @@ export class Runner {
     this.stdout = options.stdout ?? process.stdout;
     const need = needsRunSections(loaded, this.registry);
     if (need !== undefined) throw need;
-    this.keyring = new FileKeyring({ dir: loaded.saltDir, period: c.salts.epoch, grace: toDuration(c.salts.grace), now: this.now });
+    this.allowLongerRetention = options.allowLongerRetention === true;
+    this.audit = new AuditLog(auditLogPath(c.audit, loaded.baseDir, this.env), { now: this.now });
+    const fileKeyring = new FileKeyring({ dir: loaded.saltDir, period: c.salts.epoch, grace: toDuration(c.salts.grace), future: toDuration(c.retention.max_future), now: this.now });
+    // Every salt destruction (housekeeping, rotate) goes into the audit trail.
+    this.keyring = new AuditedKeyring(fileKeyring, this.audit, { by: 'gallra run', clause: saltsClause(c), onError: (err) => this.onAuditError(err) });
     // Names are distinct and every type is registered: the policy was checked when it was loaded.
     c.sinks!.forEach((s, i) => {
       this.sinks.push(this.makeSink(loaded, s, i));
@@ -112,6 +124,7 @@ export class Runner {
   /** Binds listeners, opens inputs and checks the keyring; throws (exit 1/2) when any cannot start. */
   async start(): Promise<void> {
     try {
+      await this.checkRetention();
       await this.keyring.rotate();
       // Once a minute: destroy closed salts, forget what was derived from them,
       // and hold every store to its window even while no line arrives.
@@ -119,12 +132,10 @@ export class Runner {
         this.keyring,
         () => this.running.map((r) => r.pseudonymiser),
         (err) => this.log.error({ err }, 'housekeeping failed'),
-        () => {
-          this.sweeper.sweep(false).catch((err: unknown) => this.log.error({ err }, 'retention sweep failed'));
-        },
+        () => this.sweep(),
       );
       // Not a minute from now: data that fell out of the window while gallra was down goes at once.
-      this.housekeeping.runNow();
+      await this.housekeeping.runNow();
       for (const r of this.running) await r.source.start();
       const http = this.loaded.config.http;
       if (http !== undefined) {
@@ -145,6 +156,25 @@ export class Runner {
     this.monitorTimer.unref();
     this.started = true;
     this.log.info({ sources: this.running.map((r) => r.name), sinks: this.sinkNames, policy: this.loaded.file }, 'gallra run started');
+  }
+
+  private onAuditError(err: unknown): void {
+    this.log.error({ err }, 'audit record not written');
+  }
+
+  /** Refuses to start when a store would keep data longer than its window, unless allowed (audited either way). */
+  private async checkRetention(): Promise<void> {
+    const allowed = await refuseLongerRetention(this.sweeper, this.loaded, { allow: this.allowLongerRetention, audit: this.audit, by: 'gallra run', onAuditError: (err) => this.onAuditError(err) });
+    if (allowed.length > 0) this.log.warn({ problems: allowed }, 'starting although a store keeps data longer than the retention window (--allow-longer-retention)');
+  }
+
+  /** One sweep of every store; what it removed goes to the log and the audit trail, failures to the log. */
+  private async sweep(): Promise<void> {
+    for (const r of await this.sweeper.sweep(false)) {
+      if (r.error !== undefined) this.log.error({ err: r.error, store: r.store }, 'retention sweep failed');
+      if (r.removed.length > 0) this.log.info({ store: r.store, removed: r.removed.reduce((n, x) => n + (x.count ?? 1), 0) }, 'retention sweep');
+      for (const d of r.deferred) this.log.warn({ store: r.store }, d);
+    }
   }
 
   /**
@@ -287,7 +317,10 @@ export class Runner {
     const window = retentionWindowFromConfig(loaded.config.retention);
     const warn = (message: string): void => this.log.warn(message);
     const info = (message: string, fields?: Record<string, unknown>): void => this.log.info(fields ?? {}, message);
-    return entry.create(s, { name: componentName(entry, s, i), baseDir: loaded.baseDir, window, now: this.now, stdout: this.stdout, warn, info });
+    // Stores read their own lines back with the policy's formats (the day the window starts in is rewritten by event time).
+    const reader = new StoredLineReader(loaded.config, this.registry);
+    const lineTime = (line: string): number => reader.time(line);
+    return entry.create(s, { name: componentName(entry, s, i), baseDir: loaded.baseDir, window, now: this.now, stdout: this.stdout, warn, info, lineTime });
   }
 
   private makeSource(loaded: LoadedPolicy, s: SourceConfig, i: number): Running {
@@ -342,15 +375,17 @@ export class Runner {
   }
 
   private makeSweeper(): Sweeper {
-    // Live sinks enforce their windows themselves (a file sink closes the day file it deletes).
-    return new Sweeper(
-      this.sinks.flatMap((sink) => (isRetainable(sink) ? [{ kind: 'sink' as const, name: sink.name, retainable: sink }] : [])),
-      this.now,
+    const c = this.loaded.config;
+    const window = retentionWindowFromConfig(c.retention);
+    // Live sinks enforce their windows themselves (a file sink closes the day file it replaces).
+    const swept = this.sinks.flatMap((sink, i) =>
+      isRetainable(sink) ? [{ name: sink.name, kind: storeKindOf(c.sinks![i]!.type), clause: eventsClause(c), keep: window.keep, retainable: sink }] : [],
     );
+    return new Sweeper([...swept, checkpointStore(this.loaded, this.env)], this.now, { audit: this.audit, by: 'gallra run', onAuditError: (err) => this.onAuditError(err) });
   }
 
   private async closeAll(): Promise<void> {
-    this.housekeeping?.stop();
+    await this.housekeeping?.stop();
     clearInterval(this.monitorTimer);
     try {
       await Promise.all(this.sinks.map((s) => s.close()));
@@ -371,7 +406,7 @@ export interface RunnerParts {
   readonly sinks: Sink[];
   readonly sinkNames: string[];
   readonly running: Running[];
-  readonly keyring: FileKeyring;
+  readonly keyring: AuditedKeyring;
   readonly now: () => number;
   stopping(): boolean;
   setReloading(on: boolean): void;

@@ -134,7 +134,7 @@ describe.skipIf(APACHE === undefined)('the Apache recipe (config/sidecar-apache.
     const customLog = recipe('sidecar-apache.yaml', /^# httpd\.conf/)[0]!
       .trim()
       .replace('/usr/bin/node', process.execPath)
-      .replace('/usr/local/lib/node_modules/gallra/dist/cli/main.js', MAIN)
+      .replace('/usr/local/lib/node_modules/gallra/dist/bundle/main.js', MAIN)
       .replace('/etc/gallra/sidecar-apache.yaml', cfg);
     expect(customLog).toMatch(/^CustomLog "\|\/\S+ \/\S+ run --config \/\S+" combined$/);
     const root = process.getuid?.() === 0;

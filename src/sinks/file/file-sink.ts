@@ -2,10 +2,12 @@
  * `file` sink: anonymised lines in daily files `<dir>/<name>-YYYY-MM-DD.log`,
  * one per UTC day of the events (not of the writing), mode 0640.
  *
- * Partitioning by event day makes the retention window exact: a day's file
- * is deleted as soon as the window's start passes that day's first instant,
- * so nothing in it outlives the window (a little in-window data goes early,
- * which keeping "at most six months" allows; keeping more would not be).
+ * Partitioning by event day makes the retention window exact: the sweeper
+ * deletes a day's file once the window's start has passed the whole day, and
+ * rewrites the file of the day the window starts in without its expired
+ * lines (retention/day-files.ts). The sink runs those sweeps in line with its
+ * writes and flushes, closing a file before it is replaced, and marks its
+ * directory while it runs so that other processes leave such rewrites to it.
  *
  * Writes are buffered and appended; flush() writes the buffers and fsyncs
  * every file written since the last flush, which is when the sources may
@@ -14,24 +16,24 @@
  * never glue onto half a line — the cut part was never acknowledged and
  * will be sent again.
  *
- * Optionally (day-files.ts) it keeps `<prefix>.log` as a symlink to the
+ * Optionally (closed-days.ts) it keeps `<prefix>.log` as a symlink to the
  * newest day file, and gzips day files once their day is over.
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import { GallraError } from '../../errors.js';
+import { claimWriter, type DayFile, DayFileStore, REWRITE_AHEAD_MS } from '../../retention/day-files.js';
+import type { SweepOutcome } from '../../retention/retainable.js';
 import type { RetentionWindow } from '../../retention/window.js';
 import { dayLabel, dayOf, type EncodedBatch, type Retainable, type Sink } from '../sink.js';
-import { compressDayFile, dayFiles, enforceDailyRetention, pointCurrentLink } from './day-files.js';
-
-export { enforceDailyRetention };
+import { compressDayFile, pointCurrentLink, removeStaleCompressions } from './closed-days.js';
 
 const FILE_MODE = 0o640;
 const DIR_MODE = 0o750;
 // Day files not written for this long are closed (their fd released).
 const IDLE_CLOSE_MS = 10 * 60_000;
 
-interface DayFile {
+interface OpenDay {
   fd: number;
   /** Encoded at once: a buffered string would keep its rope of line slices alive into the old generation. */
   pending: Buffer[];
@@ -47,16 +49,20 @@ export interface FileSinkOptions {
   readonly bufferBytes: number;
   readonly window: RetentionWindow;
   readonly now?: () => number;
+  /** A stored line's event time, read back with the policy's formats (see SinkContext.lineTime). */
+  readonly lineTime?: ((line: string) => number) | undefined;
   /** Keep `<prefix>.log` pointing at the newest day file. */
   readonly currentLink?: boolean;
   /** Gzip day files this long (ms) after their day ended; undefined: never. */
-  readonly compressAfterMs?: number;
-  /** Lifecycle events (retention deletions, compressions), never with event content. */
-  readonly info?: (message: string, fields?: Record<string, unknown>) => void;
-  readonly warn?: (message: string) => void;
+  readonly compressAfterMs?: number | undefined;
+  /** Lifecycle events (compressions), never with event content. */
+  readonly info?: ((message: string, fields?: Record<string, unknown>) => void) | undefined;
+  readonly warn?: ((message: string) => void) | undefined;
 }
 
 const DAY_MS = 86_400_000;
+/** How often the sink looks for a day file to compress. */
+const COMPRESS_LOOK_MS = 60_000;
 
 /**
  * @example
@@ -66,11 +72,13 @@ const DAY_MS = 86_400_000;
  */
 export class FileSink implements Sink, Retainable {
   readonly name: string;
-  private readonly files = new Map<number, DayFile>();
+  private readonly files = new Map<number, OpenDay>();
   private buffered = 0;
   private written = 0;
   private readonly now: () => number;
-  private lastRetention = -Infinity;
+  /** Its day files as a store: what the sweeper holds to the window. */
+  readonly store: DayFileStore;
+  private readonly releaseWriter: () => void;
   /**
    * Writes, flushes and reopens run one at a time: several pipelines share a
    * sink, and a SIGHUP reopen must not close a file under a write still in
@@ -95,7 +103,11 @@ export class FileSink implements Sink, Retainable {
     } catch (err) {
       throw new GallraError('GALLRA_SINK_FAILED', `file sink ${this.name}: cannot create ${options.dir} (${(err as NodeJS.ErrnoException).code})`, { cause: err });
     }
-    if (options.currentLink === true) this.linkDay = dayFiles(options.dir, options.prefix).reduce((d, f) => Math.max(d, f.day), -Infinity);
+    // Swept every minute: the day across the window start is cut an hour ahead, so it is rewritten at most hourly.
+    this.store = new DayFileStore({ dir: options.dir, prefix: options.prefix, window: options.window, lineTime: options.lineTime, rewriteAheadMs: REWRITE_AHEAD_MS });
+    this.releaseWriter = claimWriter(options.dir, options.prefix);
+    if (options.currentLink === true) this.linkDay = newestDay(options.dir, options.prefix);
+    if (options.compressAfterMs !== undefined) removeStaleCompressions(options.dir);
   }
 
   get linesWritten(): number {
@@ -163,7 +175,11 @@ export class FileSink implements Sink, Retainable {
     // A compression under way is given up (the day file stays, and is compressed after the next start).
     this.stopCompressing.abort();
     await this.compressing;
-    await this.reopen();
+    try {
+      await this.reopen();
+    } finally {
+      this.releaseWriter();
+    }
   }
 
   /** Points `<prefix>.log` at the day's file (a failure is said, never fails the write: the link is a convenience). */
@@ -177,29 +193,27 @@ export class FileSink implements Sink, Retainable {
     }
   }
 
-  /** Starts gzipping the oldest day file that is over by compress_after and not open (one at a time, in the background). */
+  /** Starts gzipping the oldest day file that is over by compress_after and not busy (one at a time, in the background). */
   private compressClosedDays(now: number): void {
     const after = this.options.compressAfterMs;
-    if (after === undefined || this.compressing !== undefined) return;
-    // The newest day is never compressed: the current link points at it, and it is where late lines of today go.
-    const all = dayFiles(this.options.dir, this.options.prefix);
-    // Temp files of a compression a crash interrupted.
-    for (const f of all) if (f.kind === 'tmp' && !f.file.endsWith(`.tmp-${process.pid}`)) fs.rmSync(f.file, { force: true });
-    const newest = all.reduce((d, f) => Math.max(d, f.day), -Infinity);
-    const due = all.find((f) => f.kind === 'log' && f.day < newest && (f.day + 1) * DAY_MS + after <= now && !this.isBusy(f.day));
+    if (after === undefined || this.compressing !== undefined || this.stopCompressing.signal.aborted) return;
+    // The newest day is never compressed: the current link points at it, and late lines of today go to it.
+    const days = plainDays(this.options.dir, this.options.prefix);
+    const newest = Math.max(-Infinity, ...days);
+    const due = days.find((d) => d < newest && (d + 1) * DAY_MS + after <= now && !this.isBusy(d));
     if (due === undefined) return;
-    const open = this.files.get(due.day);
+    const open = this.files.get(due);
     if (open !== undefined) {
       fs.closeSync(open.fd);
-      this.files.delete(due.day);
+      this.files.delete(due);
     }
-    if (this.stopCompressing.signal.aborted) return;
-    this.compressing = compressDayFile(due.file, () => !this.files.has(due.day), this.stopCompressing.signal)
+    const file = this.fileFor(due);
+    this.compressing = compressDayFile(file, () => !this.files.has(due), this.stopCompressing.signal)
       .then((done) => {
-        if (done) this.options.info?.(`file sink ${this.name}: compressed ${path.basename(due.file)} to ${path.basename(due.file)}.gz`, { sink: this.name, file: `${due.file}.gz` });
+        if (done) this.options.info?.(`file sink ${this.name}: compressed ${path.basename(file)} to ${path.basename(file)}.gz`, { sink: this.name, file: `${file}.gz` });
       })
       .catch((err: unknown) => {
-        if (!this.stopCompressing.signal.aborted) this.options.warn?.(`file sink ${this.name}: cannot compress ${due.file} (${(err as NodeJS.ErrnoException).code ?? String(err)}); it stays uncompressed and is tried again`);
+        if (!this.stopCompressing.signal.aborted) this.options.warn?.(`file sink ${this.name}: cannot compress ${file} (${(err as NodeJS.ErrnoException).code ?? String(err)}); it stays uncompressed and is tried again`);
       })
       .finally(() => {
         this.compressing = undefined;
@@ -247,34 +261,32 @@ export class FileSink implements Sink, Retainable {
     try {
       this.housekeeping();
     } catch (err) {
-      throw sinkError(this.name, 'housekeeping (closing idle files, retention)', err);
+      throw sinkError(this.name, 'housekeeping (closing idle files)', err);
     }
   }
 
   /**
-   * Retainable: deletes the day files that began before the retention window
-   * at `nowMs`, in line with writes and flushes (closing a deleted day's
-   * file), and returns the paths removed (or that would be, with dryRun).
+   * Retainable: holds the day files to the window at `nowMs` (see
+   * DayFileStore.enforce), in line with writes and flushes: what is
+   * buffered is written first, and a day file is closed before it is
+   * deleted or replaced (the next write reopens it).
    */
-  enforce(nowMs: number, dryRun: boolean): Promise<readonly string[]> {
-    let removed: string[] = [];
+  enforce(nowMs: number, dryRun: boolean): Promise<SweepOutcome> {
+    let outcome: SweepOutcome = { removed: [] };
     return this.serial(async () => {
-      removed = this.enforceRetention(nowMs, dryRun);
-    }).then(() => removed);
+      if (!dryRun) await this.drain();
+      outcome = await this.store.enforce(nowMs, dryRun, { beforeChange: (f) => this.closeDay(f) });
+    }).then(() => outcome);
   }
 
-  private enforceRetention(nowMs: number, dryRun: boolean): string[] {
-    return enforceDailyRetention(this.options.dir, this.options.prefix, this.options.window, nowMs, dryRun, (day, file) => {
-      const open = this.files.get(day);
-      if (open !== undefined) {
-        fs.closeSync(open.fd);
-        this.files.delete(day);
-      }
-      this.options.info?.(`file sink ${this.name}: retention: deleted ${path.basename(file)} (its day began before the retention window)`, { sink: this.name, file });
-    });
+  private closeDay(file: DayFile): void {
+    const open = this.files.get(dayOf(file.day));
+    if (open === undefined || file.gzip) return;
+    fs.closeSync(open.fd);
+    this.files.delete(dayOf(file.day));
   }
 
-  private open(day: number): DayFile {
+  private open(day: number): OpenDay {
     let f = this.files.get(day);
     if (f !== undefined) return f;
     const file = this.fileFor(day);
@@ -312,7 +324,7 @@ export class FileSink implements Sink, Retainable {
     await Promise.all(writes);
   }
 
-  /** Closes idle day files and, once a minute, enforces the window. */
+  /** Closes idle day files, and once a minute looks for one to compress. (The window is enforced by the sweeper, through enforce().) */
   private housekeeping(): void {
     const now = this.now();
     for (const [day, f] of this.files) {
@@ -321,11 +333,7 @@ export class FileSink implements Sink, Retainable {
         this.files.delete(day);
       }
     }
-    if (now - this.lastRetention >= 60_000) {
-      this.lastRetention = now;
-      this.enforceRetention(now, false);
-    }
-    if (now - this.lastCompressLook >= 60_000) {
+    if (now - this.lastCompressLook >= COMPRESS_LOOK_MS) {
       this.lastCompressLook = now;
       this.compressClosedDays(now);
     }
@@ -375,4 +383,38 @@ function cutTornTail(fd: number): void {
     end = start;
   }
   fs.ftruncateSync(fd, 0);
+}
+
+const PLAIN_DAY = /^(.+)-(\d{4})-(\d{2})-(\d{2})\.log$/;
+
+/** The days (since the epoch) of `prefix`'s uncompressed day files in `dir`, oldest first. */
+function plainDays(dir: string, prefix: string): number[] {
+  let names: string[];
+  try {
+    names = fs.readdirSync(dir);
+  } catch {
+    return [];
+  }
+  const days: number[] = [];
+  for (const n of names) {
+    const m = PLAIN_DAY.exec(n);
+    if (m !== null && m[1] === prefix) days.push(Date.UTC(Number(m[2]), Number(m[3]) - 1, Number(m[4])) / DAY_MS);
+  }
+  return days.sort((a, b) => a - b);
+}
+
+/** The newest day with a day file (plain or gzipped), or -Infinity. */
+function newestDay(dir: string, prefix: string): number {
+  let names: string[];
+  try {
+    names = fs.readdirSync(dir);
+  } catch {
+    return -Infinity;
+  }
+  let newest = -Infinity;
+  for (const n of names) {
+    const m = /^(.+)-(\d{4})-(\d{2})-(\d{2})\.log(\.gz)?$/.exec(n);
+    if (m !== null && m[1] === prefix) newest = Math.max(newest, Date.UTC(Number(m[2]), Number(m[3]) - 1, Number(m[4])) / DAY_MS);
+  }
+  return newest;
 }

@@ -3,9 +3,9 @@
  * follows the newest day file across UTC midnight (one name for tail -F);
  * day files are gzipped once their day is over by compress_after (late lines
  * of a compressed day start a new file, compressed and appended in turn as
- * another gzip member), never while they have data not yet synced; the
- * retention sweep deletes gzipped day files too; deletions and compressions
- * are logged.
+ * another gzip member), never while they have data not yet synced, nor
+ * when the file changed meanwhile; the retention sweep deletes gzipped day
+ * files too; compressions are logged.
  */
 import fs from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -13,7 +13,7 @@ import path from 'node:path';
 import zlib from 'node:zlib';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { RetentionWindow } from '../../../src/retention/window.js';
-import { compressDayFile, dayFiles } from '../../../src/sinks/file/day-files.js';
+import { compressDayFile } from '../../../src/sinks/file/closed-days.js';
 import { FileSink, type FileSinkOptions } from '../../../src/sinks/file/file-sink.js';
 import { dayLabel, dayOf } from '../../../src/sinks/sink.js';
 import { parseDuration } from '../../../src/time/duration.js';
@@ -42,7 +42,7 @@ afterEach(async () => {
 });
 
 function sink(over: Partial<FileSinkOptions> = {}): FileSink {
-  const s = new FileSink({ name: 'out', dir: path.join(dir, 'out'), prefix: 'access', bufferBytes: 1 << 20, window: WINDOW, now: () => clock.t, info: (m) => infos.push(m), ...over });
+  const s = new FileSink({ name: 'out', dir: path.join(dir, 'out'), prefix: 'access', bufferBytes: 1 << 20, window: WINDOW, now: () => clock.t, info: (m) => infos.push(m), warn: (m) => infos.push(`warning: ${m}`), ...over });
   sinks.push(s);
   return s;
 }
@@ -95,13 +95,14 @@ describe('compressed day files', () => {
     clock.t = (TODAY + 1) * DAY_MS + 2 * HOUR;
     await write(s, TODAY + 1, 'n1');
     await s.flush();
-    await until(() => fs.existsSync(out(dayName(TODAY - 1, '.log.gz'))) && !fs.existsSync(out(dayName(TODAY - 1))), 'yesterday compressed');
+    await until(() => infos.includes(`file sink out: compressed ${dayName(TODAY - 1)} to ${dayName(TODAY - 1)}.gz`), () => `yesterday compressed: ${JSON.stringify(infos)}`);
+    expect(fs.existsSync(out(dayName(TODAY - 1)))).toBe(false);
     expect(zlib.gunzipSync(fs.readFileSync(out(dayName(TODAY - 1, '.log.gz')))).toString()).toBe('y1\ny2\n');
-    expect(infos).toContain(`file sink out: compressed ${dayName(TODAY - 1)} to ${dayName(TODAY - 1)}.gz`);
     // One at a time, a minute apart: then the day before the newest.
     clock.t += 61_000;
     await s.flush();
-    await until(() => fs.existsSync(out(dayName(TODAY, '.log.gz'))), 'the next day compressed');
+    await until(() => infos.length === 2, () => `the next day compressed: ${JSON.stringify(infos)}`);
+    expect(fs.existsSync(out(dayName(TODAY, '.log.gz')))).toBe(true);
     expect(fs.existsSync(out(dayName(TODAY + 1)))).toBe(true);
     expect(fs.existsSync(out(dayName(TODAY + 1, '.log.gz')))).toBe(false);
     expect((fs.statSync(out(dayName(TODAY, '.log.gz'))).mode & 0o777).toString(8)).toBe('640');
@@ -112,7 +113,8 @@ describe('compressed day files', () => {
     await write(s, TODAY - 1, 'y1');
     await write(s, TODAY, 't1');
     await s.flush();
-    await until(() => fs.existsSync(out(dayName(TODAY - 1, '.log.gz'))), 'yesterday compressed');
+    // Compressed, and done (the directory synced): only then is the next compression looked for.
+    await until(() => infos.length === 1, () => `yesterday compressed: ${JSON.stringify(infos)}`);
     await write(s, TODAY - 1, 'y-late');
     await s.flush();
     expect(fs.readFileSync(out(dayName(TODAY - 1)), 'utf8')).toBe('y-late\n');
@@ -120,7 +122,7 @@ describe('compressed day files', () => {
     await s.flush();
     clock.t += 61_000;
     await s.flush();
-    await until(() => !fs.existsSync(out(dayName(TODAY - 1))), 'the late file compressed');
+    await until(() => !fs.existsSync(out(dayName(TODAY - 1))), () => `the late file compressed: ${JSON.stringify(infos)} ${JSON.stringify(fs.readdirSync(path.join(dir, 'out')))}`);
     expect(zlib.gunzipSync(fs.readFileSync(out(dayName(TODAY - 1, '.log.gz')))).toString()).toBe('y1\ny-late\n');
   });
 
@@ -132,17 +134,23 @@ describe('compressed day files', () => {
     expect(fs.readdirSync(path.join(dir, 'out'))).toEqual([dayName(TODAY - 1)]);
     expect(await compressDayFile(file, () => true)).toBe(true);
     expect(fs.readdirSync(path.join(dir, 'out'))).toEqual([`${dayName(TODAY - 1)}.gz`]);
+    // Changed while being compressed (a retention rewrite): given up too.
+    fs.writeFileSync(file, 'b\n'.repeat(1000));
+    expect(await compressDayFile(file, () => { fs.appendFileSync(file, 'c\n'); return true; })).toBe(false);
+    expect(fs.readdirSync(path.join(dir, 'out')).sort()).toEqual([dayName(TODAY - 1), `${dayName(TODAY - 1)}.gz`]);
   });
 
-  it('are deleted by retention with their day, and the deletion is logged', async () => {
-    const s = sink({ compressAfterMs: 0 });
+  it('are deleted by the retention sweep with their day, plain and compressed alike', async () => {
+    const s = sink({ compressAfterMs: 0, currentLink: true });
     fs.mkdirSync(path.join(dir, 'out'), { recursive: true });
     const old = TODAY - 400;
     fs.writeFileSync(out(dayName(old, '.log.gz')), zlib.gzipSync('old\n'));
-    fs.writeFileSync(out(`${dayName(old, '.log.gz')}.tmp-1`), 'half');
-    const removed = await s.enforce(clock.t, false);
-    expect(removed.map((f) => path.basename(f)).sort()).toEqual([dayName(old, '.log.gz'), `${dayName(old, '.log.gz')}.tmp-1`]);
-    expect(dayFiles(path.join(dir, 'out'), 'access')).toEqual([]);
-    expect(infos).toContain(`file sink out: retention: deleted ${dayName(old, '.log.gz')} (its day began before the retention window)`);
+    fs.writeFileSync(out(dayName(old + 1)), 'old\n');
+    await write(s, TODAY, 'a');
+    await s.flush();
+    const outcome = await s.enforce(clock.t, false);
+    expect(outcome.removed.map((r) => r.name).sort()).toEqual([dayName(old, '.log.gz'), dayName(old + 1)]);
+    // The current link is not a day file: it stays.
+    expect(fs.readlinkSync(out('access.log'))).toBe(dayName(TODAY));
   });
 });
