@@ -221,8 +221,9 @@ export class FileTailSource implements Source {
   private scan(startAt: 'end' | 'beginning'): void {
     const held = new Set<string>();
     for (const f of this.followers.values()) if (f.current !== undefined) held.add(f.current.id.key);
-    for (const file of expandGlob(this.options.path)) {
-      if (this.followers.has(file) || this.skipped.has(file)) continue;
+    const known = (file: string): boolean => this.followers.has(file) || this.skipped.has(file);
+    for (const file of expandGlob(this.options.path, known)) {
+      if (known(file)) continue;
       const why = checkFilePath(file).error;
       if (why !== undefined) {
         this.skipped.add(file);

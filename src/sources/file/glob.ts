@@ -62,12 +62,13 @@ export function nameMatcher(pattern: string): RegExp {
 
 /**
  * The regular files a pattern matches now, sorted by name; [] when its
- * directory cannot be listed (it may appear later).
+ * directory cannot be listed (it may appear later). Files `known` says are
+ * known already are listed without being looked at again.
  *
  * @example
  * expandGlob('/var/log/nginx/*.access.log') // ['/var/log/nginx/a.access.log', '/var/log/nginx/b.access.log']
  */
-export function expandGlob(pattern: string): string[] {
+export function expandGlob(pattern: string, known?: (file: string) => boolean): string[] {
   const dir = path.dirname(pattern);
   const re = nameMatcher(path.basename(pattern));
   let names: string[];
@@ -80,6 +81,10 @@ export function expandGlob(pattern: string): string[] {
   for (const name of names.sort()) {
     if (!re.test(name)) continue;
     const file = path.join(dir, name);
+    if (known?.(file) === true) {
+      out.push(file);
+      continue;
+    }
     try {
       if (fs.statSync(file).isFile()) out.push(file);
     } catch {
