@@ -7,7 +7,8 @@
  * whose config changed is stopped (drained, positions recorded) and started
  * anew — except for its `format:` alone, which a running source takes with a
  * new line pipeline (stdin cannot be reopened). Sections that only a restart
- * can change (salts, http, run) are named, and the running values stay.
+ * can change (salts, http, run, audit, and any other besides the per-line
+ * policy and the components) are named, and the running values stay.
  */
 import { isGallraError } from '../errors.js';
 import type { LoadedPolicy } from '../policy/load.js';
@@ -41,8 +42,9 @@ function canonical(v: unknown): string {
   return JSON.stringify(v, (_k, x: unknown) => (x !== null && typeof x === 'object' && !Array.isArray(x) ? Object.fromEntries(Object.entries(x).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) : x));
 }
 
-const RESTART_ONLY = ['salts', 'http', 'run'] as const;
+/** Sections a reload applies to every source's line pipeline. Any other section but sources and sinks (salts, http, run, audit, …) waits for a restart. */
 const PER_LINE = ['version', 'input', 'retention', 'pseudonym', 'ip', 'redact', 'fields', 'formats'] as const;
+const COMPONENTS = new Set(['sources', 'sinks']);
 
 /** A config without its `format:` (a source reading another format keeps its files and sockets). */
 const withoutFormat = (c: SourceConfig | SinkConfig): string => canonical({ ...c, format: undefined });
@@ -74,8 +76,10 @@ function plan<C extends SourceConfig | SinkConfig>(before: readonly C[], after: 
  * p.sinks.start // [1]: the second sink of the new config is new or changed
  */
 export function planReload(before: PolicyConfig, after: PolicyConfig, registry: Registry): ReloadPlan {
-  const changed = (k: keyof PolicyConfig): boolean => canonical(before[k]) !== canonical(after[k]);
+  const changed = (k: string): boolean => canonical((before as Record<string, unknown>)[k]) !== canonical((after as Record<string, unknown>)[k]);
   const policyChanged = PER_LINE.some(changed);
+  const sections = [...new Set([...Object.keys(before), ...Object.keys(after)])].sort();
+  const needRestart = sections.filter((k) => !COMPONENTS.has(k) && !(PER_LINE as readonly string[]).includes(k) && changed(k));
   const sourceName = (c: SourceConfig, i: number): string => componentName(registry.source(c.type), c, i);
   const sinkName = (c: SinkConfig, i: number): string => componentName(registry.sink(c.type), c, i);
   return {
@@ -84,7 +88,7 @@ export function planReload(before: PolicyConfig, after: PolicyConfig, registry: 
     sources: plan(before.sources ?? [], after.sources ?? [], sourceName, changed('input') && before.input.max_line_length !== after.input.max_line_length),
     // File sinks hold the retention window they delete by.
     sinks: plan(before.sinks ?? [], after.sinks ?? [], sinkName, changed('retention')),
-    needRestart: RESTART_ONLY.filter(changed),
+    needRestart,
   };
 }
 

@@ -51,5 +51,6 @@ describe('planReload', () => {
     expect(p.policyChanged).toBe(true);
     expect(p.sinks.start).toEqual([0]);
     expect(planReload(policy({}), policy({ run: { commit_ms: 500 }, http: { port: 9999 } }), components).needRestart).toEqual(['http', 'run']);
+    expect(planReload(policy({}), policy({ audit: { path: '/srv/audit.jsonl' } }), components).needRestart).toEqual(['audit']);
   });
 });
