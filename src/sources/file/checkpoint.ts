@@ -1,14 +1,18 @@
 /**
  * Checkpoint files for resumable sources: which file (device, inode and a
  * fingerprint of its first bytes) and
- * how far into it downstream has durably accepted. Written atomically (temp
- * file, fsync, rename, fsync of the directory) so a crash leaves either the
- * old or the new checkpoint, never half of one. They hold no log content.
+ * how far into it downstream has durably accepted. Written durably
+ * (util/durable-fs.ts: temp file, fsync, rename, fsync of the directory) so
+ * a crash leaves either the old or the new checkpoint, never half of one.
+ * They hold no log content.
  */
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
+import fsp from 'node:fs/promises';
 import path from 'node:path';
 import { GallraError } from '../../errors.js';
+import { DurableWriteError, writeFileDurably } from '../../util/durable-fs.js';
+import { errnoOf } from '../../util/errno.js';
 import { fileSegment, type SegmentId, type SourcePosition } from '../source.js';
 
 export interface Checkpoint extends SourcePosition<SegmentId> {
@@ -78,56 +82,34 @@ function jsonOf(cp: Checkpoint): Record<string, unknown> {
 }
 
 /**
- * Writes a checkpoint atomically.
+ * Writes a checkpoint durably (util/durable-fs.ts: temp file, fsync, rename,
+ * fsync of the directory), mode 0600 in a directory created 0700.
  *
  * @example
- * writeCheckpoint(file, { path: '/var/log/nginx/access.log', segment: { dev, ino, head, headBytes }, offset });
+ * await writeCheckpoint(file, { path: '/var/log/nginx/access.log', segment: { dev, ino, head, headBytes }, offset });
  */
-export function writeCheckpoint(file: string, cp: Checkpoint): void {
-  writeAtomically(file, `${JSON.stringify(jsonOf(cp))}\n`);
+export function writeCheckpoint(file: string, cp: Checkpoint): Promise<void> {
+  return writeDurably(file, `${JSON.stringify(jsonOf(cp))}\n`);
 }
 
 /**
- * Writes the checkpoints of several followed files (a glob source) atomically, in one file.
+ * Writes the checkpoints of several followed files (a glob source) durably, in one file.
  *
  * @example
- * writeCheckpoints(file, [a, b]);
+ * await writeCheckpoints(file, [a, b]);
  */
-export function writeCheckpoints(file: string, cps: readonly Checkpoint[]): void {
-  writeAtomically(file, `${JSON.stringify({ files: cps.map(jsonOf) })}\n`);
+export function writeCheckpoints(file: string, cps: readonly Checkpoint[]): Promise<void> {
+  return writeDurably(file, `${JSON.stringify({ files: cps.map(jsonOf) })}\n`);
 }
 
-/**
- * Temp file, fsync, rename, fsync of the directory: a crash leaves the old
- * text or the new, never half of one. (The keyring's shared durable-write
- * helper, src/util/durable-fs.ts, replaces this once it lands.)
- */
-function writeAtomically(file: string, text: string): void {
-  const dir = path.dirname(file);
-  const tmp = `${file}.tmp-${process.pid}`;
+/** A crash leaves the old text or the new, never half of one. */
+async function writeDurably(file: string, text: string): Promise<void> {
   try {
-    fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
-    const fd = fs.openSync(tmp, 'w', 0o600);
-    try {
-      fs.writeSync(fd, text);
-      fs.fsyncSync(fd);
-    } finally {
-      fs.closeSync(fd);
-    }
-    fs.renameSync(tmp, file);
-    const dfd = fs.openSync(dir, 'r');
-    try {
-      fs.fsyncSync(dfd);
-    } finally {
-      fs.closeSync(dfd);
-    }
+    await fsp.mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
+    await writeFileDurably(file, text, { mode: 0o600 });
   } catch (err) {
-    try {
-      fs.rmSync(tmp, { force: true });
-    } catch {
-      // force ignores only ENOENT; a failed cleanup (ENOTDIR, EACCES) must not hide why the write failed
-    }
-    throw new GallraError('GALLRA_CHECKPOINT_IO', `checkpoint ${file}: cannot write (${(err as NodeJS.ErrnoException).code})`, { cause: err });
+    const code = err instanceof DurableWriteError ? err.code : errnoOf(err);
+    throw new GallraError('GALLRA_CHECKPOINT_IO', `checkpoint ${file}: cannot write (${code ?? String(err)})`, { cause: err });
   }
 }
 

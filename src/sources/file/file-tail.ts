@@ -163,8 +163,8 @@ export class FileTailSource implements Source {
       const r = f.readPosition(c.segment.key);
       entries.push({ path: f.path, segment: c.segment, offset: c.offset, read: Math.max(c.offset, r?.read ?? c.offset), size: Math.max(c.offset, r?.size ?? c.offset), at });
     }
-    if (this.glob) writeCheckpoints(this.options.checkpointFile, entries);
-    else if (entries[0] !== undefined) writeCheckpoint(this.options.checkpointFile, entries[0]);
+    if (this.glob) await writeCheckpoints(this.options.checkpointFile, entries);
+    else if (entries[0] !== undefined) await writeCheckpoint(this.options.checkpointFile, entries[0]);
     // Segments of files finished and acknowledged need no owner any more.
     for (const [k, f] of this.owners) if (f.readPosition(k) === undefined && f.committed?.segment.key !== k) this.owners.delete(k);
   }

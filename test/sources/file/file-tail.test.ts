@@ -725,7 +725,7 @@ describe('FileTailSource checkpoints', () => {
     // Whether or not this file system hands the number out again, make the
     // checkpoint name this file's device and inode with the old content's
     // fingerprint: exactly what a recycled inode looks like.
-    writeCheckpoint(cpFile, { path: log, segment: { ...oldId, dev: now.dev, ino: now.ino }, offset: bytes('a1', 'a2') });
+    await writeCheckpoint(cpFile, { path: log, segment: { ...oldId, dev: now.dev, ino: now.ino }, offset: bytes('a1', 'a2') });
 
     const warnings: string[] = [];
     const second = source({ checkpointFile: cpFile, startAt: 'end', warn: (m) => warnings.push(m) });
@@ -753,7 +753,7 @@ describe('FileTailSource checkpoints', () => {
     const before = new Date(Date.now() - 3600_000);
     fs.utimesSync(`${log}.1`, before, before);
     fs.writeFileSync(log, text('n1'));
-    writeCheckpoint(cpFile, { path: log, segment: { ...oldId, dev: recycled.dev, ino: recycled.ino }, offset: bytes('a1') });
+    await writeCheckpoint(cpFile, { path: log, segment: { ...oldId, dev: recycled.dev, ino: recycled.ino }, offset: bytes('a1') });
 
     const warnings: string[] = [];
     const second = source({ checkpointFile: cpFile, startAt: 'end', warn: (m) => warnings.push(m) });
@@ -816,7 +816,7 @@ describe('FileTailSource checkpoints', () => {
   it('reads the file from its start when a damaged checkpoint claims a fingerprint longer than the source takes', async () => {
     fs.writeFileSync(log, text('l1', 'l2'));
     const id = await runAndCommit(2, bytes('l1'));
-    writeCheckpoint(cpFile, { path: log, segment: { ...id, headBytes: Number.MAX_SAFE_INTEGER }, offset: bytes('l1') });
+    await writeCheckpoint(cpFile, { path: log, segment: { ...id, headBytes: Number.MAX_SAFE_INTEGER }, offset: bytes('l1') });
     const second = source({ checkpointFile: cpFile, startAt: 'end', warn: () => undefined });
     await second.start();
     const t2 = consume(second);
