@@ -14,14 +14,14 @@ import { EncodedBatchBuilder, type LinePipeline } from '../pipeline/line-pipelin
 import { LineSplitter } from '../pipeline/line-splitter.js';
 import type { LineStats } from '../pipeline/stats.js';
 import type { Pseudonymiser } from '../transforms/pseudonymise.js';
-import { loadPolicy } from '../policy/load.js';
+import { loadPolicyLazily } from '../policy/builtin.js';
 import { buildLinePipeline } from '../runtime/build.js';
 import { explainRejects, rejectsOf } from '../runtime/diagnose.js';
 import { withSaltAudit } from '../runtime/salt-store.js';
 import { ParallelAnonymiser } from '../runtime/threads/parallel.js';
 import { readInput } from '../sources/stream/read-input.js';
 import { Progress, type ProgressStream } from './progress.js';
-import { toDuration } from '../util/schema.js';
+import { toDuration } from '../time/duration.js';
 import { oneOf, parseCommand, shown } from './args.js';
 
 export const ANONYMISE_HELP = `Usage: gallra anonymise [options] [FILE...]
@@ -82,7 +82,7 @@ export async function anonymiseCommand(argv: string[], io: CommandIo): Promise<n
     io.stdout.write(ANONYMISE_HELP);
     return 0;
   }
-  const loaded = loadPolicy(values.config as string | undefined);
+  const loaded = await loadPolicyLazily(values.config as string | undefined);
   const policy = loaded.config;
   const format = values.format as string | undefined;
   if (format !== undefined && format !== 'auto' && !Object.hasOwn(policy.formats, format)) {

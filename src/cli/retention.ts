@@ -16,7 +16,7 @@ import { loadPolicy } from '../policy/load.js';
 import type { Removal } from '../retention/retainable.js';
 import { retentionCutoff } from '../retention/window.js';
 import { refuseLongerRetention, type StoreSweep, Sweeper } from '../runtime/sweeper.js';
-import { toDuration } from '../util/schema.js';
+import { toDuration } from '../time/duration.js';
 import type { CommandIo } from './anonymise.js';
 import { parseCommand, shown } from './args.js';
 

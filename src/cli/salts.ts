@@ -8,7 +8,7 @@ import { FileKeyring } from '../keyring/file.js';
 import type { SaltFileInfo } from '../keyring/keyring.js';
 import { loadPolicy } from '../policy/load.js';
 import { withSaltAudit } from '../runtime/salt-store.js';
-import { toDuration } from '../util/schema.js';
+import { toDuration } from '../time/duration.js';
 import { parseCommand } from './args.js';
 import type { CommandIo } from './anonymise.js';
 

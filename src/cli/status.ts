@@ -14,7 +14,7 @@ import { FileKeyring } from '../keyring/file.js';
 import { type LoadedPolicy, loadPolicy } from '../policy/load.js';
 import type { PolicyConfig } from '../policy/schema.js';
 import { errorCode, QUIET_RECORD_MS, STATUS_TOLERANCE_MS, type StoreHolding, Sweeper } from '../runtime/sweeper.js';
-import { toDuration } from '../util/schema.js';
+import { toDuration } from '../time/duration.js';
 import type { CommandIo } from './anonymise.js';
 import { parseCommand, shown } from './args.js';
 

@@ -11,7 +11,7 @@ import { FileKeyring } from '../keyring/file.js';
 import { loadPolicy } from '../policy/load.js';
 import { withSaltAudit } from '../runtime/salt-store.js';
 import { subjectRequest, type SubjectResult } from '../subject/request.js';
-import { toDuration } from '../util/schema.js';
+import { toDuration } from '../time/duration.js';
 import type { CommandIo } from './anonymise.js';
 import { parseCommand, shown } from './args.js';
 

@@ -10,10 +10,12 @@ import { fileURLToPath } from 'node:url';
 import { isMap, isScalar, LineCounter, parseDocument, type Document } from 'yaml';
 import type { z } from 'zod';
 import { GallraError } from '../errors.js';
+import { resolveSaltDir } from './builtin.js';
 import { type CheckableSections, checkPolicy, type PolicyProblem } from './check.js';
 import { type PolicyConfig, policySchema } from './schema.js';
-import { resolveStateDir } from '../util/state-dir.js';
 import { suggest } from '../util/suggest.js';
+
+export { resolveSaltDir };
 
 /** Where the built-in defaults live, relative to this module in src/ and in dist/. */
 export const DEFAULT_POLICY_FILE = fileURLToPath(new URL('../../config/default.yaml', import.meta.url));
@@ -83,18 +85,6 @@ function sameStart(a: readonly PropertyKey[], b: readonly PropertyKey[]): boolea
   const n = Math.min(a.length, b.length);
   for (let i = 0; i < n; i++) if (a[i] !== b[i]) return false;
   return true;
-}
-
-/**
- * The salt directory: the policy's `salts.dir` (relative to the policy
- * file), else `$GALLRA_STATE_DIR/salts`, else the XDG state directory.
- *
- * @example
- * resolveSaltDir(config, '/etc/gallra', process.env) // '/var/lib/gallra/salts'
- */
-export function resolveSaltDir(config: PolicyConfig, baseDir: string, env: NodeJS.ProcessEnv): string {
-  if (config.salts.dir !== undefined) return path.resolve(baseDir, config.salts.dir);
-  return path.join(resolveStateDir(env), 'salts');
 }
 
 interface ParsedYaml {

@@ -27,7 +27,7 @@ import { isRetainable, type Sink } from '../sinks/sink.js';
 import type { Source } from '../sources/source.js';
 import type { Pseudonymiser } from '../transforms/pseudonymise.js';
 import type { Health } from '../util/metric.js';
-import { toDuration } from '../util/schema.js';
+import { toDuration } from '../time/duration.js';
 import { buildLinePipeline } from './build.js';
 import { explainRejects } from './diagnose.js';
 import { InputMonitor, stopSummary } from './lifecycle.js';

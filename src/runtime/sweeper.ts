@@ -26,7 +26,7 @@ import { CHECKPOINT_FILE, StaleFileStore } from '../retention/stale-files.js';
 import { isExpiredAt, retentionCutoff } from '../retention/window.js';
 import type { Duration } from '../time/duration.js';
 import { errnoOf } from '../util/errno.js';
-import { toDuration } from '../util/schema.js';
+import { toDuration } from '../time/duration.js';
 import { resolveStateDir } from '../util/state-dir.js';
 import { saltsClause, saltStore } from './salt-store.js';
 import { StoredLineReader } from './stored-lines.js';

@@ -125,3 +125,15 @@ export function mustParseDuration(text: string): Duration {
   if (d === undefined) throw new Error(`internal: bad duration constant ${text}`);
   return d;
 }
+
+/**
+ * Parses a duration the policy schema has already validated.
+ *
+ * @example
+ * const grace = toDuration(config.salts.grace);
+ */
+export function toDuration(text: string): Duration {
+  const d = parseDuration(text);
+  if (d === undefined) throw new Error(`internal: unvalidated duration ${text}`);
+  return d;
+}

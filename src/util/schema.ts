@@ -3,8 +3,8 @@
  * component. Messages are written for the operator reading them at start:
  * what is expected, with an example.
  */
-import { z } from 'zod';
-import { type Duration, fitsWithin, mustParseDuration, parseDuration } from '../time/duration.js';
+import { z } from './zod.js';
+import { fitsWithin, mustParseDuration, parseDuration } from '../time/duration.js';
 
 /**
  * An ISO 8601 duration string such as `P6M`, `P1D` or `PT1H`.
@@ -16,17 +16,8 @@ export const durationSchema = z.string().refine((s) => parseDuration(s) !== unde
   message: 'expected an ISO 8601 duration such as P6M (six months), P1D (a day) or PT1H (an hour)',
 });
 
-/**
- * Parses a duration the schema has already validated.
- *
- * @example
- * const grace = toDuration(config.salts.grace);
- */
-export function toDuration(text: string): Duration {
-  const d = parseDuration(text);
-  if (d === undefined) throw new Error(`internal: unvalidated duration ${text}`);
-  return d;
-}
+// toDuration lives beside the parser (modules that only read a validated policy need no zod).
+export { toDuration } from '../time/duration.js';
 
 const ONE_DAY = mustParseDuration('P1D');
 

@@ -13,8 +13,8 @@ import { withSaltAudit } from '../salt-store.js';
 import { EncodedBatchBuilder } from '../../pipeline/line-pipeline.js';
 import { LineSplitter } from '../../pipeline/line-splitter.js';
 import type { StatsJson } from '../../pipeline/stats.js';
-import { loadPolicy } from '../../policy/load.js';
-import { toDuration } from '../../util/schema.js';
+import { loadPolicyLazily } from '../../policy/builtin.js';
+import { toDuration } from '../../time/duration.js';
 import { buildLinePipeline } from '../build.js';
 
 /** What the main thread tells each worker at start. */
@@ -33,11 +33,11 @@ export type FromWorker = { readonly seq: number; readonly out: Uint8Array } | { 
 
 const PIECE = 64 * 1024;
 
-function main(): void {
+async function main(): Promise<void> {
   const port = parentPort;
   if (port === null) throw new Error('gallra worker: not started as a worker thread');
   const init = workerData as WorkerInit;
-  const loaded = loadPolicy(init.policyFile, init.env);
+  const loaded = await loadPolicyLazily(init.policyFile, init.env);
   const policy = loaded.config;
   const fileKeyring = new FileKeyring({ dir: loaded.saltDir, period: policy.salts.epoch, grace: toDuration(policy.salts.grace), future: toDuration(policy.retention.max_future), ephemeralSecret: init.ephemeralSecret });
   // A worker may be the one whose housekeeping destroys a salt: that goes into the audit trail too.
@@ -88,4 +88,4 @@ function main(): void {
   };
 }
 
-main();
+await main();

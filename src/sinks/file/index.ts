@@ -6,7 +6,7 @@
 import path from 'node:path';
 import { DayFileStore } from '../../retention/day-files.js';
 import { addDuration } from '../../time/duration.js';
-import { toDuration } from '../../util/schema.js';
+import { toDuration } from '../../time/duration.js';
 import { defineSink } from '../sink.js';
 import { fileSinkConfigSchema } from './config.js';
 import { FileSink } from './file-sink.js';
