@@ -1,6 +1,6 @@
 /** The `audit:` section of a policy, beside the audit log it configures. */
 import path from 'node:path';
-import { z } from 'zod';
+import { z } from '../util/zod.js';
 import { resolveStateDir } from '../util/state-dir.js';
 
 export const auditConfigSchema = z.strictObject({

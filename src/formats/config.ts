@@ -4,7 +4,7 @@
  * from them), and the field-name rule shared by `fields:` and the options
  * that name fields.
  */
-import { z } from 'zod';
+import { z } from '../util/zod.js';
 
 // Field names as they appear in templates and JSON logs (dotted for nested JSON).
 // `__proto__` would reach Object.prototype when a JSON record is walked or written.

@@ -1,5 +1,5 @@
 /** The `input:` section of a policy: how lines are read and what happens to bad ones. */
-import { z } from 'zod';
+import { z } from '../util/zod.js';
 
 /** Longest line kept in memory; longer ones are counted and skipped without buffering them whole. */
 export const DEFAULT_MAX_LINE_LENGTH = 65_536;

@@ -1,5 +1,5 @@
 /** The `salts:` section of a policy, beside the keyring it configures. */
-import { z } from 'zod';
+import { z } from '../util/zod.js';
 import { durationAtMostADay } from '../util/schema.js';
 import { EPOCH_PERIODS } from '../time/epoch.js';
 

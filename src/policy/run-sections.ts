@@ -2,7 +2,7 @@
  * The policy sections that belong to no single component: the pipeline's
  * timing (`run:`) and the health/metrics listener (`http:`).
  */
-import { z } from 'zod';
+import { z } from '../util/zod.js';
 
 export const runConfigSchema = z.strictObject({
   /** How often sinks are flushed (fsync) and sources record their position, in ms. */

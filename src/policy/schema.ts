@@ -5,7 +5,7 @@
  * redaction). Unknown keys are rejected everywhere (strict objects), so a
  * typo never silently turns a protection off.
  */
-import { z } from 'zod';
+import { z } from '../util/zod-real.js';
 import { auditConfigSchema } from '../audit/config.js';
 import { components } from '../components.js';
 import { ROLES } from '../event/vocabulary.js';

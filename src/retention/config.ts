@@ -1,5 +1,5 @@
 /** The `retention:` section of a policy, beside the window it configures. */
-import { z } from 'zod';
+import { z } from '../util/zod.js';
 import { durationAtMostADay, durationSchema, toDuration } from '../util/schema.js';
 import { parseDuration } from '../time/duration.js';
 import { isAllowedRetention, type RetentionWindow } from './window.js';

@@ -13,7 +13,7 @@
  */
 import { type _HMAC, hmac } from '@noble/hashes/hmac.js';
 import { sha256 } from '@noble/hashes/sha2.js';
-import { z } from 'zod';
+import { z } from '../util/zod.js';
 import type { EpochSalt, Keyring } from '../keyring/keyring.js';
 import { StringCache } from '../util/string-cache.js';
 

@@ -10,7 +10,7 @@
  * shortest form, `::` for the longest zero run) so the same network always
  * prints the same way whatever form came in.
  */
-import { z } from 'zod';
+import { z } from '../util/zod.js';
 import { COLON, COMMA, DOT, LBRACKET, NINE, PERCENT, RBRACKET, SPACE, ZERO } from '../util/ascii.js';
 
 export interface IpTruncation {

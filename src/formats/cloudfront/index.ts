@@ -9,7 +9,7 @@
  * the policy sees a value and does it again on what it writes back.
  */
 import type { Role } from '../../event/vocabulary.js';
-import { z } from 'zod';
+import { z } from '../../util/zod.js';
 import { defineFormat, type FormatConfig } from '../format.js';
 import { W3cFormat, type W3cSpec } from '../engines/w3c/w3c-format.js';
 import { cloudfrontExampleLines } from './example.js';

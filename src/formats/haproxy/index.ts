@@ -7,7 +7,7 @@
  * of `capture request/response header`, in declaration order: e.g.
  * `[http_host, http_user_agent]`, whose rules the policy's `fields:` give).
  */
-import { z } from 'zod';
+import { z } from '../../util/zod.js';
 import { fieldNameSchema } from '../config.js';
 import { defineFormat, type FormatConfig } from '../format.js';
 import { formatClfTime } from '../../time/format-timestamp.js';

@@ -1,5 +1,5 @@
 /** The `file` sink's config, beside the sink. */
-import { z } from 'zod';
+import { z } from '../../util/zod.js';
 import { componentNameSchema, durationAtMostADay } from '../../util/schema.js';
 
 export const fileSinkConfigSchema = z.strictObject({

@@ -1,5 +1,5 @@
 /** `stdout` sink: anonymised lines on standard output, in arrival order. */
-import { z } from 'zod';
+import { z } from '../../util/zod.js';
 import { componentNameSchema } from '../../util/schema.js';
 import { defineSink } from '../sink.js';
 import { StreamSink } from './stream-sink.js';

@@ -1,6 +1,6 @@
 /** `fifo` source: a named pipe (created 0600 if missing), kept open across writers. */
 import path from 'node:path';
-import { z } from 'zod';
+import { z } from '../../util/zod.js';
 import { componentNameSchema } from '../../util/schema.js';
 import { fileSourceName } from '../file/config.js';
 import { defineSource } from '../source.js';

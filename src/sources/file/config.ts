@@ -1,6 +1,6 @@
 /** The `file` source's config, beside the source. */
 import path from 'node:path';
-import { z } from 'zod';
+import { z } from '../../util/zod.js';
 import { componentNameSchema } from '../../util/schema.js';
 import { resolveStateDir } from '../../util/state-dir.js';
 import { globInDirectory } from './glob.js';

@@ -1,5 +1,5 @@
 /** `stdin` source: standard input (Apache piped logs); ends at EOF. */
-import { z } from 'zod';
+import { z } from '../../util/zod.js';
 import { componentNameSchema } from '../../util/schema.js';
 import { defineSource } from '../source.js';
 import { StreamSource } from '../stream/stream-source.js';

@@ -1,5 +1,5 @@
 /** The `syslog` source's config, beside the source. */
-import { z } from 'zod';
+import { z } from '../../util/zod.js';
 import { componentNameSchema } from '../../util/schema.js';
 
 export const syslogSourceConfigSchema = z.strictObject({

@@ -5,7 +5,7 @@
  * `to: plmn` (the network). A value that is no cell id (a free-text site
  * name) is dropped. `keep` and `drop` are the other choices for a cell.
  */
-import { z } from 'zod';
+import { z } from '../../util/zod.js';
 import type { Event, FieldLayout } from '../../event/event.js';
 import { defineTransform, isNoValue } from '../transform.js';
 import { type CellLevel, generaliseCell, parseCell } from './cell.js';

@@ -5,7 +5,7 @@
  * otherwise — an address outside them may be a person's. Lists (comma- or
  * space-separated, as AWS writes its target lists) are read item by item.
  */
-import { z } from 'zod';
+import { z } from '../../util/zod.js';
 import { defineTransform, isNoValue } from '../transform.js';
 import { truncateIp } from '../truncate-ip.js';
 import { parseRanges } from './own-ranges.js';

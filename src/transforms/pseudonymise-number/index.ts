@@ -8,7 +8,7 @@
  * `keep_short`, numbers of at most 6 digits without `+` (short codes,
  * emergency numbers) are kept: they name a service, not a person.
  */
-import { z } from 'zod';
+import { z } from '../../util/zod.js';
 import { defineTransform, isNoValue } from '../transform.js';
 import { pseudonymPrefixSchema } from '../pseudonymise.js';
 import { knownCountry, type NumberKind, normaliseNumber } from './normalise.js';

@@ -3,7 +3,7 @@
  * Fields that mean the same (remote_user, user_id, userId) share a namespace
  * by default — their role — so one person gets one pseudonym across formats.
  */
-import { z } from 'zod';
+import { z } from '../../util/zod.js';
 import { defineTransform, isNoValue } from '../transform.js';
 import { pseudonymPrefixSchema } from '../pseudonymise.js';
 

@@ -1,5 +1,5 @@
 /** The `redact:` section of a policy, beside the redactor it configures. */
-import { z } from 'zod';
+import { z } from '../../util/zod.js';
 import type { IpTruncation } from '../truncate-ip.js';
 import { compileCustomPattern } from './custom.js';
 import { DEFAULT_ALLOW_PARAMS, DEFAULT_REDACT_OPTIONS, type RedactOptions } from './options.js';
