@@ -26,12 +26,17 @@ export const PRECOMPUTED_POLICY_FILE = fileURLToPath(new URL('../default-policy.
 export function precomputedPolicy(): PolicyConfig | undefined {
   let text: string;
   try {
+    // config/default.yaml edited since the build: the JSON is stale, parse the YAML.
+    if (fs.statSync(DEFAULT_YAML).mtimeMs > fs.statSync(PRECOMPUTED_POLICY_FILE).mtimeMs) return undefined;
     text = fs.readFileSync(PRECOMPUTED_POLICY_FILE, 'utf8');
   } catch {
     return undefined;
   }
   return JSON.parse(text) as PolicyConfig;
 }
+
+/** config/default.yaml (as policy/load.ts's DEFAULT_POLICY_FILE, without loading the parser). */
+const DEFAULT_YAML = fileURLToPath(new URL('../../config/default.yaml', import.meta.url));
 
 /**
  * Loads a policy the way loadPolicy does, but takes the precomputed built-in

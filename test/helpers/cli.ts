@@ -77,6 +77,8 @@ export function ensureBuilt(): void {
     const tsc = join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
     const r = spawnSync(process.execPath, [tsc, '-p', 'tsconfig.json'], { cwd: ROOT, encoding: 'utf8' });
     // tsc emits even with type errors (someone else's work in progress); what the tests need is a fresh main.js.
+    // The built-in policy, parsed once (dist/default-policy.json), as `npm run build` does.
+    spawnSync(process.execPath, [join(ROOT, 'dist', 'policy', 'precompute.js')], { cwd: ROOT, encoding: 'utf8' });
     const b = spawnSync('npm', ['run', 'bundle', '--silent'], { cwd: ROOT, encoding: 'utf8' });
     if (!existsSync(MAIN)) throw new Error(`build failed, no ${MAIN}:\n${r.stdout}${r.stderr}${b.stdout}${b.stderr}`);
     if (r.status !== 0) process.stderr.write(`[test/helpers/cli] tsc reported errors; testing the emitted dist/ anyway:\n${r.stdout}`);
