@@ -1,7 +1,8 @@
-import { describe, expect, it } from 'vitest';
-import { z, zodInstalled } from '../../src/util/zod.js';
+import { describe, expect, it, vi } from 'vitest';
 
-// This file imports util/zod.js alone, so zod is not installed until the test installs it.
+// The setup file installed zod in this file's modules; a fresh util/zod.js has it not installed.
+vi.resetModules();
+const { z, zodInstalled } = await import('../../src/util/zod.js');
 const recorded = z.strictObject({ name: z.string().min(2), port: z.int().min(1).max(65535).default(80) }).default({ name: 'ab', port: 80 });
 const list = z.array(z.enum(['a', 'b'])).min(1);
 
