@@ -75,8 +75,15 @@ export function transformContext(policy: PolicyConfig, keyring: Keyring): Transf
 
 /** The field rules that apply to format `name`: the shared `fields:` with the format's own over them. */
 export function fieldRulesFor(policy: PolicyConfig, name: string): Readonly<Record<string, FieldSpec>> {
-  return { ...policy.fields, ...(policy.formats[name]?.fields ?? {}) };
+  // Memoised per policy (policies are never changed once loaded): `auto` asks for every format twice.
+  let byName = RULES.get(policy);
+  if (byName === undefined) RULES.set(policy, (byName = new Map()));
+  let rules = byName.get(name);
+  if (rules === undefined) byName.set(name, (rules = Object.freeze({ ...policy.fields, ...(policy.formats[name]?.fields ?? {}) })));
+  return rules;
 }
+
+const RULES = new WeakMap<PolicyConfig, Map<string, Readonly<Record<string, FieldSpec>>>>();
 
 function disposition(spec: FieldSpec): FieldDisposition {
   return spec.transform === 'keep' || spec.transform === 'drop' ? spec.transform : 'transform';
