@@ -23,6 +23,7 @@ Commands:
   check-config FILE       validate a policy and print what it will do
   salts list|rotate|destroy
                           keyring housekeeping
+  kafka-dev --topic T:N   embedded Kafka (librdkafka's mock cluster) for a fresh machine
 
 Run 'gallra <command> --help' for a command's options.
 Options: -h, --help   this help;  --version   print the version
@@ -58,6 +59,10 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   salts: async () => {
     const m = await import('./salts.js');
     return { run: m.saltsCommand, help: m.SALTS_HELP };
+  },
+  'kafka-dev': async () => {
+    const m = await import('./kafka-dev.js');
+    return { run: m.kafkaDevCommand, help: m.KAFKA_DEV_HELP };
   },
 };
 
