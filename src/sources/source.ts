@@ -94,6 +94,22 @@ export interface Source {
   health?(): Health;
   /** Its own metrics, read when /metrics is scraped. */
   metrics?(): readonly MetricSample[];
+  /** Releases what start() acquired, after the last commit (a Kafka consumer leaves its group); absent means nothing to release. */
+  close?(): Promise<void>;
+}
+
+/** One operation of {@link RecordFields}: the anonymised value, or undefined to drop it. */
+export type RecordFieldOp = (value: string, timeMs: number) => string | undefined;
+
+/**
+ * How a record source anonymises what its records carry beside their lines
+ * (Kafka keys and headers), with the policy's transforms (the runner gives it).
+ */
+export interface RecordFields {
+  /** The operation of `transform` (a registered transform's name) for the record field `name` (its namespace for pseudonyms). */
+  compile(transform: string, name: string): RecordFieldOp;
+  /** Makes the salts resident that operations on records read at `nowMs` can need; await it before running them. */
+  prepare(nowMs: number): Promise<void>;
 }
 
 /** What a source is built with. */
@@ -108,6 +124,8 @@ export interface SourceContext {
   /** Warnings for the operator (never with input content). */
   readonly warn: (message: string) => void;
   readonly now: () => number;
+  /** Anonymises record keys and headers (record sources); absent, such a source keeps or drops them only. */
+  readonly recordFields?: RecordFields;
 }
 
 /** The part of every source's config the runner reads. */
