@@ -26,6 +26,7 @@ import type { Pseudonymiser } from '../transforms/pseudonymise.js';
 import type { Health } from '../util/metric.js';
 import { toDuration } from '../util/schema.js';
 import { buildLinePipeline } from './build.js';
+import { recordFieldsFor } from './record-fields.js';
 import { Sweeper } from './sweeper.js';
 
 export interface RunnerOptions {
@@ -84,8 +85,9 @@ export class Runner {
     c.sources.forEach((s, i) => {
       const entry = registry.source(s.type)!;
       const name = componentName(entry, s, i);
-      const source = entry.create(s, { name, baseDir: loaded.baseDir, env, maxLineLength: c.input.max_line_length, warn, now: this.now });
       const built = buildLinePipeline({ policy: c, keyring: this.keyring, format: s.format ?? c.input.format, now: this.now, registry });
+      const recordFields = recordFieldsFor(built, registry);
+      const source = entry.create(s, { name, baseDir: loaded.baseDir, env, maxLineLength: c.input.max_line_length, warn, now: this.now, recordFields });
       const output = new EncodedBatchBuilder();
       built.pipeline.consumers.push(output);
       this.sources.push(source);
@@ -198,6 +200,8 @@ export class Runner {
     try {
       await Promise.all(this.sinks.map((s) => s.close()));
     } finally {
+      // After the sinks: a source's last commit (a Kafka consumer's, before it leaves its group) follows their flush.
+      await Promise.all(this.sources.map((s) => s.close?.().catch((err: unknown) => this.log.error({ err, source: s.name }, 'closing the source failed'))));
       // Even when a sink fails to close: an open listener would keep the process alive.
       await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
       this.server?.closeAllConnections();
