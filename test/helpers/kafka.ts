@@ -10,6 +10,7 @@ import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import Kafka from 'node-rdkafka';
 import { MAIN, ROOT } from './cli.js';
+import { httpGet } from './run.js';
 
 export interface KafkaDev {
   readonly bootstrap: string;
@@ -119,7 +120,14 @@ export interface RawRecord {
  * @example
  * await produceRecords(dev.bootstrap, topic, lines.map((value) => ({ value })));
  */
-export async function produceRecords(bootstrap: string, topic: string, records: readonly RawRecord[]): Promise<void> {
+export interface ProduceOptions {
+  /** Spreads the records over time at about this rate (default: as fast as possible). */
+  readonly perSecond?: number;
+  /** Called after every 1000 records handed to the producer (awaited: a test may strike here). */
+  readonly progress?: (written: number) => Promise<void> | void;
+}
+
+export async function produceRecords(bootstrap: string, topic: string, records: readonly RawRecord[], o: ProduceOptions = {}): Promise<void> {
   const producer = new Kafka.Producer({ 'bootstrap.servers': bootstrap, 'enable.idempotence': true, acks: 'all', dr_cb: true, 'linger.ms': 10, 'queue.buffering.max.messages': 200_000 } as never);
   let delivered = 0;
   let failed: Error | undefined;
@@ -129,8 +137,17 @@ export async function produceRecords(bootstrap: string, topic: string, records: 
   });
   await new Promise<void>((resolve, reject) => producer.connect({ timeout: 10_000 }, (err) => (err ? reject(err as unknown as Error) : resolve())));
   producer.setPollInterval(10);
+  const t0 = performance.now();
+  let written = 0;
   try {
     for (const r of records) {
+      if (++written % 1000 === 0) {
+        await o.progress?.(written);
+        if (o.perSecond !== undefined) {
+          const ahead = (written / o.perSecond) * 1000 - (performance.now() - t0);
+          if (ahead > 0) await new Promise((res) => setTimeout(res, ahead));
+        }
+      }
       for (;;) {
         try {
           producer.produce(topic, r.partition ?? null, Buffer.isBuffer(r.value) ? r.value : Buffer.from(r.value), r.key ?? null, Date.now(), undefined, r.headers);
@@ -152,6 +169,18 @@ export async function produceRecords(bootstrap: string, topic: string, records: 
   } finally {
     producer.setPollInterval(0);
     await new Promise<void>((res) => producer.disconnect(5000, () => res()));
+  }
+}
+
+/** A partition's watermarks, asking again for up to 30 s (a broker that just came back). */
+async function watermarks(consumer: Kafka.KafkaConsumer, topic: string, partition: number): Promise<Kafka.WatermarkOffsets> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await new Promise<Kafka.WatermarkOffsets>((resolve, reject) => consumer.queryWatermarkOffsets(topic, partition, 5000, (err, o) => (err ? reject(err as unknown as Error) : resolve(o))));
+    } catch (err) {
+      if (attempt >= 6) throw err;
+      await new Promise((r) => setTimeout(r, 500));
+    }
   }
 }
 
@@ -178,7 +207,7 @@ export async function readTopic(bootstrap: string, topic: string): Promise<ReadR
     const partitions = md.topics.find((t) => t.name === topic)?.partitions.map((p) => p.id) ?? [];
     const ends = new Map<number, { low: number; high: number }>();
     for (const p of partitions) {
-      const w = await new Promise<Kafka.WatermarkOffsets>((resolve, reject) => consumer.queryWatermarkOffsets(topic, p, 10_000, (err, o) => (err ? reject(err as unknown as Error) : resolve(o))));
+      const w = await watermarks(consumer, topic, p);
       if (w.highOffset > w.lowOffset) ends.set(p, { low: w.lowOffset, high: w.highOffset });
     }
     const out: ReadRecord[] = [];
@@ -214,11 +243,122 @@ export async function committedOffsets(bootstrap: string, group: string, topic: 
   await new Promise<void>((resolve, reject) => consumer.connect({ timeout: 10_000 }, (err) => (err ? reject(err as unknown as Error) : resolve())));
   try {
     const tps = Array.from({ length: partitions }, (_, partition) => ({ topic, partition }));
-    const got = await new Promise<Kafka.TopicPartitionOffset[]>((resolve, reject) => consumer.committed(tps, 10_000, (err, t) => (err ? reject(err as unknown as Error) : resolve(t))));
+    let got: Kafka.TopicPartitionOffset[] = [];
+    for (let attempt = 0; ; attempt++) {
+      try {
+        got = await new Promise<Kafka.TopicPartitionOffset[]>((resolve, reject) => consumer.committed(tps, 5000, (err, t) => (err ? reject(err as unknown as Error) : resolve(t))));
+        break;
+      } catch (err) {
+        if (attempt >= 6) throw err;
+        await new Promise((r) => setTimeout(r, 500));
+      }
+    }
     return Array.from({ length: partitions }, (_, p) => {
       const o = got.find((t) => t.partition === p)?.offset;
       return typeof o === 'number' && o >= 0 ? o : -1;
     });
+  } finally {
+    await new Promise<void>((res) => consumer.disconnect(() => res()));
+  }
+}
+
+export interface PipelineConfigOptions {
+  readonly raw: string;
+  readonly anon: string;
+  readonly dead?: string;
+  readonly group: string;
+  readonly httpPort: number;
+  /** Extra lines for the source entry (indented 4 spaces), e.g. `    key: keep`. */
+  readonly source?: string;
+  /** Extra lines for the sink entry. */
+  readonly sink?: string;
+  /** run.commit_ms (default 200). */
+  readonly commitMs?: number;
+  /** Extra top-level YAML (salts:, …). */
+  readonly top?: string;
+}
+
+/**
+ * A `gallra run` policy from raw to anonymised topics, the bootstrap servers
+ * from $KAFKA_BOOTSTRAP_SERVERS, KIP-848 groups (see config/kafka-pipeline.yaml
+ * for why on the mock).
+ *
+ * @example
+ * writeFileSync(cfg, pipelineConfig({ raw, anon, dead, group: 'g', httpPort }));
+ */
+export function pipelineConfig(o: PipelineConfigOptions): string {
+  return `input:
+  format: combined
+  unparsed: scrub
+  missing_timestamp: arrival
+run:
+  commit_ms: ${o.commitMs ?? 200}
+${o.top ?? ''}
+sources:
+  - type: kafka
+    name: raw
+    bootstrap_servers: \${KAFKA_BOOTSTRAP_SERVERS}
+    topics: [${o.raw}]
+    group: ${o.group}
+    options:
+      group.protocol: consumer
+${o.source ?? ''}
+sinks:
+  - type: kafka
+    name: anon
+    bootstrap_servers: \${KAFKA_BOOTSTRAP_SERVERS}
+    topic: ${o.anon}
+${o.dead !== undefined ? `    dead_letter: { topic: ${o.dead} }\n` : ''}${o.sink ?? ''}
+http:
+  port: ${o.httpPort}
+`;
+}
+
+/**
+ * Scrapes /metrics every 200 ms until `done(text)` holds; returns the last
+ * scrape. Fails after `ms`, showing the Kafka metrics it saw.
+ *
+ * @example
+ * const text = await metricsUntil(port, (t) => (metric(t, 'gallra_kafka_records_produced_total', { sink: 'anon', topic }) ?? 0) >= n);
+ */
+export async function metricsUntil(port: number, done: (text: string) => boolean, ms = 120_000): Promise<string> {
+  const deadline = performance.now() + ms;
+  let text = '';
+  for (;;) {
+    text = await httpGet(port, '/metrics').then(
+      (r) => r.body,
+      () => text,
+    );
+    if (done(text)) return text;
+    if (performance.now() > deadline) throw new Error(`timed out after ${ms} ms; Kafka metrics:\n${text.split('\n').filter((l) => l.startsWith('gallra_kafka')).join('\n')}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+/**
+ * Waits until `group` has committed every partition of `topic` up to its
+ * high watermark: everything written so far is processed and durable
+ * downstream (gallra commits only that). Polls every 500 ms.
+ *
+ * @example
+ * await groupCaughtUp(dev.bootstrap, 'gallra', raw, 8);
+ */
+export async function groupCaughtUp(bootstrap: string, group: string, topic: string, partitions: number, ms = 120_000): Promise<void> {
+  const consumer = new Kafka.KafkaConsumer({ 'bootstrap.servers': bootstrap, 'group.id': `watermarks-${randomUUID()}` } as never, {});
+  await new Promise<void>((resolve, reject) => consumer.connect({ timeout: 10_000 }, (err) => (err ? reject(err as unknown as Error) : resolve())));
+  try {
+    const deadline = performance.now() + ms;
+    let last = '';
+    for (;;) {
+      const high: number[] = [];
+      for (let p = 0; p < partitions; p++) high.push((await watermarks(consumer, topic, p)).highOffset);
+      const committed = await committedOffsets(bootstrap, group, topic, partitions);
+      // A partition with no records has nothing to commit.
+      if (committed.every((c, p) => Math.max(c, 0) === high[p])) return;
+      last = `committed ${committed.join(',')} of ${high.join(',')}`;
+      if (performance.now() > deadline) throw new Error(`group ${group} did not catch up with ${topic} in ${ms} ms: ${last}`);
+      await new Promise((r) => setTimeout(r, 500));
+    }
   } finally {
     await new Promise<void>((res) => consumer.disconnect(() => res()));
   }

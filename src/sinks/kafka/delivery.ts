@@ -31,15 +31,20 @@ export interface Outgoing {
  */
 export type FailureKind = 'permanent' | 'fatal' | 'transient';
 
-/** librdkafka's texts of the errors that no retry will cure, for the record itself. */
-const PERMANENT = /message size too large|invalid record|corrupt message|record list too large|record batch too large|invalid timestamp|invalid message|policy violation/i;
-/** The texts of a producer that has entered librdkafka's fatal state. */
-const FATAL = /fatal|producer fenced|invalid producer epoch|out of order sequence|unknown producer id/i;
+/**
+ * The texts of the errors that no retry will cure, for the record itself
+ * (as node-rdkafka 3.6 reports them, e.g. "message size too large", "broker
+ * failed to validate record" for INVALID_RECORD; librdkafka's own forms with
+ * "Broker: " in front match too).
+ */
+const PERMANENT = /message size too large|invalid record|failed to validate record|corrupt message|record list too large|record batch too large|invalid timestamp|invalid message|policy violation/i;
+/** The texts of a producer whose idempotence state is lost: "out of order sequence number", "operation with an old epoch", fatal, fenced. */
+const FATAL = /fatal|fenced|old epoch|invalid producer epoch|out of order sequence|unknown producer id/i;
 
 /**
  * @example
- * classifyFailure('Broker: Message size too large') // 'permanent'
- * classifyFailure('Local: Message timed out')       // 'transient'
+ * classifyFailure('message size too large')    // 'permanent'
+ * classifyFailure('Local: Message timed out')  // 'transient'
  */
 export function classifyFailure(message: string): FailureKind {
   if (FATAL.test(message)) return 'fatal';

@@ -32,6 +32,8 @@ import { SinkMetrics } from './sink-metrics.js';
 const QUEUE_FULL = -184;
 const MSG_SIZE_TOO_LARGE = 10;
 const CONNECT_TIMEOUT_MS = 30_000;
+/** How long write() waits before producing again a record librdkafka refused for a transient reason. */
+const RETRY_MS = 200;
 /** How long one librdkafka flush call waits before the barrier looks again (it goes on waiting: a broker may be down). */
 const FLUSH_STEP_MS = 1000;
 
@@ -182,11 +184,18 @@ export class KafkaSink implements Sink {
           await sleep(1);
           continue;
         }
-        if (code === MSG_SIZE_TOO_LARGE) {
-          this.failed(out, 'permanent', kafkaErrorText(err));
-          return;
+        if (typeof code !== 'number') throw new GallraError('GALLRA_SINK_FAILED', `kafka sink ${this.name}: cannot produce to ${out.topic}: ${kafkaErrorText(err)}`, { cause: err });
+        // librdkafka refuses at once what it knows will fail (a topic whose last produce request was refused, a record too large).
+        const kind = code === MSG_SIZE_TOO_LARGE ? 'permanent' : classifyFailure((err as Error).message);
+        if (kind === 'transient') {
+          this.stats.deliveryErrors.transient++;
+          this.warnThrottled(`produce to ${out.topic} refused: ${kafkaErrorText(err)}; trying again`);
+          producer.poll();
+          await sleep(RETRY_MS);
+          continue;
         }
-        throw new GallraError('GALLRA_SINK_FAILED', `kafka sink ${this.name}: cannot produce to ${out.topic}: ${kafkaErrorText(err)}`, { cause: err });
+        this.failed(out, kind, kafkaErrorText(err));
+        return;
       }
     }
   }
@@ -239,6 +248,7 @@ export class KafkaSink implements Sink {
 
   private failed(out: Outgoing, kind: 'permanent' | 'fatal' | 'transient', why: string): void {
     this.stats.deliveryErrors[kind]++;
+    this.warnThrottled(`delivery to ${out.topic} failed (${kind}): ${why}`);
     if (kind === 'fatal') {
       this.fatal = true;
       this.resend.push({ ...out, failed: false });
