@@ -9,7 +9,7 @@ import { GallraError } from '../errors.js';
 import { API_KEYS, MOCK_PARTITION_BYTES, MockCluster } from '../kafka/mock/mock-cluster.js';
 import { KAFKA_DEV_MARKER_TOPIC } from '../kafka/topic-config.js';
 import { parseCommand, shown } from './args.js';
-import { type CommandIo } from './anonymise.js';
+import type { CommandIo } from './anonymise.js';
 
 export const KAFKA_DEV_HELP = `Usage: gallra kafka-dev [--topic NAME:PARTITIONS]... [options]
 

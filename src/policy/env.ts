@@ -9,7 +9,7 @@
  * every other substitution gives text. Substituted values are never shown in
  * an error message, which names the reference instead.
  */
-import { type ConfigProblem } from '../util/problem.js';
+import type { ConfigProblem } from '../util/problem.js';
 
 const REFERENCE = /\$(\$?)\{([^}]*)\}/g;
 const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;

@@ -5,8 +5,8 @@
  */
 import { Event, FieldLayout } from '../event/event.js';
 import { components } from '../components.js';
-import { type Registry } from '../registry.js';
-import { type RecordFieldOp, type RecordFields } from '../sources/source.js';
+import type { Registry } from '../registry.js';
+import type { RecordFieldOp, RecordFields } from '../sources/source.js';
 import { type BuiltPipeline, compileFieldOp } from './build.js';
 
 /**

@@ -4,7 +4,7 @@
  * over as text only (the code is -1: `Nan::Error(errstr)` in callbacks.cc),
  * so they are classified by librdkafka's error strings (rd_kafka_err2str).
  */
-import { type KafkaHeader } from '../../sources/kafka/record-ack.js';
+import type { KafkaHeader } from '../../sources/kafka/record-ack.js';
 
 /** Where a record is headed: the sink's topic, or the dead-letter topic for one of two reasons. */
 export type Route = 'main' | 'unparsed' | 'rejected';

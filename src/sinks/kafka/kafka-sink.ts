@@ -22,9 +22,9 @@ import { GallraError } from '../../errors.js';
 import { kafkaErrorText, type LibrdKafkaError, loadKafka, type Producer } from '../../kafka/client.js';
 import { clientProps } from '../../kafka/options.js';
 import { isKafkaRecordAck, type KafkaHeader } from '../../sources/kafka/record-ack.js';
-import { type Health, type MetricSample } from '../../util/metric.js';
-import { type EncodedBatch, type Sink } from '../sink.js';
-import { type KafkaSinkConfig } from './config.js';
+import type { Health, MetricSample } from '../../util/metric.js';
+import type { EncodedBatch, Sink } from '../sink.js';
+import type { KafkaSinkConfig } from './config.js';
 import { classifyFailure, type Outgoing, REASON_HEADER, sameRecord, SOURCE_HEADER } from './delivery.js';
 import { SinkMetrics } from './sink-metrics.js';
 

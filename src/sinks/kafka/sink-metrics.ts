@@ -1,6 +1,6 @@
 /** The Kafka sink's own numbers for /metrics (plain counters read when scraped). */
-import { type MetricSample } from '../../util/metric.js';
-import { type FailureKind, type Route } from './delivery.js';
+import type { MetricSample } from '../../util/metric.js';
+import type { FailureKind, Route } from './delivery.js';
 
 /**
  * @example

@@ -3,8 +3,8 @@
  * scraped), and its commits — timed, so commit latency can be reported.
  */
 import { type KafkaConsumer, kafkaErrorText, type TopicPartitionOffset } from '../../kafka/client.js';
-import { type MetricSample } from '../../util/metric.js';
-import { type PartitionState } from './partitions.js';
+import type { MetricSample } from '../../util/metric.js';
+import type { PartitionState } from './partitions.js';
 
 /** A commit sent and not yet answered: when, and what (to match the answer). */
 interface SentCommit {

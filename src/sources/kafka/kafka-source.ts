@@ -25,12 +25,12 @@
 import { GallraError } from '../../errors.js';
 import { type KafkaConsumer, kafkaErrorText, type LibrdKafkaError, loadKafka, type Message } from '../../kafka/client.js';
 import { clientProps } from '../../kafka/options.js';
-import { type Health, type MetricSample } from '../../util/metric.js';
+import type { Health, MetricSample } from '../../util/metric.js';
 import { type RecordFieldOp, type RecordFields, type RecordsBatch, type Source, type SourcePosition, type SourceRecord, Waiter } from '../source.js';
-import { type KafkaSourceConfig, type RecordFieldRule } from './config.js';
+import type { KafkaSourceConfig, RecordFieldRule } from './config.js';
 import { commitLater, commitNow, SourceMetrics } from './kafka-metrics.js';
 import { PartitionState } from './partitions.js';
-import { type KafkaHeader, type KafkaRecordAck, type KafkaSegment } from './record-ack.js';
+import type { KafkaHeader, KafkaRecordAck, KafkaSegment } from './record-ack.js';
 
 /** librdkafka's rebalance event codes (ERR__ASSIGN_PARTITIONS, ERR__REVOKE_PARTITIONS). */
 const ASSIGN = -175;

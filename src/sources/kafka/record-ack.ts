@@ -3,7 +3,7 @@
  * Kafka sink besides its position: the record's headers, already anonymised
  * under the policy (raw headers never leave the source).
  */
-import { type AckHandle, type Segment } from '../../event/event.js';
+import type { AckHandle, Segment } from '../../event/event.js';
 
 /** One header as node-rdkafka takes it for produce(): `{ name: value }`. */
 export type KafkaHeader = Readonly<Record<string, string>>;
