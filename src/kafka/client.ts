@@ -121,13 +121,13 @@ export function consumeBatch(consumer: Rdkafka.KafkaConsumer, n: number): Promis
 }
 
 /**
- * The names of every topic the cluster has.
+ * Every topic the cluster has, with its partition count.
  *
  * @example
- * (await topicNames(producer, 10_000)).includes('gallra.keyring')
+ * (await topicPartitions(producer, 10_000)).get('gallra.keyring') // 1
  */
-export function topicNames(client: Rdkafka.KafkaConsumer | Rdkafka.Producer, timeoutMs: number): Promise<string[]> {
+export function topicPartitions(client: Rdkafka.KafkaConsumer | Rdkafka.Producer, timeoutMs: number): Promise<Map<string, number>> {
   return new Promise((resolve, reject) => {
-    client.getMetadata({ allTopics: true, timeout: timeoutMs }, (err, md) => (err ? reject(err as unknown as Error) : resolve(md.topics.map((t) => t.name))));
+    client.getMetadata({ allTopics: true, timeout: timeoutMs }, (err, md) => (err ? reject(err as unknown as Error) : resolve(new Map(md.topics.map((t) => [t.name, t.partitions.length])))));
   });
 }

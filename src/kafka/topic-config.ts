@@ -36,7 +36,8 @@ export class TopicConfigError extends Error {
 export async function describeTopicConfig(props: Readonly<Record<string, string>>, topic: string, timeoutMs: number): Promise<Map<string, string | null>> {
   const rdk = librdkafka();
   const errstr = Buffer.alloc(512);
-  const rk = newHandle(rdk, { log_level: '3', ...props });
+  // Its errors come back in the result; librdkafka's own logger would print them on stderr.
+  const rk = newHandle(rdk, { ...props, log_level: '0' });
   const queue = rdk.queue_new(rk);
   const options = rdk.AdminOptions_new(rk, ADMIN_OP_DESCRIBECONFIGS);
   const resource = rdk.ConfigResource_new(RESOURCE_TOPIC, topic);

@@ -10,8 +10,8 @@ import type http from 'node:http';
 import type { Writable } from 'node:stream';
 import { components } from '../components.js';
 import { GallraError } from '../errors.js';
-import { FileKeyring } from '../keyring/file.js';
 import { type Housekeeping, startHousekeeping } from '../keyring/housekeeping.js';
+import type { Keyring } from '../keyring/keyring.js';
 import type { Logger } from '../log.js';
 import { EncodedBatchBuilder } from '../pipeline/line-pipeline.js';
 import { SourcePipeline } from '../pipeline/source-pipeline.js';
@@ -24,8 +24,8 @@ import { isRetainable, type Sink } from '../sinks/sink.js';
 import type { Source } from '../sources/source.js';
 import type { Pseudonymiser } from '../transforms/pseudonymise.js';
 import type { Health } from '../util/metric.js';
-import { toDuration } from '../util/schema.js';
 import { buildLinePipeline } from './build.js';
+import { keyringFor } from './keyring-backend.js';
 import { recordFieldsFor } from './record-fields.js';
 import { Sweeper } from './sweeper.js';
 
@@ -46,7 +46,7 @@ export interface RunnerOptions {
  * process.exitCode = await runner.run();
  */
 export class Runner {
-  private readonly keyring: FileKeyring;
+  private readonly keyring: Keyring;
   private readonly sources: Source[] = [];
   private readonly sinks: Sink[] = [];
   private readonly pipelines: SourcePipeline[] = [];
@@ -73,9 +73,10 @@ export class Runner {
         `${loaded.file ?? 'the built-in policy'}: gallra run needs sources: and sinks:\n  fix: add at least one source (${[...registry.sources.keys()].join(', ')}) and one sink (${[...registry.sinks.keys()].join(', ')}); see config/sidecar-nginx.yaml`,
       );
     }
-    this.keyring = new FileKeyring({ dir: loaded.saltDir, period: c.salts.epoch, grace: toDuration(c.salts.grace), future: toDuration(c.retention.max_future), now: this.now });
     const window = retentionWindowFromConfig(c.retention);
     const warn = (message: string): void => this.log.warn(message);
+    // Salts in a directory, or on a Kafka topic the whole consumer group shares (salts.kafka).
+    this.keyring = keyringFor(loaded, { now: this.now, warn });
     const env = options.env ?? process.env;
     // Names are distinct and every type is registered: the policy was checked when it was loaded.
     c.sinks.forEach((s, i) => {

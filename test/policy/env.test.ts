@@ -3,10 +3,12 @@
  * resolved when the policy is loaded; an unset variable is a config error
  * that names it, and a value that came from the environment is never shown.
  */
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isGallraError } from '../../src/errors.js';
 import { expandEnvReferences } from '../../src/policy/env.js';
 import { loadPolicy } from '../../src/policy/load.js';
+import { ROOT } from '../helpers/cli.js';
 import { makeEnv, type TestEnv, writePolicy } from '../helpers/env.js';
 
 let env: TestEnv;
@@ -74,5 +76,15 @@ describe('environment references in config values', () => {
   it('refuses a malformed reference', () => {
     const r = expandEnvReferences({ a: '${not a name}' }, {});
     expect(r.problems[0]?.message).toMatch(/not an environment reference/);
+  });
+
+  it('loads the shipped config/kafka-pipeline.yaml with only KAFKA_BOOTSTRAP_SERVERS set, and names it when it is not', () => {
+    const file = join(ROOT, 'config', 'kafka-pipeline.yaml');
+    const { config } = loadPolicy(file, { KAFKA_BOOTSTRAP_SERVERS: '127.0.0.1:9092' });
+    expect(config.salts.kafka).toMatchObject({ bootstrap_servers: '127.0.0.1:9092', topic: 'gallra.keyring', verify_topic: true });
+    expect(config.sources![0]).toMatchObject({ type: 'kafka', group: 'gallra', topics: ['logs.raw.nginx'], options: { 'group.protocol': 'consumer' } });
+    expect(config.sinks![0]).toMatchObject({ type: 'kafka', topic: 'logs.anon.nginx', dead_letter: { topic: 'logs.dead' } });
+    expect(config.http?.port).toBe(9464);
+    expect(() => loadPolicy(file, {})).toThrow(/the environment variable KAFKA_BOOTSTRAP_SERVERS is not set/);
   });
 });
