@@ -146,8 +146,7 @@ export class SourcePipeline {
     const splitter = (this.recordSplitter ??= new LineSplitter(maxLineLength, pipeline));
     for (const r of batch.records) {
       pipeline.record(r.key, r.ack);
-      splitter.push(r.value);
-      splitter.end();
+      splitter.pushWhole(r.value);
       this.pending.set(r.ack.segment.key, { segment: r.ack.segment, offset: r.ack.offset });
     }
     pipeline.record(undefined, undefined);

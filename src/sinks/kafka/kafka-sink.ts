@@ -124,6 +124,9 @@ export class KafkaSink implements Sink {
     const producer = await this.ready();
     const c = this.o.config;
     const dead = c.dead_letter?.topic;
+    // One encoding for the batch; each record a view of it (produce() copies the bytes). Views need one byte per character.
+    const whole = Buffer.from(batch.text, 'utf8');
+    const ascii = whole.length === batch.text.length;
     let start = 0;
     for (let i = 0; i < batch.count; i++) {
       const end = batch.ends[i]!;
@@ -134,7 +137,7 @@ export class KafkaSink implements Sink {
       if (unparsed) headers = [...(headers ?? []), { [REASON_HEADER]: 'unparsed' }, ...sourceHeader(kafkaAck)];
       const out: Outgoing = {
         topic: unparsed ? dead : c.topic,
-        value: Buffer.from(batch.text.slice(start, end - 1), 'utf8'),
+        value: ascii ? whole.subarray(start, end - 1) : Buffer.from(batch.text.slice(start, end - 1), 'utf8'),
         key: batch.keys?.[i],
         headers,
         timestamp: batch.times[i]!,
@@ -142,10 +145,42 @@ export class KafkaSink implements Sink {
         failed: false,
       };
       start = end;
-      await this.send(producer, out);
+      // The usual case needs no await: an await per record costs more than producing it.
+      if (!this.trySend(producer, out)) await this.send(producer, out);
     }
     this.stats.written += batch.count;
     producer.poll();
+  }
+
+  /** Produces one record when nothing stands in the way; false leaves it to {@link send}. */
+  private trySend(producer: Producer, out: Outgoing): boolean {
+    if (this.fatal || producer !== this.producer || this.failure !== undefined || this.inFlight() >= this.o.config.max_in_flight) return false;
+    try {
+      this.produce(producer, out);
+    } catch {
+      // Queue full, a refusal: send() sorts it out.
+      return false;
+    }
+    return true;
+  }
+
+  /** Hands one record to librdkafka and keeps it until it is known delivered; throws librdkafka's refusal. */
+  private produce(producer: Producer, out: Outgoing): void {
+    if (this.onlyErrors) {
+      // No opaque: node-rdkafka frees an opaque only when its report comes, and successes are not reported.
+      producer.produce(out.topic, null, out.value, out.key, out.timestamp, undefined, out.headers as KafkaHeader[] | undefined);
+      this.unconfirmed.push(out);
+    } else {
+      const id = this.nextId++;
+      this.pending.set(id, out);
+      try {
+        producer.produce(out.topic, null, out.value, out.key, out.timestamp, id, out.headers as KafkaHeader[] | undefined);
+      } catch (err) {
+        this.pending.delete(id);
+        throw err;
+      }
+    }
+    this.stats.produced++;
   }
 
   /** Produces one record, waiting for room (in-flight bound, librdkafka's queue). */
@@ -159,21 +194,7 @@ export class KafkaSink implements Sink {
         return;
       }
       try {
-        if (this.onlyErrors) {
-          // No opaque: node-rdkafka frees an opaque only when its report comes, and successes are not reported.
-          producer.produce(out.topic, null, out.value, out.key, out.timestamp, undefined, out.headers as KafkaHeader[] | undefined);
-          this.unconfirmed.push(out);
-        } else {
-          const id = this.nextId++;
-          this.pending.set(id, out);
-          try {
-            producer.produce(out.topic, null, out.value, out.key, out.timestamp, id, out.headers as KafkaHeader[] | undefined);
-          } catch (err) {
-            this.pending.delete(id);
-            throw err;
-          }
-        }
-        this.stats.produced++;
+        this.produce(producer, out);
         return;
       } catch (err) {
         const code = (err as { code?: number }).code;
