@@ -109,9 +109,9 @@ describe('KafkaKeyring', () => {
 
   it('refuses a keyring topic that does not exist or has several partitions (exit 2)', async () => {
     const missing = keyring('no-such-keyring-topic', Date.now);
-    await expect(missing.rotate()).rejects.toSatisfy((e) => isGallraError(e) && e.code === 'GALLRA_KEYRING_TOPIC' && e.exitCode === 2 && /does not exist/.test(e.message));
+    await expect(missing.rotate()).rejects.toSatisfy((e) => isGallraError(e) && e.code === 'GALLRA_CONFIG_KEYRING_TOPIC' && e.exitCode === 2 && /does not exist/.test(e.message));
     const wide = keyring(await dev.topic(3, 'keyring'), Date.now);
-    await expect(wide.rotate()).rejects.toSatisfy((e) => isGallraError(e) && e.code === 'GALLRA_KEYRING_TOPIC' && /3 partitions/.test(e.message));
+    await expect(wide.rotate()).rejects.toSatisfy((e) => isGallraError(e) && e.code === 'GALLRA_CONFIG_KEYRING_TOPIC' && /3 partitions/.test(e.message));
   });
 
   it('refuses a cluster that will not describe the topic\'s settings, unless told not to check (exit 2)', async () => {
@@ -121,7 +121,7 @@ describe('KafkaKeyring', () => {
       mc.createTopic('gallra.keyring', 1);
       const strict = new KafkaKeyring({ bootstrapServers: mc.bootstrapServers, topic: 'gallra.keyring', period: 'P1D', grace: GRACE, future: FUTURE, verifyTopic: true, timeoutMs: 2000 });
       keyrings.push(strict);
-      await expect(strict.rotate()).rejects.toSatisfy((e) => isGallraError(e) && e.code === 'GALLRA_KEYRING_TOPIC' && /verify_topic: false/.test(e.message));
+      await expect(strict.rotate()).rejects.toSatisfy((e) => isGallraError(e) && e.code === 'GALLRA_CONFIG_KEYRING_TOPIC' && /verify_topic: false/.test(e.message));
       const warnings: string[] = [];
       const lax = new KafkaKeyring({ bootstrapServers: mc.bootstrapServers, topic: 'gallra.keyring', period: 'P1D', grace: GRACE, future: FUTURE, verifyTopic: false, timeoutMs: 10_000, warn: (m) => warnings.push(m) });
       keyrings.push(lax);

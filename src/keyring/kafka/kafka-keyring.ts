@@ -239,10 +239,10 @@ export class KafkaKeyring implements Keyring {
     });
     const partitions = topics.get(o.topic);
     if (partitions === undefined) {
-      throw new GallraError('GALLRA_KEYRING_TOPIC', `keyring topic ${o.topic} does not exist\n  fix: create it with one partition and the settings in the README (gallra kafka-dev: --topic ${o.topic}:1)`);
+      throw new GallraError('GALLRA_CONFIG_KEYRING_TOPIC', `keyring topic ${o.topic} does not exist\n  fix: create it with one partition and the settings in the README (gallra kafka-dev: --topic ${o.topic}:1)`);
     }
     // Agreement rests on every instance reading the records in one order: one partition.
-    if (partitions !== 1) throw new GallraError('GALLRA_KEYRING_TOPIC', `keyring topic ${o.topic} has ${partitions} partitions\n  fix: use a topic with exactly one partition`);
+    if (partitions !== 1) throw new GallraError('GALLRA_CONFIG_KEYRING_TOPIC', `keyring topic ${o.topic} has ${partitions} partitions\n  fix: use a topic with exactly one partition`);
     if (o.verifyTopic) await this.#verify(topics.has(KAFKA_DEV_MARKER_TOPIC));
     else o.warn?.(`keyring topic ${o.topic}: settings not checked (verify_topic: false); make sure its retention removes salts soon after their epoch`);
     consumer.assign([{ topic: o.topic, partition: 0, offset: -2 }]);
@@ -263,7 +263,7 @@ export class KafkaKeyring implements Keyring {
       config = await describeTopicConfig(clientProps(o.bootstrapServers, o.options ?? {}), o.topic, o.timeoutMs);
     } catch (err) {
       throw new GallraError(
-        'GALLRA_KEYRING_TOPIC',
+        'GALLRA_CONFIG_KEYRING_TOPIC',
         `keyring topic ${o.topic}: cannot read its settings (${(err as Error).message})\n  fix: allow gallra DescribeConfigs on the topic, or check the settings in the README yourself and set salts.kafka.verify_topic: false`,
         { cause: err },
       );

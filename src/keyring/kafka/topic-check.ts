@@ -107,7 +107,7 @@ export function topicProblems(config: ReadonlyMap<string, string | null>, limits
 export function keyringTopicError(topic: string, problems: readonly string[], limits: TopicLimits): GallraError {
   const s = suggestedSettings(limits);
   return new GallraError(
-    'GALLRA_KEYRING_TOPIC',
+    'GALLRA_CONFIG_KEYRING_TOPIC',
     `keyring topic ${topic}: ${problems.join('; ')}\n` +
       `  fix: kafka-configs.sh --alter --entity-type topics --entity-name ${topic} --add-config cleanup.policy=[compact,delete],retention.ms=${s.retentionMs},segment.ms=${s.segmentMs}` +
       ` (for salts.epoch, salts.grace and retention.max_future as configured)`,
