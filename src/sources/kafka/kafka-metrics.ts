@@ -95,14 +95,23 @@ export class SourceMetrics {
 }
 
 /**
- * Commits asynchronously (offset_commit_cb reports the answer).
+ * Commits asynchronously (offset_commit_cb reports the answer); false when
+ * librdkafka refused at once (the consumer is not in a state to commit).
  *
  * @example
- * commitLater(consumer, [{ topic: 'logs', partition: 0, offset: 42 }], metrics);
+ * commitLater(consumer, [{ topic: 'logs', partition: 0, offset: 42 }], metrics, warn);
  */
-export function commitLater(consumer: KafkaConsumer, tps: TopicPartitionOffset[], metrics: SourceMetrics): void {
+export function commitLater(consumer: KafkaConsumer, tps: TopicPartitionOffset[], metrics: SourceMetrics, warn: (message: string) => void): boolean {
   metrics.sending(tps);
-  consumer.commit(tps);
+  try {
+    consumer.commit(tps);
+    return true;
+  } catch (err) {
+    // Not fatal: those records are read again (at least once); the next commit sends the prefix again.
+    metrics.committed(false, tps);
+    warn(`commit: ${kafkaErrorText(err)} (sent again with the next commit)`);
+    return false;
+  }
 }
 
 /**

@@ -244,8 +244,9 @@ export class KafkaSource implements Source {
     if (due.length === 0) return;
     const tps = due.map((p) => ({ topic: p.topic, partition: p.partition, offset: p.committable() }));
     for (const p of due) p.sent = p.committable();
-    if (sync) commitNow(consumer, tps, this.stats, (msg) => this.warnThrottled(msg));
-    else commitLater(consumer, tps, this.stats);
+    const warn = (msg: string): void => this.warnThrottled(msg);
+    if (sync) commitNow(consumer, tps, this.stats, warn);
+    else if (!commitLater(consumer, tps, this.stats, warn)) for (const p of due) p.sent = p.confirmed;
   }
 
   private onCommitted(err: LibrdKafkaError | undefined, tps: readonly { topic: string; partition: number; offset: number; error?: unknown }[]): void {
