@@ -12,7 +12,7 @@
 // every 50 ms); CPU time is the contender's own (all its threads) over the
 // same interval. First the outputs are checked: every record there, once.
 //
-//   node bench/kafka-e2e.mjs [--lines N | --input FILE] [--rounds R] [--partitions P] [--burst]
+//   node bench/kafka-e2e.mjs [--lines N | --input FILE] [--rounds R] [--partitions P (24)] [--burst]
 //
 // --burst: gallra's peak memory (VmHWM) with a backlog of N/10 and of N
 // records waiting: the in-flight bounds keep it flat under a 10x burst.
@@ -24,7 +24,7 @@ import Kafka from 'node-rdkafka';
 import { benchDir, flag, gallraBin, machine, option, prepare } from './harness.mjs';
 
 const rounds = Number(option('--rounds', '2'));
-const partitions = Number(option('--partitions', '16'));
+const partitions = Number(option('--partitions', '24'));
 const { work, input } = prepare('gallra-kafka-bench-', 200_000);
 const lines = fs.readFileSync(input, 'latin1').split('\n').filter((l) => l.length > 0);
 const N = lines.length;
@@ -77,10 +77,13 @@ async function fill(t, records) {
   const p = new Kafka.Producer({ 'bootstrap.servers': bootstrap, 'linger.ms': 20, 'queue.buffering.max.messages': 500_000, 'enable.idempotence': true, acks: 'all' });
   await new Promise((res, rej) => p.connect({}, (e) => (e ? rej(e) : res())));
   const now = Date.now();
+  // Round robin: the mock keeps only the newest 5 MiB of a partition, and the sticky partitioner fills one partition at a time.
+  let i = 0;
   for (const l of records) {
+    const partition = i++ % partitions;
     for (;;) {
       try {
-        p.produce(t, null, Buffer.from(l, 'latin1'), null, now);
+        p.produce(t, partition, Buffer.from(l, 'latin1'), null, now);
         break;
       } catch {
         p.poll();
@@ -118,9 +121,22 @@ async function freePort() {
   return port;
 }
 
+/** Every child still running: stopped by pid if the benchmark fails. */
+const children = new Set([dev]);
+process.on('exit', () => {
+  for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+});
+process.on('uncaughtException', (err) => {
+  console.error(err);
+  process.exit(1);
+});
+
 function start(args, env) {
   const [cmd, pre] = pin(1);
-  return cmd ? spawn(cmd, [...pre, process.execPath, ...args], { env, stdio: ['ignore', 'ignore', 'inherit'] }) : spawn(process.execPath, args, { env, stdio: ['ignore', 'ignore', 'inherit'] });
+  const child = cmd ? spawn(cmd, [...pre, process.execPath, ...args], { env, stdio: ['ignore', 'ignore', 'inherit'] }) : spawn(process.execPath, args, { env, stdio: ['ignore', 'ignore', 'inherit'] });
+  children.add(child);
+  child.on('exit', () => children.delete(child));
+  return child;
 }
 
 /** Runs one contender over topic `raw`; resolves to its figures. */
@@ -142,7 +158,8 @@ async function run(kind, reports, raw, target = kind === 'gallra' ? expected : N
     );
     child = start([gallraBin, 'run', '--config', cfg, '--log-level', 'warn'], { ...process.env, GALLRA_STATE_DIR: dir });
   }
-  const exited = new Promise((r) => child.on('exit', r));
+  let gone = false;
+  const exited = new Promise((r) => child.on('exit', (code) => ((gone = true), r(code))));
   let t0;
   let cpu0;
   let n = 0;
@@ -151,6 +168,7 @@ async function run(kind, reports, raw, target = kind === 'gallra' ? expected : N
     n = await highSum(out);
     if (t0 === undefined && n > 0) [t0, cpu0] = [performance.now(), cpuSeconds(child.pid)];
     if (n >= target) break;
+    if (gone) throw new Error(`${kind} exited with ${await exited} after ${n} of ${target} records`);
     if (performance.now() > deadline) throw new Error(`${kind}: only ${n} of ${target} records after 300 s`);
     await new Promise((r) => setTimeout(r, 50));
   }

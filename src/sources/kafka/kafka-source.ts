@@ -119,8 +119,9 @@ export class KafkaSource implements Source {
       throw new GallraError('GALLRA_SOURCE_FAILED', `kafka source ${this.name}: cannot connect to ${c.bootstrap_servers}: ${kafkaErrorText(err)}`, { cause: err });
     }
     consumer.setDefaultConsumeTimeout(c.consume_timeout_ms);
-    consumer.subscribe(c.topics);
+    // Reachable before the first rebalance callback, which subscribe() leads to.
     this.consumer = consumer;
+    consumer.subscribe(c.topics);
   }
 
   async *batches(): AsyncIterable<RecordsBatch> {
