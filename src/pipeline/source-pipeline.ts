@@ -16,6 +16,7 @@
  */
 import type { EncodedBatchBuilder, LinePipeline } from './line-pipeline.js';
 import { LineSplitter } from './line-splitter.js';
+import { RecordLines } from './record-lines.js';
 import type { LineStats } from './stats.js';
 import type { Sink } from '../sinks/sink.js';
 import type { BytesBatch, RecordsBatch, Source, SourcePosition } from '../sources/source.js';
@@ -43,8 +44,8 @@ const NO_SEGMENT = '';
 export class SourcePipeline {
   /** A line splitter per segment with a line in progress. */
   private readonly splitters = new Map<string, LineSplitter>();
-  /** Splits each record of a record-based source (ended after every record). */
-  private recordSplitter: LineSplitter | undefined;
+  /** Splits the records of a record-based source (each ended with its record). */
+  private recordLines: RecordLines | undefined;
   /** Positions taken since the last commit, by segment. */
   private pending = new Map<string, SourcePosition>();
   private lastCommit = 0;
@@ -143,13 +144,9 @@ export class SourcePipeline {
   /** Each record is its own piece of input: its lines end with it. */
   private records(batch: RecordsBatch): void {
     const { pipeline, maxLineLength } = this.options;
-    const splitter = (this.recordSplitter ??= new LineSplitter(maxLineLength, pipeline));
-    for (const r of batch.records) {
-      pipeline.record(r.key, r.ack);
-      splitter.pushWhole(r.value);
-      this.pending.set(r.ack.segment.key, { segment: r.ack.segment, offset: r.ack.offset });
-    }
-    pipeline.record(undefined, undefined);
+    (this.recordLines ??= new RecordLines(maxLineLength, pipeline)).push(batch.records);
+    // A handle is a position: its segment, and the offset after the record.
+    for (const r of batch.records) this.pending.set(r.ack.segment.key, r.ack);
     if (batch.records.length > 0) this.dirty = true;
   }
 
