@@ -16,6 +16,7 @@ import type { LineStats } from '../pipeline/stats.js';
 import type { Pseudonymiser } from '../transforms/pseudonymise.js';
 import { loadPolicy } from '../policy/load.js';
 import { buildLinePipeline } from '../runtime/build.js';
+import { withSaltAudit } from '../runtime/salt-store.js';
 import { ParallelAnonymiser } from '../runtime/threads/parallel.js';
 import { readInput } from '../sources/stream/read-input.js';
 import { Progress, type ProgressStream } from './progress.js';
@@ -88,8 +89,14 @@ export async function anonymiseCommand(argv: string[], io: CommandIo): Promise<n
   }
   const unparsed = oneOf('anonymise', '--unparsed', values.unparsed, ['drop', 'scrub'] as const);
   const threads = threadCount(values.threads);
-  const keyring = new FileKeyring({ dir: loaded.saltDir, period: policy.salts.epoch, grace: toDuration(policy.salts.grace), future: toDuration(policy.retention.max_future) });
   const log = io.logger;
+  // Salts destroyed by housekeeping are recorded in the audit trail.
+  const keyring = withSaltAudit(
+    new FileKeyring({ dir: loaded.saltDir, period: policy.salts.epoch, grace: toDuration(policy.salts.grace), future: toDuration(policy.retention.max_future) }),
+    loaded,
+    'gallra anonymise',
+    (err) => log.error({ err }, 'audit record not written'),
+  );
   let exitCode = 0;
   let engine: Engine | undefined;
   // Apache piped logs run for days: closed salts (and what was derived from them) must go meanwhile.
@@ -196,6 +203,8 @@ function singleEngine(built: { pipeline: LinePipeline; pseudonymiser: Pseudonymi
         splitter.end();
       }
       await flush();
+      // Each input is a segment of its own: a layout its header declared (W3C #Fields, a CSV header) ends with it.
+      pipeline.segment('', true);
       splitter = new LineSplitter(maxLineLength, pipeline);
       midLine = false;
     },

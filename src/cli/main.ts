@@ -19,7 +19,11 @@ identifiers in URLs and free text, and keeps nothing beyond six months.
 Commands:
   anonymise [FILE...]     stdin/files → stdout, same log format, anonymised
   run --config FILE       long-running pipeline: tail, FIFO, syslog → daily files
-  retention --config FILE enforce the retention window on stored files now
+  retention --config FILE enforce the retention window on every store now
+  status --config FILE    per store: window, oldest data held, in policy? (exit 1 if not)
+  audit verify|report     the hash-chained audit trail: check it, or report for the DPO
+  subject export|erase --config FILE --user ID
+                          data-subject access (JSON lines) or erasure in live epochs
   check-config FILE       validate a policy and print what it will do
   salts list|rotate|destroy
                           keyring housekeeping
@@ -51,6 +55,18 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   retention: async () => {
     const m = await import('./retention.js');
     return { run: m.retentionCommand, help: m.RETENTION_HELP };
+  },
+  status: async () => {
+    const m = await import('./status.js');
+    return { run: m.statusCommand, help: m.STATUS_HELP };
+  },
+  audit: async () => {
+    const m = await import('./audit.js');
+    return { run: m.auditCommand, help: m.AUDIT_HELP };
+  },
+  subject: async () => {
+    const m = await import('./subject.js');
+    return { run: m.subjectCommand, help: m.SUBJECT_HELP };
   },
   'check-config': async () => {
     const m = await import('./check-config.js');

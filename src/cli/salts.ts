@@ -7,6 +7,7 @@ import { GallraError } from '../errors.js';
 import { FileKeyring } from '../keyring/file.js';
 import type { SaltFileInfo } from '../keyring/keyring.js';
 import { loadPolicy } from '../policy/load.js';
+import { withSaltAudit } from '../runtime/salt-store.js';
 import { toDuration } from '../util/schema.js';
 import { parseCommand } from './args.js';
 import type { CommandIo } from './anonymise.js';
@@ -65,20 +66,22 @@ export async function saltsCommand(argv: string[], io: CommandIo): Promise<numbe
   if (values.all === true && action !== 'destroy') throw new GallraError('GALLRA_USAGE', 'gallra salts: --all goes with destroy only');
   const loaded = loadPolicy(values.config as string | undefined);
   const c = loaded.config;
-  const keyring = new FileKeyring({ dir: loaded.saltDir, period: c.salts.epoch, grace: toDuration(c.salts.grace), future: toDuration(c.retention.max_future) });
+  const fileKeyring = new FileKeyring({ dir: loaded.saltDir, period: c.salts.epoch, grace: toDuration(c.salts.grace), future: toDuration(c.retention.max_future) });
+  // What rotate and destroy destroy goes into the audit trail.
+  const keyring = withSaltAudit(fileKeyring, loaded, `gallra salts ${action}`, (err) => io.logger.error({ err }, 'audit record not written'));
   try {
     switch (action) {
       case 'list': {
         const files = await keyring.list();
-        io.stdout.write(`salts in ${keyring.dir}: ${files.length === 0 ? 'none' : files.length}\n`);
+        io.stdout.write(`salts in ${fileKeyring.dir}: ${files.length === 0 ? 'none' : files.length}\n`);
         for (const s of files) {
           io.stdout.write(`${row(s)}\n`);
           // anonymise and run refuse to use such a file; say so here, where the operator looks.
           if (s.mode !== undefined && (s.mode & 0o077) !== 0) io.stdout.write(`  WARNING: mode ${octal(s.mode)} lets others read it; gallra will refuse it. Fix: chmod 600 ${s.path}\n`);
         }
-        const dirMode = await dirModeOf(keyring.dir);
+        const dirMode = await dirModeOf(fileKeyring.dir);
         if (dirMode !== undefined && (dirMode & 0o077) !== 0) {
-          io.stdout.write(`WARNING: ${keyring.dir} has mode ${octal(dirMode)}; gallra will refuse it. Fix: chmod 700 ${keyring.dir}\n`);
+          io.stdout.write(`WARNING: ${fileKeyring.dir} has mode ${octal(dirMode)}; gallra will refuse it. Fix: chmod 700 ${fileKeyring.dir}\n`);
         }
         return 0;
       }

@@ -66,13 +66,14 @@ export class LinePipeline implements LineHandler {
   private src = '';
   private key: string | undefined = undefined;
   private ack: AckHandle | undefined = undefined;
+  private segmentKey: string | undefined = undefined;
 
   constructor(private readonly options: LinePipelineOptions) {
     this.formats = options.decoder.formats;
     if (options.plans.length !== this.formats.length) throw new RangeError('LinePipeline: one plan per format');
     this.decodedBy = new Float64Array(this.formats.length + 1);
     this.arrival = options.missingTimestamp === 'arrival';
-    this.hasHeaders = this.formats.some((f) => f.header !== undefined);
+    this.hasHeaders = options.decoder.hasHeaders;
     this.beginBatch();
   }
 
@@ -107,6 +108,17 @@ export class LinePipeline implements LineHandler {
     this.ack = ack;
   }
 
+  /**
+   * The lines that follow come from segment `key` (a file, a Kafka
+   * partition; `''` without segments), or that segment `ended`: formats
+   * whose layout is declared in the input keep one per segment.
+   */
+  segment(key: string, ended = false): void {
+    if (key === this.segmentKey && !ended) return;
+    this.segmentKey = ended ? undefined : key;
+    this.options.decoder.segment(key, ended);
+  }
+
   /** LineHandler: one line `src[start..end)` through every stage. */
   line(start: number, end: number): void {
     const stats = this.stats;
@@ -115,8 +127,8 @@ export class LinePipeline implements LineHandler {
       stats.drop('empty');
       return;
     }
-    // `#` starts a header line in the formats that have them (W3C #Fields), never an event in the others.
-    if (this.hasHeaders && this.src.charCodeAt(start) === 35 && this.options.decoder.header(start, end)) {
+    // Header lines (W3C `#Fields`, a CSV or flow-log header) describe the lines after them; each format checks its own marker first.
+    if (this.hasHeaders && this.options.decoder.header(start, end)) {
       stats.linesIn--;
       stats.headers++;
       return;

@@ -5,7 +5,8 @@
  * (and one set of per-source state) per record — a record is usually a
  * single short line, and per-record strings made the records path twice as
  * slow as the bytes path in the same process. Each record's key and
- * acknowledgement handle are set before its lines: a record is one piece of
+ * acknowledgement handle (and its segment, the partition: formats whose layout
+ * is declared in the input keep one per segment) are set before its lines: a record is one piece of
  * input, and its last line ends with it (exactly what LineSplitter.pushWhole
  * does with it alone).
  */
@@ -32,7 +33,7 @@ export class RecordLines implements LineHandler {
 
   constructor(
     maxLineLength: number,
-    private readonly pipeline: Pick<LinePipeline, 'source' | 'line' | 'drop' | 'record'>,
+    private readonly pipeline: Pick<LinePipeline, 'source' | 'line' | 'drop' | 'record' | 'segment'>,
   ) {
     this.splitter = new LineSplitter(maxLineLength, this);
   }
@@ -93,6 +94,7 @@ export class RecordLines implements LineHandler {
       const r = this.records[this.index]!;
       this.left = this.events[this.index]!;
       this.pipeline.record(r.key, r.ack);
+      this.pipeline.segment(r.ack.segment.key);
     }
     this.left--;
   }

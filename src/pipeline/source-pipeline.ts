@@ -129,9 +129,11 @@ export class SourcePipeline {
     let splitter = this.splitters.get(key);
     if (splitter === undefined) this.splitters.set(key, (splitter = new LineSplitter(this.options.maxLineLength, this.options.pipeline)));
     this.options.pipeline.record(undefined, undefined);
+    this.options.pipeline.segment(key);
     splitter.push(batch.data);
     if (batch.endOfSegment) {
       splitter.end();
+      this.options.pipeline.segment(key, true);
       if (key !== NO_SEGMENT) this.splitters.delete(key);
     }
     if (batch.segment !== undefined) {

@@ -6,6 +6,7 @@
  * typo never silently turns a protection off.
  */
 import { z } from 'zod';
+import { auditConfigSchema } from '../audit/config.js';
 import { components } from '../components.js';
 import { ROLES } from '../event/vocabulary.js';
 import { fieldNameSchema, formatNameSchema } from '../formats/config.js';
@@ -108,6 +109,8 @@ export function policySchemaFor(registry: Registry) {
     /** gallra run: the health/metrics listener. */
     http: httpConfigSchema.optional(),
     run: runConfigSchema.default(runConfigSchema.parse({})),
+    /** The audit trail of sweeps, salt destruction and data-subject requests. */
+    audit: auditConfigSchema.default(auditConfigSchema.parse({})),
   });
 }
 

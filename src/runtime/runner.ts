@@ -8,10 +8,11 @@
  */
 import type http from 'node:http';
 import type { Writable } from 'node:stream';
+import { auditLogPath } from '../audit/config.js';
+import { AuditLog } from '../audit/log.js';
 import { components } from '../components.js';
 import { GallraError } from '../errors.js';
 import { type Housekeeping, startHousekeeping } from '../keyring/housekeeping.js';
-import type { Keyring } from '../keyring/keyring.js';
 import type { Logger } from '../log.js';
 import { EncodedBatchBuilder } from '../pipeline/line-pipeline.js';
 import { SourcePipeline } from '../pipeline/source-pipeline.js';
@@ -27,7 +28,9 @@ import type { Health } from '../util/metric.js';
 import { buildLinePipeline } from './build.js';
 import { keyringFor } from './keyring-backend.js';
 import { recordFieldsFor } from './record-fields.js';
-import { Sweeper } from './sweeper.js';
+import { AuditedKeyring, saltsClause } from './salt-store.js';
+import { StoredLineReader } from './stored-lines.js';
+import { checkpointStore, eventsClause, refuseLongerRetention, storeKindOf, Sweeper } from './sweeper.js';
 
 export interface RunnerOptions {
   readonly logger: Logger;
@@ -36,6 +39,8 @@ export interface RunnerOptions {
   /** Where a `stdout` sink writes (tests pass their own stream). */
   readonly stdout?: Writable;
   readonly registry?: Registry;
+  /** Start even when a store would keep data longer than the window (--allow-longer-retention): logged and audited. */
+  readonly allowLongerRetention?: boolean;
 }
 
 /**
@@ -46,7 +51,8 @@ export interface RunnerOptions {
  * process.exitCode = await runner.run();
  */
 export class Runner {
-  private readonly keyring: Keyring;
+  private readonly keyring: AuditedKeyring;
+  private readonly audit: AuditLog;
   private readonly sources: Source[] = [];
   private readonly sinks: Sink[] = [];
   private readonly pipelines: SourcePipeline[] = [];
@@ -58,6 +64,7 @@ export class Runner {
   private stopping = false;
   private readonly log: Logger;
   private readonly now: () => number;
+  private readonly allowLongerRetention: boolean;
 
   constructor(
     private readonly loaded: LoadedPolicy,
@@ -73,15 +80,22 @@ export class Runner {
         `${loaded.file ?? 'the built-in policy'}: gallra run needs sources: and sinks:\n  fix: add at least one source (${[...registry.sources.keys()].join(', ')}) and one sink (${[...registry.sinks.keys()].join(', ')}); see config/sidecar-nginx.yaml`,
       );
     }
+    const env = options.env ?? process.env;
+    this.allowLongerRetention = options.allowLongerRetention === true;
+    this.audit = new AuditLog(auditLogPath(c.audit, loaded.baseDir, env), { now: this.now });
+    const onAuditError = (err: unknown): void => this.log.error({ err }, 'audit record not written');
     const window = retentionWindowFromConfig(c.retention);
     const warn = (message: string): void => this.log.warn(message);
-    // Salts in a directory, or on a Kafka topic the whole consumer group shares (salts.kafka).
-    this.keyring = keyringFor(loaded, { now: this.now, warn });
-    const env = options.env ?? process.env;
+    // Salts in a directory, or on a Kafka topic the whole consumer group shares (salts.kafka);
+    // every salt destruction (housekeeping, rotate) goes into the audit trail.
+    this.keyring = new AuditedKeyring(keyringFor(loaded, { now: this.now, warn }), this.audit, { by: 'gallra run', clause: saltsClause(c), onError: onAuditError });
+    // Stores read their own lines back with the policy's formats (the day the window starts in is rewritten by event time).
+    const reader = new StoredLineReader(c, registry);
+    const lineTime = (line: string): number => reader.time(line);
     // Names are distinct and every type is registered: the policy was checked when it was loaded.
     c.sinks.forEach((s, i) => {
       const entry = registry.sink(s.type)!;
-      this.sinks.push(entry.create(s, { name: componentName(entry, s, i), baseDir: loaded.baseDir, window, now: this.now, stdout: options.stdout ?? process.stdout, warn }));
+      this.sinks.push(entry.create(s, { name: componentName(entry, s, i), baseDir: loaded.baseDir, window, now: this.now, stdout: options.stdout ?? process.stdout, warn, lineTime }));
     });
     c.sources.forEach((s, i) => {
       const entry = registry.source(s.type)!;
@@ -95,16 +109,17 @@ export class Runner {
       this.pseudonymisers.push(built.pseudonymiser);
       this.pipelines.push(new SourcePipeline({ source, pipeline: built.pipeline, output, sinks: this.sinks, maxLineLength: c.input.max_line_length, commitMs: c.run.commit_ms, now: this.now }));
     });
-    // Live sinks enforce their windows themselves (a file sink closes the day file it deletes).
-    this.sweeper = new Sweeper(
-      this.sinks.flatMap((sink) => (isRetainable(sink) ? [{ kind: 'sink' as const, name: sink.name, retainable: sink }] : [])),
-      this.now,
+    // Live sinks enforce their windows themselves (a file sink closes the day file it replaces).
+    const swept = this.sinks.flatMap((sink, i) =>
+      isRetainable(sink) ? [{ name: sink.name, kind: storeKindOf(c.sinks![i]!.type), clause: eventsClause(c), keep: window.keep, retainable: sink }] : [],
     );
+    this.sweeper = new Sweeper([...swept, checkpointStore(loaded, env)], this.now, { audit: this.audit, by: 'gallra run', onAuditError });
   }
 
   /** Binds listeners, opens inputs and checks the keyring; throws (exit 1/2) when any cannot start. */
   async start(): Promise<void> {
     try {
+      await this.checkRetention();
       await this.keyring.rotate();
       // Once a minute: destroy closed salts, forget what was derived from them,
       // and hold every store to its window even while no line arrives.
@@ -112,9 +127,7 @@ export class Runner {
         this.keyring,
         () => this.pseudonymisers,
         (err) => this.log.error({ err }, 'housekeeping failed'),
-        () => {
-          this.sweeper.sweep(false).catch((err: unknown) => this.log.error({ err }, 'retention sweep failed'));
-        },
+        () => this.sweep(),
       );
       // Not a minute from now: data that fell out of the window while gallra was down goes at once.
       await this.housekeeping.runNow();
@@ -136,6 +149,22 @@ export class Runner {
     }
     this.started = true;
     this.log.info({ sources: this.sources.map((s) => s.name), sinks: this.sinks.map((s) => s.name), policy: this.loaded.file }, 'gallra run started');
+  }
+
+  /** Refuses to start when a store would keep data longer than its window, unless allowed (audited either way). */
+  private async checkRetention(): Promise<void> {
+    const onAuditError = (err: unknown): void => this.log.error({ err }, 'audit record not written');
+    const allowed = await refuseLongerRetention(this.sweeper, this.loaded, { allow: this.allowLongerRetention, audit: this.audit, by: 'gallra run', onAuditError });
+    if (allowed.length > 0) this.log.warn({ problems: allowed }, 'starting although a store keeps data longer than the retention window (--allow-longer-retention)');
+  }
+
+  /** One sweep of every store; what it removed goes to the log and the audit trail, failures to the log. */
+  private async sweep(): Promise<void> {
+    for (const r of await this.sweeper.sweep(false)) {
+      if (r.error !== undefined) this.log.error({ err: r.error, store: r.store }, 'retention sweep failed');
+      if (r.removed.length > 0) this.log.info({ store: r.store, removed: r.removed.reduce((n, x) => n + (x.count ?? 1), 0) }, 'retention sweep');
+      for (const d of r.deferred) this.log.warn({ store: r.store }, d);
+    }
   }
 
   /**
