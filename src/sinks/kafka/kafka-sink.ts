@@ -19,13 +19,15 @@
  */
 import { setImmediate as nextTurn, setTimeout as sleep } from 'node:timers/promises';
 import { GallraError } from '../../errors.js';
+import { BrokerWatch } from '../../kafka/broker-watch.js';
 import { kafkaErrorText, type LibrdKafkaError, loadKafka, type Producer } from '../../kafka/client.js';
 import { clientProps } from '../../kafka/options.js';
 import { isKafkaRecordAck, type KafkaHeader } from '../../sources/kafka/record-ack.js';
 import type { Health, MetricSample } from '../../util/metric.js';
-import type { EncodedBatch, Sink } from '../sink.js';
+import type { EncodedBatch, RetentionProblem, Sink, SweepOutcome } from '../sink.js';
 import type { KafkaSinkConfig } from './config.js';
 import { classifyFailure, type Outgoing, REASON_HEADER, sameRecord, SOURCE_HEADER } from './delivery.js';
+import type { KafkaTopicStore } from './retention.js';
 import { SinkMetrics } from './sink-metrics.js';
 
 /** librdkafka's ERR__QUEUE_FULL and ERR_MSG_SIZE_TOO_LARGE, as produce() throws them. */
@@ -41,6 +43,8 @@ export interface KafkaSinkOptions {
   readonly name: string;
   readonly config: KafkaSinkConfig;
   readonly warn: (message: string) => void;
+  /** The topics as a store held to the window (their retention settings, checked at start). */
+  readonly topics?: KafkaTopicStore;
 }
 
 interface DeliveryReport {
@@ -58,6 +62,8 @@ interface DeliveryReport {
 export class KafkaSink implements Sink {
   readonly name: string;
   private producer: Producer | undefined;
+  /** Whether the current producer reaches the cluster now (readiness). */
+  private brokers: BrokerWatch | undefined;
   /** The producer's generation: reports of a producer that was replaced are ignored. */
   private epoch = 0;
   private connecting: Promise<void> | undefined;
@@ -99,7 +105,11 @@ export class KafkaSink implements Sink {
     const producer = new Kafka.Producer({ ...props, dr_cb: true } as never);
     const epoch = ++this.epoch;
     producer.on('delivery-report', (err, report) => this.onReport(epoch, err, report as DeliveryReport));
-    producer.on('event.error', (err) => this.onError(epoch, err));
+    const brokers = new BrokerWatch(producer);
+    producer.on('event.error', (err) => {
+      if (epoch === this.epoch) brokers.onError(err);
+      this.onError(epoch, err);
+    });
     try {
       await new Promise<void>((resolve, reject) => producer.connect({ timeout: CONNECT_TIMEOUT_MS }, (err) => (err ? reject(err as unknown as Error) : resolve())));
     } catch (err) {
@@ -108,6 +118,8 @@ export class KafkaSink implements Sink {
     }
     // Delivery reports are served by poll(); between writes a timer polls.
     producer.setPollInterval(20);
+    this.brokers?.close();
+    this.brokers = brokers;
     this.producer = producer;
   }
 
@@ -395,6 +407,19 @@ export class KafkaSink implements Sink {
     if (this.failure !== undefined) throw this.failure;
   }
 
+  /** Retention (see retention.ts): the topics' own; nothing for gallra to delete. */
+  async enforce(): Promise<SweepOutcome> {
+    return { removed: [] };
+  }
+
+  async check(nowMs: number): Promise<readonly RetentionProblem[]> {
+    return (await this.o.topics?.check(nowMs)) ?? [];
+  }
+
+  erasure(): string {
+    return this.o.topics?.erasure() ?? `gallra cannot find or delete one person's records on Kafka topic ${this.o.config.topic}`;
+  }
+
   async reopen(): Promise<void> {
     // Nothing to reopen: a Kafka sink holds no files.
   }
@@ -408,6 +433,7 @@ export class KafkaSink implements Sink {
       await this.connecting?.catch(() => undefined);
       const producer = this.producer;
       this.producer = undefined;
+      this.brokers?.close();
       if (producer !== undefined) {
         producer.setPollInterval(0);
         await new Promise<void>((resolve) => {
@@ -434,11 +460,14 @@ export class KafkaSink implements Sink {
   health(): Health {
     if (this.failure !== undefined) return { ready: false, reason: 'producer failed' };
     if (this.producer === undefined) return { ready: false, reason: this.fatal ? 'recreating the producer' : 'connecting' };
+    if (this.brokers?.down === true) return { ready: false, reason: 'no Kafka broker reachable' };
     return { ready: true };
   }
 
   metrics(): readonly MetricSample[] {
-    return this.stats.samples(this.name, this.inFlight());
+    const out = this.stats.samples(this.name, this.inFlight());
+    out.push({ name: 'gallra_kafka_brokers_unreachable', help: 'Whether every Kafka broker is unreachable now (1: /readyz fails), per client.', type: 'gauge', labels: { sink: this.name }, value: this.brokers?.down === true ? 1 : 0 });
+    return out;
   }
 }
 

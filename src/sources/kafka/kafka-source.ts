@@ -23,6 +23,7 @@
  * pipeline pulls the next batch only after the sinks took the last one.
  */
 import { GallraError } from '../../errors.js';
+import { BrokerWatch } from '../../kafka/broker-watch.js';
 import { type KafkaConsumer, kafkaErrorText, type LibrdKafkaError, loadKafka, type Message } from '../../kafka/client.js';
 import { clientProps } from '../../kafka/options.js';
 import type { Health, MetricSample } from '../../util/metric.js';
@@ -55,6 +56,8 @@ export class KafkaSource implements Source {
   readonly name: string;
   readonly drops: Record<string, number> = {};
   private consumer: KafkaConsumer | undefined;
+  /** Whether the cluster is reachable now (readiness). */
+  private brokers: BrokerWatch | undefined;
   private readonly parts = new Map<string, PartitionState>();
   /** Counts assignments: each assigned partition gets the next number as its generation. */
   private generation = 0;
@@ -112,7 +115,11 @@ export class KafkaSource implements Source {
       } as never,
       { 'auto.offset.reset': c.start_from },
     );
-    consumer.on('event.error', (err) => this.onError(err));
+    const brokers = (this.brokers = new BrokerWatch(consumer));
+    consumer.on('event.error', (err) => {
+      brokers.onError(err);
+      this.onError(err);
+    });
     try {
       await new Promise<void>((resolve, reject) => consumer.connect({ timeout: CONNECT_TIMEOUT_MS }, (err) => (err ? reject(err as unknown as Error) : resolve())));
     } catch (err) {
@@ -327,6 +334,7 @@ export class KafkaSource implements Source {
     const consumer = this.consumer;
     if (consumer === undefined || this.closing) return;
     this.sendCommits(true);
+    this.brokers?.close();
     // The consumer stays reachable: leaving the group ends with a revocation
     // that the rebalance callback must answer (unassign), or disconnect waits forever.
     this.closing = true;
@@ -345,11 +353,14 @@ export class KafkaSource implements Source {
 
   health(): Health {
     if (this.failure !== undefined) return { ready: false, reason: 'consumer failed' };
+    if (this.brokers?.down === true) return { ready: false, reason: 'no Kafka broker reachable' };
     if (!this.assigned) return { ready: false, reason: 'waiting for the consumer group to assign partitions' };
     return { ready: true };
   }
 
   metrics(): readonly MetricSample[] {
-    return this.stats.samples(this.name, this.consumer, this.parts, this.inFlight);
+    const out = this.stats.samples(this.name, this.consumer, this.parts, this.inFlight);
+    out.push({ name: 'gallra_kafka_brokers_unreachable', help: 'Whether every Kafka broker is unreachable now (1: /readyz fails), per client.', type: 'gauge', labels: { source: this.name }, value: this.brokers?.down === true ? 1 : 0 });
+    return out;
   }
 }
