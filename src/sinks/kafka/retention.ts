@@ -100,7 +100,7 @@ export class KafkaTopicStore implements Retainable {
     const props = clientProps(c.bootstrap_servers, c.options);
     const existing = await this.clusterTopics(props, timeoutMs);
     if (existing.has(KAFKA_DEV_MARKER_TOPIC)) {
-      this.o.warn?.(`kafka topics ${this.topics.join(', ')}: gallra kafka-dev's mock cluster has no retention settings to check (each partition keeps only its newest 5 MiB, in memory); on a real cluster set retention.ms to at most ${this.o.window.keep}`);
+      this.o.warn?.(`kafka topics ${this.topics.join(', ')}: gallra kafka-dev's mock cluster has no retention settings to check (each partition keeps only its newest 5 MiB, in memory); on a real cluster set retention.ms to at most ${this.o.window.keep.text}`);
       return [];
     }
     const s = suggestedTopicSettings(windowMs);
@@ -125,7 +125,7 @@ export class KafkaTopicStore implements Retainable {
   }
 
   erasure(): string {
-    return `gallra cannot find or delete one person's records on Kafka topic ${this.topics.join(' or ')}; the topic's retention (checked at start: retention.ms + segment.ms within ${this.o.window.keep}) deletes every record within that time of its event`;
+    return `gallra cannot find or delete one person's records on Kafka topic ${this.topics.join(' or ')}; the topic's retention (checked at start: retention.ms + segment.ms within ${this.o.window.keep.text}) deletes every record within that time of its event`;
   }
 
   /** Every topic of the cluster (a short-lived producer's metadata request). */
