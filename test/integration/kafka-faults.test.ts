@@ -48,7 +48,7 @@ interface Setup {
   readonly dir: string;
 }
 
-async function setup(name: string, deadLetter = true): Promise<Setup> {
+async function setup(name: string, deadLetter = true, sink?: string): Promise<Setup> {
   const dir = tmp.make(name);
   const raw = await dev.topic(PARTITIONS, 'raw');
   const anon = await dev.topic(PARTITIONS, 'anon');
@@ -56,7 +56,7 @@ async function setup(name: string, deadLetter = true): Promise<Setup> {
   const group = `g-${raw}`;
   const port = await freePort();
   const cfg = join(dir, 'gallra.yaml');
-  writeFileSync(cfg, pipelineConfig({ raw, anon, dead: deadLetter ? dead : undefined, group, httpPort: port }));
+  writeFileSync(cfg, pipelineConfig({ raw, anon, dead: deadLetter ? dead : undefined, group, httpPort: port, sink }));
   return { raw, anon, dead, group, port, cfg, dir };
 }
 
@@ -135,6 +135,22 @@ describe('gallra run between Kafka topics under faults', () => {
     expect(metric(text, 'gallra_kafka_delivery_errors_total', { sink: 'anon', kind: 'permanent' })).toBe(0);
   }, 180_000);
 
+  it('with delivery reports for failures only, knows which records failed: rejected ones dead-lettered, none counted delivered', async () => {
+    const s = await setup('kafka-errors-only', true, '    delivery_reports: errors');
+    await backlogThenFaults(s, 3000, Date.now() - 3 * 60_000, `errors produce ${INVALID_RECORD},${UNKNOWN_SERVER_ERROR}`);
+    const g = await run(s);
+    await groupCaughtUp(dev.bootstrap, s.group, s.raw, PARTITIONS);
+    const lost = await committedButNotDelivered(s);
+    const text = (await httpGet(s.port, '/metrics')).body;
+    expect((await g.stop('SIGTERM')).code).toBe(0);
+    expect(lost).toEqual([]);
+    const dead = await readTopic(dev.bootstrap, s.dead);
+    expect(dead.length).toBeGreaterThan(0);
+    expect(metric(text, 'gallra_kafka_dead_lettered_total', { sink: 'anon', reason: 'rejected' })).toBe(dead.length);
+    const counts = idCounts([...(await readTopic(dev.bootstrap, s.anon)), ...dead].map((r) => r.value).join('\n'));
+    expect(missingIds(counts, 3000)).toEqual([]);
+  });
+
   it('recreates a producer that lost its idempotence state and sends again what it had not delivered', async () => {
     const s = await setup('kafka-fatal');
     await backlogThenFaults(s, 3000, Date.now() - 3 * 60_000, `errors produce ${OUT_OF_ORDER_SEQUENCE_NUMBER}`);
@@ -152,9 +168,13 @@ describe('gallra run between Kafka topics under faults', () => {
     await backlogThenFaults(s, 500, Date.now() - 3 * 60_000, `errors produce ${INVALID_RECORD}`);
     const g = await run(s);
     await groupCaughtUp(dev.bootstrap, s.group, s.raw, PARTITIONS);
+    const text = (await httpGet(s.port, '/metrics')).body;
     expect((await g.stop('SIGTERM')).code).toBe(0);
     const dead = await readTopic(dev.bootstrap, s.dead);
     expect(dead.length).toBeGreaterThan(0);
+    // Counted by reason.
+    expect(metric(text, 'gallra_kafka_dead_lettered_total', { sink: 'anon', reason: 'rejected' })).toBe(dead.length);
+    expect(metric(text, 'gallra_kafka_delivery_errors_total', { sink: 'anon', kind: 'permanent' })).toBe(dead.length);
     for (const r of dead) {
       expect(r.headers['gallra-reason']).toMatch(/^rejected: .*failed to validate record/);
       // Anonymised like every output record.

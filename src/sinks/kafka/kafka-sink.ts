@@ -78,6 +78,8 @@ export class KafkaSink implements Sink {
   private failure: Error | undefined;
   private closed = false;
   private reports = 0;
+  /** delivery_reports: errors — a failure report matched no record since the last barrier. */
+  private unmatchedFailure = false;
   private wakeProgress: (() => void) | undefined;
   private readonly onlyErrors: boolean;
   readonly stats = new SinkMetrics();
@@ -102,7 +104,8 @@ export class KafkaSink implements Sink {
       acks: 'all',
       'delivery.report.only.error': this.onlyErrors,
     });
-    const producer = new Kafka.Producer({ ...props, dr_cb: true } as never);
+    // Failure reports for failures only must say which record failed: with dr_msg_cb they carry its value (no opaque there, see produce()).
+    const producer = new Kafka.Producer({ ...props, ...(this.onlyErrors ? { dr_msg_cb: true } : { dr_cb: true }) } as never);
     const epoch = ++this.epoch;
     producer.on('delivery-report', (err, report) => this.onReport(epoch, err, report as DeliveryReport));
     const brokers = new BrokerWatch(producer);
@@ -263,6 +266,8 @@ export class KafkaSink implements Sink {
     if (this.onlyErrors) {
       out = this.unconfirmed.find((e) => sameRecord(e, report.topic, report.key, report.value));
       if (out !== undefined) out.failed = true;
+      // A failure that matches no record: nothing since the last barrier may count as delivered.
+      else if (err !== null && err !== undefined) this.unmatchedFailure = true;
     } else {
       const id = report.opaque as number;
       out = this.pending.get(id);
@@ -403,7 +408,14 @@ export class KafkaSink implements Sink {
     if (this.fatal) return;
     const done = this.unconfirmed.slice(0, upTo);
     this.unconfirmed = this.unconfirmed.slice(upTo);
-    for (const e of done) if (!e.failed) this.delivered(e);
+    if (this.unmatchedFailure) {
+      // Which record failed is unknown: every one not known failed is sent again (at least once).
+      this.unmatchedFailure = false;
+      const again = done.filter((e) => !e.failed);
+      this.stats.deliveryErrors.transient += again.length;
+      this.warnThrottled(`a failed delivery named no record; the ${again.length} records since the last barrier are sent again`);
+      for (const e of again) this.resend.push({ ...e, failed: false });
+    } else for (const e of done) if (!e.failed) this.delivered(e);
     if (this.failure !== undefined) throw this.failure;
   }
 
