@@ -93,7 +93,8 @@ export class SourcePipeline {
         if (batch.kind === 'records') this.records(batch);
         else this.bytes(batch);
         await this.emit();
-        if (this.now() - this.lastCommit >= this.options.commitMs) await this.commit();
+        // Also as soon as the source is at its bound of unacknowledged records: it reads on once they are acknowledged.
+        if (this.now() - this.lastCommit >= this.options.commitMs || source.wantsCommit?.() === true) await this.commit();
         this.busy = false;
       }
     } finally {

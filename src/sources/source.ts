@@ -90,6 +90,12 @@ export interface Source {
   readonly drops: Readonly<Record<string, number>>;
   /** Bytes of input not yet committed, when the source can tell (file tails). */
   lagBytes(): number;
+  /**
+   * Whether it holds as many unacknowledged records as it may (its in-flight
+   * bound): the pipeline then commits after the batch at hand instead of at
+   * the next `run.commit_ms`, so a small bound does not cap throughput.
+   */
+  wantsCommit?(): boolean;
   /** Whether it is ready (a Kafka source: partitions assigned); absent means ready once started. */
   health?(): Health;
   /** Its own metrics, read when /metrics is scraped. */

@@ -12,7 +12,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { components } from '../../src/components.js';
 import type { RecordsBatch, Source, SourcePosition } from '../../src/sources/source.js';
 import { ensureBuilt, TempDirs } from '../helpers/cli.js';
-import { metricsUntil, pipelineConfig, produceRecords, readTopic, startKafkaDev, stopAllKafkaDev, type KafkaDev } from '../helpers/kafka.js';
+import { groupCaughtUp, metricsUntil, pipelineConfig, produceRecords, readTopic, startKafkaDev, stopAllKafkaDev, type KafkaDev } from '../helpers/kafka.js';
 import { freePort, httpGet, idCounts, killAll, metric, missingIds, numberedLine, startedGallra } from '../helpers/run.js';
 
 const tmp = new TempDirs();
@@ -124,5 +124,26 @@ describe('Kafka back-pressure', () => {
     const counts = idCounts((await readTopic(out.bootstrap, anon)).map((r) => r.value).join('\n'));
     expect(missingIds(counts, N)).toEqual([]);
     await out.stop();
+  });
+
+  it('under gallra run, a source at its bound makes the pipeline commit at once: a small bound does not wait for run.commit_ms', async () => {
+    const dir = tmp.make('bp-commit');
+    const raw = await dev.topic(2, 'raw');
+    const anon = await dev.topic(2, 'anon');
+    const group = `g-${raw}`;
+    const port = await freePort();
+    const cfg = join(dir, 'gallra.yaml');
+    // Commits by the clock only once a minute; the bound (100 records) is reached every few batches.
+    writeFileSync(cfg, pipelineConfig({ raw, anon, group, httpPort: port, commitMs: 60_000, source: '    batch_size: 50\n    max_in_flight: 100' }));
+    const N = 3000;
+    await produceRecords(dev.bootstrap, raw, Array.from({ length: N }, (_, n) => ({ value: numberedLine(n, Date.now() - 3 * 60_000) })));
+    const g = await startedGallra(cfg, { stateDir: dir, env: { KAFKA_BOOTSTRAP_SERVERS: dev.bootstrap } });
+    // Everything read, written and committed well before the first timed commit.
+    await groupCaughtUp(dev.bootstrap, group, raw, 2, 40_000);
+    const text = (await httpGet(port, '/metrics')).body;
+    expect(metric(text, 'gallra_kafka_in_flight_records', { source: 'raw' })).toBeLessThanOrEqual(100);
+    expect((await g.stop('SIGTERM')).code).toBe(0);
+    const counts = idCounts((await readTopic(dev.bootstrap, anon)).map((r) => r.value).join('\n'));
+    expect(missingIds(counts, N)).toEqual([]);
   });
 });

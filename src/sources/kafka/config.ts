@@ -33,10 +33,14 @@ export const kafkaSourceConfigSchema = z.strictObject({
   batch_size: z.int().min(1).max(100_000).default(2000),
   /** How long one consume call waits for the next record before returning what it has (latency under a trickle). */
   consume_timeout_ms: z.int().min(1).max(10_000).default(50),
-  /** Records read but not yet acknowledged (written and flushed by every sink), over all partitions, before reading pauses. */
-  max_in_flight: z.int().min(1).max(10_000_000).default(500_000),
+  /**
+   * Records read but not yet acknowledged (written and flushed by every
+   * sink), over all partitions, before reading pauses; reaching it makes the
+   * pipeline flush and commit at once. It bounds gallra's memory under a burst.
+   */
+  max_in_flight: z.int().min(1).max(10_000_000).default(20_000),
   /** The same bound for each partition. */
-  max_in_flight_per_partition: z.int().min(1).max(10_000_000).default(250_000),
+  max_in_flight_per_partition: z.int().min(1).max(10_000_000).default(10_000),
   /**
    * The record key: `redact` (default) keeps it with addresses truncated and
    * identifiers replaced, `keep` passes it raw, `pseudonymise` re-keys by a

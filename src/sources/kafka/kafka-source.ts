@@ -211,6 +211,10 @@ export class KafkaSource implements Source {
     return out;
   }
 
+  wantsCommit(): boolean {
+    return this.overBound();
+  }
+
   private overBound(): boolean {
     const c = this.o.config;
     if (this.inFlight >= c.max_in_flight) return true;
