@@ -101,7 +101,7 @@ export class KafkaSource implements Source {
   async start(): Promise<void> {
     const Kafka = await loadKafka();
     const c = this.o.config;
-    const props = clientProps(c.bootstrap_servers, c.options, { 'client.id': `gallra-${this.name}`, 'queued.max.messages.kbytes': 16_384 }, {
+    const props = clientProps(c.bootstrap_servers, c.options, { 'client.id': `gallra-${this.name}`, 'queued.max.messages.kbytes': 2048, 'queued.min.messages': 10_000, 'fetch.queue.backoff.ms': 10 }, {
       'group.id': c.group,
       'enable.auto.commit': false,
       'enable.auto.offset.store': false,
