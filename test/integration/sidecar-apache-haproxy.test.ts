@@ -172,12 +172,12 @@ describe.skipIf(APACHE === undefined)('the Apache recipe (config/sidecar-apache.
     servers.push(httpd);
     await answering(web, httpd, errorLog);
     const N = 20;
-    for (let n = 0; n < N; n++) expect(await request(web, `/?n=${n}&email=a${n}%40ex.se`, BROWSER(n))).toBe(200);
-    const out = (): string[] => readOutput(join(dir, 'out')).split('\n').filter((l) => l.includes('?n='));
+    for (let n = 0; n < N; n++) expect(await request(web, `/?page=${n}&email=a${n}%40ex.se`, BROWSER(n))).toBe(200);
+    const out = (): string[] => readOutput(join(dir, 'out')).split('\n').filter((l) => l.includes('?page='));
     await until(() => out().length >= N, () => `${N} requests out, have ${out().length}:\n${errorLog()}`, 20_000);
     const lines = out();
     expect(lines).toHaveLength(N);
-    for (const l of lines) expect(l).toMatch(/^127\.0\.0\.0 - - \[[^\]]+\] "GET \/\?n=\d+&email=\[[a-z]+\] HTTP\/1\.1" 200 \d+ "-" "Mozilla\/5\.0 \(Linux; Desktop\) Chrome\/124"$/);
+    for (const l of lines) expect(l).toMatch(/^127\.0\.0\.0 - - \[[^\]]+\] "GET \/\?page=\d+&email=\[[a-z]+\] HTTP\/1\.1" 200 \d+ "-" "Mozilla\/5\.0 \(Linux; Desktop\) Chrome\/124"$/);
     expect(errorLog()).not.toContain('AH00104');
   }, 60_000);
 });
