@@ -85,3 +85,14 @@ export function componentName(entry: AnySourceEntry | AnySinkEntry | undefined, 
   const derived = entry?.kind === 'source' ? entry.defaultName?.(config, index) : undefined;
   return derived ?? `${config.type}-${index + 1}`;
 }
+
+/**
+ * The registry entry that builds format `name`: a built-in by its name, else
+ * the template engine (an operator's own layout).
+ *
+ * @example
+ * formatEntryFor(components, 'my_nginx').name // 'template'
+ */
+export function formatEntryFor(registry: Registry, name: string): FormatEntry {
+  return registry.format(name) ?? registry.format('template')!;
+}

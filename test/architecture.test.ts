@@ -29,7 +29,7 @@ const LAYERS: readonly (readonly string[])[] = [
   ['formats'],
   ['sources', 'sinks', 'stores'],
   ['pipeline', 'aggregate'],
-  ['registry.ts', 'components.ts'],
+  ['registry.ts', 'components.ts', 'pipeline-components.ts'],
   ['policy'],
   ['server', 'runtime', 'subject'],
   ['cli'],

@@ -5,7 +5,9 @@
  * distinct names. Every check is the registry's: a new format brings its own.
  */
 import { components } from '../components.js';
-import { componentName, type Registry } from '../registry.js';
+import { componentName, formatEntryFor, type Registry } from '../registry.js';
+
+export { formatEntryFor };
 import type { ConfigProblem } from '../util/problem.js';
 import type { PolicyConfig } from './schema.js';
 
@@ -17,17 +19,6 @@ export type PolicyProblem = ConfigProblem;
  * its valid sections allow, so every problem is reported at once.
  */
 export type CheckableSections = Partial<Pick<PolicyConfig, 'input' | 'formats' | 'sources' | 'sinks'>>;
-
-/**
- * The registry entry that builds format `name`: a built-in by its name, else
- * the template engine (an operator's own layout).
- *
- * @example
- * formatEntryFor(components, 'my_nginx').name // 'template'
- */
-export function formatEntryFor(registry: Registry, name: string) {
-  return registry.format(name) ?? registry.format('template')!;
-}
 
 /**
  * Every semantic problem in a policy's schema-valid sections; empty when

@@ -4,7 +4,7 @@
  * anonymise`, `gallra run` (one per source) and the `--threads` workers all
  * build theirs here, so they cannot drift apart.
  */
-import { components } from '../components.js';
+import { pipelineComponents as components } from '../pipeline-components.js';
 import type { Event } from '../event/event.js';
 import { type Role, roleOfName } from '../event/vocabulary.js';
 import { GallraError } from '../errors.js';
@@ -14,9 +14,8 @@ import type { Keyring } from '../keyring/keyring.js';
 import { AnonymisePlan, AnonymiseStage } from '../pipeline/anonymise.js';
 import { Decoder } from '../pipeline/decode.js';
 import { LinePipeline } from '../pipeline/line-pipeline.js';
-import { formatEntryFor } from '../policy/check.js';
 import type { FieldSpec, PolicyConfig } from '../policy/schema.js';
-import type { Registry } from '../registry.js';
+import { formatEntryFor, type Registry } from '../registry.js';
 import { retentionWindowFromConfig } from '../retention/config.js';
 import { RetentionGate } from '../retention/window.js';
 import { createUserAgentGeneraliser } from '../transforms/generalise-user-agent/generalise-user-agent.js';

@@ -11,7 +11,7 @@
  * the sample is never written or logged, and neither is anything decoded
  * from it. Only format names and counts leave this module.
  */
-import { components } from '../components.js';
+import { pipelineComponents as components } from '../pipeline-components.js';
 import { Decoder } from '../pipeline/decode.js';
 import type { DropReason, LineStats } from '../pipeline/stats.js';
 import type { PolicyConfig } from '../policy/schema.js';
