@@ -3,6 +3,7 @@
 //   node -e 0                       — Node itself
 //   gallra --help                   — the CLI's own start
 //   gallra anonymise <one line>     — the built-in policy loaded, one line anonymised
+//                                     (--format combined, and auto: every format built)
 // Each runs R times (default 15), interleaved; best and median wall time and
 // the median CPU time (user + sys, less sensitive to a busy machine) are
 // reported, with the ratio to `node -e 0`.
@@ -25,7 +26,8 @@ const env = { ...process.env, GALLRA_STATE_DIR: path.join(work, 'state') };
 const tools = {
   'node -e 0': [process.execPath, ['-e', '0']],
   'gallra --help': [process.execPath, [gallra, '--help']],
-  'gallra anonymise (one line)': [process.execPath, [gallra, 'anonymise', line]],
+  'gallra anonymise --format combined (one line)': [process.execPath, [gallra, 'anonymise', '--format', 'combined', line]],
+  'gallra anonymise (one line, --format auto)': [process.execPath, [gallra, 'anonymise', line]],
 };
 
 function timed(cmd, args) {
