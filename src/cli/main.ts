@@ -29,6 +29,7 @@ Commands:
   salts list|rotate|destroy
                           keyring housekeeping
   kafka-dev --topic T:N   embedded Kafka (librdkafka's mock cluster) for a fresh machine
+  demo                    the whole pipeline on embedded Kafka and DuckDB, on sample data
 
 Run 'gallra <command> --help' for a command's options. Every command takes
 --log-level fatal|error|warn|info|debug|silent (or GALLRA_LOG_LEVEL).
@@ -81,6 +82,10 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   'kafka-dev': async () => {
     const m = await import('./kafka-dev.js');
     return { run: m.kafkaDevCommand, help: m.KAFKA_DEV_HELP };
+  },
+  demo: async () => {
+    const m = await import('./demo.js');
+    return { run: m.demoCommand, help: m.DEMO_HELP };
   },
 };
 
