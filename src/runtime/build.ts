@@ -167,6 +167,7 @@ export function buildLinePipeline(o: BuildOptions): BuiltPipeline {
     scrub,
     keyring: o.keyring,
     now,
+    redactionHits: context.redactor.hits,
   });
   return { pipeline, pseudonymiser: context.pseudonymiser, redactor: context.redactor, context };
 }

@@ -17,6 +17,7 @@ import { type Housekeeping, startHousekeeping } from '../keyring/housekeeping.js
 import type { Logger } from '../log.js';
 import { EncodedBatchBuilder } from '../pipeline/line-pipeline.js';
 import { SourcePipeline } from '../pipeline/source-pipeline.js';
+import { LineStats } from '../pipeline/stats.js';
 import type { LoadedPolicy } from '../policy/load.js';
 import { componentName, type Registry } from '../registry.js';
 import { retentionWindowFromConfig } from '../retention/config.js';
@@ -205,8 +206,10 @@ export class Runner {
       ),
     );
     await this.closeAll();
-    const total = this.pipelines.reduce((n, p) => n + p.stats.linesIn, 0);
-    this.log.info({ lines_in: total }, 'gallra run stopped');
+    const total = new LineStats();
+    for (const p of this.pipelines) total.add(p.stats);
+    // Counts only (lines by fate, values redacted by kind): never a value.
+    this.log.info({ lines_in: total.linesIn, lines_out: total.linesOut, dropped: total.droppedTotal, redactions: total.redactions }, 'gallra run stopped');
     if (failure !== undefined) throw failure;
     return 0;
   }

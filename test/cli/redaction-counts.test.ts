@@ -1,0 +1,116 @@
+/**
+ * Each detector's hits are counted (issue 8): `gallra anonymise --stats`
+ * names the values redacted by kind (summed over worker threads with
+ * `--threads`), and `gallra run` serves them as
+ * `gallra_redactions_total{kind}` on /metrics — totals, the same however
+ * often scraped, every kind present from the first scrape. Counts only:
+ * neither the stats line nor the metrics carry a value.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { createLogger } from '../../src/log.js';
+import { loadPolicy } from '../../src/policy/load.js';
+import { Runner } from '../../src/runtime/runner.js';
+import { REDACTION_KINDS } from '../../src/transforms/redact/kinds.js';
+import { ensureBuilt, runCli, TempDirs } from '../helpers/cli.js';
+import { httpGet, metric, sleep } from '../helpers/run.js';
+import { Cleanups } from '../helpers/wait.js';
+
+const tmp = new TempDirs();
+const cleanups = new Cleanups();
+afterEach(async () => cleanups.run());
+afterAll(() => tmp.cleanup());
+
+const N = 12;
+const stamp = Date.now() - 3_600_000;
+/** N JSON lines, each with one distinct e-mail address and phone number in its message and one query value off the allow-list. */
+function jsonLines(): string {
+  let s = '';
+  for (let i = 0; i < N; i++) {
+    s += `${JSON.stringify({
+      time: new Date(stamp + i * 1000).toISOString(),
+      remote_addr: `81.6.12.${i}`,
+      status: 200,
+      request: `GET /search?q=secret${i}&page=2 HTTP/1.1`,
+      message: `mail anna${i}@example.se tel 070-123 45 ${10 + i}`,
+    })}\n`;
+  }
+  return s;
+}
+const SECRETS = Array.from({ length: N }, (_, i) => [`anna${i}@example.se`, `secret${i}`, `070-123 45 ${10 + i}`]).flat();
+
+describe('gallra anonymise --stats', () => {
+  for (const threads of ['1', '2']) {
+    it(`names the values redacted by kind (--threads ${threads})`, () => {
+      ensureBuilt();
+      const stateDir = tmp.make('counts');
+      const r = runCli(['anonymise', '--format', 'json', '--stats', '--threads', threads], { stateDir, input: jsonLines() });
+      expect(r.status).toBe(0);
+      expect(r.stdout.trim().split('\n')).toHaveLength(N);
+      const line = r.stderr.split('\n').find((l) => l.startsWith('gallra: '));
+      expect(line).toBe(`gallra: ${N} lines in, ${N} out, 0 dropped; ${3 * N} values redacted (email ${N}, phone ${N}, query ${N})`);
+      for (const s of SECRETS) expect(r.stderr).not.toContain(s);
+    });
+  }
+
+  it('says nothing of redactions when nothing was redacted', () => {
+    const stateDir = tmp.make('counts');
+    const line = JSON.stringify({ time: new Date(stamp).toISOString(), remote_addr: '81.6.12.34', status: 200, request: 'GET /about HTTP/1.1' });
+    const r = runCli(['anonymise', '--format', 'json', '--stats'], { stateDir, input: `${line}\n` });
+    expect(r.status).toBe(0);
+    expect(r.stderr).toContain('gallra: 1 line in, 1 out, 0 dropped\n');
+  });
+});
+
+describe('gallra run /metrics', { timeout: 30_000 }, () => {
+  it('serves gallra_redactions_total{kind}, every kind from the first scrape, totals however often scraped', async () => {
+    const dir = tmp.make('counts-run');
+    fs.writeFileSync(path.join(dir, 'app.log'), jsonLines());
+    const file = path.join(dir, 'gallra.yaml');
+    fs.writeFileSync(
+      file,
+      `input:
+  format: json
+sources:
+  - type: file
+    name: app
+    path: app.log
+    start_at: beginning
+    poll_ms: 20
+sinks:
+  - type: file
+    name: out
+    dir: out
+http:
+  port: 0
+run:
+  commit_ms: 50
+`,
+    );
+    const env = { GALLRA_STATE_DIR: path.join(dir, 'state') };
+    const runner = new Runner(loadPolicy(file, env), { logger: createLogger('silent'), env });
+    await runner.start();
+    const done = runner.run();
+    done.catch(() => undefined);
+    cleanups.add(async () => {
+      runner.shutdown();
+      await done.catch(() => undefined);
+    });
+    const port = runner.httpPort!;
+    const scrape = async (): Promise<string> => (await httpGet(port, '/metrics')).body;
+    let text = '';
+    // Bounded: 400 scrapes 50 ms apart at most.
+    for (let k = 0; k < 400 && metric((text = await scrape()), 'gallra_lines_written_total', { sink: 'out' }) !== N; k++) await sleep(50);
+    expect(metric(text, 'gallra_lines_written_total', { sink: 'out' })).toBe(N);
+    for (let k = 0; k < 2; k++) {
+      text = await scrape();
+      expect(metric(text, 'gallra_redactions_total', { kind: 'email' })).toBe(N);
+      expect(metric(text, 'gallra_redactions_total', { kind: 'phone' })).toBe(N);
+      expect(metric(text, 'gallra_redactions_total', { kind: 'query' })).toBe(N);
+      for (const kind of REDACTION_KINDS) expect(metric(text, 'gallra_redactions_total', { kind }), kind).toBeGreaterThanOrEqual(0);
+      expect(metric(text, 'gallra_redactions_total', { kind: 'iban' })).toBe(0);
+    }
+    for (const s of SECRETS) expect(text).not.toContain(s);
+  });
+});
