@@ -198,6 +198,8 @@ export class Redactor {
     let url = role !== 'text';
     let s = from;
     let e = to;
+    /** Where the free text after an odd request's target starts, or -1. */
+    let tail = -1;
     if (role === 'request') {
       // METHOD target HTTP/x.y: only the target; an odd line is free text.
       let sp1 = from;
@@ -207,6 +209,14 @@ export class Redactor {
       if (sp1 > from && sp1 - from <= 16 && sp2 > sp1 + 1 && isMethod(b, from, sp1) && isHttpProtocol(b, sp2 + 1, to)) {
         s = sp1 + 1;
         e = sp2;
+      } else if (sp1 > from && sp1 - from <= 16 && sp1 + 1 < to && isMethod(b, from, sp1)) {
+        // An odd request (HTTP/0.9's `GET /x`, a cut or run-on line): its target
+        // still by the URL rules — a query value off the allow-list must not
+        // survive because the protocol is missing — and what follows as free text.
+        s = sp1 + 1;
+        e = s;
+        while (e < to && b[e] !== 32) e++;
+        tail = e;
       } else url = false;
     }
     this.text = !url;
@@ -214,6 +224,10 @@ export class Redactor {
       const u = this.structure;
       u.run(b, s, e, profile.url);
       for (let k = 0; k < u.gapCount; k++) this.detect(b, u.gaps[2 * k]!, u.gaps[2 * k + 1]!, u.gaps[2 * k]!);
+      if (tail >= 0 && tail < to) {
+        this.text = true;
+        this.detect(b, tail, to, tail);
+      }
     } else this.detect(b, s, e, s);
     let out = text;
     if (spans.count > 0) {
