@@ -31,8 +31,13 @@ type PureOp = Extract<CompiledOp, { kind: 'pure' }>;
 const KIND_OTHER = 0;
 const KIND_KEEP = 1;
 const KIND_DROP = 2;
+/** A memoised pure result of an op that counts what it does, with what it counted. */
+interface Counted {
+  readonly r: string | null;
+  readonly k: readonly number[];
+}
 /** A memoised pure result: null means "unchanged". */
-type Memo = AdaptiveMemo<string | null>;
+type Memo = AdaptiveMemo<string | null | Counted>;
 
 /**
  * The compiled policy for one format's layout: an operation per slot, with
@@ -57,7 +62,7 @@ export class AnonymisePlan {
     readonly deriveVisitorId = false,
   ) {
     this.kinds = Uint8Array.from(ops, (op) => (op.kind === 'keep' ? KIND_KEEP : op.kind === 'drop' ? KIND_DROP : KIND_OTHER));
-    this.memos = ops.map((op) => (op.kind === 'pure' && op.memo !== 'never' ? new AdaptiveMemo<string | null>(MEMO_SIZE) : undefined));
+    this.memos = ops.map((op) => (op.kind === 'pure' && op.memo !== 'never' ? new AdaptiveMemo<string | null | Counted>(MEMO_SIZE) : undefined));
     this.memoAlways = ops.map((op) => op.kind === 'pure' && op.memo === 'always');
     this.valueFns = ops.map((op) => {
       if (op.kind !== 'pure') return undefined;
@@ -160,11 +165,16 @@ function memoised(memo: Memo, op: PureOp, ev: Event, s: number, e: number): stri
   const h = view !== undefined ? hashBytes(view, ev.byteBase + s, ev.byteBase + e) : hashString(src, s, e);
   const hit = memo.cache.getRange(src, s, e, h);
   memo.record(hit !== undefined);
-  if (hit !== undefined) return hit;
+  if (hit !== undefined) {
+    if (hit === null || typeof hit === 'string') return hit;
+    op.tally?.replay(hit.k);
+    return hit.r;
+  }
   const value = src.slice(s, e);
   const r = ev.bytes !== undefined ? op.fnAscii(value, ev.bytes, ev.byteBase + s) : op.fn(value);
   const result = r === value ? null : r;
-  memo.cache.setHashed(value, h, result);
+  const counted = op.tally?.take();
+  memo.cache.setHashed(value, h, counted === undefined ? result : { r: result, k: counted });
   return result;
 }
 

@@ -55,8 +55,22 @@ export type CompiledOp =
        * truncate than to look up.
        */
       readonly memo: MemoPolicy;
+      /** For an op that counts what it does (the redactor's hits by kind): so a memoised result is counted again. */
+      readonly tally?: MemoTally;
     }
   | { readonly kind: 'record'; readonly fn: FieldOp };
+
+/**
+ * What a counting pure op counted in its last call, kept with its memoised
+ * result and counted again on every memo hit — so counters (`--stats`,
+ * `gallra_redactions_total`) count values, not distinct values.
+ */
+export interface MemoTally {
+  /** What the last call counted (kind numbers), or undefined when nothing; clears it. */
+  take(): readonly number[] | undefined;
+  /** Counts `counted` again. */
+  replay(counted: readonly number[]): void;
+}
 
 export const KEEP_OP: CompiledOp = { kind: 'keep' };
 export const DROP_OP: CompiledOp = { kind: 'drop' };

@@ -54,6 +54,23 @@ describe('gallra anonymise --stats', () => {
     });
   }
 
+  it('counts a value every time it is redacted, also when the result comes from the memo (the same request line after line)', () => {
+    const stateDir = tmp.make('counts');
+    const clf = (ms: number): string => {
+      const d = new Date(ms);
+      const m = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'][d.getUTCMonth()]!;
+      const p = (n: number): string => String(n).padStart(2, '0');
+      return `${p(d.getUTCDate())}/${m}/${d.getUTCFullYear()}:${p(d.getUTCHours())}:${p(d.getUTCMinutes())}:${p(d.getUTCSeconds())} +0000`;
+    };
+    let input = '';
+    for (let i = 0; i < 50; i++) input += `81.6.12.${i} - - [${clf(stamp + i * 1000)}] "GET /search?q=anna&page=2 HTTP/1.1" 200 ${100 + i} "https://ref.example.se/p?mail=jo%40example.com" "curl/8.5.0"\n`;
+    const r = runCli(['anonymise', '--format', 'combined', '--stats'], { stateDir, input });
+    expect(r.status).toBe(0);
+    expect(r.stdout).not.toContain('anna');
+    // Each line: the query value of the request and of the referer.
+    expect(r.stderr).toContain('gallra: 50 lines in, 50 out, 0 dropped; 100 values redacted (query 100)');
+  });
+
   it('says nothing of redactions when nothing was redacted', () => {
     const stateDir = tmp.make('counts');
     const line = JSON.stringify({ time: new Date(stamp).toISOString(), remote_addr: '81.6.12.34', status: 200, request: 'GET /about HTTP/1.1' });

@@ -97,8 +97,11 @@ export class Redactor {
   private scanBytes: Uint8Array = this.encoded;
   /** Whether the text being redacted is free text (not a URL's kept parts). */
   private text = true;
+  /** The kinds the last redaction counted, for a memo to count again on a hit; undefined when none. */
+  private lastKinds: number[] | undefined = undefined;
   private readonly countCustom = (): void => {
     this.hits.custom++;
+    (this.lastKinds ??= []).push(K.custom);
   };
 
   constructor(readonly options: RedactOptions) {
@@ -129,6 +132,18 @@ export class Redactor {
     return p;
   }
 
+  /** The kinds the last redaction counted (kind numbers), or undefined; clears them. */
+  takeCounted(): readonly number[] | undefined {
+    const k = this.lastKinds;
+    this.lastKinds = undefined;
+    return k;
+  }
+
+  /** Counts again what a redaction counted (its result came from a memo). */
+  replayCounted(kinds: readonly number[]): void {
+    for (let i = 0; i < kinds.length; i++) this.hits[REDACTION_KINDS[kinds[i]!]!]++;
+  }
+
   /**
    * Returns `text` (free text) with identifiers replaced; the same string
    * instance when nothing was found.
@@ -144,6 +159,7 @@ export class Redactor {
 
   /** {@link redact} for a value of the given role, under a field's profile. */
   redactAs(role: RedactionRole, text: string, profile: Profile): string {
+    this.lastKinds = undefined;
     const len = text.length;
     if (len < 3) return text;
     if (this.encoded.length < len * 3) this.encoded = new Uint8Array(len * 3);
@@ -185,6 +201,7 @@ export class Redactor {
 
   /** {@link redactAscii} for a value of the given role, under a field's profile. */
   redactAsAscii(role: RedactionRole, text: string, bytes: Uint8Array, offset: number, profile: Profile): string {
+    this.lastKinds = undefined;
     if (text.length < 3) return text;
     return this.run(text, bytes, offset, offset + text.length, false, role, profile);
   }
@@ -233,6 +250,7 @@ export class Redactor {
     if (spans.count > 0) {
       spans.normalise();
       spans.countInto(this.hits, REDACTION_KINDS);
+      this.lastKinds = spans.countedKinds();
       // Rebuild from the original text: bytes → characters.
       out = '';
       let prev = 0;

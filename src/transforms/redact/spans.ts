@@ -44,6 +44,13 @@ export class Spans {
     }
   }
 
+  /** The kinds {@link countInto} counts, as numbers (for a memo to count them again). */
+  countedKinds(): number[] {
+    const out: number[] = [];
+    for (let k = 0; k < this.count; k++) if (this.kind[k]! >= 0) out.push(this.kind[k]!);
+    return out;
+  }
+
   /** Spans from `first` on, found in a decoded view, as offsets of the original bytes (`map`: view offset → original offset). */
   toOriginal(first: number, map: Int32Array): void {
     for (let k = first; k < this.count; k++) {
