@@ -31,13 +31,8 @@ type PureOp = Extract<CompiledOp, { kind: 'pure' }>;
 const KIND_OTHER = 0;
 const KIND_KEEP = 1;
 const KIND_DROP = 2;
-/** A memoised pure result of an op that counts what it does, with what it counted. */
-interface Counted {
-  readonly r: string | null;
-  readonly k: readonly number[];
-}
-/** A memoised pure result: null means "unchanged". */
-type Memo = AdaptiveMemo<string | null | Counted>;
+/** A memoised pure result: null means "unchanged" (what computing it counted is the entry's tag). */
+type Memo = AdaptiveMemo<string | null>;
 
 /**
  * The compiled policy for one format's layout: an operation per slot, with
@@ -62,7 +57,7 @@ export class AnonymisePlan {
     readonly deriveVisitorId = false,
   ) {
     this.kinds = Uint8Array.from(ops, (op) => (op.kind === 'keep' ? KIND_KEEP : op.kind === 'drop' ? KIND_DROP : KIND_OTHER));
-    this.memos = ops.map((op) => (op.kind === 'pure' && op.memo !== 'never' ? new AdaptiveMemo<string | null | Counted>(MEMO_SIZE) : undefined));
+    this.memos = ops.map((op) => (op.kind === 'pure' && op.memo !== 'never' ? new AdaptiveMemo<string | null>(MEMO_SIZE) : undefined));
     this.memoAlways = ops.map((op) => op.kind === 'pure' && op.memo === 'always');
     this.valueFns = ops.map((op) => {
       if (op.kind !== 'pure') return undefined;
@@ -166,15 +161,16 @@ function memoised(memo: Memo, op: PureOp, ev: Event, s: number, e: number): stri
   const hit = memo.cache.getRange(src, s, e, h);
   memo.record(hit !== undefined);
   if (hit !== undefined) {
-    if (hit === null || typeof hit === 'string') return hit;
-    op.tally?.replay(hit.k);
-    return hit.r;
+    const tag = memo.cache.lastTag;
+    if (tag > 0) op.tally?.replay(tag);
+    return hit;
   }
   const value = src.slice(s, e);
   const r = ev.bytes !== undefined ? op.fnAscii(value, ev.bytes, ev.byteBase + s) : op.fn(value);
   const result = r === value ? null : r;
-  const counted = op.tally?.take();
-  memo.cache.setHashed(value, h, counted === undefined ? result : { r: result, k: counted });
+  // What computing it counted goes with the entry, to be counted again on every hit; too much to pack: not memoised.
+  const counted = op.tally === undefined ? 0 : op.tally.take();
+  if (counted >= 0) memo.cache.setHashed(value, h, result, counted);
   return result;
 }
 

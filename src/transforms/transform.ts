@@ -66,10 +66,10 @@ export type CompiledOp =
  * `gallra_redactions_total`) count values, not distinct values.
  */
 export interface MemoTally {
-  /** What the last call counted (kind numbers), or undefined when nothing; clears it. */
-  take(): readonly number[] | undefined;
-  /** Counts `counted` again. */
-  replay(counted: readonly number[]): void;
+  /** What the last call counted as a packed number: 0 when nothing, -1 when too much to pack (the result is then not memoised); clears it. */
+  take(): number;
+  /** Counts again what {@link take} returned (> 0). */
+  replay(counted: number): void;
 }
 
 export const KEEP_OP: CompiledOp = { kind: 'keep' };

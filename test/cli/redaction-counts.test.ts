@@ -13,6 +13,9 @@ import { createLogger } from '../../src/log.js';
 import { loadPolicy } from '../../src/policy/load.js';
 import { Runner } from '../../src/runtime/runner.js';
 import { REDACTION_KINDS } from '../../src/transforms/redact/kinds.js';
+import { packKind, unpackKinds } from '../../src/transforms/redact/spans.js';
+import { anonymiseText, makeAnonymiser, makeEnv } from '../helpers/env.js';
+import { clfTime } from '../helpers/lines.js';
 import { ensureBuilt, runCli, TempDirs } from '../helpers/cli.js';
 import { httpGet, metric, sleep } from '../helpers/run.js';
 import { Cleanups } from '../helpers/wait.js';
@@ -77,6 +80,36 @@ describe('gallra anonymise --stats', () => {
     const r = runCli(['anonymise', '--format', 'json', '--stats'], { stateDir, input: `${line}\n` });
     expect(r.status).toBe(0);
     expect(r.stderr).toContain('gallra: 1 line in, 1 out, 0 dropped\n');
+  });
+});
+
+describe('counts through the memo', () => {
+  it('packs up to ten kinds into a number, and says -1 beyond', () => {
+    let p = 0;
+    for (let i = 0; i < 10; i++) p = packKind(p, (i * 7) % REDACTION_KINDS.length);
+    const seen: number[] = [];
+    unpackKinds(p, (k) => seen.push(k));
+    expect(seen).toEqual(Array.from({ length: 10 }, (_, i) => (i * 7) % REDACTION_KINDS.length));
+    expect(packKind(p, 1)).toBe(-1);
+    expect(packKind(-1, 1)).toBe(-1);
+  });
+
+  it('counts every value of a repeated line, with few hits (memoised) and with more than ten (not memoised)', () => {
+    const env = makeEnv();
+    try {
+      const a = makeAnonymiser(env, 'input:\n  format: combined\n');
+      const many = Array.from({ length: 12 }, (_, i) => `k${i}=v${i}`).join('&');
+      let text = '';
+      for (let i = 0; i < 20; i++) {
+        const t = clfTime(env.now() - 60_000 * (i + 1));
+        text += `81.6.12.34 - - [${t}] "GET /few?q=anna&page=2 HTTP/1.1" 200 1 "-" "curl/8.5.0"\n`;
+        text += `81.6.12.34 - - [${t}] "GET /many?${many} HTTP/1.1" 200 1 "-" "curl/8.5.0"\n`;
+      }
+      expect(anonymiseText(a, text)).toHaveLength(40);
+      expect(a.stats.redactions).toEqual({ query: 20 * 1 + 20 * 12 });
+    } finally {
+      env.cleanup();
+    }
   });
 });
 

@@ -34,7 +34,7 @@ import { type RedactionKind, REDACTION_KINDS, K, PLACEHOLDER, emptyHits } from '
 import { MIN_NUMBER_DIGITS, NO_LABELS, NumberScanner, type NumberKind, ipv4Integer } from './numbers.js';
 import { CLASS, C_AT, C_COLON, C_DIGIT, C_DOT, C_EQUALS, C_ESCAPE, C_LETTER, C_MINUS, C_PERCENT, C_TOKEN, C_UPPER, isHttpProtocol, isLowSurrogate, isMethod } from './bytes.js';
 import { MAX_DECODE_ROUNDS, PercentView, hasEscape } from './percent.js';
-import { Spans } from './spans.js';
+import { packKind, Spans, unpackKinds } from './spans.js';
 import { AddressDetector } from './detectors/addresses.js';
 import { EmailDetector } from './detectors/email.js';
 import { LocationDetector } from './detectors/location.js';
@@ -97,11 +97,14 @@ export class Redactor {
   private scanBytes: Uint8Array = this.encoded;
   /** Whether the text being redacted is free text (not a URL's kept parts). */
   private text = true;
-  /** The kinds the last redaction counted, for a memo to count again on a hit; undefined when none. */
-  private lastKinds: number[] | undefined = undefined;
+  /** The kinds the last redaction counted, packed (see packKind), for a memo to count again on a hit; 0 when none. */
+  private lastKinds = 0;
   private readonly countCustom = (): void => {
     this.hits.custom++;
-    (this.lastKinds ??= []).push(K.custom);
+    this.lastKinds = packKind(this.lastKinds, K.custom);
+  };
+  private readonly countKind = (kind: number): void => {
+    this.hits[REDACTION_KINDS[kind]!]++;
   };
 
   constructor(readonly options: RedactOptions) {
@@ -132,16 +135,16 @@ export class Redactor {
     return p;
   }
 
-  /** The kinds the last redaction counted (kind numbers), or undefined; clears them. */
-  takeCounted(): readonly number[] | undefined {
+  /** The kinds the last redaction counted, packed (0: none; -1: too many to pack); clears them. */
+  takeCounted(): number {
     const k = this.lastKinds;
-    this.lastKinds = undefined;
+    this.lastKinds = 0;
     return k;
   }
 
-  /** Counts again what a redaction counted (its result came from a memo). */
-  replayCounted(kinds: readonly number[]): void {
-    for (let i = 0; i < kinds.length; i++) this.hits[REDACTION_KINDS[kinds[i]!]!]++;
+  /** Counts again what a redaction counted (its result came from a memo): `packed` from {@link takeCounted}. */
+  replayCounted(packed: number): void {
+    unpackKinds(packed, this.countKind);
   }
 
   /**
@@ -159,7 +162,7 @@ export class Redactor {
 
   /** {@link redact} for a value of the given role, under a field's profile. */
   redactAs(role: RedactionRole, text: string, profile: Profile): string {
-    this.lastKinds = undefined;
+    this.lastKinds = 0;
     const len = text.length;
     if (len < 3) return text;
     if (this.encoded.length < len * 3) this.encoded = new Uint8Array(len * 3);
@@ -201,7 +204,7 @@ export class Redactor {
 
   /** {@link redactAscii} for a value of the given role, under a field's profile. */
   redactAsAscii(role: RedactionRole, text: string, bytes: Uint8Array, offset: number, profile: Profile): string {
-    this.lastKinds = undefined;
+    this.lastKinds = 0;
     if (text.length < 3) return text;
     return this.run(text, bytes, offset, offset + text.length, false, role, profile);
   }
