@@ -63,13 +63,16 @@ const URL_SHAPE = /^(?:[A-Za-z][A-Za-z0-9+.-]{0,31}:\/\/|\/)/;
 /** A product token with a version (`Mozilla/5.0`, `curl/8.5.0`, `MyApp/3.2 (…)`), or anything with a comment in parentheses. */
 const UA_SHAPE = /^[A-Za-z][\w.!+-]*\/\S|\(/;
 
+/** The name of the scrub format: what the events of unparseable lines are encoded by. */
+export const SCRUBBED = '(scrubbed)';
+
 /**
  * @example
  * const f = new ScrubFormat();
  * f.decode(line, 0, line.length); f.event.time // from the line, or NaN
  */
 export class ScrubFormat implements Format {
-  readonly name = '(scrubbed)';
+  readonly name = SCRUBBED;
   readonly event = new Event(new FieldLayout(SLOTS.map((s) => s.name), SLOTS.map((s) => s.role)));
   /** Slots in use on this line, in line order (for encode). */
   private readonly order: number[] = [];
