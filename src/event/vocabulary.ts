@@ -8,6 +8,7 @@
  * and the checks on kept values work the same for nginx text, CloudFront
  * TSV and Caddy JSON alike.
  */
+import { isIbanAt } from '../util/iban.js';
 import { parseAnyTimestamp } from '../time/parse-timestamp.js';
 import { luhnValid } from '../util/luhn.js';
 
@@ -217,10 +218,13 @@ function hostText(v: string, s: number, e: number): boolean {
     end = colon;
   }
   if (end - s < 1 || end - s > 253 || !allOf(v, s, end, HOST)) return false;
-  // A DNS label is at most 63 characters (RFC 1035): a 64-hex id is not a host name.
-  for (let i = s, label = 0; i < end; i++) {
-    if (v.charCodeAt(i) === 46) label = 0;
-    else if (++label > 63) return false;
+  // A DNS label is at most 63 characters (RFC 1035): a 64-hex id is not a host name;
+  // nor is a label that is a bank account number (an IBAN with a valid check).
+  for (let i = s, label = 0; i <= end; i++) {
+    if (i === end || v.charCodeAt(i) === 46) {
+      if (label >= 15 && isIbanAt(v, i - label, i)) return false;
+      label = 0;
+    } else if (++label > 63) return false;
   }
   // A dotted quad (or any all-numeric name) is an address, not a host name.
   let letter = false;
