@@ -13,6 +13,7 @@ import { stdoutSink } from './sinks/stdout/index.js';
 import { fifoSource } from './sources/fifo/index.js';
 import { fileSource } from './sources/file/index.js';
 import { stdinSource } from './sources/stdin/index.js';
+import { duckdbStore } from './stores/duckdb/index.js';
 import { syslogSource } from './sources/syslog/index.js';
 import { dropTransform } from './transforms/drop/index.js';
 import { generaliseUserAgentTransform } from './transforms/generalise-user-agent/index.js';
@@ -51,4 +52,6 @@ export const components = new Registry([
   redactTransform,
   generaliseUserAgentTransform,
   visitorIdTransform,
+  // stores
+  duckdbStore,
 ]);

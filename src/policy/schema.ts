@@ -6,6 +6,7 @@
  * typo never silently turns a protection off.
  */
 import { z } from 'zod';
+import { type AggregatesConfig, aggregatesConfigSchemaFor } from '../aggregate/config.js';
 import { components } from '../components.js';
 import { ROLES } from '../event/vocabulary.js';
 import { fieldNameSchema, formatNameSchema } from '../formats/config.js';
@@ -108,6 +109,8 @@ export function policySchemaFor(registry: Registry) {
     /** gallra run: the health/metrics listener. */
     http: httpConfigSchema.optional(),
     run: runConfigSchema.default(runConfigSchema.parse({})),
+    /** Anonymous aggregates rolled off the stream (the aggregate stage and its store). */
+    aggregates: aggregatesConfigSchemaFor([...registry.stores.values()].map((s) => s.schema)).optional(),
   });
 }
 
@@ -129,7 +132,8 @@ export interface SinkConfig {
 }
 
 type Parsed = z.infer<typeof policySchema>;
-export type PolicyConfig = Omit<Parsed, 'fields' | 'formats' | 'sources' | 'sinks'> & {
+export type PolicyConfig = Omit<Parsed, 'fields' | 'formats' | 'sources' | 'sinks' | 'aggregates'> & {
+  readonly aggregates?: AggregatesConfig | undefined;
   readonly fields: Readonly<Record<string, FieldSpec>>;
   readonly formats: Readonly<Record<string, { readonly fields: Readonly<Record<string, FieldSpec>>; readonly [option: string]: unknown }>>;
   readonly sources?: readonly SourceConfig[] | undefined;
