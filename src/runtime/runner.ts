@@ -18,13 +18,15 @@ import { SourcePipeline } from '../pipeline/source-pipeline.js';
 import { type LoadedPolicy } from '../policy/load.js';
 import { componentName, type Registry } from '../registry.js';
 import { retentionWindowFromConfig } from '../retention/config.js';
+import { type Server, startServer } from '../server/app.js';
 import { startHttp } from '../server/http.js';
 import { createMetrics } from '../server/metrics.js';
 import { isRetainable, type Sink } from '../sinks/sink.js';
 import { type Source } from '../sources/source.js';
 import { type Pseudonymiser } from '../transforms/pseudonymise.js';
-import { type Health } from '../util/metric.js';
+import { type Health, type MetricSample } from '../util/metric.js';
 import { toDuration } from '../util/schema.js';
+import { type Aggregates, createAggregates } from './aggregates.js';
 import { buildLinePipeline } from './build.js';
 import { Sweeper } from './sweeper.js';
 
@@ -52,11 +54,15 @@ export class Runner {
   private readonly pseudonymisers: Pseudonymiser[] = [];
   private readonly sweeper: Sweeper;
   private server: http.Server | undefined;
+  /** The fastify server, when the policy has aggregates (API and dashboard beside health and metrics). */
+  private apiServer: Server | undefined;
+  private readonly aggregates: Aggregates | undefined;
   private housekeeping: Housekeeping | undefined;
   private started = false;
   private stopping = false;
   private readonly log: Logger;
   private readonly now: () => number;
+  private readonly env: NodeJS.ProcessEnv;
 
   constructor(
     private readonly loaded: LoadedPolicy,
@@ -75,26 +81,31 @@ export class Runner {
     this.keyring = new FileKeyring({ dir: loaded.saltDir, period: c.salts.epoch, grace: toDuration(c.salts.grace), now: this.now });
     const window = retentionWindowFromConfig(c.retention);
     const warn = (message: string): void => this.log.warn(message);
-    const env = options.env ?? process.env;
+    const env = (this.env = options.env ?? process.env);
     // Names are distinct and every type is registered: the policy was checked when it was loaded.
     c.sinks.forEach((s, i) => {
       const entry = registry.sink(s.type)!;
       this.sinks.push(entry.create(s, { name: componentName(entry, s, i), baseDir: loaded.baseDir, window, now: this.now, stdout: options.stdout ?? process.stdout, warn }));
     });
+    // The aggregate stage counts every source's events; its output is flushed with the sinks, before positions advance.
+    this.aggregates = createAggregates(loaded, { registry, env, now: this.now, warn, onError: (err) => this.log.error({ err }, 'aggregate store failed') });
+    if (this.aggregates !== undefined) this.sinks.push(this.aggregates.output);
     c.sources.forEach((s, i) => {
       const entry = registry.source(s.type)!;
       const name = componentName(entry, s, i);
       const source = entry.create(s, { name, baseDir: loaded.baseDir, env, maxLineLength: c.input.max_line_length, warn, now: this.now });
-      const built = buildLinePipeline({ policy: c, keyring: this.keyring, format: s.format ?? c.input.format, now: this.now, registry });
+      const built = buildLinePipeline({ policy: c, keyring: this.keyring, format: s.format ?? c.input.format, now: this.now, registry, deriveVisitorId: this.aggregates !== undefined });
       const output = new EncodedBatchBuilder();
       built.pipeline.consumers.push(output);
+      if (this.aggregates !== undefined) built.pipeline.consumers.push(this.aggregates.stage);
       this.sources.push(source);
       this.pseudonymisers.push(built.pseudonymiser);
       this.pipelines.push(new SourcePipeline({ source, pipeline: built.pipeline, output, sinks: this.sinks, maxLineLength: c.input.max_line_length, commitMs: c.run.commit_ms, now: this.now }));
     });
     // Live sinks enforce their windows themselves (a file sink closes the day file it deletes).
+    // (The aggregate output is Retainable too: the store is held to aggregates.retention.)
     this.sweeper = new Sweeper(
-      this.sinks.flatMap((sink) => (isRetainable(sink) ? [{ kind: 'sink' as const, name: sink.name, retainable: sink }] : [])),
+      this.sinks.flatMap((sink) => (isRetainable(sink) ? [{ kind: sink === this.aggregates?.output ? ('store' as const) : ('sink' as const), name: sink.name, retainable: sink }] : [])),
       this.now,
     );
   }
@@ -115,14 +126,22 @@ export class Runner {
       );
       // Not a minute from now: data that fell out of the window while gallra was down goes at once.
       this.housekeeping.runNow();
+      // The single writer of the aggregate store: opened before any line is read.
+      await this.aggregates?.open();
       for (const s of this.sources) await s.start();
       const http = this.loaded.config.http;
       if (http !== undefined) {
         const metered = this.pipelines.map((p) => ({ source: p.source, stats: () => p.stats, lastCommit: () => p.lastCommitAt }));
-        this.server = await startHttp(http, createMetrics(metered, this.sinks, this.now), () => this.health(), () => [
-          ...this.sources.flatMap((s) => s.metrics?.() ?? []),
-          ...this.sinks.flatMap((s) => s.metrics?.() ?? []),
-        ]);
+        const registry = createMetrics(metered, this.sinks, this.now);
+        const extra = (): MetricSample[] => [...this.sources.flatMap((s) => s.metrics?.() ?? []), ...this.sinks.flatMap((s) => s.metrics?.() ?? [])];
+        const store = this.aggregates?.output.storeOf;
+        if (this.aggregates !== undefined && store !== undefined) {
+          // The dashboard and API from this process's own connection to the store it writes.
+          const api = { engine: await store.engine(), settings: this.aggregates.settings };
+          this.apiServer = await startServer({ host: http.host, port: http.port, token: this.env.GALLRA_API_TOKEN, metrics: registry, ready: () => this.health(), extraMetrics: extra, api });
+        } else {
+          this.server = await startHttp(http, registry, () => this.health(), extra);
+        }
       }
     } catch (err) {
       // What did start (a bound syslog port) would keep the process alive
@@ -152,6 +171,7 @@ export class Runner {
 
   /** The bound HTTP port, when the listener runs. */
   get httpPort(): number | undefined {
+    if (this.apiServer !== undefined) return this.apiServer.port;
     const a = this.server?.address();
     return typeof a === 'object' && a !== null ? a.port : undefined;
   }
@@ -201,6 +221,7 @@ export class Runner {
       // Even when a sink fails to close: an open listener would keep the process alive.
       await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
       this.server?.closeAllConnections();
+      await this.apiServer?.close();
       this.keyring.close();
     }
   }

@@ -68,6 +68,16 @@ function filtersOf(query: RangeQuery): Q.Filters {
   return out;
 }
 
+/**
+ * Whether distinct counts can be read from `set` under `filters`: only when
+ * the filters pin every dimension of the set (one row per window), else a
+ * sum over rows would count a visitor once per row. (`status` pins
+ * `status_class`.)
+ */
+function exactDistinct(set: { readonly dims: readonly Dimension[] }, filters: Q.Filters): boolean {
+  return set.dims.every((d) => filters[d] !== undefined || (d === 'status_class' && filters.status !== undefined));
+}
+
 /** Rows of a result as objects. */
 function objects(r: QueryResult): Record<string, Cell>[] {
   return r.rows.map((row) => Object.fromEntries(r.columns.map((c, i) => [c, row[i] ?? null])));
@@ -135,7 +145,8 @@ export function registerApi(app: FastifyInstance, engine: QueryEngine, settings:
     const set = setFor(Object.keys(filters) as Dimension[]);
     const days = (r: Q.Range): number => Math.max(1, Math.round((r.to - r.from) / DAY_MS));
     const period = async (r: Q.Range): Promise<Record<string, number | null>> => {
-      const [t, v] = await Promise.all([run(Q.totals(set, r, filters)), settings.day ? run(Q.dailyVisitors(set, r, filters)) : Promise.resolve(undefined)]);
+      const distinct = settings.day && exactDistinct(set, filters);
+      const [t, v] = await Promise.all([run(Q.totals(set, r, filters)), distinct ? run(Q.dailyVisitors(set, r, filters)) : Promise.resolve(undefined)]);
       const row = objects(t)[0] ?? {};
       const vis = v === undefined ? undefined : objects(v)[0];
       return {
@@ -167,8 +178,11 @@ export function registerApi(app: FastifyInstance, engine: QueryEngine, settings:
       const range = rangeOf(query);
       const filters = filtersOf(query);
       const set = setFor(Object.keys(filters) as Dimension[]);
-      const cur = Q.series(set, range, filters, query.metric, query.interval, settings.windowMs);
-      const prev = Q.series(set, previousOf(range), filters, query.metric, query.interval, settings.windowMs);
+      // Distinct counts only where one row per window answers them (see exactDistinct).
+      const windowMs = query.metric === 'visitors' || query.metric === 'users' ? (exactDistinct(set, filters) ? settings.windowMs : -1) : settings.windowMs;
+      const interval = windowMs === -1 ? 'hour' : query.interval;
+      const cur = Q.series(set, range, filters, query.metric, interval, windowMs);
+      const prev = Q.series(set, previousOf(range), filters, query.metric, interval, windowMs);
       const [a, b] = await Promise.all([run(cur), run(prev)]);
       const points = a.rows.map((r) => [num(r[0]), num(r[1])]);
       const previous = b.rows.map((r) => [num(r[0]), num(r[1])]);

@@ -143,6 +143,7 @@ export async function startServer(o: ServerOptions): Promise<Server> {
         return reply.send(a.body);
       });
     }
+    app.get('/favicon.ico', async (_req, reply) => reply.code(204).send());
     registerApi(app, o.api.engine, o.api.settings);
   }
 
