@@ -46,9 +46,9 @@ function templateSegment(seg: string): string {
   const marker = MARKER.exec(seg);
   if (marker !== null) return `{${marker[1]!.toLowerCase()}}`;
   if (EMAIL.test(seg)) return '{email}';
+  if (IPV4.test(seg) || (seg.length >= 3 && IPV6.test(seg) && seg.includes(':'))) return '{ip}';
   if (NUMBER.test(seg)) return '{id}';
   if (UUID.test(seg)) return '{uuid}';
-  if (IPV4.test(seg) || (seg.length >= 3 && IPV6.test(seg) && seg.includes(':'))) return '{ip}';
   if (HEX.test(seg)) return '{hex}';
   if (TOKEN.test(seg) && digitCount(seg) >= 2 && !SLUG.test(seg)) return '{token}';
   // Anything with a digit run of six or more (an order number inside a word) is an identifier too.
