@@ -14,7 +14,7 @@ import { AggregateStage } from '../../src/aggregate/stage.js';
 import { LineSplitter } from '../../src/pipeline/line-splitter.js';
 import { buildLinePipeline } from '../../src/runtime/build.js';
 import { type AggregateRow, type ClosedWindow, type Dimension, OTHER } from '../../src/stores/aggregates-table.js';
-import { DAY, HOUR, makeEnv, MINUTE, policyFrom, T0, type TestEnv } from '../helpers/env.js';
+import { DAY, HOUR, makeEnv, MINUTE, policyFrom, type TestEnv } from '../helpers/env.js';
 import { expectedDims, type Hit, traffic, visitorKey } from '../helpers/traffic.js';
 
 const GROUPINGS = `[total, [host], [status_class, status], [path_template], [status, path_template], [referrer_domain], [browser, os, device, bot], [method], [host, path_template], [port_class, protocol]]`;
