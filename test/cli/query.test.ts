@@ -75,6 +75,12 @@ describe('gallra anonymise with aggregates:, and gallra query', () => {
     expect(r.stderr).toMatch(/--threads above 1 cannot fill the aggregate store/);
   });
 
+  it('gallra serve will not listen beyond loopback without a token (and binds nothing trying)', () => {
+    const r = runCli(['serve', '--config', policy, '--host', '0.0.0.0', '--port', '0'], { stateDir: state });
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/beyond loopback, without a token; set GALLRA_API_TOKEN/);
+  });
+
   it('loads no database engine when the policy has no aggregates:, and loads it when it has', () => {
     const watch = join(dir, 'dlopen.mjs');
     const seen = join(dir, 'dlopen.txt');
