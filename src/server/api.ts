@@ -103,6 +103,16 @@ export function registerApi(app: FastifyInstance, engine: QueryEngine, settings:
   };
   const run = (s: Q.Sql): Promise<QueryResult> => engine.query(s.sql, s.params);
 
+  // Where the day rollup ends (sums over whole days are read from it): asked at most every few seconds.
+  let lastDay: { at: number; value: Promise<number | null> } | undefined;
+  const splitOf = async (r: Q.Range): Promise<Q.DaySplit | undefined> => {
+    if (!settings.day) return undefined;
+    if (lastDay === undefined || Date.now() - lastDay.at > 5000) {
+      lastDay = { at: Date.now(), value: run(Q.lastDay()).then((x) => (typeof x.rows[0]?.[0] === 'number' ? (x.rows[0][0] as number) : null)) };
+    }
+    return Q.daySplit(r, await lastDay.value);
+  };
+
   const send = (reply: FastifyReply, format: 'json' | 'csv', body: unknown, table: () => QueryResult): unknown => {
     if (format === 'csv') {
       reply.header('content-type', 'text/csv; charset=utf-8').header('content-disposition', 'attachment; filename="gallra-panel.csv"');
@@ -146,7 +156,7 @@ export function registerApi(app: FastifyInstance, engine: QueryEngine, settings:
     const days = (r: Q.Range): number => Math.max(1, Math.round((r.to - r.from) / DAY_MS));
     const period = async (r: Q.Range): Promise<Record<string, number | null>> => {
       const distinct = settings.day && exactDistinct(set, filters);
-      const [t, v] = await Promise.all([run(Q.totals(set, r, filters)), distinct ? run(Q.dailyVisitors(set, r, filters)) : Promise.resolve(undefined)]);
+      const [t, v] = await Promise.all([run(Q.totals(set, r, filters, await splitOf(r))), distinct ? run(Q.dailyVisitors(set, r, filters)) : Promise.resolve(undefined)]);
       const row = objects(t)[0] ?? {};
       const vis = v === undefined ? undefined : objects(v)[0];
       return {
@@ -181,8 +191,8 @@ export function registerApi(app: FastifyInstance, engine: QueryEngine, settings:
       // Distinct counts only where one row per window answers them (see exactDistinct).
       const windowMs = query.metric === 'visitors' || query.metric === 'users' ? (exactDistinct(set, filters) ? settings.windowMs : -1) : settings.windowMs;
       const interval = windowMs === -1 ? 'hour' : query.interval;
-      const cur = Q.series(set, range, filters, query.metric, interval, windowMs);
-      const prev = Q.series(set, previousOf(range), filters, query.metric, interval, windowMs);
+      const cur = Q.series(set, range, filters, query.metric, interval, windowMs, await splitOf(range));
+      const prev = Q.series(set, previousOf(range), filters, query.metric, interval, windowMs, await splitOf(previousOf(range)));
       const [a, b] = await Promise.all([run(cur), run(prev)]);
       const points = a.rows.map((r) => [num(r[0]), num(r[1])]);
       const previous = b.rows.map((r) => [num(r[0]), num(r[1])]);
@@ -210,11 +220,11 @@ export function registerApi(app: FastifyInstance, engine: QueryEngine, settings:
       const range = rangeOf(query);
       const filters = filtersOf(query);
       const set = setFor([...new Set([...(Object.keys(filters) as Dimension[]), query.dim])]);
-      const [rows, prevRows, rest] = await Promise.all([
-        run(Q.top(set, query.dim, range, filters, query.order, query.limit)),
-        run(Q.top(set, query.dim, previousOf(range), filters, query.order, 1000)),
-        run(Q.otherAndTotal(set, query.dim, range, filters)),
-      ]);
+      const split = await splitOf(range);
+      const [rows, rest] = await Promise.all([run(Q.top(set, query.dim, range, filters, query.order, query.limit, split)), run(Q.otherAndTotal(set, query.dim, range, filters, split))]);
+      // The previous period of the values shown, only.
+      const shown = rows.rows.map((r) => r[0]).filter((v): v is string => typeof v === 'string');
+      const prevRows = await run(Q.top(set, query.dim, previousOf(range), filters, query.order, Math.max(1, shown.length), await splitOf(previousOf(range)), shown));
       const before = new Map(prevRows.rows.map((r) => [r[0], num(r[1])]));
       const t = objects(rest)[0] ?? {};
       const total = num(t.total_requests);

@@ -71,6 +71,19 @@ describe('the aggregate API', () => {
     expect(r.body.current.visitors_per_day).toBeGreaterThan(0);
   });
 
+  it('answers a range that is not whole days from the day rollup and the windows around it, exactly', async () => {
+    const from = END - 5 * DAY_MS + 6 * 3_600_000;
+    const to = END - DAY_MS - 7 * 3_600_000;
+    const iso = (ms: number): string => new Date(ms).toISOString().slice(0, 19) + 'Z';
+    const want = store.hits.filter((h) => h.time >= from && h.time < to);
+    const r = await get(`/api/kpi?from=${iso(from)}&to=${iso(to)}`);
+    expect(r.body.current.requests).toBe(want.length);
+    const t = await get(`/api/top?from=${iso(from)}&to=${iso(to)}&dim=method&limit=10`);
+    expect(t.body.total_requests).toBe(want.length);
+    const s = await get(`/api/series?from=${iso(from)}&to=${iso(to)}&metric=bytes&interval=day`);
+    expect(s.body.points.reduce((n: number, p: number[]) => n + p[1]!, 0)).toBe(want.reduce((n, h) => n + h.bytes, 0));
+  });
+
   it('answers top-N whose rows and (other) add up to the total, and only values of at least k visitors', async () => {
     const r = await get(`/api/top?${range}&dim=path_template&limit=100`);
     expect(r.status).toBe(200);
