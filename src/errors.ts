@@ -38,7 +38,7 @@ export const ERROR_CODES = {
   /** The aggregate store's database is held by another process (the writer, gallra run). */
   GALLRA_STORE_LOCKED: { exitCode: 1, retriable: true },
   /** An analyst's SQL was refused: not one read-only statement over the aggregate tables. */
-  GALLRA_QUERY_REFUSED: { exitCode: 2, retriable: false },
+  GALLRA_QUERY_REFUSED: { exitCode: 1, retriable: false },
   /** An analyst's SQL failed (a syntax error, an unknown column, the time limit). */
   GALLRA_QUERY_FAILED: { exitCode: 1, retriable: false },
   /** A worker thread of `anonymise --threads` failed or died. */

@@ -49,14 +49,6 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
     const m = await import('./run.js');
     return { run: m.runCommand, help: m.RUN_HELP };
   },
-  query: async () => {
-    const m = await import('./query.js');
-    return { run: m.queryCommand, help: m.QUERY_HELP };
-  },
-  serve: async () => {
-    const m = await import('./serve.js');
-    return { run: m.serveCommand, help: m.SERVE_HELP };
-  },
   retention: async () => {
     const m = await import('./retention.js');
     return { run: m.retentionCommand, help: m.RETENTION_HELP };
@@ -68,6 +60,13 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   salts: async () => {
     const m = await import('./salts.js');
     return { run: m.saltsCommand, help: m.SALTS_HELP };
+  },  query: async () => {
+    const m = await import('./query.js');
+    return { run: m.queryCommand, help: m.QUERY_HELP };
+  },
+  serve: async () => {
+    const m = await import('./serve.js');
+    return { run: m.serveCommand, help: m.SERVE_HELP };
   },
 };
 

@@ -43,7 +43,8 @@ Examples:
   gallra query --config site.yaml "SELECT date_trunc('day', window_start) AS d, CAST(sum(requests) AS BIGINT) AS requests FROM aggregates WHERE \\"grouping\\" = 'total' GROUP BY d ORDER BY d"
   gallra query --config site.yaml --format csv "SELECT path_template, CAST(sum(requests) AS BIGINT) AS n FROM aggregates WHERE \\"grouping\\" = 'path_template' GROUP BY path_template ORDER BY n DESC LIMIT 20"
 
-Exit status: 0 ok, 1 the query failed, 2 usage error or the SQL was refused.
+Exit status: 0 ok, 1 the SQL was refused (GALLRA_QUERY_REFUSED) or failed,
+2 usage or config error.
 `;
 
 /** A result with its column types, as the engines give it. */

@@ -101,7 +101,7 @@ export function daySplit(range: Range, lastDayEnd: number | null): DaySplit | un
  * the day rollup for the days of `split`, the windows around them.
  */
 function counted(set: GroupingSet, range: Range, filters: Filters, params: Record<string, string | number>, split: DaySplit | undefined): string {
-  if (split === undefined) return `${WINDOWS} WHERE ${where(set, range, filters, params)}`;
+  if (split === undefined) return `(SELECT * FROM ${WINDOWS} WHERE ${where(set, range, filters, params)}) AS counted`;
   const parts = [`SELECT * FROM ${DAYS} WHERE ${where(set, split, filters, params, 'd')}`];
   if (range.from < split.from) parts.push(`SELECT * FROM ${WINDOWS} WHERE ${where(set, { from: range.from, to: split.from }, filters, params, 'a')}`);
   if (split.to < range.to) parts.push(`SELECT * FROM ${WINDOWS} WHERE ${where(set, { from: split.to, to: range.to }, filters, params, 'b')}`);

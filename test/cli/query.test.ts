@@ -2,7 +2,7 @@
  * `gallra anonymise` fills the aggregate store when the policy has
  * `aggregates:` (and loads no database engine when it has not); `gallra
  * query` reads it as a table, a JSON array of row objects or CSV, and
- * refuses anything but one read-only SELECT with exit status 2.
+ * refuses anything but one read-only SELECT (exit status 1, GALLRA_QUERY_REFUSED).
  */
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -62,9 +62,9 @@ describe('gallra anonymise with aggregates:, and gallra query', () => {
     [`SELECT * FROM read_csv('/etc/passwd')`],
     [`ATTACH '/tmp/gallra-query-evil.duckdb' AS x`],
     [`SELECT 1; DELETE FROM aggregates`],
-  ])('refuses %s with exit status 2 and writes nothing', (sql) => {
+  ])('refuses %s with exit status 1 (GALLRA_QUERY_REFUSED) and writes nothing', (sql) => {
     const r = runCli(['query', '--config', policy, sql], { stateDir: state });
-    expect(r.status).toBe(2);
+    expect(r.status).toBe(1);
     expect(r.stderr).toMatch(/query refused/);
     expect(existsSync('/tmp/gallra-query-evil.csv') || existsSync('/tmp/gallra-query-evil.duckdb')).toBe(false);
   });

@@ -15,6 +15,7 @@ import { aggregateSettings } from '../../src/aggregate/config.js';
 import { isLoopback, type Server, startServer } from '../../src/server/app.js';
 import { openAggregateReader } from '../../src/runtime/aggregates.js';
 import { type QueryEngine } from '../../src/stores/store.js';
+import * as Q from '../../src/server/queries.js';
 import { DAY_MS, fillStore, type FilledStore } from '../helpers/aggregate-store.js';
 
 const END = Date.UTC(2031, 2, 14);
@@ -82,6 +83,16 @@ describe('the aggregate API', () => {
     expect(t.body.total_requests).toBe(want.length);
     const s = await get(`/api/series?from=${iso(from)}&to=${iso(to)}&metric=bytes&interval=day`);
     expect(s.body.points.reduce((n: number, p: number[]) => n + p[1]!, 0)).toBe(want.reduce((n, h) => n + h.bytes, 0));
+  });
+
+  it('answers from the windows alone when the day rollup does not cover the range', async () => {
+    const settings = aggregateSettings(store.loaded.config.aggregates!);
+    const method = settings.sets.find((x) => x.name === 'method')!;
+    const top = Q.top(method, 'method', { from: END - 6 * DAY_MS, to: END }, {}, 'requests', 10);
+    const rest = Q.otherAndTotal(method, 'method', { from: END - 6 * DAY_MS, to: END }, {});
+    const r = await engine.query(top.sql, top.params);
+    const o = await engine.query(rest.sql, rest.params);
+    expect(r.rows.reduce((n, row) => n + (row[1] as number), 0) + (o.rows[0]![0] as number)).toBe(store.hits.length);
   });
 
   it('answers top-N whose rows and (other) add up to the total, and only values of at least k visitors', async () => {
