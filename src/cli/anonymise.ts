@@ -31,6 +31,8 @@ in the same format: client IPs truncated, user ids pseudonymised under the
 salt of the event's epoch, identifiers in URLs and referers redacted, user
 agents generalised, unknown fields dropped. Lines that do not parse, have no
 timestamp or fall outside the retention window are counted and left out.
+When the policy has an aggregates: section, every anonymised line is also
+counted into the aggregate store (read it with gallra query or gallra serve).
 
 Options:
   --format F        combined | common | vhost_combined | json | auto | a format

@@ -17,7 +17,9 @@ Runs the pipeline the policy describes until stopped: reads its sources
 anonymises every line, and writes to its sinks (daily files, stdout).
 Positions are checkpointed only after every sink has written and synced
 what came before them, so a restart neither loses nor repeats lines beyond
-the last second's.
+the last second's. With aggregates: it is the single writer of the aggregate
+store, and with http: it also serves the dashboard and the API (see gallra
+serve --help).
 
 Options:
   --config FILE    the policy, with sources: and sinks: (see config/sidecar-*.yaml)
