@@ -11,12 +11,15 @@
  * hundred user agents, request lines and referrers repeat millions of
  * times), in bounded caches.
  */
-import { type Event } from '../event/event.js';
+import { type Event, type FieldLayout } from '../event/event.js';
 import { DIMENSIONS, type Dimension } from '../stores/aggregates-table.js';
 import { classifyUserAgent } from '../transforms/generalise-user-agent/generalise-user-agent.js';
 import { templatePath } from '../transforms/url/path-template.js';
 import { detach } from '../util/string-cache.js';
 import { DIRECT, INTERNAL, INVALID, referrerDomain, registrableDomain } from './referrer.js';
+
+/** The roles the reader looks at. */
+const READ_ROLES = ['host', 'request', 'method', 'path', 'url', 'protocol', 'status', 'referer', 'user_agent', 'server_port', 'bytes', 'bytes_out', 'duration', 'user'] as const;
 
 /** The value of a dimension the event does not carry. */
 export const NONE = '(none)';
@@ -159,6 +162,10 @@ export class DimensionReader {
   private readonly protocols = new Memo<string>((p) => (PROTOCOL.test(p) ? detach(p) : INVALID), 1024);
   private readonly ports = new Memo<string>((p) => portClass(Number(p)), 1024);
 
+  /** Which of the roles read below the last event's layout has (formats reuse one layout line after line). */
+  private layout: FieldLayout | undefined = undefined;
+  private has: Readonly<Record<(typeof READ_ROLES)[number], boolean>> = Object.fromEntries(READ_ROLES.map((r) => [r, false])) as Record<(typeof READ_ROLES)[number], boolean>;
+
   constructor(
     private readonly options: {
       /** Multiplier from the duration field's unit to ms. */
@@ -169,14 +176,20 @@ export class DimensionReader {
 
   /** Fills `f` from `ev`'s anonymised values. */
   read(ev: Event, f: EventFacts): void {
+    if (ev.layout !== this.layout) {
+      const layout = ev.layout;
+      this.layout = layout;
+      this.has = Object.fromEntries(READ_ROLES.map((r) => [r, layout.slotsOf(r).length > 0])) as Record<(typeof READ_ROLES)[number], boolean>;
+    }
+    const has = this.has;
     const dims = f.dims;
     // host
-    const rawHost = ev.anonymisedOf('host');
+    const rawHost = has.host ? ev.anonymisedOf('host') : undefined;
     const host = rawHost === undefined || rawHost === '-' || rawHost === '' ? NONE : this.hosts.get(rawHost);
     dims[D.host] = host;
 
     // method, path template, protocol: from the request line, or from their own fields
-    const request = ev.anonymisedOf('request');
+    const request = has.request ? ev.anonymisedOf('request') : undefined;
     let method = NONE;
     let path = NONE;
     let protocol = NONE;
@@ -186,18 +199,24 @@ export class DimensionReader {
       path = r.path;
       protocol = r.protocol;
     }
-    const ownMethod = ev.anonymisedOf('method');
-    if (ownMethod !== undefined && ownMethod !== '-') method = this.methods.get(ownMethod);
-    const ownPath = ev.anonymisedOf('path') ?? ev.anonymisedOf('url');
-    if (ownPath !== undefined && ownPath !== '-' && ownPath !== '') path = this.paths.get(ownPath);
-    const ownProtocol = ev.anonymisedOf('protocol');
-    if (ownProtocol !== undefined && ownProtocol !== '-') protocol = this.protocols.get(ownProtocol);
+    if (has.method) {
+      const own = ev.anonymisedOf('method');
+      if (own !== undefined && own !== '-') method = this.methods.get(own);
+    }
+    if (has.path || has.url) {
+      const own = (has.path ? ev.anonymisedOf('path') : undefined) ?? (has.url ? ev.anonymisedOf('url') : undefined);
+      if (own !== undefined && own !== '-' && own !== '') path = this.paths.get(own);
+    }
+    if (has.protocol) {
+      const own = ev.anonymisedOf('protocol');
+      if (own !== undefined && own !== '-') protocol = this.protocols.get(own);
+    }
     dims[D.method] = method;
     dims[D.path_template] = path;
     dims[D.protocol] = protocol;
 
     // status, status class
-    const statusText = ev.anonymisedOf('status');
+    const statusText = has.status ? ev.anonymisedOf('status') : undefined;
     if (statusText === undefined || statusText === '-') {
       f.status = 0;
       dims[D.status] = dims[D.status_class] = NONE;
@@ -209,13 +228,13 @@ export class DimensionReader {
     }
 
     // referrer domain (internal when it is the request's own site)
-    const referer = ev.anonymisedOf('referer');
+    const referer = has.referer ? ev.anonymisedOf('referer') : undefined;
     let domain = referer === undefined || referer === '-' || referer === '' ? DIRECT : this.referrers.get(referer);
     if (host !== NONE && domain.charCodeAt(0) !== 40 /* ( */ && this.siteDomains.get(host) === domain) domain = INTERNAL;
     dims[D.referrer_domain] = domain;
 
     // browser, os, device, bot
-    const ua = ev.anonymisedOf('user_agent');
+    const ua = has.user_agent ? ev.anonymisedOf('user_agent') : undefined;
     if (ua === undefined) {
       dims[D.browser] = dims[D.os] = dims[D.device] = dims[D.bot] = NONE;
     } else {
@@ -227,16 +246,16 @@ export class DimensionReader {
     }
 
     // port class (traffic metadata)
-    const port = ev.anonymisedOf('server_port');
+    const port = has.server_port ? ev.anonymisedOf('server_port') : undefined;
     dims[D.port_class] = port === undefined || port === '-' ? NONE : this.ports.get(port);
 
     // metrics
-    const bytes = numberOf(ev.anonymisedOf('bytes') ?? ev.anonymisedOf('bytes_out'));
+    const bytes = numberOf((has.bytes ? ev.anonymisedOf('bytes') : undefined) ?? (has.bytes_out ? ev.anonymisedOf('bytes_out') : undefined));
     f.bytes = Number.isFinite(bytes) && bytes >= 0 ? bytes : 0;
-    const duration = ev.anonymisedOf('duration');
+    const duration = has.duration ? ev.anonymisedOf('duration') : undefined;
     f.durationMs = duration === undefined ? NaN : durationMs(duration) * this.options.durationToMs;
     f.visitor = ev.visitorId;
-    const user = ev.anonymisedOf('user');
+    const user = has.user ? ev.anonymisedOf('user') : undefined;
     f.user = user === undefined || user === '-' || user === '' ? undefined : user;
   }
 }

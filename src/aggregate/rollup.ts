@@ -150,6 +150,14 @@ export class WindowState {
   private readonly trees: Tree[];
   /** The total row (set 0 has no dimensions). */
   private total: Row | undefined = undefined;
+  /**
+   * Each set's last row and the value strings that found it: consecutive
+   * events often share them (a page and its assets: one visitor, one user
+   * agent, one status), and comparing string identities costs less than
+   * hashing them through the maps.
+   */
+  private readonly lastRow: (Row | undefined)[];
+  private readonly lastValues: (string | undefined)[][];
   readonly visitors: Members;
   readonly users: Members;
   private rowCount = 0;
@@ -171,6 +179,8 @@ export class WindowState {
   ) {
     this.rows = sets.sets.map(() => []);
     this.trees = sets.sets.map(() => new Map());
+    this.lastRow = sets.sets.map(() => undefined);
+    this.lastValues = sets.sets.map((s) => new Array<string | undefined>(s.dims.length).fill(undefined));
     this.visitors = new Members(sets.size, false);
     this.users = new Members(sets.size, true);
   }
@@ -217,7 +227,15 @@ export class WindowState {
     const bucket = Number.isNaN(f.durationMs) ? NaN : bucketOf(f.durationMs);
     const dimIndex = this.sets.dimIndex;
     for (let g = 0; g < G; g++) {
-      const row = this.rowOf(g, dims, dimIndex[g]!);
+      const idx = dimIndex[g]!;
+      const seen = this.lastValues[g]!;
+      let row = this.lastRow[g];
+      for (let k = 0; k < idx.length && row !== undefined; k++) if (dims[idx[k]!] !== seen[k]) row = undefined;
+      if (row === undefined) {
+        row = this.rowOf(g, dims, idx);
+        this.lastRow[g] = row;
+        for (let k = 0; k < idx.length; k++) seen[k] = dims[idx[k]!];
+      }
       row.requests++;
       row.bytes += f.bytes;
       row.errors4xx += e4;
