@@ -4,7 +4,7 @@
 //   cat       — `cat FILE > OUT`: the cost of moving the bytes at all
 //   floor     — bench/node-floor.mjs copy: Node turning every line into a
 //               string and back, no parsing (the cost floor for a Node filter)
-//   gallra    — dist/cli/main.js anonymise --format combined --output OUT FILE
+//   gallra    — dist/bundle/main.js anonymise --format combined --output OUT FILE
 //
 //   node bench/e2e-anonymise.mjs [--lines N] [--input FILE] [--runs R] [--floor FILE.mjs] [--threads]
 //

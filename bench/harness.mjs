@@ -8,7 +8,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const benchDir = path.dirname(fileURLToPath(import.meta.url));
-export const gallraBin = path.join(benchDir, '..', 'dist', 'cli', 'main.js');
+export const gallraBin = path.join(benchDir, '..', 'dist', 'bundle', 'main.js');
 
 const argv = process.argv.slice(2);
 

@@ -13,6 +13,8 @@ export const ERROR_CODES = {
   GALLRA_CONFIG_SYNTAX: { exitCode: 2, retriable: false },
   /** Config file parses but a field is wrong (unknown key, bad value). */
   GALLRA_CONFIG_INVALID: { exitCode: 2, retriable: false },
+  /** A store would keep data longer than the retention window (a Kafka topic's retention.ms), and --allow-longer-retention was not given. */
+  GALLRA_CONFIG_RETENTION: { exitCode: 2, retriable: false },
   /** An input file named on the command line cannot be opened. */
   GALLRA_INPUT_NOT_FOUND: { exitCode: 1, retriable: false },
   /** Reading an input failed mid-stream (I/O error, corrupt gzip). */
@@ -31,6 +33,12 @@ export const ERROR_CODES = {
   GALLRA_SINK_FAILED: { exitCode: 1, retriable: true },
   /** A checkpoint could not be read or written. */
   GALLRA_CHECKPOINT_IO: { exitCode: 1, retriable: true },
+  /** The audit log cannot be read, locked or appended to. */
+  GALLRA_AUDIT_IO: { exitCode: 1, retriable: true },
+  /** The audit log's last record is damaged, so no record can be chained to it. */
+  GALLRA_AUDIT_BROKEN: { exitCode: 1, retriable: false },
+  /** A store is being written by a running gallra, and the operation (a data-subject erasure) must not run beside it. */
+  GALLRA_STORE_BUSY: { exitCode: 1, retriable: true },
   /** The HTTP listener (health, metrics, API) could not bind its address. */
   GALLRA_HTTP_FAILED: { exitCode: 1, retriable: true },
   /** The aggregate store could not be opened, written or read. */

@@ -15,14 +15,15 @@
  * too: `log.info('from %s.%s', '81.6', '12.34')` only forms an address after
  * interpolation).
  */
-import { pino, type Logger } from 'pino';
+import { createRequire } from 'node:module';
+import type { Logger, pino as Pino } from 'pino';
 import { DEFAULT_REDACT_OPTIONS, Redactor } from './transforms/redact/index.js';
 import { IP_PRESETS } from './transforms/truncate-ip.js';
+import type { LogLevel } from './util/log-levels.js';
 
 export type { Logger };
 
-export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
-export type LogLevel = (typeof LOG_LEVELS)[number];
+export { LOG_LEVELS, type LogLevel } from './util/log-levels.js';
 
 const scrubber = new Redactor({ ...DEFAULT_REDACT_OPTIONS, ip: { ...IP_PRESETS.strict, keepPort: false } });
 
@@ -96,6 +97,28 @@ function scrubLine(line: string): string {
  * log.warn({ file: 'access.log.2.gz', line: 812 }, 'gzip stream ended early');
  */
 export function createLogger(level: LogLevel = 'warn', destination: number | NodeJS.WritableStream = 2): Logger {
+  // pino is loaded with the first line actually written: a one-shot command at
+  // the default level (warn) that has nothing to warn about never loads it.
+  let real: Logger | undefined;
+  const get = (): Logger => (real ??= makePino(level, destination));
+  const threshold = LEVEL_VALUES[level];
+  return new Proxy({} as Logger, {
+    get(_target, prop) {
+      if (typeof prop === 'string' && Object.hasOwn(LEVEL_VALUES, prop) && prop !== 'silent' && LEVEL_VALUES[prop as LogLevel] < threshold) return noop;
+      if (prop === 'level') return level;
+      const v = get()[prop as keyof Logger];
+      return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(get()) : v;
+    },
+  });
+}
+
+/** pino's level numbers; `silent` is above every level. */
+const LEVEL_VALUES: Readonly<Record<LogLevel, number>> = { trace: 10, debug: 20, info: 30, warn: 40, error: 50, fatal: 60, silent: Infinity };
+const noop = (): void => undefined;
+const require = createRequire(import.meta.url);
+
+function makePino(level: LogLevel, destination: number | NodeJS.WritableStream): Logger {
+  const { pino } = require('pino') as { pino: typeof Pino };
   return pino(
     {
       name: 'gallra',

@@ -5,11 +5,11 @@
  * its own folder and one line in `components.ts` — no central switch knows
  * every sink.
  */
-import { type FormatEntry } from './formats/format.js';
-import { type SinkEntry } from './sinks/sink.js';
-import { type SourceConfigBase, type SourceEntry } from './sources/source.js';
-import { type StoreEntry } from './stores/store.js';
-import { type TransformEntry } from './transforms/transform.js';
+import type { FormatEntry } from './formats/format.js';
+import type { SinkEntry } from './sinks/sink.js';
+import type { SourceConfigBase, SourceEntry } from './sources/source.js';
+import type { StoreEntry } from './stores/store.js';
+import type { TransformEntry } from './transforms/transform.js';
 
 // Entries are stored with their config types erased: the registry hands each
 // entry only configs its own schema produced.

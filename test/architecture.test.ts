@@ -19,6 +19,8 @@ const SRC = join(ROOT, 'src');
  */
 const LAYERS: readonly (readonly string[])[] = [
   ['util', 'time', 'errors.ts'],
+  // The audit trail: written by the sweeper, salt housekeeping and the CLI; it imports none of them.
+  ['audit'],
   ['event'],
   ['retention', 'keyring'],
   // gallra's own log scrubs what it writes with the free-text redactor.
@@ -28,7 +30,7 @@ const LAYERS: readonly (readonly string[])[] = [
   ['pipeline', 'aggregate'],
   ['registry.ts', 'components.ts'],
   ['policy'],
-  ['server', 'runtime'],
+  ['server', 'runtime', 'subject'],
   ['cli'],
 ];
 
@@ -82,6 +84,13 @@ describe('architecture', () => {
       }
     }
     expect(violations).toEqual([]);
+  });
+
+  it('imports types with `import type`, so a module needed only for its types is never loaded (lazy loading depends on it)', () => {
+    // With verbatimModuleSyntax, `import { type A } from 'x'` still emits `import {} from 'x'`, which loads x.
+    const typeOnly = /import\s*\{((?:\s*type\s+[^,}]+,?)+)\s*\}\s*from/;
+    const offenders = all.filter((f) => typeOnly.test(readFileSync(f, 'utf8'))).map((f) => relative(ROOT, f));
+    expect(offenders).toEqual([]);
   });
 
   it('keeps every source file small enough to read in one sitting (at most 500 lines)', () => {

@@ -11,7 +11,7 @@
  * hundred user agents, request lines and referrers repeat millions of
  * times), in bounded caches.
  */
-import { type Event, type FieldLayout } from '../event/event.js';
+import type { Event, FieldLayout } from '../event/event.js';
 import { DIMENSIONS, type Dimension } from '../stores/aggregates-table.js';
 import { classifyUserAgent } from '../transforms/generalise-user-agent/generalise-user-agent.js';
 import { templatePath } from '../transforms/url/path-template.js';
@@ -116,10 +116,31 @@ function hostValue(raw: string): string {
   return HOST.test(h) && /[a-z]/.test(h) ? h : INVALID;
 }
 
+/** Longest path template kept; a longer one is cut at a segment boundary and ends in `/…`. */
+const MAX_PATH = 200;
+const SCHEME_HOST = /^[A-Za-z][A-Za-z0-9+.-]{0,31}:\/\/[^/\\]*/;
+
+/**
+ * The `path_template` dimension of a request target: the path with its
+ * identifier-shaped segments typed (templatePath, the redactor's own rule),
+ * without the scheme and host of an absolute target (the host is its own
+ * dimension), bounded in length.
+ *
+ * @example
+ * pathTemplateOf('https://shop.example/users/134792/orders?page=2') // '/users/{user}/orders'
+ */
+export function pathTemplateOf(target: string): string {
+  let t = templatePath(target).replace(SCHEME_HOST, '');
+  if (t === '' || t[0] !== '/') t = '/' + t;
+  if (t.length <= MAX_PATH) return t;
+  const cut = t.lastIndexOf('/', MAX_PATH - 2);
+  return `${t.slice(0, cut > 0 ? cut : MAX_PATH - 2)}/…`;
+}
+
 function requestDims(line: string): RequestDims {
   // "METHOD target PROTOCOL" (a request line); a bare target when the log has a path field.
   const a = line.indexOf(' ');
-  if (a < 0) return { method: NONE, path: detach(templatePath(line)), protocol: NONE };
+  if (a < 0) return { method: NONE, path: detach(pathTemplateOf(line)), protocol: NONE };
   const b = line.lastIndexOf(' ');
   const method = line.slice(0, a);
   const target = b > a ? line.slice(a + 1, b) : line.slice(a + 1);
@@ -127,7 +148,7 @@ function requestDims(line: string): RequestDims {
   // Copies: a slice would keep the whole chunk of input alive in the cache.
   return {
     method: METHOD.test(method) ? detach(method) : INVALID,
-    path: target === '' ? NONE : detach(templatePath(target)),
+    path: target === '' ? NONE : detach(pathTemplateOf(target)),
     protocol: protocol === NONE || PROTOCOL.test(protocol) ? detach(protocol) : INVALID,
   };
 }
@@ -152,7 +173,7 @@ function numberOf(text: string | undefined): number {
  */
 export class DimensionReader {
   private readonly requests = new Memo<RequestDims>(requestDims);
-  private readonly paths = new Memo<string>((p) => detach(templatePath(p)));
+  private readonly paths = new Memo<string>((p) => detach(pathTemplateOf(p)));
   private readonly agents = new Memo<AgentDims>(agentDims);
   private readonly referrers = new Memo<string>((r) => referrerDomain(r, undefined, this.options.internalDomains));
   private readonly hosts = new Memo<string>(hostValue, 1024);

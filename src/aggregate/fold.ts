@@ -14,10 +14,10 @@
  * subtracted (differencing); see the README's privacy notes.
  */
 import { type AggregateRow, type ClosedWindow, OTHER } from '../stores/aggregates-table.js';
-import { type NoiseConfig } from './config.js';
+import type { NoiseConfig } from './config.js';
 import { noisy } from './noise.js';
 import { QuantileSketch } from './quantile.js';
-import { type Contribution, type DistinctCounter, type Row, type WindowState } from './rollup.js';
+import type { Contribution, DistinctCounter, Row, WindowState } from './rollup.js';
 
 /** What a publication did, for metrics. */
 export interface FoldStats {

@@ -6,10 +6,10 @@
  * arrives. Windows still open are only in memory: a crash loses them (a
  * clean shutdown closes and writes them).
  */
-import { type EncodedBatch, type Retainable, type Sink } from '../sinks/sink.js';
-import { type AggregateStore } from '../stores/store.js';
-import { type Health, type MetricSample } from '../util/metric.js';
-import { type AggregateStage } from './stage.js';
+import type { EncodedBatch, Retainable, Sink, SweepOutcome } from '../sinks/sink.js';
+import type { AggregateStore } from '../stores/store.js';
+import type { Health, MetricSample } from '../util/metric.js';
+import type { AggregateStage } from './stage.js';
 
 /** How often open windows are checked against the idle rule and closed windows written, in ms. */
 const TICK_MS = 5000;
@@ -105,9 +105,9 @@ export class AggregateOutput implements Sink, Retainable {
     }
   }
 
-  /** Retainable: the store's rows and partitions outside `aggregates.retention`. */
-  enforce(nowMs: number, dryRun: boolean): Promise<readonly string[]> {
-    if (this.store === undefined) return Promise.resolve([]);
+  /** Retainable: the store's rows and partitions outside `aggregates.retention` (one store operation at a time). */
+  enforce(nowMs: number, dryRun: boolean): Promise<readonly string[] | SweepOutcome> {
+    if (this.store === undefined) return Promise.resolve({ removed: [] });
     const store = this.store;
     const run = this.chain.then(() => store.enforce(nowMs, dryRun));
     this.chain = run.then(
@@ -115,6 +115,14 @@ export class AggregateOutput implements Sink, Retainable {
       () => undefined,
     );
     return run;
+  }
+
+  async oldest(nowMs: number): Promise<number | undefined> {
+    return this.store?.oldest?.(nowMs);
+  }
+
+  erasure(nowMs: number): string {
+    return this.store?.erasure?.(nowMs) ?? 'the aggregate store holds only counts over groups of at least k visitors';
   }
 
   get linesWritten(): number {

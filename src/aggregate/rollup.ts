@@ -19,7 +19,7 @@
  */
 import { DIMENSIONS, type Dimension, type Period } from '../stores/aggregates-table.js';
 import { detach } from '../util/string-cache.js';
-import { type GroupingSet } from './config.js';
+import type { GroupingSet } from './config.js';
 import { DIM_INDEX, type EventFacts } from './dimensions.js';
 import { bucketOf, QuantileSketch } from './quantile.js';
 

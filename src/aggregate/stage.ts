@@ -18,12 +18,12 @@
  * twice in the store (segments), whose requests add up exactly and whose
  * distinct counts are each exact for their part (their sum is an upper bound).
  */
-import { type Event } from '../event/event.js';
-import { type Format } from '../formats/format.js';
-import { type EventConsumer } from '../pipeline/line-pipeline.js';
-import { type ClosedWindow, type Period } from '../stores/aggregates-table.js';
-import { type MetricSample } from '../util/metric.js';
-import { type AggregateSettings } from './config.js';
+import type { Event } from '../event/event.js';
+import type { Format } from '../formats/format.js';
+import type { EventConsumer } from '../pipeline/line-pipeline.js';
+import type { ClosedWindow, Period } from '../stores/aggregates-table.js';
+import type { MetricSample } from '../util/metric.js';
+import type { AggregateSettings } from './config.js';
 import { DimensionReader, EventFacts } from './dimensions.js';
 import { type FoldStats, publish } from './fold.js';
 import { CompiledSets, DistinctCounter, WindowState } from './rollup.js';

@@ -5,18 +5,22 @@
  */
 import fs from 'node:fs';
 import { once } from 'node:events';
-import { type Writable } from 'node:stream';
+import type { Writable } from 'node:stream';
+import { auditLogPath } from '../audit/config.js';
+import { AuditLog } from '../audit/log.js';
 import { GallraError, isGallraError } from '../errors.js';
 import { FileKeyring } from '../keyring/file.js';
 import { startHousekeeping } from '../keyring/housekeeping.js';
-import { type Logger } from '../log.js';
+import type { Logger } from '../log.js';
 import { EncodedBatchBuilder, type LinePipeline } from '../pipeline/line-pipeline.js';
 import { LineSplitter } from '../pipeline/line-splitter.js';
-import { type LineStats } from '../pipeline/stats.js';
-import { type Pseudonymiser } from '../transforms/pseudonymise.js';
+import type { LineStats } from '../pipeline/stats.js';
+import type { Pseudonymiser } from '../transforms/pseudonymise.js';
 import { loadPolicy } from '../policy/load.js';
 import { type Aggregates, createAggregates } from '../runtime/aggregates.js';
 import { buildLinePipeline } from '../runtime/build.js';
+import { withSaltAudit } from '../runtime/salt-store.js';
+import { aggregateSweptStore, Sweeper } from '../runtime/sweeper.js';
 import { ParallelAnonymiser } from '../runtime/threads/parallel.js';
 import { readInput } from '../sources/stream/read-input.js';
 import { Progress, type ProgressStream } from './progress.js';
@@ -96,8 +100,14 @@ export async function anonymiseCommand(argv: string[], io: CommandIo): Promise<n
   if (aggregates !== undefined && threads > 1) {
     throw new GallraError('GALLRA_USAGE', 'gallra anonymise: --threads above 1 cannot fill the aggregate store (each worker would see only part of every window); run with --threads 1, or remove aggregates: from the policy');
   }
-  const keyring = new FileKeyring({ dir: loaded.saltDir, period: policy.salts.epoch, grace: toDuration(policy.salts.grace) });
   const log = io.logger;
+  // Salts destroyed by housekeeping are recorded in the audit trail.
+  const keyring = withSaltAudit(
+    new FileKeyring({ dir: loaded.saltDir, period: policy.salts.epoch, grace: toDuration(policy.salts.grace), future: toDuration(policy.retention.max_future) }),
+    loaded,
+    'gallra anonymise',
+    (err) => log.error({ err }, 'audit record not written'),
+  );
   let exitCode = 0;
   let engine: Engine | undefined;
   // Apache piped logs run for days: closed salts (and what was derived from them) must go meanwhile.
@@ -106,7 +116,14 @@ export async function anonymiseCommand(argv: string[], io: CommandIo): Promise<n
   try {
     // Inside the try: a keyring or --output failure still stops the timer and closes the keyring.
     await housekeeping.runNow();
-    await aggregates?.open();
+    if (aggregates !== undefined) {
+      await aggregates.open();
+      // The aggregates' own window applies now: rows that aged out since the last run go, recorded in the audit trail.
+      const audit = new AuditLog(auditLogPath(policy.audit, loaded.baseDir, process.env));
+      const onAuditError = (err: unknown): void => log.error({ err }, 'audit record not written');
+      const sweeper = new Sweeper([aggregateSweptStore(loaded, aggregates.output)], Date.now, { audit, by: 'gallra anonymise', onAuditError });
+      for (const r of await sweeper.sweep(false)) if (r.error !== undefined) log.error({ err: r.error, store: r.store }, 'retention sweep failed');
+    }
     const out = openOutput(values.output as string | undefined, io.stdout);
     const write = async (chunk: string | Buffer): Promise<void> => {
       if (chunk.length > 0 && !out.stream.write(chunk)) await Promise.race([once(out.stream, 'drain'), out.failed]);
@@ -149,7 +166,7 @@ export async function anonymiseCommand(argv: string[], io: CommandIo): Promise<n
       throw new GallraError('GALLRA_OUTPUT_IO', `gallra anonymise: writing ${values.output ?? 'stdout'} failed (${(err as NodeJS.ErrnoException).code ?? String(err)})`, { cause: err });
     }
   } finally {
-    housekeeping.stop();
+    await housekeeping.stop();
     keyring.close();
     await engine?.abort();
     // Closes the windows still open, writes and publishes them (also after a failed input: what was read counts).
@@ -227,6 +244,8 @@ function singleEngine(built: { pipeline: LinePipeline; pseudonymiser: Pseudonymi
         splitter.end();
       }
       await flush();
+      // Each input is a segment of its own: a layout its header declared (W3C #Fields, a CSV header) ends with it.
+      pipeline.segment('', true);
       splitter = new LineSplitter(maxLineLength, pipeline);
       midLine = false;
     },

@@ -3,19 +3,19 @@
  * in words a data-protection officer can check against the privacy policy.
  */
 import { components } from '../components.js';
-import { roleOfName } from '../event/vocabulary.js';
+import { type Role, roleOfName } from '../event/vocabulary.js';
 import { GallraError } from '../errors.js';
 import { loadPolicy, type LoadedPolicy } from '../policy/load.js';
 import { formatEntryFor } from '../policy/check.js';
-import { type FieldSpec } from '../policy/schema.js';
+import type { FieldSpec } from '../policy/schema.js';
 import { componentName, type Registry } from '../registry.js';
 import { retentionWindowFromConfig } from '../retention/config.js';
 import { retentionCutoff } from '../retention/window.js';
-import { fieldRulesFor } from '../runtime/build.js';
+import { buildFormat, fieldRulesFor } from '../runtime/build.js';
 import { redactOptionsFromConfig } from '../transforms/redact/config.js';
 import { ipTruncationFromConfig } from '../transforms/truncate-ip.js';
 import { parseCommand } from './args.js';
-import { type CommandIo } from './anonymise.js';
+import type { CommandIo } from './anonymise.js';
 
 export const CHECK_CONFIG_HELP = `Usage: gallra check-config [--json] [FILE]
 
@@ -57,10 +57,11 @@ export async function checkConfigCommand(argv: string[], io: CommandIo): Promise
 
 const pad = (s: string, n: number): string => (s.length >= n ? `${s} ` : s + ' '.repeat(n - s.length));
 
-function transformText(spec: FieldSpec | undefined, name: string, registry: Registry): string {
+function transformText(spec: FieldSpec | undefined, name: string, registry: Registry, roles?: ReadonlyMap<string, Role | undefined>): string {
   if (spec === undefined) return 'drop (not named by the policy)';
   const entry = registry.transform(spec.transform);
-  const field = { name, role: roleOfName(name, spec.role) };
+  // The role the format gives the field (a format declares its own fields' roles), else the vocabulary's.
+  const field = { name, role: roles?.has(name) === true ? roles.get(name) : roleOfName(name, spec.role) };
   return entry?.describe?.(spec, field) ?? spec.transform;
 }
 
@@ -90,18 +91,20 @@ export function describePolicy(loaded: LoadedPolicy, now: number, registry: Regi
     const fields = fieldRulesFor(c, name);
     const entry = formatEntryFor(registry, name);
     const d = entry.describe(f);
+    const layout = buildFormat(c, name, registry).event.layout;
+    const roles = new Map(layout.names.map((n, i) => [n, layout.roles[i]]));
     lines.push('');
     if (d.fields.length === 0) {
       // Formats that read fields by name (JSON) read only what the policy names.
       lines.push(`format ${name} (${d.layout})`);
       if (d.note !== undefined) lines.push(`  ${d.note}`);
-      for (const [field, spec] of Object.entries(fields)) if (spec.transform !== 'drop') lines.push(`  ${pad(field, 24)}${transformText(spec, field, registry)}`);
+      for (const [field, spec] of Object.entries(fields)) if (spec.transform !== 'drop') lines.push(`  ${pad(field, 24)}${transformText(spec, field, registry, roles)}`);
       continue;
     }
     lines.push(`format ${name}: ${d.layout}`);
     for (const fd of d.fields) {
       const n = fd.startsWith('+ ') ? fd.slice(2) : fd;
-      lines.push(`  ${pad(fd, 24)}${transformText(Object.hasOwn(fields, n) ? fields[n] : undefined, n, registry)}`);
+      lines.push(`  ${pad(fd, 24)}${transformText(Object.hasOwn(fields, n) ? fields[n] : undefined, n, registry, roles)}`);
     }
     if (d.appendedDropped === true) lines.push(`  ${pad('+ other appended', 24)}drop`);
     if (d.note !== undefined) lines.push(`  ${d.note}`);

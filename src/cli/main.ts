@@ -5,8 +5,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { GallraError, isGallraError } from '../errors.js';
-import { createLogger, LOG_LEVELS, type LogLevel, scrubLogText } from '../log.js';
-import { type CommandIo } from './anonymise.js';
+import { LOG_LEVELS, type LogLevel } from '../util/log-levels.js';
+import type { CommandIo } from './anonymise.js';
 import { suggest } from '../util/suggest.js';
 import { shown } from './args.js';
 
@@ -21,7 +21,11 @@ Commands:
   run --config FILE       long-running pipeline: tail, FIFO, syslog → daily files
   query --config FILE SQL read-only SQL over the anonymous aggregates
   serve --config FILE     dashboard and JSON API over the aggregates (read-only)
-  retention --config FILE enforce the retention window on stored files now
+  retention --config FILE enforce the retention window on every store now
+  status --config FILE    per store: window, oldest data held, in policy? (exit 1 if not)
+  audit verify|report     the hash-chained audit trail: check it, or report for the DPO
+  subject export|erase --config FILE --user ID
+                          data-subject access (JSON lines) or erasure in live epochs
   check-config FILE       validate a policy and print what it will do
   salts list|rotate|destroy
                           keyring housekeeping
@@ -52,6 +56,18 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   retention: async () => {
     const m = await import('./retention.js');
     return { run: m.retentionCommand, help: m.RETENTION_HELP };
+  },
+  status: async () => {
+    const m = await import('./status.js');
+    return { run: m.statusCommand, help: m.STATUS_HELP };
+  },
+  audit: async () => {
+    const m = await import('./audit.js');
+    return { run: m.auditCommand, help: m.AUDIT_HELP };
+  },
+  subject: async () => {
+    const m = await import('./subject.js');
+    return { run: m.subjectCommand, help: m.SUBJECT_HELP };
   },
   'check-config': async () => {
     const m = await import('./check-config.js');
@@ -108,8 +124,10 @@ function logLevel(argv: readonly string[], command: string): LogLevel {
  * safeMessage(new GallraError('GALLRA_CONFIG_INVALID', 'p.yaml:2:11: input.format: unknown format "81.6.12.34"'))
  * // 'p.yaml:2:11: input.format: unknown format "81.6.0.0"'
  */
-export function safeMessage(err: GallraError): string {
+export async function safeMessage(err: GallraError): Promise<string> {
   if (err.code !== 'GALLRA_CONFIG_INVALID' && err.code !== 'GALLRA_CONFIG_SYNTAX') return err.message;
+  // Loaded only now: --help and usage errors need neither the logger nor the redactor.
+  const { scrubLogText } = await import('../log.js');
   return err.message
     .split('\n')
     .map((line) => {
@@ -148,19 +166,20 @@ export async function main(argv: string[]): Promise<number> {
       const hint = suggest(command, Object.keys(COMMANDS));
       throw new GallraError('GALLRA_USAGE', `gallra: unknown command ${shown(command)}${hint ? ` (did you mean ${hint}?)` : ''}\n  commands: ${Object.keys(COMMANDS).join(', ')} (gallra --help)`);
     }
-    const logger = createLogger(logLevel(rest, command));
-    const cmd = await load();
+    const level = logLevel(rest, command);
+    const [{ createLogger }, cmd] = await Promise.all([import('../log.js'), load()]);
+    const logger = createLogger(level);
     return await cmd.run(rest, { stdout: process.stdout, stderr, logger });
   } catch (err) {
     if (isGallraError(err)) {
-      const message = safeMessage(err);
+      const message = await safeMessage(err);
       stderr.write(`${message.startsWith('gallra') ? '' : 'gallra: '}${message}\n`);
       return err.exitCode;
     }
     // An unexpected failure: report type and code only, never data.
     const e = err as NodeJS.ErrnoException;
     stderr.write(`gallra: internal error (${e?.name ?? 'Error'}${e?.code ? ` ${e.code}` : ''}); rerun with --log-level debug and report it\n`);
-    createLogger('error').error({ err: e }, 'internal error');
+    (await import('../log.js')).createLogger('error').error({ err: e }, 'internal error');
     return 1;
   }
 }

@@ -9,8 +9,8 @@ import { GallraError } from '../errors.js';
 import { loadPolicy } from '../policy/load.js';
 import { openAggregateReader } from '../runtime/aggregates.js';
 import { csv, timeText } from '../server/csv.js';
-import { type Cell, type QueryResult } from '../stores/store.js';
-import { type CommandIo } from './anonymise.js';
+import type { Cell, QueryResult } from '../stores/store.js';
+import type { CommandIo } from './anonymise.js';
 import { oneOf, parseCommand } from './args.js';
 
 export const QUERY_HELP = `Usage: gallra query --config FILE [options] SQL

@@ -8,9 +8,9 @@ import { GallraError } from '../errors.js';
 import { loadPolicy } from '../policy/load.js';
 import { Runner } from '../runtime/runner.js';
 import { parseCommand, shown } from './args.js';
-import { type CommandIo } from './anonymise.js';
+import type { CommandIo } from './anonymise.js';
 
-export const RUN_HELP = `Usage: gallra run --config FILE
+export const RUN_HELP = `Usage: gallra run --config FILE [--allow-longer-retention]
 
 Runs the pipeline the policy describes until stopped: reads its sources
 (file tail with rotation and checkpoints, syslog over UDP/TCP, stdin, FIFO),
@@ -21,8 +21,15 @@ the last second's. With aggregates: it is the single writer of the aggregate
 store, and with http: it also serves the dashboard and the API (see gallra
 serve --help).
 
+Every minute (and at start) it holds every store to the retention window
+and destroys the salts of closed epochs, recording what went in the audit
+trail (gallra audit report).
+
 Options:
   --config FILE    the policy, with sources: and sinks: (see config/sidecar-*.yaml)
+  --allow-longer-retention
+                   start even when a store keeps data longer than the window
+                   (a Kafka topic's retention.ms); logged and audited
   --log-level L    fatal | error | warn | info (default) | debug | silent
   -h, --help       this help
 
@@ -36,7 +43,7 @@ Signals: SIGTERM/SIGINT drain and exit 0; SIGHUP reopens output files.
  * process.exitCode = await runCommand(['--config', 'config/sidecar-nginx.yaml'], io);
  */
 export async function runCommand(argv: string[], io: CommandIo): Promise<number> {
-  const { values, positionals } = parseCommand('run', argv, { config: { type: 'string' } });
+  const { values, positionals } = parseCommand('run', argv, { config: { type: 'string' }, 'allow-longer-retention': { type: 'boolean' } });
   if (values.help === true) {
     io.stdout.write(RUN_HELP);
     return 0;
@@ -44,7 +51,7 @@ export async function runCommand(argv: string[], io: CommandIo): Promise<number>
   if (positionals.length > 0) throw new GallraError('GALLRA_USAGE', `gallra run: unexpected argument ${shown(positionals[0])}\n  see: gallra run --help`);
   if (typeof values.config !== 'string') throw new GallraError('GALLRA_USAGE', 'gallra run: --config FILE is required\n  see: gallra run --help');
   const loaded = loadPolicy(values.config);
-  const runner = new Runner(loaded, { logger: io.logger });
+  const runner = new Runner(loaded, { logger: io.logger, allowLongerRetention: values['allow-longer-retention'] === true });
   const timeoutMs = loaded.config.run.shutdown_timeout_ms;
   let timer: NodeJS.Timeout | undefined;
   // Handlers go in before start(), whose "started" line tells a supervisor

@@ -2,14 +2,15 @@
  * `gallra salts list|rotate|destroy`: keyring housekeeping for operators and
  * cron/systemd timers. Never prints salt bytes — only epochs, states and files.
  */
-import fs from 'node:fs';
+import fsp from 'node:fs/promises';
 import { GallraError } from '../errors.js';
 import { FileKeyring } from '../keyring/file.js';
-import { type SaltFileInfo } from '../keyring/keyring.js';
+import type { SaltFileInfo } from '../keyring/keyring.js';
 import { loadPolicy } from '../policy/load.js';
+import { withSaltAudit } from '../runtime/salt-store.js';
 import { toDuration } from '../util/schema.js';
 import { parseCommand } from './args.js';
-import { type CommandIo } from './anonymise.js';
+import type { CommandIo } from './anonymise.js';
 
 export const SALTS_HELP = `Usage: gallra salts list|rotate|destroy [--config FILE] [--all]
 
@@ -31,17 +32,19 @@ Options:
   -h, --help      this help
 `;
 
-function dirModeOf(dir: string): number | undefined {
+async function dirModeOf(dir: string): Promise<number | undefined> {
   try {
-    return fs.statSync(dir).mode & 0o777;
+    return (await fsp.stat(dir)).mode & 0o777;
   } catch {
     return undefined;
   }
 }
 
+const octal = (mode: number): string => mode.toString(8).padStart(4, '0');
+
 function row(s: SaltFileInfo): string {
   const iso = (ms: number): string => new Date(ms).toISOString().replace('.000Z', 'Z');
-  return `${s.period.padEnd(5)} ${iso(s.start)}  ${s.state.padEnd(6)}  closes ${iso(s.closesAt)}  mode ${s.mode.toString(8).padStart(4, '0')}  ${s.path}`;
+  return `${s.period.padEnd(5)} ${iso(s.start)}  ${s.state.padEnd(6)}  closes ${iso(s.closesAt)}  ${s.mode === undefined ? '' : `mode ${octal(s.mode)}  `}${s.path}`;
 }
 
 /**
@@ -62,31 +65,34 @@ export async function saltsCommand(argv: string[], io: CommandIo): Promise<numbe
   }
   if (values.all === true && action !== 'destroy') throw new GallraError('GALLRA_USAGE', 'gallra salts: --all goes with destroy only');
   const loaded = loadPolicy(values.config as string | undefined);
-  const keyring = new FileKeyring({ dir: loaded.saltDir, period: loaded.config.salts.epoch, grace: toDuration(loaded.config.salts.grace) });
+  const c = loaded.config;
+  const fileKeyring = new FileKeyring({ dir: loaded.saltDir, period: c.salts.epoch, grace: toDuration(c.salts.grace), future: toDuration(c.retention.max_future) });
+  // What rotate and destroy destroy goes into the audit trail.
+  const keyring = withSaltAudit(fileKeyring, loaded, `gallra salts ${action}`, (err) => io.logger.error({ err }, 'audit record not written'));
   try {
     switch (action) {
       case 'list': {
-        const files = keyring.list();
-        io.stdout.write(`salts in ${keyring.dir}: ${files.length === 0 ? 'none' : files.length}\n`);
+        const files = await keyring.list();
+        io.stdout.write(`salts in ${fileKeyring.dir}: ${files.length === 0 ? 'none' : files.length}\n`);
         for (const s of files) {
           io.stdout.write(`${row(s)}\n`);
           // anonymise and run refuse to use such a file; say so here, where the operator looks.
-          if ((s.mode & 0o077) !== 0) io.stdout.write(`  WARNING: mode ${s.mode.toString(8).padStart(4, '0')} lets others read it; gallra will refuse it. Fix: chmod 600 ${s.path}\n`);
+          if (s.mode !== undefined && (s.mode & 0o077) !== 0) io.stdout.write(`  WARNING: mode ${octal(s.mode)} lets others read it; gallra will refuse it. Fix: chmod 600 ${s.path}\n`);
         }
-        const dirMode = dirModeOf(keyring.dir);
+        const dirMode = await dirModeOf(fileKeyring.dir);
         if (dirMode !== undefined && (dirMode & 0o077) !== 0) {
-          io.stdout.write(`WARNING: ${keyring.dir} has mode ${dirMode.toString(8).padStart(4, '0')}; gallra will refuse it. Fix: chmod 700 ${keyring.dir}\n`);
+          io.stdout.write(`WARNING: ${fileKeyring.dir} has mode ${octal(dirMode)}; gallra will refuse it. Fix: chmod 700 ${fileKeyring.dir}\n`);
         }
         return 0;
       }
       case 'rotate': {
-        const r = keyring.rotate();
+        const r = await keyring.rotate();
         io.stdout.write(r.created !== undefined ? `created ${row(r.created)}\n` : 'current epoch salt already present\n');
         for (const s of r.destroyed) io.stdout.write(`destroyed ${row(s)}\n`);
         return 0;
       }
       case 'destroy': {
-        const destroyed = values.all === true ? keyring.destroyAll() : keyring.destroyClosed();
+        const destroyed = await (values.all === true ? keyring.destroyAll() : keyring.destroyClosed());
         io.stdout.write(`destroyed ${destroyed.length} salt${destroyed.length === 1 ? '' : 's'}\n`);
         for (const s of destroyed) io.stdout.write(`destroyed ${row(s)}\n`);
         return 0;

@@ -11,7 +11,7 @@ import { GallraError } from '../errors.js';
 import { loadPolicy } from '../policy/load.js';
 import { openAggregateReader } from '../runtime/aggregates.js';
 import { startServer } from '../server/app.js';
-import { type CommandIo } from './anonymise.js';
+import type { CommandIo } from './anonymise.js';
 import { parseCommand, shown } from './args.js';
 
 export const SERVE_HELP = `Usage: gallra serve --config FILE [options]

@@ -10,7 +10,7 @@
  * line after line (reset, not reallocated): the pipeline handles a million
  * lines a second, and an allocation per line shows.
  */
-import { type Role } from './vocabulary.js';
+import type { Role } from './vocabulary.js';
 
 /**
  * The fields a format's events have: their names, roles and where each

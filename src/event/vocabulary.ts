@@ -47,6 +47,8 @@ export const ROLES = [
   'user_agent',
   'host',
   'message',
+  // a category kept as it is (a cache result, a cipher, an edge location): a short token, never an address or identifier
+  'dimension',
 ] as const;
 export type Role = (typeof ROLES)[number];
 
@@ -155,6 +157,9 @@ function durationText(v: string, s: number, e: number): boolean {
     // one item
     if (isDash(v, i, Math.min(e, i + 1)) && (i + 1 === e || v.charCodeAt(i + 1) === 44 || v.charCodeAt(i + 1) === 32)) {
       i++;
+    } else if (v.charCodeAt(i) === 45 && v.charCodeAt(i + 1) === 49 && (i + 2 === e || v.charCodeAt(i + 2) === 44 || v.charCodeAt(i + 2) === 32)) {
+      // -1: "not measured" (AWS load balancers, HAProxy timers)
+      i += 2;
     } else {
       let int = 0;
       while (i < e && v.charCodeAt(i) >= 48 && v.charCodeAt(i) <= 57) (i++, int++);
@@ -177,6 +182,24 @@ function durationText(v: string, s: number, e: number): boolean {
   }
 }
 
+/**
+ * A protocol name or version: `HTTP/2.0`, `TLSv1.3`, `h2`, `https`, or an
+ * IANA protocol number (`6`). At most one dot and three digits in a row, so
+ * an address (`81.6.12.34`) or a number is not one.
+ */
+function protocolText(v: string, s: number, e: number): boolean {
+  if (e - s < 1 || e - s > 16 || !allOf(v, s, e, PROTOCOL)) return false;
+  let dots = 0;
+  let run = 0;
+  for (let i = s; i < e; i++) {
+    const c = v.charCodeAt(i);
+    if (c === 46 && ++dots > 1) return false;
+    run = c >= 48 && c <= 57 ? run + 1 : 0;
+    if (run > 3) return false;
+  }
+  return true;
+}
+
 function isFiniteNumber(v: unknown): v is number {
   return typeof v === 'number' && Number.isFinite(v);
 }
@@ -190,6 +213,11 @@ function hostText(v: string, s: number, e: number): boolean {
     end = colon;
   }
   if (end - s < 1 || end - s > 253 || !allOf(v, s, end, HOST)) return false;
+  // A DNS label is at most 63 characters (RFC 1035): a 64-hex id is not a host name.
+  for (let i = s, label = 0; i < end; i++) {
+    if (v.charCodeAt(i) === 46) label = 0;
+    else if (++label > 63) return false;
+  }
   // A dotted quad (or any all-numeric name) is an address, not a host name.
   let letter = false;
   for (let i = s; i < end && !letter; i++) {
@@ -212,15 +240,90 @@ const orDash =
   (v: string, s: number, e: number): boolean =>
     isDash(v, s, e) || f(v, s, e);
 
-/** Unix seconds or milliseconds between 2000 and 2100: a plausible event time written as a number. */
+/** Unix seconds, milliseconds, microseconds or nanoseconds (Cloudflare's unixnano) between 2000 and 2100: a plausible event time written as a number. */
 function plausibleEpochNumber(n: number): boolean {
-  return (n >= 946_684_800 && n < 4_102_444_800) || (n >= 946_684_800_000 && n < 4_102_444_800_000);
+  for (let scale = 1; scale <= 1e9; scale *= 1000) if (n >= 946_684_800 * scale && n < 4_102_444_800 * scale) return true;
+  return false;
 }
 
 const isoDate = (v: string, s: number, e: number): boolean =>
   e - s === 10 && digits(v, s, s + 4, 4, 4) && v.charCodeAt(s + 4) === 45 && digits(v, s + 5, s + 7, 2, 2) && v.charCodeAt(s + 7) === 45 && digits(v, s + 8, e, 2, 2);
 const timeOfDay = (v: string, s: number, e: number): boolean =>
   e - s >= 8 && e - s <= 15 && digits(v, s, s + 2, 2, 2) && v.charCodeAt(s + 2) === 58 && digits(v, s + 3, s + 5, 2, 2) && v.charCodeAt(s + 5) === 58 && digits(v, s + 6, s + 8, 2, 2) && (e - s === 8 || (v.charCodeAt(s + 8) === 46 && digits(v, s + 9, e, 1, 6)));
+
+const DIMENSION = charClass('ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._-:/+,=*|;()[]<>~ ');
+const HEX = charClass('0123456789abcdefABCDEF');
+
+/**
+ * A category kept as it is: at most 96 printable ASCII characters of a
+ * small set (no `@`, quote, `?`, `&`, `%` or control character), no leading,
+ * trailing or double space, and nothing that names a person or a machine —
+ * no IPv4 or IPv6 address, no run of 9 or more digits (phone, account and
+ * identity numbers), no run of 12 or more hex digits (request ids, hashes,
+ * UUID parts) and no AWS access key id.
+ */
+function dimensionText(v: string, s: number, e: number): boolean {
+  if (e - s < 1 || e - s > 96 || !allOf(v, s, e, DIMENSION)) return false;
+  if (v.charCodeAt(s) === 32 || v.charCodeAt(e - 1) === 32) return false;
+  let digitRun = 0;
+  let hexRun = 0;
+  let colons = 0;
+  let dots = 0;
+  let quadDigits = 0;
+  for (let i = s; i < e; i++) {
+    const c = v.charCodeAt(i);
+    if (c === 32 && v.charCodeAt(i - 1) === 32) return false;
+    digitRun = c >= 48 && c <= 57 ? digitRun + 1 : 0;
+    hexRun = HEX[c] === 1 ? hexRun + 1 : 0;
+    if (digitRun >= 9 || hexRun >= 12) return false;
+    // An IPv4 address: four dot-separated runs of 1–3 digits.
+    if (c >= 48 && c <= 57) quadDigits++;
+    else if (c === 46 && quadDigits >= 1 && quadDigits <= 3) {
+      if (++dots === 3 && i + 1 < e && v.charCodeAt(i + 1) >= 48 && v.charCodeAt(i + 1) <= 57) return false;
+      quadDigits = 0;
+    } else {
+      dots = 0;
+      quadDigits = 0;
+    }
+    // An IPv6 address: two or more colons among hex digits (a cipher or an AZ id has at most one).
+    if (c === 58) {
+      if (++colons >= 2 && looksIpv6(v, s, e)) return false;
+    }
+  }
+  // AWS access key ids: AKIA/ASIA/AIDA/AROA + 16 upper-case letters and digits.
+  for (let i = s; i + 20 <= e; i++) {
+    if (v.charCodeAt(i) === 65 && (v.startsWith('AKIA', i) || v.startsWith('ASIA', i) || v.startsWith('AIDA', i) || v.startsWith('AROA', i))) {
+      let k = i + 4;
+      while (k < i + 20 && ((v.charCodeAt(k) >= 65 && v.charCodeAt(k) <= 90) || (v.charCodeAt(k) >= 48 && v.charCodeAt(k) <= 57))) k++;
+      if (k === i + 20) return false;
+    }
+  }
+  return true;
+}
+
+/** Whether some space/comma-separated part of `v[s..e)` is made of hex digits, colons and dots only, with two colons or more. */
+function looksIpv6(v: string, s: number, e: number): boolean {
+  let colons = 0;
+  let ok = true;
+  for (let i = s; i <= e; i++) {
+    const c = i < e ? v.charCodeAt(i) : 32;
+    if (c === 32 || c === 44 || c === 47) {
+      if (ok && colons >= 2) return true;
+      colons = 0;
+      ok = true;
+    } else if (c === 58) colons++;
+    else if (HEX[c] !== 1 && c !== 46) ok = false;
+  }
+  return false;
+}
+
+/** A dimension held as a JSON value: a short token, a boolean, null, a number that is not an identifier, or a short list of those. */
+function dimensionValue(v: unknown): boolean {
+  if (Array.isArray(v)) return v.length <= 16 && v.every((e) => !Array.isArray(e) && dimensionValue(e));
+  if (typeof v === 'string') return v.length === 0 || dimensionText(v, 0, v.length);
+  if (typeof v === 'boolean' || v === null) return true;
+  return typeof v === 'number' && Number.isFinite(v) && Math.abs(v) < 1e8;
+}
 
 /**
  * The shape each role's kept values must have. Roles without an entry
@@ -231,15 +334,18 @@ export const ROLE_SHAPES: Readonly<Partial<Record<Role, Shape>>> = {
   time: textShape('a time', (v, s, e) => isDash(v, s, e) || Number.isFinite(parseAnyTimestamp(v.slice(s, e))), plausibleEpochNumber),
   date: textShape('a date (YYYY-MM-DD)', orDash(isoDate)),
   time_of_day: textShape('a time of day (HH:MM:SS)', orDash(timeOfDay)),
-  status: textShape('a status code', orDash((v, s, e) => digits(v, s, e, 3, 3) && v.charCodeAt(s) !== 48), (n) => Number.isInteger(n) && n >= 100 && n <= 999),
+  // 000 and 0: the client went away before a response (CloudFront, Azure Front Door); -1: none (HAProxy).
+  status: textShape('a status code', orDash((v, s, e) => (digits(v, s, e, 3, 3) && (v.charCodeAt(s) !== 48 || (v.charCodeAt(s + 1) === 48 && v.charCodeAt(s + 2) === 48))) || (e - s === 1 && v.charCodeAt(s) === 48) || (e - s === 2 && v.charCodeAt(s) === 45 && v.charCodeAt(s + 1) === 49)), (n) => Number.isInteger(n) && ((n >= 100 && n <= 999) || n === 0 || n === -1)),
   bytes: textShape('a byte count', orDash((v, s, e) => digits(v, s, e, 1, 15)), (n) => Number.isInteger(n) && n >= 0 && n < 1e15),
   bytes_in: textShape('a byte count', orDash((v, s, e) => digits(v, s, e, 1, 15)), (n) => Number.isInteger(n) && n >= 0 && n < 1e15),
   bytes_out: textShape('a byte count', orDash((v, s, e) => digits(v, s, e, 1, 15)), (n) => Number.isInteger(n) && n >= 0 && n < 1e15),
   duration: textShape('a duration', durationText, (n) => n >= 0 && n < 1e7),
   method: textShape('a request method', orDash((v, s, e) => e - s >= 1 && e - s <= 16 && allOf(v, s, e, UPPER))),
-  protocol: textShape('a protocol name', orDash((v, s, e) => e - s >= 1 && e - s <= 16 && allOf(v, s, e, PROTOCOL))),
+  protocol: textShape('a protocol name', orDash(protocolText)),
   host: textShape('a host name (not an address)', orDash(hostText)),
   server_port: textShape('a port number', orDash((v, s, e) => digits(v, s, e, 1, 5) && Number(v.slice(s, e)) <= 65_535), (n) => Number.isInteger(n) && n >= 0 && n <= 65_535),
+  // Empty is "no value" (JSON writes "" for a category that does not apply: no TLS, no backend).
+  dimension: { noun: 'a short category token (no address, identifier or free text)', text: (v, s, e) => e === s || isDash(v, s, e) || dimensionText(v, s, e), value: dimensionValue },
   client_port: textShape('a port number', orDash((v, s, e) => digits(v, s, e, 1, 5) && Number(v.slice(s, e)) <= 65_535), (n) => Number.isInteger(n) && n >= 0 && n <= 65_535),
 };
 

@@ -10,7 +10,8 @@ import { z } from 'zod';
 // `__proto__` would reach Object.prototype when a JSON record is walked or written.
 export const fieldNameSchema = z
   .string()
-  .regex(/^@?[A-Za-z_][A-Za-z0-9_.()-]*$/, 'a field name such as remote_addr, user_id or http.request.method')
+  // `@` also after a dot: Google's jsonPayload.@type.
+  .regex(/^@?[A-Za-z_][A-Za-z0-9_.()-]*(\.@[A-Za-z_][A-Za-z0-9_.()-]*)?$/, 'a field name such as remote_addr, user_id or http.request.method')
   .refine((n) => !n.split('.').includes('__proto__'), 'a field name without a __proto__ part');
 
 /** Text formats: the layout, as an nginx log_format string. */

@@ -5,10 +5,10 @@
  * JSON). A format applies no policy: the anonymise stage does that, the same
  * way for every format.
  */
-import { type z } from 'zod';
-import { type Event } from '../event/event.js';
-import { type Role } from '../event/vocabulary.js';
-import { type ConfigProblem } from '../util/problem.js';
+import type { z } from 'zod';
+import type { Event } from '../event/event.js';
+import type { Role } from '../event/vocabulary.js';
+import type { ConfigProblem } from '../util/problem.js';
 
 /** Outcomes of {@link Format.decode}. */
 export const NO_MATCH = 0;
@@ -41,6 +41,13 @@ export interface Format {
    * log line). Formats without headers leave this out.
    */
   header?(src: string, start: number, end: number): boolean;
+  /**
+   * Formats whose layout is declared in the input (W3C `#Fields`, a CSV or
+   * VPC flow-log header line) keep one layout per segment: the lines that
+   * follow come from segment `key` (a file, a Kafka partition; `''` for
+   * input without segments). `ended`: the segment is finished, forget it.
+   */
+  segment?(key: string, ended: boolean): void;
 }
 
 /** What the policy does with a field, as far as a format needs to know. */

@@ -11,7 +11,7 @@
  * an object is never kept or transformed whole (its keys were never named).
  */
 import { DROPPED, type Event, type FieldOutput, UNCHANGED } from '../event/event.js';
-import { type CompiledOp, type TransformContext } from '../transforms/transform.js';
+import type { CompiledOp, TransformContext } from '../transforms/transform.js';
 import { AdaptiveMemo, hashBytes, hashString, StringCache } from '../util/string-cache.js';
 
 /** Memo entries per field for pure transforms over text ranges (addresses, paths, referers, user agents). */
@@ -26,6 +26,11 @@ const JSON_MEMO_SIZE = 8192;
 export const MEMO_MAX_VALUE = 512;
 
 type PureOp = Extract<CompiledOp, { kind: 'pure' }>;
+
+// Operation kinds the per-field loop settles without a call (kept and dropped text fields are most fields).
+const KIND_OTHER = 0;
+const KIND_KEEP = 1;
+const KIND_DROP = 2;
 /** A memoised pure result: null means "unchanged". */
 type Memo = AdaptiveMemo<string | null>;
 
@@ -37,6 +42,8 @@ type Memo = AdaptiveMemo<string | null>;
  * const plan = new AnonymisePlan(['client_ip', 'user'], [truncateOp, pseudonymiseOp]);
  */
 export class AnonymisePlan {
+  /** Each slot's operation kind as a small number, for the per-field loop. */
+  readonly kinds: Uint8Array;
   readonly memos: (Memo | undefined)[];
   readonly memoAlways: boolean[];
   /** JSON string values of pure ops memoised always (user agents), else the op itself. */
@@ -49,6 +56,7 @@ export class AnonymisePlan {
     /** Whether events of this plan need their visitor id (a JSON format writes it; the aggregate stage counts it). */
     readonly deriveVisitorId = false,
   ) {
+    this.kinds = Uint8Array.from(ops, (op) => (op.kind === 'keep' ? KIND_KEEP : op.kind === 'drop' ? KIND_DROP : KIND_OTHER));
     this.memos = ops.map((op) => (op.kind === 'pure' && op.memo !== 'never' ? new AdaptiveMemo<string | null>(MEMO_SIZE) : undefined));
     this.memoAlways = ops.map((op) => op.kind === 'pure' && op.memo === 'always');
     this.valueFns = ops.map((op) => {
@@ -74,15 +82,19 @@ export class AnonymiseStage {
   /** Decides every field of `ev` under `plan`. */
   apply(ev: Event, plan: AnonymisePlan): void {
     if (plan.deriveVisitorId) ev.visitorId = this.ctx.visitorIdOf(ev);
-    const ops = plan.ops;
+    const kinds = plan.kinds;
     const starts = ev.starts;
     const values = ev.values;
     const out = ev.out;
-    const n = ops.length;
+    const n = kinds.length;
     for (let i = 0; i < n; i++) {
       const s = starts[i]!;
-      if (s >= 0) out[i] = this.text(ev, plan, i, s, ev.ends[i]!);
-      else if (values[i] !== undefined) out[i] = this.value(ev, plan, i, values[i]);
+      if (s >= 0) {
+        const k = kinds[i];
+        out[i] = k === KIND_KEEP ? UNCHANGED : k === KIND_DROP ? DROPPED : this.text(ev, plan, i, s, ev.ends[i]!);
+      } else if (values[i] !== undefined) {
+        out[i] = this.value(ev, plan, i, values[i]);
+      }
     }
   }
 

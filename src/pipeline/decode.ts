@@ -17,8 +17,18 @@ export class Decoder {
   private byteView: DataView | undefined = undefined;
   private byteBase = 0;
 
+  /** The formats that declare their layout in the input (header lines, segments). */
+  private readonly headed: readonly Format[];
+
   /** @param formats the candidates in detection order (the most specific first); one for a fixed format */
-  constructor(readonly formats: readonly Format[]) {}
+  constructor(readonly formats: readonly Format[]) {
+    this.headed = formats.filter((f) => f.header !== undefined || f.segment !== undefined);
+  }
+
+  /** Whether any format reads header lines. */
+  get hasHeaders(): boolean {
+    return this.headed.some((f) => f.header !== undefined);
+  }
 
   /**
    * Says where the lines that follow live: `src`, and (when the text is
@@ -58,10 +68,23 @@ export class Decoder {
     return first === MATCH_APPENDED ? last : -1;
   }
 
-  /** Header lines (W3C `#Fields`) of the formats that declare their layout in the file; true when the line was one. */
+  /**
+   * Header lines (W3C `#Fields`, a CSV or flow-log header) of the formats
+   * that declare their layout in the input; true when the line was one.
+   * Every such format sees every header line: CloudFront and W3C share
+   * `#Version`, and each decides from `#Fields` whether the block is its own.
+   */
   header(start: number, end: number): boolean {
-    for (const f of this.formats) if (f.header?.(this.src, start, end) === true) return true;
-    return false;
+    let any = false;
+    const h = this.headed;
+    for (let i = 0; i < h.length; i++) if (h[i]!.header?.(this.src, start, end) === true) any = true;
+    return any;
+  }
+
+  /** The lines that follow come from segment `key` (or it `ended`): formats with per-segment layouts switch to it. */
+  segment(key: string, ended: boolean): void {
+    const h = this.headed;
+    for (let i = 0; i < h.length; i++) h[i]!.segment?.(key, ended);
   }
 
   private tryDecode(f: Format, start: number, end: number): DecodeOutcome {

@@ -11,13 +11,13 @@
  * It is built from a policy by the composition root (src/runtime/), the same
  * way for `gallra anonymise`, `gallra run` and the `--threads` workers.
  */
-import { type AckHandle, type Event } from '../event/event.js';
-import { type Format } from '../formats/format.js';
+import type { AckHandle, Event } from '../event/event.js';
+import type { Format } from '../formats/format.js';
 import { type RetentionGate, WINDOW_EXPIRED, WINDOW_INSIDE } from '../retention/window.js';
-import { type EncodedBatch } from '../sinks/sink.js';
-import { type AnonymisePlan, type AnonymiseStage } from './anonymise.js';
-import { type Decoder } from './decode.js';
-import { type LineHandler, type RawDropReason } from './line-splitter.js';
+import type { EncodedBatch } from '../sinks/sink.js';
+import type { AnonymisePlan, AnonymiseStage } from './anonymise.js';
+import type { Decoder } from './decode.js';
+import type { LineHandler, RawDropReason } from './line-splitter.js';
 import { LineStats } from './stats.js';
 
 /** A consumer at the fan-out point: sees every event that passed the gate, anonymised. */
@@ -65,13 +65,14 @@ export class LinePipeline implements LineHandler {
   private src = '';
   private key: string | undefined = undefined;
   private ack: AckHandle | undefined = undefined;
+  private segmentKey: string | undefined = undefined;
 
   constructor(private readonly options: LinePipelineOptions) {
     this.formats = options.decoder.formats;
     if (options.plans.length !== this.formats.length) throw new RangeError('LinePipeline: one plan per format');
     this.decodedBy = new Float64Array(this.formats.length + 1);
     this.arrival = options.missingTimestamp === 'arrival';
-    this.hasHeaders = this.formats.some((f) => f.header !== undefined);
+    this.hasHeaders = options.decoder.hasHeaders;
     this.beginBatch();
   }
 
@@ -106,6 +107,17 @@ export class LinePipeline implements LineHandler {
     this.ack = ack;
   }
 
+  /**
+   * The lines that follow come from segment `key` (a file, a Kafka
+   * partition; `''` without segments), or that segment `ended`: formats
+   * whose layout is declared in the input keep one per segment.
+   */
+  segment(key: string, ended = false): void {
+    if (key === this.segmentKey && !ended) return;
+    this.segmentKey = ended ? undefined : key;
+    this.options.decoder.segment(key, ended);
+  }
+
   /** LineHandler: one line `src[start..end)` through every stage. */
   line(start: number, end: number): void {
     const stats = this.stats;
@@ -114,8 +126,8 @@ export class LinePipeline implements LineHandler {
       stats.drop('empty');
       return;
     }
-    // `#` starts a header line in the formats that have them (W3C #Fields), never an event in the others.
-    if (this.hasHeaders && this.src.charCodeAt(start) === 35 && this.options.decoder.header(start, end)) {
+    // Header lines (W3C `#Fields`, a CSV or flow-log header) describe the lines after them; each format checks its own marker first.
+    if (this.hasHeaders && this.options.decoder.header(start, end)) {
       stats.linesIn--;
       stats.headers++;
       return;

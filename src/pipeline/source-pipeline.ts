@@ -14,11 +14,11 @@
  * so a timer makes that commit too: the last lines before a lull are
  * written and recorded within `commitMs`.
  */
-import { type EncodedBatchBuilder, type LinePipeline } from './line-pipeline.js';
+import type { EncodedBatchBuilder, LinePipeline } from './line-pipeline.js';
 import { LineSplitter } from './line-splitter.js';
-import { type LineStats } from './stats.js';
-import { type Sink } from '../sinks/sink.js';
-import { type BytesBatch, type RecordsBatch, type Source, type SourcePosition } from '../sources/source.js';
+import type { LineStats } from './stats.js';
+import type { Sink } from '../sinks/sink.js';
+import type { BytesBatch, RecordsBatch, Source, SourcePosition } from '../sources/source.js';
 
 export interface SourcePipelineOptions {
   readonly source: Source;
@@ -128,9 +128,11 @@ export class SourcePipeline {
     let splitter = this.splitters.get(key);
     if (splitter === undefined) this.splitters.set(key, (splitter = new LineSplitter(this.options.maxLineLength, this.options.pipeline)));
     this.options.pipeline.record(undefined, undefined);
+    this.options.pipeline.segment(key);
     splitter.push(batch.data);
     if (batch.endOfSegment) {
       splitter.end();
+      this.options.pipeline.segment(key, true);
       if (key !== NO_SEGMENT) this.splitters.delete(key);
     }
     if (batch.segment !== undefined) {
@@ -146,6 +148,7 @@ export class SourcePipeline {
     const splitter = (this.recordSplitter ??= new LineSplitter(maxLineLength, pipeline));
     for (const r of batch.records) {
       pipeline.record(r.key, r.ack);
+      pipeline.segment(r.ack.segment.key);
       splitter.push(r.value);
       splitter.end();
       this.pending.set(r.ack.segment.key, { segment: r.ack.segment, offset: r.ack.offset });

@@ -6,8 +6,8 @@
  */
 import { components } from '../components.js';
 import { componentName, type Registry } from '../registry.js';
-import { type ConfigProblem } from '../util/problem.js';
-import { type PolicyConfig } from './schema.js';
+import type { ConfigProblem } from '../util/problem.js';
+import type { PolicyConfig } from './schema.js';
 
 export type PolicyProblem = ConfigProblem;
 

@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { isMap, isScalar, LineCounter, parseDocument, type Document } from 'yaml';
-import { type z } from 'zod';
+import type { z } from 'zod';
 import { GallraError } from '../errors.js';
 import { type CheckableSections, checkPolicy, type PolicyProblem } from './check.js';
 import { type PolicyConfig, policySchema } from './schema.js';

@@ -7,12 +7,13 @@
  */
 import { z } from 'zod';
 import { type AggregatesConfig, aggregatesConfigSchemaFor } from '../aggregate/config.js';
+import { auditConfigSchema } from '../audit/config.js';
 import { components } from '../components.js';
 import { ROLES } from '../event/vocabulary.js';
 import { fieldNameSchema, formatNameSchema } from '../formats/config.js';
 import { inputConfigSchema } from '../formats/input.js';
 import { saltsConfigSchema } from '../keyring/config.js';
-import { type Registry } from '../registry.js';
+import type { Registry } from '../registry.js';
 import { retentionConfigSchema } from '../retention/config.js';
 import { pseudonymConfigSchema } from '../transforms/pseudonymise.js';
 import { redactConfigSchema } from '../transforms/redact/config.js';
@@ -111,6 +112,8 @@ export function policySchemaFor(registry: Registry) {
     run: runConfigSchema.default(runConfigSchema.parse({})),
     /** Anonymous aggregates rolled off the stream (the aggregate stage and its store). */
     aggregates: aggregatesConfigSchemaFor([...registry.stores.values()].map((s) => s.schema)).optional(),
+    /** The audit trail of sweeps, salt destruction and data-subject requests. */
+    audit: auditConfigSchema.default(auditConfigSchema.parse({})),
   });
 }
 

@@ -1,8 +1,14 @@
 /**
  * The retention window: the one definition of "at most six calendar months"
  * that every part of gallra enforces — the ingest gate here, and every store
- * that gallra writes. Calendar months in UTC: on 31 August the window starts
- * on 28/29 February, as `subtractDuration` defines.
+ * that gallra writes (day files, checkpoints, the aggregate store with its
+ * own `aggregates.retention`), through the sweeper. Calendar months in UTC:
+ * on 31 August the window starts on 28/29 February, as `subtractDuration`
+ * defines.
+ *
+ * One boundary rule everywhere: something stamped at `t` is kept while
+ * `t >= retentionCutoff(now)` — exactly at the cutoff is inside, a
+ * millisecond before it is outside ({@link isExpiredAt}).
  */
 import { type Duration, fitsWithin, mustParseDuration, subtractDuration, addDuration } from '../time/duration.js';
 
@@ -43,8 +49,42 @@ export function isAllowedRetention(keep: Duration): boolean {
  * @example
  * retentionCutoff(Date.UTC(2026, 7, 31), window) // Date.UTC(2026, 1, 28)
  */
-export function retentionCutoff(nowMs: number, window: RetentionWindow): number {
+export function retentionCutoff(nowMs: number, window: Pick<RetentionWindow, 'keep'>): number {
   return subtractDuration(nowMs, window.keep);
+}
+
+/**
+ * Whether something stamped `eventMs` is outside the window whose cutoff is
+ * `cutoffMs`: the gate, the sweeper and `gallra status` all decide with this.
+ * NaN (no time) counts as outside: what cannot be placed in time cannot be
+ * shown to be inside the window.
+ *
+ * @example
+ * isExpiredAt(cutoff - 1, cutoff) // true
+ * isExpiredAt(cutoff, cutoff)     // false
+ */
+export function isExpiredAt(eventMs: number, cutoffMs: number): boolean {
+  return !(eventMs >= cutoffMs);
+}
+
+export const DAY_MS = 86_400_000;
+
+/** Where a UTC day lies against a cutoff. */
+export type DayVerdict = 'expired' | 'straddles' | 'inside';
+
+/**
+ * Where the UTC day starting at `dayStartMs` lies against `cutoffMs`: wholly
+ * before it (`expired`: everything stamped that day is outside), across it
+ * (`straddles`: the day's first part is outside, the rest inside), or from
+ * it on (`inside`).
+ *
+ * @example
+ * dayVerdict(Date.UTC(2026, 1, 28), Date.UTC(2026, 1, 28, 12)) // 'straddles'
+ * dayVerdict(Date.UTC(2026, 1, 28), Date.UTC(2026, 1, 28))     // 'inside'
+ */
+export function dayVerdict(dayStartMs: number, cutoffMs: number): DayVerdict {
+  if (dayStartMs + DAY_MS <= cutoffMs) return 'expired';
+  return dayStartMs < cutoffMs ? 'straddles' : 'inside';
 }
 
 /**
@@ -76,6 +116,7 @@ export class RetentionGate {
 
   /** Where `eventMs` falls; the caller has called {@link refresh} for this batch. */
   verdict(eventMs: number): WindowVerdict {
+    // isExpiredAt, inlined for the per-event path (NaN goes to the caller's no_timestamp count first).
     if (eventMs < this.cutoff) return WINDOW_EXPIRED;
     if (eventMs > this.latest) return WINDOW_FUTURE;
     return WINDOW_INSIDE;

@@ -10,13 +10,13 @@ import { AggregateOutput } from '../aggregate/output.js';
 import { AggregateStage } from '../aggregate/stage.js';
 import { components } from '../components.js';
 import { GallraError } from '../errors.js';
-import { type LoadedPolicy } from '../policy/load.js';
-import { type AnyStoreEntry, type Registry } from '../registry.js';
-import { type QueryEngine, type StoreContext } from '../stores/store.js';
+import type { LoadedPolicy } from '../policy/load.js';
+import type { AnyStoreEntry, Registry } from '../registry.js';
+import type { QueryEngine, StoreContext } from '../stores/store.js';
 import { toDuration } from '../util/schema.js';
 import { resolveStateDir } from '../util/state-dir.js';
 
-/** A policy's aggregate stage and the output that writes it to its store. */
+/** A policy's aggregate stage and the output that writes it to its store (its retention: runtime/sweeper.ts, aggregateSweptStore). */
 export interface Aggregates {
   readonly settings: AggregateSettings;
   readonly stage: AggregateStage;
@@ -83,10 +83,9 @@ export function createAggregates(loaded: LoadedPolicy, options: AggregateOptions
     stage,
     output,
     async open() {
-      const store = await entry.open(c.store, ctx);
-      // The window applies now, not a minute from now: rows that aged out while gallra was down go at once.
-      await store.enforce(now(), false);
-      output.attach(store);
+      // (The caller sweeps it at once — gallra run with its other stores, gallra anonymise on its own —
+      // so rows that aged out while gallra was down go, recorded in the audit trail.)
+      output.attach(await entry.open(c.store, ctx));
     },
   };
 }

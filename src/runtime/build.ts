@@ -5,18 +5,18 @@
  * build theirs here, so they cannot drift apart.
  */
 import { components } from '../components.js';
-import { type Event } from '../event/event.js';
+import type { Event } from '../event/event.js';
 import { type Role, roleOfName } from '../event/vocabulary.js';
 import { GallraError } from '../errors.js';
 import { ScrubFormat } from '../formats/engines/scrub/scrub-format.js';
-import { type FieldDisposition, type Format, type FormatContext } from '../formats/format.js';
-import { type Keyring } from '../keyring/keyring.js';
+import type { FieldDisposition, Format, FormatContext } from '../formats/format.js';
+import type { Keyring } from '../keyring/keyring.js';
 import { AnonymisePlan, AnonymiseStage } from '../pipeline/anonymise.js';
 import { Decoder } from '../pipeline/decode.js';
 import { LinePipeline } from '../pipeline/line-pipeline.js';
 import { formatEntryFor } from '../policy/check.js';
-import { type FieldSpec, type PolicyConfig } from '../policy/schema.js';
-import { type Registry } from '../registry.js';
+import type { FieldSpec, PolicyConfig } from '../policy/schema.js';
+import type { Registry } from '../registry.js';
 import { retentionWindowFromConfig } from '../retention/config.js';
 import { RetentionGate } from '../retention/window.js';
 import { createUserAgentGeneraliser } from '../transforms/generalise-user-agent/generalise-user-agent.js';

@@ -7,28 +7,32 @@
  * positions, exit.
  */
 import type http from 'node:http';
-import { type Writable } from 'node:stream';
+import type { Writable } from 'node:stream';
+import { auditLogPath } from '../audit/config.js';
+import { AuditLog } from '../audit/log.js';
 import { components } from '../components.js';
 import { GallraError } from '../errors.js';
 import { FileKeyring } from '../keyring/file.js';
 import { type Housekeeping, startHousekeeping } from '../keyring/housekeeping.js';
-import { type Logger } from '../log.js';
+import type { Logger } from '../log.js';
 import { EncodedBatchBuilder } from '../pipeline/line-pipeline.js';
 import { SourcePipeline } from '../pipeline/source-pipeline.js';
-import { type LoadedPolicy } from '../policy/load.js';
+import type { LoadedPolicy } from '../policy/load.js';
 import { componentName, type Registry } from '../registry.js';
 import { retentionWindowFromConfig } from '../retention/config.js';
 import { type Server, startServer } from '../server/app.js';
 import { startHttp } from '../server/http.js';
 import { createMetrics } from '../server/metrics.js';
 import { isRetainable, type Sink } from '../sinks/sink.js';
-import { type Source } from '../sources/source.js';
-import { type Pseudonymiser } from '../transforms/pseudonymise.js';
-import { type Health, type MetricSample } from '../util/metric.js';
+import type { Source } from '../sources/source.js';
+import type { Pseudonymiser } from '../transforms/pseudonymise.js';
+import type { Health, MetricSample } from '../util/metric.js';
 import { toDuration } from '../util/schema.js';
 import { type Aggregates, createAggregates } from './aggregates.js';
 import { buildLinePipeline } from './build.js';
-import { Sweeper } from './sweeper.js';
+import { AuditedKeyring, saltsClause } from './salt-store.js';
+import { StoredLineReader } from './stored-lines.js';
+import { aggregateSweptStore, checkpointStore, eventsClause, refuseLongerRetention, storeKindOf, Sweeper, type SweptStore } from './sweeper.js';
 
 export interface RunnerOptions {
   readonly logger: Logger;
@@ -37,6 +41,8 @@ export interface RunnerOptions {
   /** Where a `stdout` sink writes (tests pass their own stream). */
   readonly stdout?: Writable;
   readonly registry?: Registry;
+  /** Start even when a store would keep data longer than the window (--allow-longer-retention): logged and audited. */
+  readonly allowLongerRetention?: boolean;
 }
 
 /**
@@ -47,7 +53,8 @@ export interface RunnerOptions {
  * process.exitCode = await runner.run();
  */
 export class Runner {
-  private readonly keyring: FileKeyring;
+  private readonly keyring: AuditedKeyring;
+  private readonly audit: AuditLog;
   private readonly sources: Source[] = [];
   private readonly sinks: Sink[] = [];
   private readonly pipelines: SourcePipeline[] = [];
@@ -63,6 +70,7 @@ export class Runner {
   private readonly log: Logger;
   private readonly now: () => number;
   private readonly env: NodeJS.ProcessEnv;
+  private readonly allowLongerRetention: boolean;
 
   constructor(
     private readonly loaded: LoadedPolicy,
@@ -78,14 +86,22 @@ export class Runner {
         `${loaded.file ?? 'the built-in policy'}: gallra run needs sources: and sinks:\n  fix: add at least one source (${[...registry.sources.keys()].join(', ')}) and one sink (${[...registry.sinks.keys()].join(', ')}); see config/sidecar-nginx.yaml`,
       );
     }
-    this.keyring = new FileKeyring({ dir: loaded.saltDir, period: c.salts.epoch, grace: toDuration(c.salts.grace), now: this.now });
+    const env = (this.env = options.env ?? process.env);
+    this.allowLongerRetention = options.allowLongerRetention === true;
+    this.audit = new AuditLog(auditLogPath(c.audit, loaded.baseDir, env), { now: this.now });
+    const onAuditError = (err: unknown): void => this.log.error({ err }, 'audit record not written');
+    const fileKeyring = new FileKeyring({ dir: loaded.saltDir, period: c.salts.epoch, grace: toDuration(c.salts.grace), future: toDuration(c.retention.max_future), now: this.now });
+    // Every salt destruction (housekeeping, rotate) goes into the audit trail.
+    this.keyring = new AuditedKeyring(fileKeyring, this.audit, { by: 'gallra run', clause: saltsClause(c), onError: onAuditError });
     const window = retentionWindowFromConfig(c.retention);
     const warn = (message: string): void => this.log.warn(message);
-    const env = (this.env = options.env ?? process.env);
+    // Stores read their own lines back with the policy's formats (the day the window starts in is rewritten by event time).
+    const reader = new StoredLineReader(c, registry);
+    const lineTime = (line: string): number => reader.time(line);
     // Names are distinct and every type is registered: the policy was checked when it was loaded.
     c.sinks.forEach((s, i) => {
       const entry = registry.sink(s.type)!;
-      this.sinks.push(entry.create(s, { name: componentName(entry, s, i), baseDir: loaded.baseDir, window, now: this.now, stdout: options.stdout ?? process.stdout, warn }));
+      this.sinks.push(entry.create(s, { name: componentName(entry, s, i), baseDir: loaded.baseDir, window, now: this.now, stdout: options.stdout ?? process.stdout, warn, lineTime }));
     });
     // The aggregate stage counts every source's events; its output is flushed with the sinks, before positions advance.
     this.aggregates = createAggregates(loaded, { registry, env, now: this.now, warn, onError: (err) => this.log.error({ err }, 'aggregate store failed') });
@@ -102,17 +118,20 @@ export class Runner {
       this.pseudonymisers.push(built.pseudonymiser);
       this.pipelines.push(new SourcePipeline({ source, pipeline: built.pipeline, output, sinks: this.sinks, maxLineLength: c.input.max_line_length, commitMs: c.run.commit_ms, now: this.now }));
     });
-    // Live sinks enforce their windows themselves (a file sink closes the day file it deletes).
-    // (The aggregate output is Retainable too: the store is held to aggregates.retention.)
-    this.sweeper = new Sweeper(
-      this.sinks.flatMap((sink) => (isRetainable(sink) ? [{ kind: sink === this.aggregates?.output ? ('store' as const) : ('sink' as const), name: sink.name, retainable: sink }] : [])),
-      this.now,
-    );
+    // Live sinks enforce their windows themselves (a file sink closes the day file it replaces).
+    const swept: SweptStore[] = c.sinks.flatMap((s, i) => {
+      const sink = this.sinks[i]!;
+      return isRetainable(sink) ? [{ name: sink.name, kind: storeKindOf(s.type), clause: eventsClause(c), keep: window.keep, retainable: sink }] : [];
+    });
+    // The aggregate store through its live output (the writer's rows and partitions), held to aggregates.retention.
+    if (this.aggregates !== undefined) swept.push(aggregateSweptStore(loaded, this.aggregates.output));
+    this.sweeper = new Sweeper([...swept, checkpointStore(loaded, env)], this.now, { audit: this.audit, by: 'gallra run', onAuditError });
   }
 
   /** Binds listeners, opens inputs and checks the keyring; throws (exit 1/2) when any cannot start. */
   async start(): Promise<void> {
     try {
+      await this.checkRetention();
       await this.keyring.rotate();
       // Once a minute: destroy closed salts, forget what was derived from them,
       // and hold every store to its window even while no line arrives.
@@ -120,14 +139,12 @@ export class Runner {
         this.keyring,
         () => this.pseudonymisers,
         (err) => this.log.error({ err }, 'housekeeping failed'),
-        () => {
-          this.sweeper.sweep(false).catch((err: unknown) => this.log.error({ err }, 'retention sweep failed'));
-        },
+        () => this.sweep(),
       );
       // Not a minute from now: data that fell out of the window while gallra was down goes at once.
-      this.housekeeping.runNow();
-      // The single writer of the aggregate store: opened before any line is read.
+      // The single writer of the aggregate store: opened before any line is read (and before the first sweep).
       await this.aggregates?.open();
+      await this.housekeeping.runNow();
       for (const s of this.sources) await s.start();
       const http = this.loaded.config.http;
       if (http !== undefined) {
@@ -152,6 +169,22 @@ export class Runner {
     }
     this.started = true;
     this.log.info({ sources: this.sources.map((s) => s.name), sinks: this.sinks.map((s) => s.name), policy: this.loaded.file }, 'gallra run started');
+  }
+
+  /** Refuses to start when a store would keep data longer than its window, unless allowed (audited either way). */
+  private async checkRetention(): Promise<void> {
+    const onAuditError = (err: unknown): void => this.log.error({ err }, 'audit record not written');
+    const allowed = await refuseLongerRetention(this.sweeper, this.loaded, { allow: this.allowLongerRetention, audit: this.audit, by: 'gallra run', onAuditError });
+    if (allowed.length > 0) this.log.warn({ problems: allowed }, 'starting although a store keeps data longer than the retention window (--allow-longer-retention)');
+  }
+
+  /** One sweep of every store; what it removed goes to the log and the audit trail, failures to the log. */
+  private async sweep(): Promise<void> {
+    for (const r of await this.sweeper.sweep(false)) {
+      if (r.error !== undefined) this.log.error({ err: r.error, store: r.store }, 'retention sweep failed');
+      if (r.removed.length > 0) this.log.info({ store: r.store, removed: r.removed.reduce((n, x) => n + (x.count ?? 1), 0) }, 'retention sweep');
+      for (const d of r.deferred) this.log.warn({ store: r.store }, d);
+    }
   }
 
   /**
@@ -214,7 +247,7 @@ export class Runner {
   }
 
   private async closeAll(): Promise<void> {
-    this.housekeeping?.stop();
+    await this.housekeeping?.stop();
     try {
       await Promise.all(this.sinks.map((s) => s.close()));
     } finally {

@@ -11,11 +11,11 @@
  * not ignored). A filter is answered only from a grouping set that holds
  * it; otherwise the answer is a 400 saying which set would be needed.
  */
-import { type FastifyInstance, type FastifyReply } from 'fastify';
-import { type AggregateSettings } from '../aggregate/config.js';
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { AggregateSettings } from '../aggregate/config.js';
 import { isGallraError } from '../errors.js';
 import { type Dimension, DIMENSIONS, type Metric, METRICS, OTHER } from '../stores/aggregates-table.js';
-import { type Cell, type QueryEngine, type QueryResult } from '../stores/store.js';
+import type { Cell, QueryEngine, QueryResult } from '../stores/store.js';
 import { csv } from './csv.js';
 import * as Q from './queries.js';
 

@@ -13,11 +13,11 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import type http from 'node:http';
-import { type Registry } from 'prom-client';
-import { type AggregateSettings } from '../aggregate/config.js';
+import type { Registry } from 'prom-client';
+import type { AggregateSettings } from '../aggregate/config.js';
 import { GallraError } from '../errors.js';
-import { type QueryEngine } from '../stores/store.js';
-import { type Health, type MetricSample } from '../util/metric.js';
+import type { QueryEngine } from '../stores/store.js';
+import type { Health, MetricSample } from '../util/metric.js';
 import { registerApi } from './api.js';
 import { exposition } from './metrics.js';
 

@@ -3,7 +3,7 @@
  * row; fields quoted when they hold a comma, quote or line break; times
  * (TIMESTAMP, DATE columns) as ISO 8601 UTC.
  */
-import { type Cell, type QueryResult } from '../stores/store.js';
+import type { Cell, QueryResult } from '../stores/store.js';
 
 function field(v: Cell | undefined): string {
   if (v === null || v === undefined) return '';

@@ -5,9 +5,9 @@
  * and it serves nothing else: no log content is reachable over HTTP.
  */
 import http from 'node:http';
-import { type Registry } from 'prom-client';
-import { type HttpConfig } from '../policy/run-sections.js';
-import { type Health, type MetricSample } from '../util/metric.js';
+import type { Registry } from 'prom-client';
+import type { HttpConfig } from '../policy/run-sections.js';
+import type { Health, MetricSample } from '../util/metric.js';
 import { exposition } from './metrics.js';
 import { GallraError } from '../errors.js';
 

@@ -6,9 +6,9 @@
  */
 import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 import { DROP_REASONS, type LineStats } from '../pipeline/stats.js';
-import { type Sink } from '../sinks/sink.js';
-import { type Source } from '../sources/source.js';
-import { type MetricSample } from '../util/metric.js';
+import type { Sink } from '../sinks/sink.js';
+import type { Source } from '../sources/source.js';
+import type { MetricSample } from '../util/metric.js';
 
 export interface MeteredSource {
   readonly source: Source;

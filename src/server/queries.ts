@@ -9,7 +9,7 @@
  * driver layer; column names come only from the fixed vocabulary, never
  * from a request.
  */
-import { type GroupingSet } from '../aggregate/config.js';
+import type { GroupingSet } from '../aggregate/config.js';
 import { type Dimension, type Metric, OTHER, q } from '../stores/aggregates-table.js';
 
 /** A time range [from, to) in ms. */

@@ -7,10 +7,11 @@
  * batch holding it has resolved — that is what "acknowledged" means in
  * gallra, and why nothing acknowledged is lost by a crash.
  */
-import { type z } from 'zod';
-import { type AckHandle } from '../event/event.js';
-import { type RetentionWindow } from '../retention/window.js';
-import { type Health, type MetricSample } from '../util/metric.js';
+import type { z } from 'zod';
+import type { AckHandle } from '../event/event.js';
+import type { RetentionWindow } from '../retention/window.js';
+import type { Retainable } from '../retention/retainable.js';
+import type { Health, MetricSample } from '../util/metric.js';
 
 /**
  * Encoded events in input order: each event's encoding followed by `\n`
@@ -68,27 +69,18 @@ export interface SinkContext {
   readonly stdout: NodeJS.WritableStream;
   /** Warnings for the operator (never with event content). */
   readonly warn: (message: string) => void;
+  /**
+   * The event time of a line this sink stored (ms; NaN when it has none),
+   * read back with the policy's formats: a store that files lines by day
+   * rewrites the day the window starts in by it. Absent: such a day is
+   * deleted whole (nothing outlives the window, some in-window data goes early).
+   */
+  readonly lineTime?: (line: string) => number;
 }
 
-/**
- * A store that keeps data over time and must hold it to a window: the
- * sweeper calls this at start-up, periodically and on `gallra retention`.
- */
-export interface Retainable {
-  /** What is held outside the window at `nowMs` and would go (dryRun) or went. */
-  enforce(nowMs: number, dryRun: boolean): Promise<readonly string[]>;
-}
-
-/**
- * Whether a live sink holds itself to its window (the sweeper then goes
- * through it, so it can close what it deletes).
- *
- * @example
- * if (isRetainable(sink)) await sink.enforce(Date.now(), true);
- */
-export function isRetainable(x: object): x is Retainable {
-  return typeof (x as Partial<Retainable>).enforce === 'function';
-}
+// The retention contract lives with the window (retention/retainable.ts); sinks and stores import it from here too.
+export type { Removal, Retainable, RetentionProblem, SweepOutcome } from '../retention/retainable.js';
+export { isRetainable } from '../retention/retainable.js';
 
 /**
  * A registry entry for a sink.

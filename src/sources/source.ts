@@ -3,9 +3,9 @@
  * stream of raw input (so a slow sink slows the source), and — for sources
  * that can resume — a way to learn how far downstream has durably accepted.
  */
-import { type z } from 'zod';
-import { type AckHandle, type Segment } from '../event/event.js';
-import { type Health, type MetricSample } from '../util/metric.js';
+import type { z } from 'zod';
+import type { AckHandle, Segment } from '../event/event.js';
+import type { Health, MetricSample } from '../util/metric.js';
 
 /**
  * A batch of raw bytes. Lines may straddle batches within one segment (the

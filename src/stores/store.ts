@@ -8,11 +8,11 @@
  * they read what the writer has published, through a {@link QueryEngine}
  * that runs only read-only SQL and can reach no file but the store's own.
  */
-import { type z } from 'zod';
-import { type Retainable } from '../sinks/sink.js';
-import { type Duration } from '../time/duration.js';
-import { type Health, type MetricSample } from '../util/metric.js';
-import { type ClosedWindow } from './aggregates-table.js';
+import type { z } from 'zod';
+import type { Retainable } from '../sinks/sink.js';
+import type { Duration } from '../time/duration.js';
+import type { Health, MetricSample } from '../util/metric.js';
+import type { ClosedWindow } from './aggregates-table.js';
 
 /** A value a query returns: numbers (BIGINT and TIMESTAMP converted: ms for times), text, or NULL. */
 export type Cell = number | string | boolean | null;

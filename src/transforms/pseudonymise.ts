@@ -14,7 +14,7 @@
 import { type _HMAC, hmac } from '@noble/hashes/hmac.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { z } from 'zod';
-import { type EpochSalt, type Keyring } from '../keyring/keyring.js';
+import type { EpochSalt, Keyring } from '../keyring/keyring.js';
 import { StringCache } from '../util/string-cache.js';
 
 export interface PseudonymOptions {
@@ -77,6 +77,33 @@ const MAX_EPOCH_STATES = 32;
 
 const encoder = new TextEncoder();
 
+/** Lookups per window, and the hits a window needs for the cache to stay in use. */
+const HIT_WINDOW = 1024;
+const MIN_HITS = 64;
+/** Values that skip the cache after a window with too few hits, before it is tried again. */
+const PAUSE = 16_384;
+
+/** A namespace's cache hit rate, and whether its cache is in use. */
+class HitRate {
+  private lookups = 0;
+  private hits = 0;
+  private paused = 0;
+
+  active(): boolean {
+    if (this.paused === 0) return true;
+    this.paused--;
+    return false;
+  }
+
+  record(hit: boolean): void {
+    if (hit) this.hits++;
+    if (++this.lookups < HIT_WINDOW) return;
+    if (this.hits < MIN_HITS) this.paused = PAUSE;
+    this.lookups = 0;
+    this.hits = 0;
+  }
+}
+
 /**
  * Computes pseudonyms under a keyring. Holds scratch buffers: one instance
  * per thread.
@@ -87,6 +114,8 @@ const encoder = new TextEncoder();
  */
 export class Pseudonymiser {
   private readonly states = new Map<number, EpochState>();
+  /** How often each namespace's cache hits (across epochs). */
+  private readonly hitRates = new Map<string, HitRate>();
   private last: EpochState | undefined;
   private work: Mac | undefined;
   private input = new Uint8Array(512);
@@ -109,10 +138,17 @@ export class Pseudonymiser {
     const state = this.stateFor(eventMs);
     let cache = state.caches.get(namespace);
     if (cache === undefined && this.options.cacheSize > 0) state.caches.set(namespace, (cache = new StringCache<string>(this.options.cacheSize)));
-    let out = cache?.get(value);
+    // Values that never repeat (request and trace ids) would only churn the
+    // cache — copying and storing each costs as much as the HMAC itself — so
+    // a namespace whose lookups rarely hit skips it for a while.
+    let hits = this.hitRates.get(namespace);
+    if (hits === undefined) this.hitRates.set(namespace, (hits = new HitRate()));
+    const useCache = cache !== undefined && hits.active();
+    let out = useCache ? cache!.get(value) : undefined;
+    if (useCache) hits.record(out !== undefined);
     if (out === undefined) {
       out = this.compute(state, namespace + '\0' + value);
-      cache?.set(value, out);
+      if (useCache) cache!.set(value, out);
     }
     return prefix + out;
   }

@@ -5,12 +5,12 @@
  * (value, event) apart from the pseudonymiser's keyring, which is read-only
  * on the per-line path; all I/O stays in sources, sinks and housekeeping.
  */
-import { type z } from 'zod';
-import { type Event } from '../event/event.js';
-import { type Role, type Shape } from '../event/vocabulary.js';
-import { type Pseudonymiser } from './pseudonymise.js';
-import { type Redactor } from './redact/index.js';
-import { type IpTruncation } from './truncate-ip.js';
+import type { z } from 'zod';
+import type { Event } from '../event/event.js';
+import type { Role, Shape } from '../event/vocabulary.js';
+import type { Pseudonymiser } from './pseudonymise.js';
+import type { Redactor } from './redact/index.js';
+import type { IpTruncation } from './truncate-ip.js';
 
 /** A transform over one string value; undefined drops the field. */
 export type FieldOp = (value: string, ev: Event) => string | undefined;

@@ -99,7 +99,7 @@ describe('gallra check-config on a valid policy', () => {
     const run = r.stdout.slice(r.stdout.indexOf('\nrun (gallra run)'));
     expect(run).toContain(`source access.log        tail ${join(dir, 'logs/access.log')}, from its beginning on first start, format auto; position in ${join(dir, 'checkpoints', 'access.log.json')}`);
     expect(run).toContain('source haproxy           listen for syslog on UDP and TCP 127.0.0.1:5515, format common');
-    expect(run).toContain(`sink   file-1            daily files ${join(dir, 'out', 'access-YYYY-MM-DD.log')} (UTC event day, mode 0640, deleted after P6M)`);
+    expect(run).toContain(`sink   file-1            daily files ${join(dir, 'out', 'access-YYYY-MM-DD.log')} (UTC event day, mode 0640; a day older than P6M is deleted, the day the window starts in rewritten without its expired lines)`);
     expect(run).toContain('sink   console           standard output');
     expect(run).toContain('http   127.0.0.1:9464: /healthz, /readyz, /metrics');
   });

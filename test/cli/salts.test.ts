@@ -50,7 +50,7 @@ describe('gallra salts', () => {
     expect(salt.equals(Buffer.alloc(32))).toBe(false);
 
     const again = runCli(['salts', 'rotate'], { stateDir });
-    expect(again.status).toBe(0);
+    expect(again.status, again.stderr).toBe(0);
     expect(again.stdout).toBe('current epoch salt already present\n');
     expect(readFileSync(join(dir, name)).equals(salt)).toBe(true);
   });

@@ -63,9 +63,9 @@ describe('exit codes', () => {
     ['an unknown flag', ['anonymise', '--bogus'], /gallra anonymise: Unknown option '--bogus'[\s\S]*see: gallra anonymise --help/],
     ['an unknown short flag', ['anonymise', '-q'], /Unknown option '-q'/],
     ['a flag without its value', ['anonymise', '--format'], /--format/],
-    ['an unknown command', ['anonymize'], /unknown command "anonymize" \(did you mean anonymise\?\)[\s\S]*anonymise, run, retention, check-config, salts/],
+    ['an unknown command', ['anonymize'], /unknown command "anonymize" \(did you mean anonymise\?\)[\s\S]*anonymise, run, retention, status, audit, subject, check-config, salts/],
     ['a command name that is an Object.prototype property', ['toString'], /unknown command "toString"/],
-    ['an unknown --format', ['anonymise', '--format', 'apache2'], /unknown --format "apache2"; use auto or one of: combined, common, vhost_combined, json/],
+    ['an unknown --format', ['anonymise', '--format', 'apache2'], /unknown --format "apache2"; use auto or one of: combined, common, vhost_combined, alb, elb, s3, cloudfront, vpcflow, gcp_lb, cloudflare, azure_frontdoor, w3c, iis, haproxy, caddy, cdr, json/],
     ['a --format that is an Object.prototype property', ['anonymise', '--format', 'constructor'], /unknown --format "constructor"/],
     // Values that may be personal data pasted by mistake are not repeated.
     ['a --format that is an e-mail address', ['anonymise', '--format', 'anna.svensson@example.com'], /^gallra anonymise: unknown --format \(a value not shown: it may be personal data\); use auto/],

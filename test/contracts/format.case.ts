@@ -6,7 +6,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { type Format, type FormatEntry, MATCH, MATCH_APPENDED, NO_MATCH } from '../../src/formats/format.js';
-import { type PolicyConfig } from '../../src/policy/schema.js';
+import type { PolicyConfig } from '../../src/policy/schema.js';
 import { buildFormat, fieldRulesFor } from '../../src/runtime/build.js';
 import { type TestEnv, HOUR, makeContext, T0, underPolicy, type FormatUnderTest } from '../helpers/env.js';
 

@@ -4,7 +4,7 @@
  * a line).
  */
 import { describe, expect, it } from 'vitest';
-import { type BytesBatch, type Source } from '../../src/sources/source.js';
+import type { BytesBatch, Source } from '../../src/sources/source.js';
 import { until } from '../helpers/wait.js';
 
 /**

@@ -10,9 +10,9 @@ import path from 'node:path';
 import { PassThrough } from 'node:stream';
 import { afterAll, describe, expect, it } from 'vitest';
 import { components } from '../../src/components.js';
-import { type Source, type SourceContext } from '../../src/sources/source.js';
+import type { Source, SourceContext } from '../../src/sources/source.js';
 import { StreamSource } from '../../src/sources/stream/stream-source.js';
-import { type SyslogSource } from '../../src/sources/syslog/syslog-source.js';
+import type { SyslogSource } from '../../src/sources/syslog/syslog-source.js';
 import { sourceContract } from './source.case.js';
 
 const dir = fs.mkdtempSync(path.join(tmpdir(), 'gallra-source-'));

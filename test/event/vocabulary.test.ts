@@ -63,6 +63,23 @@ describe('the shape a kept value of a role must have', () => {
     for (const v of ['81.6.12.34', '81.6.12.34:443', '[2a02:db8::1]:443', '2001:db8::1', 'jo@example.com', '10']) expect(text('host', v), v).toBe(false);
   });
 
+  it('keeps a dimension only when it is a short category token, never an address, a long number, an id or an e-mail address', () => {
+    for (const v of ['Hit', 'ECDHE-RSA-AES128-GCM-SHA256', 'TLS 1.2', 'apse2-az3', 'SFO-fbae48ad', 'text/html; charset=utf-8', '<NOSRV>', '12/12/3/1/0', '', '-'])
+      expect(text('dimension', v) || v === '', v).toBe(true);
+    for (const v of ['81.6.12.34', '2001:db8::1', 'jo@example.com', '46701234567', 'arn:aws:iam::123456789012:user/jo', '3a6050bcbe121a87', 'AKIAIOSFODNN7EXAMPLE', 'a  b', ' lead', 'x'.repeat(97)])
+      expect(text('dimension', v), v).toBe(false);
+    expect(value('dimension', true) && value('dimension', 13335) && value('dimension', ['Hit', 'Miss']) && value('dimension', '')).toBe(true);
+    expect(value('dimension', 46701234567) || value('dimension', ['81.6.12.34']) || value('dimension', { a: 1 })).toBe(false);
+  });
+
+  it('admits the values the cloud formats document: status 000 and -1, duration -1, nanosecond epochs; not an address for a protocol', () => {
+    expect(text('status', '000') && text('status', '-1') && value('status', 0) && text('duration', '-1') && value('time', 1506702504433000200)).toBe(true);
+    expect(text('status', '012') || text('protocol', '81.6.12.34') || text('protocol', '46701234567')).toBe(false);
+    expect(text('protocol', 'HTTP/2.0') && text('protocol', 'TLSv1.3') && text('protocol', '6')).toBe(true);
+    // A DNS label is at most 63 characters: a 64-hex id is not a host.
+    expect(text('host', 'a'.repeat(64))).toBe(false);
+  });
+
   it('never throws, for any text or value (property)', () => {
     fc.assert(
       fc.property(fc.constantFrom(...(Object.keys(ROLE_SHAPES) as (keyof typeof ROLE_SHAPES)[])), fc.oneof(fc.string(), fc.jsonValue()), (role, v) => {

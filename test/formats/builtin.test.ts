@@ -6,9 +6,11 @@ import { MATCH, MATCH_APPENDED, NO_MATCH } from '../../src/formats/format.js';
 import { BUILTIN_TEXT_FORMATS } from '../helpers/env.js';
 
 describe('built-in formats', () => {
-  it('tries every built-in format (the text layouts and json) in auto mode, most specific first', () => {
+  it('tries every built-in format (the text layouts, json and the cloud formats) in auto mode, most specific first', () => {
     const order = components.autoFormats().map((f) => f.name);
-    expect([...order].sort()).toEqual([...Object.keys(BUILTIN_TEXT_FORMATS), 'json'].sort());
+    // iis is w3c's alias for headerless IIS lines: auto-detection reads IIS files as w3c.
+    const cloud = ['alb', 'elb', 's3', 'cloudfront', 'vpcflow', 'gcp_lb', 'cloudflare', 'azure_frontdoor', 'w3c', 'haproxy', 'caddy', 'cdr'];
+    expect([...order].sort()).toEqual([...Object.keys(BUILTIN_TEXT_FORMATS), 'json', ...cloud].sort());
     expect(order.indexOf('vhost_combined')).toBeLessThan(order.indexOf('combined'));
     expect(order.indexOf('combined')).toBeLessThan(order.indexOf('common'));
   });

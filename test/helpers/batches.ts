@@ -2,7 +2,7 @@
  * Encoded batches for sink tests, written the way the tests think of them:
  * lines by UTC day.
  */
-import { type EncodedBatch } from '../../src/sinks/sink.js';
+import type { EncodedBatch } from '../../src/sinks/sink.js';
 
 /** Lines of one UTC day (days since the Unix epoch), newline-terminated, concatenated. */
 export interface DayChunk {

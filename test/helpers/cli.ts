@@ -1,5 +1,5 @@
 /**
- * Runs the built `gallra` CLI (dist/cli/main.js) as a child process, the way
+ * Runs the built `gallra` CLI (dist/bundle/main.js, what `bin` installs) as a child process, the way
  * an operator does, and prepares what such runs need: a fresh state directory
  * for the salts, fixtures whose dates are moved to yesterday or today (the CLI
  * reads the real clock, on purpose, so fixed dates would fall out of the
@@ -16,7 +16,7 @@ import { gunzipSync as zGunzip, gzipSync as zGzip } from 'node:zlib';
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 /** The CLI under test; GALLRA_TEST_CLI points the tests at another build (e.g. an older one, to see them fail). */
-export const MAIN = process.env.GALLRA_TEST_CLI ?? join(ROOT, 'dist', 'cli', 'main.js');
+export const MAIN = process.env.GALLRA_TEST_CLI ?? join(ROOT, 'dist', 'bundle', 'main.js');
 export const FIXTURES = join(ROOT, 'fixtures');
 
 export const SECOND = 1000;
@@ -44,7 +44,7 @@ function sleepSync(ms: number): void {
 }
 
 /**
- * Builds dist/ with tsc when dist/cli/main.js is missing or older than a file
+ * Builds dist/ (tsc, then the esbuild bundle) when the bundled CLI is missing or older than a file
  * in src/ (so `npx vitest run test/cli` works without `npm run build`). Test
  * files run in parallel workers: a lock directory makes one of them build
  * while the others wait for it.
@@ -77,7 +77,8 @@ export function ensureBuilt(): void {
     const tsc = join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
     const r = spawnSync(process.execPath, [tsc, '-p', 'tsconfig.json'], { cwd: ROOT, encoding: 'utf8' });
     // tsc emits even with type errors (someone else's work in progress); what the tests need is a fresh main.js.
-    if (!existsSync(MAIN)) throw new Error(`build failed, no ${MAIN}:\n${r.stdout}${r.stderr}`);
+    const b = spawnSync('npm', ['run', 'bundle', '--silent'], { cwd: ROOT, encoding: 'utf8' });
+    if (!existsSync(MAIN)) throw new Error(`build failed, no ${MAIN}:\n${r.stdout}${r.stderr}${b.stdout}${b.stderr}`);
     if (r.status !== 0) process.stderr.write(`[test/helpers/cli] tsc reported errors; testing the emitted dist/ anyway:\n${r.stdout}`);
   } finally {
     rmSync(lock, { recursive: true, force: true });
@@ -133,7 +134,7 @@ function childEnv(o: RunOptions): NodeJS.ProcessEnv {
 }
 
 /**
- * Runs `node dist/cli/main.js ...args` and waits for it.
+ * Runs `node dist/bundle/main.js ...args` and waits for it.
  *
  * @example
  * const r = runCli(['anonymise', '--format', 'combined', file], { stateDir });

@@ -1,36 +1,36 @@
 /**
- * Shared fixtures for pipeline, format and policy tests: a private salt
- * directory with a FileKeyring on an injected clock, policies from YAML
+ * Shared fixtures for pipeline, format and policy tests: a private temp
+ * directory, an in-memory keyring on an injected clock, policies from YAML
  * text, and log lines stamped relative to that clock (so they never fall
  * out of the retention window as the calendar moves on).
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { FileKeyring } from '../../src/keyring/file.js';
-import { type Event } from '../../src/event/event.js';
+import type { Event } from '../../src/event/event.js';
 import { components } from '../../src/components.js';
 import { roleOfName } from '../../src/event/vocabulary.js';
 import { COMBINED } from '../../src/formats/combined/index.js';
 import { COMMON } from '../../src/formats/common/index.js';
 import { compileTemplate } from '../../src/formats/engines/template/template.js';
 import { TextFormat } from '../../src/formats/engines/template/text-format.js';
-import { type DecodeOutcome, type Format, type FormatContext } from '../../src/formats/format.js';
+import type { DecodeOutcome, Format, FormatContext } from '../../src/formats/format.js';
 import { VHOST_COMBINED } from '../../src/formats/vhost_combined/index.js';
 import { AnonymiseStage } from '../../src/pipeline/anonymise.js';
-import { type LinePipeline } from '../../src/pipeline/line-pipeline.js';
+import type { LinePipeline } from '../../src/pipeline/line-pipeline.js';
 import { type LineHandler, LineSplitter, type RawDropReason } from '../../src/pipeline/line-splitter.js';
-import { type LineStats } from '../../src/pipeline/stats.js';
+import type { LineStats } from '../../src/pipeline/stats.js';
 import { buildLinePipeline, type BuildOptions, planFor } from '../../src/runtime/build.js';
 import { loadPolicy, type LoadedPolicy } from '../../src/policy/load.js';
-import { type FieldSpec, type PolicyConfig } from '../../src/policy/schema.js';
+import type { FieldSpec, PolicyConfig } from '../../src/policy/schema.js';
 import { parseDuration } from '../../src/time/duration.js';
 import { createUserAgentGeneraliser } from '../../src/transforms/generalise-user-agent/generalise-user-agent.js';
-import { type TransformContext } from '../../src/transforms/transform.js';
+import type { TransformContext } from '../../src/transforms/transform.js';
 import { Pseudonymiser, pseudonymOptionsFromConfig } from '../../src/transforms/pseudonymise.js';
 import { redactOptionsFromConfig } from '../../src/transforms/redact/config.js';
 import { Redactor } from '../../src/transforms/redact/index.js';
 import { ipTruncationFromConfig } from '../../src/transforms/truncate-ip.js';
+import { MemoryKeyring } from './memory-keyring.js';
 
 export const MINUTE = 60_000;
 export const HOUR = 60 * MINUTE;
@@ -47,7 +47,8 @@ export const T0 = Date.UTC(2031, 2, 14, 12, 0, 0);
 export interface TestEnv {
   /** A private temp directory (policies, salts); removed by cleanup(). */
   readonly root: string;
-  readonly keyring: FileKeyring;
+  /** In memory: these tests drive the engine line by line, without awaiting a prepare() (test/keyring/ covers the file keyring). */
+  readonly keyring: MemoryKeyring;
   /** The clock every component reads; move `clock.t` to move time. */
   readonly clock: { t: number };
   readonly now: () => number;
@@ -55,8 +56,8 @@ export interface TestEnv {
 }
 
 /**
- * A temp directory with a FileKeyring (P1D epochs, PT1H grace) on an
- * injected clock.
+ * A temp directory with an in-memory keyring (P1D epochs, PT1H grace) on
+ * an injected clock.
  *
  * @example
  * const env = makeEnv(); try { ... } finally { env.cleanup(); }
@@ -65,7 +66,7 @@ export function makeEnv(t0: number = T0): TestEnv {
   const root = mkdtempSync(join(tmpdir(), 'gallra-test-'));
   const clock = { t: t0 };
   const now = (): number => clock.t;
-  const keyring = new FileKeyring({ dir: join(root, 'salts'), period: 'P1D', grace: parseDuration('PT1H')!, now });
+  const keyring = new MemoryKeyring({ period: 'P1D', grace: parseDuration('PT1H')!, now });
   return {
     root,
     keyring,

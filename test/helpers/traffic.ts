@@ -5,9 +5,9 @@
  * host + address + user agent within a salt epoch, exactly what the visitor
  * id pseudonymises).
  */
-import { type Dimension } from '../../src/stores/aggregates-table.js';
+import type { Dimension } from '../../src/stores/aggregates-table.js';
 import { classifyUserAgent } from '../../src/transforms/generalise-user-agent/generalise-user-agent.js';
-import { templatePath } from '../../src/transforms/url/path-template.js';
+import { pathTemplateOf } from '../../src/aggregate/dimensions.js';
 import { referrerDomain } from '../../src/aggregate/referrer.js';
 import { clfTime } from './lines.js';
 
@@ -117,7 +117,7 @@ export function expectedDims(h: Hit): Record<Dimension, string> {
     method: h.method,
     status_class: `${Math.floor(h.status / 100)}xx`,
     status: String(h.status),
-    path_template: templatePath(h.path),
+    path_template: pathTemplateOf(h.path),
     referrer_domain: referrerDomain(h.referer, h.host, []),
     browser: ua.family,
     os: ua.os,

@@ -7,7 +7,7 @@
  */
 import { closeSync, existsSync, mkdirSync, openSync, constants as fsc, writeFileSync, writeSync } from 'node:fs';
 import net from 'node:net';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { once } from 'node:events';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ensureBuilt, runCli, runCliAsync, TempDirs } from '../helpers/cli.js';
@@ -180,7 +180,7 @@ run:
 });
 
 describe('gallra retention', () => {
-  it('lists with --dry-run, then deletes, the day files older than the window and destroys closed salts, keeping the rest', () => {
+  it('lists with --dry-run, then deletes, the day files older than the window and destroys closed salts, keeping the rest, and records it in the audit trail', () => {
     const dir = tmp.make('retention');
     const out = join(dir, 'out');
     const salts = join(dir, 'state', 'salts');
@@ -198,15 +198,16 @@ describe('gallra retention', () => {
 
     const dry = runCli(['retention', '--config', cfg, '--dry-run'], { stateDir: join(dir, 'state') });
     expect(dry.status, dry.stderr).toBe(0);
-    for (const f of old) expect(dry.stdout).toContain(`would delete ${f}\n`);
-    expect(dry.stdout).toContain(`would destroy salt ${closedSalt}\n`);
+    for (const f of old) expect(dry.stdout).toContain(`file-1: would delete ${basename(f)}\n`);
+    expect(dry.stdout).toContain('salts: would destroy salt P1D 2020-01-01T00:00:00Z\n');
     expect(dry.stdout).toMatch(/^3 to remove$/m);
     for (const f of [...old, ...kept, closedSalt, openSalt]) expect(existsSync(f), f).toBe(true);
 
     const real = runCli(['retention', '--config', cfg], { stateDir: join(dir, 'state') });
     expect(real.status, real.stderr).toBe(0);
-    for (const f of old) expect(real.stdout).toContain(`deleted ${f}\n`);
-    expect(real.stdout).toContain(`destroyed salt ${closedSalt}\n`);
+    for (const f of old) expect(real.stdout).toContain(`file-1: deleted ${basename(f)}\n`);
+    expect(real.stdout).toContain('salts: destroyed salt P1D 2020-01-01T00:00:00Z\n');
+    expect(real.stdout).toContain(`recorded in the audit trail ${join(dir, 'state', 'audit.jsonl')}\n`);
     expect(real.stdout).toMatch(/^3 removed$/m);
     for (const f of [...old, closedSalt]) expect(existsSync(f), f).toBe(false);
     for (const f of [...kept, openSalt]) expect(existsSync(f), f).toBe(true);
@@ -215,5 +216,6 @@ describe('gallra retention', () => {
     const again = runCli(['retention', '--config', cfg], { stateDir: join(dir, 'state') });
     expect(again.stdout).toMatch(/^0 removed$/m);
     expect(runCli(['retention'], { stateDir: dir }).status).toBe(2);
+    expect(runCli(['audit', 'verify', '--config', cfg], { stateDir: join(dir, 'state') }).status).toBe(0);
   });
 });

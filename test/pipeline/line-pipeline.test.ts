@@ -359,7 +359,8 @@ describe('stats', () => {
 describe('the composition root', () => {
   it('builds every format of the policy, custom ones from their log_format, custom ones tried first', () => {
     const policy = policyFrom(env, "formats:\n  mine:\n    log_format: '$remote_addr [$time_local] $status'\n").config;
-    expect(candidateNames(policy, 'auto')).toEqual(['mine', 'json', 'vhost_combined', 'combined', 'common']);
+    // The cloud JSON formats before generic json, the cloud text formats before the nginx ones; iis is w3c's alias, not tried.
+    expect(candidateNames(policy, 'auto')).toEqual(['mine', 'gcp_lb', 'cloudflare', 'azure_frontdoor', 'caddy', 'cdr', 'json', 'alb', 'elb', 's3', 'haproxy', 'vpcflow', 'cloudfront', 'w3c', 'vhost_combined', 'combined', 'common']);
     const mine = buildFormat(policy, 'mine');
     const line = `81.6.12.34 [${clfTime(T0)}] 200`;
     expect(mine.decode(line, 0, line.length)).toBe(1);

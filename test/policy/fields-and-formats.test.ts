@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { type z } from 'zod';
+import type { z } from 'zod';
 import { components } from '../../src/components.js';
 import { ROLES } from '../../src/event/vocabulary.js';
 import { fieldSpecSchema as fieldSpecOf, fieldsConfigSchema as fieldsOf, formatConfigSchema as formatOf, formatsConfigSchema as formatsOf } from '../../src/policy/schema.js';

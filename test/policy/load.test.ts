@@ -31,7 +31,7 @@ describe('loadPolicy', () => {
     expect(config.input).toEqual({ format: 'auto', max_line_length: 65_536, unparsed: 'drop', missing_timestamp: 'drop' });
     expect(config.retention).toEqual({ keep: 'P6M', max_future: 'PT1H' });
     expect(config.fields.remote_addr).toEqual({ transform: 'truncate-ip' });
-    expect(Object.keys(config.formats).sort()).toEqual(['combined', 'common', 'json', 'vhost_combined']);
+    expect(Object.keys(config.formats).sort()).toEqual(['alb', 'azure_frontdoor', 'caddy', 'cdr', 'cloudflare', 'cloudfront', 'combined', 'common', 'elb', 'gcp_lb', 'haproxy', 'iis', 'json', 's3', 'vhost_combined', 'vpcflow', 'w3c']);
   });
 
   it('merges a file over the defaults: only the keys it changes', () => {
@@ -166,7 +166,7 @@ describe('policy loading errors', () => {
   it('rejects input.format naming an unknown format, listing the known ones', () => {
     const { err, file } = loadError('input:\n  format: nginx_main\n');
     expect(err.message).toContain(`${file}:2:11: input.format: unknown format "nginx_main"`);
-    expect(err.message).toContain('use auto or one of: combined, common, vhost_combined, json');
+    expect(err.message).toContain('use auto or one of: combined, common, vhost_combined, alb, elb, s3, cloudfront, vpcflow, gcp_lb, cloudflare, azure_frontdoor, w3c, iis, haproxy, caddy, cdr, json');
   });
 
   it('rejects input.format naming an Object.prototype member', () => {

@@ -27,10 +27,10 @@ describe('policySchema', () => {
     expect(c.fields).toEqual({ a: { transform: 'keep' }, b: { transform: 'pseudonymise', namespace: 'user', prefix: 'u_' }, c: { transform: 'keep', role: 'user' } });
   });
 
-  it('allows namespace and prefix only on pseudonymise', () => {
+  it('allows namespace and prefix only on the pseudonymising transforms', () => {
     const r = policySchema.safeParse({ fields: { a: { transform: 'redact', prefix: 'x' } } });
     expect(r.success).toBe(false);
-    expect(r.error!.issues[0]!.message).toContain('prefix applies only to transform: pseudonymise, not redact');
+    expect(r.error!.issues[0]!.message).toContain('prefix applies only to transform: pseudonymise or pseudonymise-number, not redact');
   });
 
   it('rejects a namespace or prefix that could break a log line', () => {

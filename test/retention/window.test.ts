@@ -2,7 +2,10 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { retentionConfigSchema, retentionWindowFromConfig } from '../../src/retention/config.js';
 import {
+  DAY_MS,
+  dayVerdict,
   isAllowedRetention,
+  isExpiredAt,
   MAX_RETENTION,
   RetentionGate,
   retentionCutoff,
@@ -31,6 +34,73 @@ describe('retentionCutoff', () => {
     expect(retentionCutoff(NOW, SIX_MONTHS)).toBe(Date.UTC(2026, 1, 28, 12));
     expect(retentionCutoff(Date.UTC(2024, 7, 31), SIX_MONTHS)).toBe(Date.UTC(2024, 1, 29));
     expect(retentionCutoff(Date.UTC(2026, 10, 22), { ...SIX_MONTHS, keep: mustParseDuration('P90D') })).toBe(Date.UTC(2026, 7, 24));
+  });
+});
+
+describe('the window on the calendar (UTC, calendar months, month ends clamped)', () => {
+  // [now, keep, the instant the window starts]
+  it.each([
+    ['31 Aug 2026 − P6M ends on 28 Feb (no leap day)', Date.UTC(2026, 7, 31), 'P6M', Date.UTC(2026, 1, 28)],
+    ['31 Aug 2028 − P6M ends on 29 Feb (leap year)', Date.UTC(2028, 7, 31), 'P6M', Date.UTC(2028, 1, 29)],
+    ['31 Aug 2024 − P6M ends on 29 Feb (leap year)', Date.UTC(2024, 7, 31, 23, 59, 59, 999), 'P6M', Date.UTC(2024, 1, 29, 23, 59, 59, 999)],
+    ['31 Aug 2100 − P6M ends on 28 Feb (2100 is no leap year)', Date.UTC(2100, 7, 31), 'P6M', Date.UTC(2100, 1, 28)],
+    ['30 Aug 2027 − P6M clamps to 28 Feb', Date.UTC(2027, 7, 30, 6), 'P6M', Date.UTC(2027, 1, 28, 6)],
+    ['29 Aug 2028 − P6M is 29 Feb itself', Date.UTC(2028, 7, 29), 'P6M', Date.UTC(2028, 1, 29)],
+    ['1 Sep 2026 − P6M is 1 Mar', Date.UTC(2026, 8, 1), 'P6M', Date.UTC(2026, 2, 1)],
+    ['31 Oct − P6M clamps to 30 Apr', Date.UTC(2026, 9, 31, 18), 'P6M', Date.UTC(2026, 3, 30, 18)],
+    ['31 Mar − P6M crosses the year into 30 Sep', Date.UTC(2027, 2, 31), 'P6M', Date.UTC(2026, 8, 30)],
+    ['31 Dec − P6M is 30 Jun', Date.UTC(2026, 11, 31, 12), 'P6M', Date.UTC(2026, 5, 30, 12)],
+    ['31 Mar − P1M clamps to 28 Feb', Date.UTC(2027, 2, 31), 'P1M', Date.UTC(2027, 1, 28)],
+    ['29 Feb 2028 − P90D counts days, not months', Date.UTC(2028, 1, 29), 'P90D', Date.UTC(2027, 11, 1)],
+  ])('%s', (_name, now, keep, start) => {
+    expect(retentionCutoff(now, { keep: mustParseDuration(keep) })).toBe(start);
+  });
+
+  it('keeps what is stamped exactly at the window start and drops what is a millisecond older, at every month end of a leap cycle', () => {
+    for (let y = 2027; y <= 2030; y++) {
+      for (let m = 0; m < 12; m++) {
+        const monthEnd = Date.UTC(y, m + 1, 0, 12); // the last day of month m, noon
+        const clock = { t: monthEnd };
+        const gate = new RetentionGate(SIX_MONTHS, () => clock.t);
+        gate.refresh();
+        const cutoff = retentionCutoff(clock.t, SIX_MONTHS);
+        expect(gate.verdict(cutoff), `${new Date(monthEnd).toISOString()} exactly at`).toBe(WINDOW_INSIDE);
+        expect(gate.verdict(cutoff + 1), 'just inside').toBe(WINDOW_INSIDE);
+        expect(gate.verdict(cutoff - 1), 'just outside').toBe(WINDOW_EXPIRED);
+        expect(isExpiredAt(cutoff, cutoff)).toBe(false);
+        expect(isExpiredAt(cutoff + 1, cutoff)).toBe(false);
+        expect(isExpiredAt(cutoff - 1, cutoff)).toBe(true);
+      }
+    }
+  });
+
+  it('counts what has no time as outside the window', () => {
+    expect(isExpiredAt(NaN, 0)).toBe(true);
+  });
+
+  it('places a UTC day wholly before, across or after the window start', () => {
+    const cutoff = retentionCutoff(NOW, SIX_MONTHS); // 28 Feb 2026 12:00Z
+    expect(dayVerdict(Date.UTC(2026, 1, 27), cutoff)).toBe('expired');
+    expect(dayVerdict(Date.UTC(2026, 1, 28), cutoff)).toBe('straddles');
+    expect(dayVerdict(Date.UTC(2026, 2, 1), cutoff)).toBe('inside');
+    // A day that ends exactly at the cutoff is wholly outside; one that begins there wholly inside.
+    expect(dayVerdict(Date.UTC(2026, 1, 28) - DAY_MS, Date.UTC(2026, 1, 28))).toBe('expired');
+    expect(dayVerdict(Date.UTC(2026, 1, 28), Date.UTC(2026, 1, 28))).toBe('inside');
+    expect(dayVerdict(Date.UTC(2026, 1, 28), Date.UTC(2026, 1, 28) + 1)).toBe('straddles');
+  });
+
+  it('agrees with the gate: a day is expired exactly when its last instant is, and inside exactly when its first is', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: Date.UTC(2000, 0, 1), max: Date.UTC(2100, 0, 1) }), fc.integer({ min: -400, max: 2 }), (now, days) => {
+        const { gate } = gateAt(now);
+        const cutoff = retentionCutoff(now, SIX_MONTHS);
+        const day = (Math.floor(now / DAY_MS) + days) * DAY_MS;
+        const v = dayVerdict(day, cutoff);
+        expect(v === 'expired').toBe(gate.verdict(day + DAY_MS - 1) === WINDOW_EXPIRED);
+        expect(v === 'inside').toBe(gate.verdict(day) !== WINDOW_EXPIRED);
+      }),
+      FC,
+    );
   });
 });
 

@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Event, FieldLayout } from '../../src/event/event.js';
-import { type Role } from '../../src/event/vocabulary.js';
+import type { Role } from '../../src/event/vocabulary.js';
 import { compileFieldOp } from '../../src/runtime/build.js';
 import { type CompiledOp, DROP_OP, KEEP_OP, type TransformContext } from '../../src/transforms/transform.js';
 import { anonymiseLine, HOUR, makeAnonymiser, makeContext, makeEnv, T0, type TestEnv } from '../helpers/env.js';

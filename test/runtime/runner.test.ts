@@ -17,7 +17,7 @@ import { httpConfigSchema } from '../../src/policy/run-sections.js';
 import { Runner } from '../../src/runtime/runner.js';
 import { readCheckpoint } from '../../src/sources/file/checkpoint.js';
 import { syslogSourceConfigSchema } from '../../src/sources/syslog/config.js';
-import { type SyslogSource } from '../../src/sources/syslog/syslog-source.js';
+import type { SyslogSource } from '../../src/sources/syslog/syslog-source.js';
 import { TempDirs } from '../helpers/cli.js';
 import { freePort, httpGet, idCounts, metric, numberedLine, numberedLines, readOutput, until } from '../helpers/run.js';
 import { Cleanups } from '../helpers/wait.js';

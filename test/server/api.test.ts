@@ -14,7 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { aggregateSettings } from '../../src/aggregate/config.js';
 import { isLoopback, type Server, startServer } from '../../src/server/app.js';
 import { openAggregateReader } from '../../src/runtime/aggregates.js';
-import { type QueryEngine } from '../../src/stores/store.js';
+import type { QueryEngine } from '../../src/stores/store.js';
 import * as Q from '../../src/server/queries.js';
 import { DAY_MS, fillStore, type FilledStore } from '../helpers/aggregate-store.js';
 

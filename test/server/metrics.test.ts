@@ -6,8 +6,8 @@
 import { describe, expect, it } from 'vitest';
 import { LineStats } from '../../src/pipeline/stats.js';
 import { createMetrics, exposition, type MeteredSource } from '../../src/server/metrics.js';
-import { type Sink } from '../../src/sinks/sink.js';
-import { type Source } from '../../src/sources/source.js';
+import type { Sink } from '../../src/sinks/sink.js';
+import type { Source } from '../../src/sources/source.js';
 import { metric } from '../helpers/run.js';
 
 function fakeSource(name: string, drops: Record<string, number>, lag: number): Source {

@@ -7,7 +7,7 @@ import { promisify } from 'node:util';
 import fc from 'fast-check';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { FileKeyring } from '../../src/keyring/index.js';
-import { type EpochSalt } from '../../src/keyring/keyring.js';
+import type { EpochSalt } from '../../src/keyring/keyring.js';
 import { parseDuration } from '../../src/time/duration.js';
 import {
   DEFAULT_PSEUDONYM_OPTIONS,
@@ -29,10 +29,11 @@ let root: string;
 let clock: { t: number };
 let keyring: FileKeyring;
 
-beforeEach(() => {
+beforeEach(async () => {
   root = mkdtempSync(join(tmpdir(), 'gallra-pseudonymise-'));
   clock = { t: T0 };
   keyring = newKeyring();
+  await keyring.prepare(clock.t);
 });
 
 afterEach(() => {
@@ -40,8 +41,9 @@ afterEach(() => {
   rmSync(root, { recursive: true, force: true });
 });
 
-function newKeyring(): FileKeyring {
-  return new FileKeyring({ dir: join(root, 'salts'), period: 'P1D', grace: parseDuration('PT1H')!, now: () => clock.t });
+/** Events up to a day ahead are accepted (future P1D), so tomorrow's epoch is prepared too. */
+function newKeyring(dir = join(root, 'salts')): FileKeyring {
+  return new FileKeyring({ dir, period: 'P1D', grace: parseDuration('PT1H')!, future: parseDuration('P1D')!, now: () => clock.t });
 }
 
 function pseudonymiser(over: Partial<PseudonymOptions> = {}, kr: FileKeyring = keyring): Pseudonymiser {
@@ -105,12 +107,15 @@ describe('the pseudonym construction', () => {
     expect(p.pseudonym('user', 'alice', T0, '')).toBe(bare);
   });
 
-  it('gives equal values in one epoch equal pseudonyms, whatever the time within the epoch', () => {
+  it('gives equal values in one epoch equal pseudonyms, whatever the time within the epoch', async () => {
     const p = pseudonymiser();
     const a = p.pseudonym('user', 'alice', Date.UTC(2026, 10, 22, 0, 0, 0));
     expect(p.pseudonym('user', 'alice', Date.UTC(2026, 10, 22, 23, 59, 59, 999))).toBe(a);
     expect(pseudonymiser().pseudonym('user', 'alice', T0)).toBe(a); // another instance on the same keyring
-    expect(pseudonymiser({}, newKeyring()).pseudonym('user', 'alice', T0)).toBe(a); // another keyring on the same directory
+    const other = newKeyring();
+    await other.prepare(clock.t);
+    expect(pseudonymiser({}, other).pseudonym('user', 'alice', T0)).toBe(a); // another keyring on the same directory
+    other.close();
   });
 
   it('gives different epochs, namespaces and values different pseudonyms', () => {
@@ -124,8 +129,9 @@ describe('the pseudonym construction', () => {
     expect(p.pseudonym('ab', 'c', T0)).not.toBe(p.pseudonym('a', 'bc', T0));
   });
 
-  it('stays right when events of many epochs interleave (more than it keeps prepared)', () => {
+  it('stays right when events of many epochs interleave (more than it keeps prepared)', async () => {
     clock.t = T0 + 10 * DAY; // most epochs below are closed (ephemeral salts), the last two open
+    await keyring.prepare(clock.t);
     const p = pseudonymiser({ cacheSize: 8 });
     const events = Array.from({ length: 60 }, (_, k) => T0 + ((k * 7) % 12) * DAY + (k % 5) * HOUR);
     const first = events.map((t, k) => p.pseudonym('user', `u${k % 3}`, t));
@@ -181,7 +187,7 @@ describe('the cache', () => {
 });
 
 describe('salt destruction', () => {
-  it.each([0, 1000])('never reuses a destroyed salt or what was derived from it (cacheSize %i)', (cacheSize) => {
+  it.each([0, 1000])('never reuses a destroyed salt or what was derived from it (cacheSize %i)', async (cacheSize) => {
     const p = pseudonymiser({ cacheSize });
     const live = saltOf(T0);
     const before = p.pseudonym('user', 'alice', T0);
@@ -189,7 +195,7 @@ describe('salt destruction', () => {
     const saltBytes = Buffer.from(live.salt);
 
     clock.t = Date.UTC(2026, 10, 23, 1); // the epoch's end plus its grace hour: closed
-    keyring.destroyClosed();
+    await keyring.destroyClosed();
     expect(live.wiped).toBe(true);
 
     const after = p.pseudonym('user', 'alice', T0);
@@ -202,19 +208,23 @@ describe('salt destruction', () => {
     expect(p.pseudonym('user', 'alice', T0 + HOUR)).toBe(after);
   });
 
-  it('drops the old key when the salt is wiped by the clock alone, without a rotate', () => {
+  it('stops using the old key as soon as the clock closes the epoch, before housekeeping has destroyed the salt', () => {
     const p = pseudonymiser();
+    const live = saltOf(T0);
     const before = p.pseudonym('user', 'alice', T0);
-    clock.t = Date.UTC(2026, 10, 24); // next saltFor() sweeps the closed epoch
+    clock.t = Date.UTC(2026, 10, 24); // closed; no destroyClosed() yet
     const after = p.pseudonym('user', 'alice', T0);
+    expect(live.wiped).toBe(false);
     expect(after).not.toBe(before);
+    expect(saltOf(T0).ephemeral).toBe(true);
     expect(after).toBe(oracle(saltOf(T0).salt, 'user', 'alice'));
   });
 
-  it('drops the old key after destroyAll, and the next salt is a new one', () => {
+  it('drops the old key after destroyAll, and the next salt is a new one', async () => {
     const p = pseudonymiser();
     const before = p.pseudonym('user', 'alice', T0);
-    keyring.destroyAll();
+    await keyring.destroyAll();
+    await keyring.prepare(clock.t);
     const after = p.pseudonym('user', 'alice', T0);
     expect(after).not.toBe(before);
     expect(after).toBe(oracle(saltOf(T0).salt, 'user', 'alice'));
@@ -272,7 +282,7 @@ describe('two processes sharing one keyring directory', () => {
   afterAll(() => removeCompiled(distDir));
 
   it('computes identical pseudonyms for the same event in both, and different ones in another epoch', async () => {
-    const saltDir = join(root, 'salts');
+    const saltDir = join(root, 'salts-shared'); // empty: the two children race to create the salts
     const requests = [
       ['user', 'alice', T0],
       ['user', 'alice', T0 + 3 * HOUR], // same epoch
@@ -291,7 +301,10 @@ describe('two processes sharing one keyring directory', () => {
     expect(a[2]).not.toBe(a[0]);
     expect(a[3]).not.toBe(a[0]);
     // And the test process, on the same directory, agrees with both and with the oracle over the salt file.
-    expect(pseudonymiser().pseudonym('user', 'alice', T0)).toBe(a[0]);
+    const mine = newKeyring(saltDir);
+    await mine.prepare(clock.t);
+    expect(pseudonymiser({}, mine).pseudonym('user', 'alice', T0)).toBe(a[0]);
+    mine.close();
     const onDisk = readFileSync(join(saltDir, 'P1D-20261122T000000Z.salt'));
     expect(a[0]).toBe(oracle(onDisk, 'user', 'alice'));
     expect(a[2]).toBe(oracle(readFileSync(join(saltDir, 'P1D-20261123T000000Z.salt')), 'user', 'alice'));
@@ -299,11 +312,12 @@ describe('two processes sharing one keyring directory', () => {
 });
 
 describe('Pseudonymiser.dropWiped', () => {
-  it('forgets the keyed state and cached pseudonyms of an epoch whose salt was destroyed, without waiting for the next line', () => {
+  it('forgets the keyed state and cached pseudonyms of an epoch whose salt was destroyed, without waiting for the next line', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'gallra-dropwiped-'));
     try {
       let now = T0;
-      const keyring = new FileKeyring({ dir, period: 'P1D', grace: parseDuration('PT1H')!, now: () => now });
+      const keyring = new FileKeyring({ dir, period: 'P1D', grace: parseDuration('PT1H')!, future: parseDuration('PT1H')!, now: () => now });
+      await keyring.prepare(now);
       const p = new Pseudonymiser(keyring, DEFAULT_PSEUDONYM_OPTIONS);
       p.pseudonym('user', 'alice', T0);
       const states = (p as unknown as { states: Map<number, { mac: { destroyed: boolean }; caches: Map<string, StringCache<string>> }> }).states;
@@ -311,7 +325,7 @@ describe('Pseudonymiser.dropWiped', () => {
       const state = [...states.values()][0]!;
       // The day ends, the grace passes, housekeeping destroys the salt — and no line comes.
       now = T0 + DAY;
-      keyring.destroyClosed();
+      await keyring.destroyClosed();
       p.dropWiped();
       expect(states.size).toBe(0);
       expect(state.mac.destroyed).toBe(true);

@@ -43,7 +43,8 @@ describe('NumberScanner', () => {
     const bytes = Buffer.from('x+46701234567');
     const hits: [number, number, NumberKind][] = [];
     new NumberScanner(ALL).scan(bytes, 2, bytes.length, (a, z, k) => hits.push([a, z, k]));
-    expect(hits).toEqual([]); // 46701234567 without its + is neither national nor E.164
+    expect(hits).toEqual([[2, 13, 'phone']]); // 46701234567 without its + is a Swedish mobile's MSISDN
+    hits.length = 0;
     new NumberScanner(ALL).scan(bytes, 1, bytes.length, (a, z, k) => hits.push([a, z, k]));
     expect(hits).toEqual([[1, 13, 'phone']]);
   });
@@ -57,12 +58,14 @@ describe('NumberScanner', () => {
     expect(scan('ÅÄ0701234567')).toEqual([{ text: '0701234567', kind: 'phone' }]); // only ASCII letters glue
   });
 
-  it('joins groups separated by a single space, hyphen or plus, and nothing else', () => {
+  it('joins groups separated by one separator (space, dashes, plus, dot, slash, Unicode spaces) or a parenthesis beside a space or dash', () => {
     expect(scan('070 123 45 67')).toEqual([{ text: '070 123 45 67', kind: 'phone' }]);
     expect(scan('070-123-45-67')).toEqual([{ text: '070-123-45-67', kind: 'phone' }]);
     expect(scan('070  123 45 67')).toEqual([]); // two spaces end the run: 070 alone is too short
-    expect(scan('070.123.45.67')).toEqual([]);
-    expect(scan('070/1234567')).toEqual([]);
+    expect(scan('070.123.45.67')).toEqual([{ text: '070.123.45.67', kind: 'phone' }]);
+    expect(scan('070/1234567')).toEqual([{ text: '070/1234567', kind: 'phone' }]);
+    expect(scan('+46 (0)70 123 45 67')).toEqual([{ text: '+46 (0)70 123 45 67', kind: 'phone' }]);
+    expect(scan('070 - 123 45 67')).toEqual([{ text: '070 - 123 45 67', kind: 'phone' }]);
     expect(scan('4111 1111 1111 1111 ')).toEqual([{ text: '4111 1111 1111 1111', kind: 'card' }]);
   });
 
@@ -116,7 +119,7 @@ describe('NumberScanner', () => {
 
   it('classifies E.164 only when the + starts a word', () => {
     expect(scan('+46701234567')).toEqual([{ text: '+46701234567', kind: 'phone' }]);
-    expect(scan('me+46701234567')).toEqual([]); // query-string space glued to a word: the digits are not national either
+    expect(scan('me+46701234567')).toEqual([{ text: '46701234567', kind: 'phone' }]); // query-string space glued to a word: not E.164, but a Swedish MSISDN
     expect(scan('+0701234567')).toEqual([]); // E.164 never starts with 0
     expect(scan('+4670')).toEqual([]);
     expect(scan('+1234567890123456')).toEqual([]); // sixteen digits: too long for E.164

@@ -24,11 +24,11 @@ function embedded(text: string, before = 'xx\u00e9 "', after = '" 81.6.12.34 end
 describe('positive cases, one table per detector', () => {
   it.each([
     ['IPv4 in a query string', 'GET /x?ip=81.6.12.34&y=1', 'GET /x?ip=81.6.12.0&y=1'],
-    ['IPv4 with a port', 'upstream 81.6.12.34:8080 failed', 'upstream 81.6.12.0:8080 failed'],
+    ['IPv4 with a port (ports go: ip.keep_port is false)', 'upstream 81.6.12.34:8080 failed', 'upstream 81.6.12.0 failed'],
     ['IPv4 at the end of a sentence', 'from 81.6.12.34.', 'from 81.6.12.0.'],
     ['IPv4 with leading zeros', 'x 081.006.012.034 y', 'x 81.6.12.0 y'],
     ['IPv6 in a path', '/from/2001:db8:abcd:1234::1/x', '/from/2001:db8:abcd::/x'],
-    ['IPv6 in brackets with a port', 'addr=[2001:db8:abcd:1234::1]:443', 'addr=[2001:db8:abcd::]:443'],
+    ['IPv6 in brackets with a port', 'addr=[2001:db8:abcd:1234::1]:443', 'addr=[2001:db8:abcd::]'],
     ['IPv6, full and upper case', 'ip=2001:0DB8:ABCD:1234:0000:0000:0000:0001 ok', 'ip=2001:db8:abcd:: ok'],
     ['IPv6 with URL-encoded colons', '/q?ip=2001%3Adb8%3Aabcd%3A1234%3A%3A1&x=1', '/q?ip=2001:db8:abcd::&x=1'],
     ['IPv6 with lower-case URL-encoded colons', '/q?ip=2001%3adb8%3aabcd%3a1234%3a%3a1', '/q?ip=2001:db8:abcd::'],
@@ -40,7 +40,7 @@ describe('positive cases, one table per detector', () => {
     ['IPv4-compatible IPv6 that truncates to nothing', 'x ::2 y', 'x :: y'],
     ['IPv6 glued to a hex-looking word', 'id=cafe2001:db8:1:2::1', 'id=cafe[2001:db8:1::]'],
     ['IPv6 after a hex-looking word and a colon', 'src:2001:db8:85a3:0:0:8a2e:370:7334 x', 'src:[2001:db8:85a3::] x'],
-    ['a full IPv6 address with a port and no brackets', 'addr 2001:db8:85a3:0:0:8a2e:370:7334:8080', 'addr [2001:db8:85a3::]:8080'],
+    ['a full IPv6 address with a port and no brackets', 'addr 2001:db8:85a3:0:0:8a2e:370:7334:8080', 'addr [2001:db8:85a3::]'],
   ])('truncates an address: %s', (_case, input, want) => {
     expect(redact(input)).toBe(want);
   });
@@ -51,7 +51,8 @@ describe('positive cases, one table per detector', () => {
     ['URL-encoded @', '/reset?e=jo%40example.com', '/reset?e=[email]'],
     ['double-encoded @', '/reset?e=jo%2540example.com', '/reset?e=[email]'],
     ['in a JSON string', '{"msg":"sent to jo@example.com"}', '{"msg":"sent to [email]"}'],
-    ['in a JSON document that also holds an empty URL', '{"url":"https://","email":"jo@example.com"}', '{"url":"https://","email":"[email]"}'],
+    ['in a JSON document that also holds an empty URL (the name says what it is)', '{"url":"https://","contact_email":"jo@example.com"}', '{"url":"https://","contact_email":"[redacted]"}'],
+    ['in a JSON document, under a name that says nothing', '{"url":"https://","to":"jo@example.com"}', '{"url":"https://","to":"[email]"}'],
     ['with a local part ending in a rare character', "x o'brien!@example.com y", 'x [email] y'],
     ['as a sensitive parameter (the parameter rule wins)', '/reset?email=jo%40example.com&from=81.6.12.34', '/reset?email=[redacted]&from=81.6.12.0'],
   ])('replaces an e-mail address: %s', (_case, input, want) => {
@@ -131,14 +132,14 @@ describe('positive cases, one table per detector', () => {
     ['URL-encoded nested query', '/r?next=%2Fa%3Ftoken%3Dabc%26x%3D1', '/r?next=%2Fa%3Ftoken%3D[redacted]%26x%3D1'],
     ['double-encoded nested query', '/r?next=%252Fa%253Ftoken%253Dabc%2526x%253D1', '/r?next=%252Fa%253Ftoken%253D[redacted]%2526x%253D1'],
     ['double-encoded separator inside a literal value', '/x?password=a%2526b&y=1', '/x?password=[redacted]&y=1'],
-    ['double-encoded space inside a nested value', '/login?next=%2Fprofile%3Fname%3DAnna%2520Svensson&x=1', '/login?next=%2Fprofile%3Fname%3D[redacted]&x=1'],
+    ['double-encoded space inside a nested value (a name reads [name])', '/login?next=%2Fprofile%3Fname%3DAnna%2520Svensson&x=1', '/login?next=%2Fprofile%3Fname%3D[name]&x=1'],
     ['double-encoded separator inside a nested value', '/r?next=%2Fa%3Ftoken%3Dabc%2526def%26x%3D1', '/r?next=%2Fa%3Ftoken%3D[redacted]%26x%3D1'],
   ])('redacts the value of a sensitive parameter: %s', (_case, input, want) => {
     expect(redact(input)).toBe(want);
   });
 
   it.each([
-    ['hex digest', 'key 3f2a8b9c4d5e6f708192a3b4c5d6e7f8a9b0c1d2', 'key [secret]'],
+    ['hex token (32 digits, the length of session ids; 40 and 64 are git and content hashes)', 'got 3f2a8b9c4d5e6f708192a3b4c5d6e7f8', 'got [secret]'],
     ['base64url API key', 'k=AbCdEfGhIjKlMnOpQrStUvWx12345', 'k=[secret]'],
     ['base64url with - and _', 'x sk_live_4eC39HqLyjWDarjtT1zdp7dc y', 'x [secret] y'],
     ['JWT', 'auth eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0In0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U end', 'auth [secret] end'],
@@ -228,7 +229,7 @@ describe('configuration', () => {
     ['card', 'card 4111 1111 1111 1111'],
     ['uuid', 'id 123e4567-e89b-12d3-a456-426614174000'],
     ['mac', 'mac 00-1a-2b-3c-4d-5e'],
-    ['secret', 'key 3f2a8b9c4d5e6f708192a3b4c5d6e7f8a9b0c1d2'],
+    ['secret', 'got 3f2a8b9c4d5e6f708192a3b4c5d6e7f8'],
     // A host without a dot: with user info off, the e-mail detector does not take it instead.
     ['userinfo', 'https://user:pass@intranet/'],
   ])('turns the %s detector off', (name, input) => {
@@ -237,12 +238,12 @@ describe('configuration', () => {
     expect(off.redact(input)).toBe(input);
   });
 
-  it('uses the configured sensitive names and secret length', () => {
+  it('adds the configured sensitive names to the built-in rules, and uses the configured secret length', () => {
     const c = redactConfigSchema.parse({ sensitive_params: { contains: ['kund'], exact: ['q'] }, secret_min_length: 40 });
     const custom = new Redactor(redactOptionsFromConfig(c, D));
-    expect(custom.redact('/x?kundnummer=1&q=a&token=b&qq=c')).toBe('/x?kundnummer=[redacted]&q=[redacted]&token=b&qq=c');
-    expect(custom.redact('key 3f2a8b9c4d5e6f708192a3b4c5d6e7f8a9b0c1d2')).toBe('key [secret]'); // 40 characters
-    expect(custom.redact('key 3f2a8b9c4d5e6f708192a3b4c5d6e7f8a9b0c1')).toBe('key 3f2a8b9c4d5e6f708192a3b4c5d6e7f8a9b0c1');
+    expect(custom.redact('/x?kundnummer=1&q=a&token=b&qq=c')).toBe('/x?kundnummer=[redacted]&q=[redacted]&token=[redacted]&qq=c');
+    expect(custom.redact('got aB3dE6gH9jK2mN5pQ8rS1tU4vW7xY0zA3cD6fG9h')).toBe('got [secret]'); // 40 characters
+    expect(custom.redact('got aB3dE6gH9jK2mN5pQ8rS1tU4vW7xY0zA3cD6fG9')).toBe('got aB3dE6gH9jK2mN5pQ8rS1tU4vW7xY0zA3cD6fG9');
   });
 
   it('rejects unknown keys, a secret threshold below 12 and empty names', () => {
@@ -283,10 +284,13 @@ describe('bytes at an offset, request lines, non-ASCII text', () => {
   it('redactRequestAscii changes only the target of METHOD target HTTP/x.y', () => {
     const line = 'GET /reset?email=jo%40example.com&ip=81.6.12.34 HTTP/1.1';
     const { bytes, offset } = embedded(line);
-    expect(r.redactRequestAscii(line, bytes, offset)).toBe('GET /reset?email=[redacted]&ip=81.6.12.0 HTTP/1.1');
-    const plain = 'POST /api/v1/users/12345 HTTP/2.0';
+    expect(r.redactRequestAscii(line, bytes, offset)).toBe('GET /reset?email=[redacted]&ip=[redacted] HTTP/1.1');
+    const plain = 'POST /api/v1/orders/1234 HTTP/2.0';
     const p = embedded(plain);
     expect(r.redactRequestAscii(plain, p.bytes, p.offset)).toBe(plain);
+    const user = 'POST /api/v1/users/12345 HTTP/2.0';
+    const u = embedded(user);
+    expect(r.redactRequestAscii(user, u.bytes, u.offset)).toBe('POST /api/v1/users/{user} HTTP/2.0');
   });
 
   it.each([
@@ -326,15 +330,13 @@ describe('sensitive parameter names', () => {
     for (const n of ['tok', 'keyboard', 'monkey', 'apikeys', 'page', '', '-_.[]']) expect(test(n), n).toBe(false);
   });
 
-  it('matches contains-names anywhere and exact names only whole', () => {
-    const names = new SensitiveNames([...DEFAULT_SENSITIVE_CONTAINS], [...DEFAULT_SENSITIVE_EXACT]);
+  it('matches the policy\'s contains-names anywhere and exact names only whole', () => {
+    const names = new SensitiveNames(['token', 'signature', 'mail'], ['user', 'code', 'state']);
     const test = (name: string): boolean => names.test(Buffer.from(name), 0, name.length);
     expect(test('X-Amz-Signature')).toBe(true);
-    expect(test('jsessionid')).toBe(true);
     expect(test('user_email')).toBe(true);
     expect(test('user')).toBe(true);
-    expect(test('username')).toBe(true);
-    expect(test('userAgent')).toBe(false);
+    expect(test('username')).toBe(false);
     expect(test('code')).toBe(true);
     expect(test('zipcode')).toBe(false);
     expect(test('state')).toBe(true);
@@ -569,7 +571,7 @@ describe('properties', () => {
 
   it('reads an escape before a token as an escape when a deeper round finds the token, so a second pass changes nothing', () => {
     const once = redact('/cb?next=%252Fa%253Fauth%253DBearer%2520Ab3dE6gH9jK2mN5pQ8rS1tU4%2526x%253D1');
-    expect(once).toBe('/cb?next=%252Fa%253Fauth%253D[redacted]%2520[secret]%2526x%253D1');
+    expect(once).toBe('/cb?next=%252Fa%253Fauth%253D[redacted]%2526x%253D1'); // the value of auth, up to the separator encoded as deep as its `=`
     expect(redact(once)).toBe(once);
   });
 
@@ -613,7 +615,7 @@ describe('properties', () => {
       }),
       { ...FC, numRuns: 600 },
     );
-  });
+  }, 30_000); // generated cases; sized for a loaded 2-vCPU machine
 
   it('never throws, on any string including lone surrogates, and keeps non-ASCII text around hits', () => {
     const surrogate = fc.integer({ min: 0xd800, max: 0xdfff }).map((c) => String.fromCharCode(c));
@@ -630,7 +632,7 @@ describe('properties', () => {
       }),
       { ...FC, numRuns: 1000 },
     );
-  });
+  }, 30_000); // generated cases; sized for a loaded 2-vCPU machine
 
   it('handles huge strings, with and without hits', () => {
     const big = 'a/b?c=d '.repeat(200_000);
@@ -639,7 +641,7 @@ describe('properties', () => {
     const out = redact(withHits);
     expect(out).toBe(`${big}[email] ${big}81.6.12.0 \ud800${big}`);
     expect(redact('x'.repeat(3_000_000))).toHaveLength(3_000_000);
-  });
+  }, 30_000); // megabytes of text; sized for a loaded 2-vCPU machine
 });
 
 describe('redact: sensitive parameters in awkward places', () => {
@@ -652,7 +654,7 @@ describe('redact: sensitive parameters in awkward places', () => {
   });
 
   it.each([
-    ['GET /x?name=Anna%20Svensson&page=2 HTTP/1.1', 'GET /x?name=[redacted]&page=2 HTTP/1.1'],
+    ['GET /x?name=Anna%20Svensson&page=2 HTTP/1.1', 'GET /x?name=[name]&page=2 HTTP/1.1'],
     ['password=my%20secret%20phrase', 'password=[redacted]'],
     ['address=Storgatan%201%2C%20Stockholm&x=1', 'address=[redacted]&x=1'],
     ['password=a%26b&c=1', 'password=[redacted]&c=1'],

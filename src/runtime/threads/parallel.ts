@@ -54,6 +54,8 @@ export class ParallelAnonymiser {
   private readonly carry: LineCarry;
   private lines = 0;
   private failure: Error | undefined;
+  /** close() or terminate() was called: workers exiting now is expected. */
+  private ending = false;
   private wake: (() => void) | undefined;
   /** Lines the main thread dropped (too long); workers count the rest. */
   readonly localStats = new LineStats();
@@ -74,6 +76,10 @@ export class ParallelAnonymiser {
       const slot: Slot = { worker, busy: 0 };
       worker.on('message', (m: FromWorker) => this.onMessage(slot, m));
       worker.on('error', (err) => this.fail(err));
+      // A worker that exits before it was told to (killed, out of memory) takes its batches with it.
+      worker.on('exit', (code) => {
+        if (!this.ending) this.fail(new Error(`worker thread exited with code ${code} before the input ended`));
+      });
       this.slots.push(slot);
     }
     // Each worker got its own copy (structured clone); this thread needs none.
@@ -112,6 +118,7 @@ export class ParallelAnonymiser {
 
   /** Ends the workers and returns the combined line counts. */
   async close(): Promise<LineStats> {
+    this.ending = true;
     const total = new LineStats();
     total.add(this.localStats);
     await Promise.all(
@@ -132,6 +139,7 @@ export class ParallelAnonymiser {
 
   /** Stops the workers at once (after a failure). */
   async terminate(): Promise<void> {
+    this.ending = true;
     await Promise.all(this.slots.map((s) => s.worker.terminate()));
   }
 

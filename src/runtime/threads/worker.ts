@@ -9,9 +9,10 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { isGallraError } from '../../errors.js';
 import { FileKeyring } from '../../keyring/file.js';
 import { startHousekeeping } from '../../keyring/housekeeping.js';
+import { withSaltAudit } from '../salt-store.js';
 import { EncodedBatchBuilder } from '../../pipeline/line-pipeline.js';
 import { LineSplitter } from '../../pipeline/line-splitter.js';
-import { type StatsJson } from '../../pipeline/stats.js';
+import type { StatsJson } from '../../pipeline/stats.js';
 import { loadPolicy } from '../../policy/load.js';
 import { toDuration } from '../../util/schema.js';
 import { buildLinePipeline } from '../build.js';
@@ -38,7 +39,9 @@ function main(): void {
   const init = workerData as WorkerInit;
   const loaded = loadPolicy(init.policyFile, init.env);
   const policy = loaded.config;
-  const keyring = new FileKeyring({ dir: loaded.saltDir, period: policy.salts.epoch, grace: toDuration(policy.salts.grace), ephemeralSecret: init.ephemeralSecret });
+  const fileKeyring = new FileKeyring({ dir: loaded.saltDir, period: policy.salts.epoch, grace: toDuration(policy.salts.grace), future: toDuration(policy.retention.max_future), ephemeralSecret: init.ephemeralSecret });
+  // A worker may be the one whose housekeeping destroys a salt: that goes into the audit trail too.
+  const keyring = withSaltAudit(fileKeyring, loaded, 'gallra anonymise', () => undefined, init.env);
   const built = buildLinePipeline({ policy, keyring, format: init.format, unparsed: init.unparsed });
   const pipeline = built.pipeline;
   const output = new EncodedBatchBuilder();
@@ -56,7 +59,7 @@ function main(): void {
   const handle = async (msg: ToWorker): Promise<void> => {
     try {
       if ('end' in msg) {
-        housekeeping.stop();
+        await housekeeping.stop();
         keyring.close();
         built.pseudonymiser.clear();
         port.postMessage({ stats: pipeline.syncStats().toJSON() } satisfies FromWorker);

@@ -2,10 +2,12 @@
  * `file` sink: anonymised lines in daily files `<dir>/<name>-YYYY-MM-DD.log`,
  * one per UTC day of the events (not of the writing), mode 0640.
  *
- * Partitioning by event day makes the retention window exact: a day's file
- * is deleted as soon as the window's start passes that day's first instant,
- * so nothing in it outlives the window (a little in-window data goes early,
- * which keeping "at most six months" allows; keeping more would not be).
+ * Partitioning by event day makes the retention window exact: the sweeper
+ * deletes a day's file once the window's start has passed the whole day, and
+ * rewrites the file of the day the window starts in without its expired
+ * lines (retention/day-files.ts). The sink runs those sweeps in line with its
+ * writes and flushes, closing a file before it is replaced, and marks its
+ * directory while it runs so that other processes leave such rewrites to it.
  *
  * Writes are buffered and appended; flush() writes the buffers and fsyncs
  * every file written since the last flush, which is when the sources may
@@ -17,7 +19,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { GallraError } from '../../errors.js';
-import { type RetentionWindow, retentionCutoff } from '../../retention/window.js';
+import { claimWriter, type DayFile, DayFileStore, REWRITE_AHEAD_MS } from '../../retention/day-files.js';
+import type { SweepOutcome } from '../../retention/retainable.js';
+import type { RetentionWindow } from '../../retention/window.js';
 import { dayLabel, dayOf, type EncodedBatch, type Retainable, type Sink } from '../sink.js';
 
 const FILE_MODE = 0o640;
@@ -25,7 +29,7 @@ const DIR_MODE = 0o750;
 // Day files not written for this long are closed (their fd released).
 const IDLE_CLOSE_MS = 10 * 60_000;
 
-interface DayFile {
+interface OpenDay {
   fd: number;
   /** Encoded at once: a buffered string would keep its rope of line slices alive into the old generation. */
   pending: Buffer[];
@@ -41,6 +45,8 @@ export interface FileSinkOptions {
   readonly bufferBytes: number;
   readonly window: RetentionWindow;
   readonly now?: () => number;
+  /** A stored line's event time, read back with the policy's formats (see SinkContext.lineTime). */
+  readonly lineTime?: ((line: string) => number) | undefined;
 }
 
 /**
@@ -51,11 +57,13 @@ export interface FileSinkOptions {
  */
 export class FileSink implements Sink, Retainable {
   readonly name: string;
-  private readonly files = new Map<number, DayFile>();
+  private readonly files = new Map<number, OpenDay>();
   private buffered = 0;
   private written = 0;
   private readonly now: () => number;
-  private lastRetention = -Infinity;
+  /** Its day files as a store: what the sweeper holds to the window. */
+  readonly store: DayFileStore;
+  private readonly releaseWriter: () => void;
   /**
    * Writes, flushes and reopens run one at a time: several pipelines share a
    * sink, and a SIGHUP reopen must not close a file under a write still in
@@ -73,6 +81,9 @@ export class FileSink implements Sink, Retainable {
     } catch (err) {
       throw new GallraError('GALLRA_SINK_FAILED', `file sink ${this.name}: cannot create ${options.dir} (${(err as NodeJS.ErrnoException).code})`, { cause: err });
     }
+    // Swept every minute: the day across the window start is cut an hour ahead, so it is rewritten at most hourly.
+    this.store = new DayFileStore({ dir: options.dir, prefix: options.prefix, window: options.window, lineTime: options.lineTime, rewriteAheadMs: REWRITE_AHEAD_MS });
+    this.releaseWriter = claimWriter(options.dir, options.prefix);
   }
 
   get linesWritten(): number {
@@ -135,8 +146,12 @@ export class FileSink implements Sink, Retainable {
     return this.pendingReopen;
   }
 
-  close(): Promise<void> {
-    return this.reopen();
+  async close(): Promise<void> {
+    try {
+      await this.reopen();
+    } finally {
+      this.releaseWriter();
+    }
   }
 
   private hasPending(): boolean {
@@ -174,33 +189,32 @@ export class FileSink implements Sink, Retainable {
     try {
       this.housekeeping();
     } catch (err) {
-      throw sinkError(this.name, 'housekeeping (closing idle files, retention)', err);
+      throw sinkError(this.name, 'housekeeping (closing idle files)', err);
     }
   }
 
   /**
-   * Retainable: deletes the day files that began before the retention window
-   * at `nowMs`, in line with writes and flushes (closing a deleted day's
-   * file), and returns the paths removed (or that would be, with dryRun).
+   * Retainable: holds the day files to the window at `nowMs` (see
+   * DayFileStore.enforce), in line with writes and flushes: what is
+   * buffered is written first, and a day file is closed before it is
+   * deleted or replaced (the next write reopens it).
    */
-  enforce(nowMs: number, dryRun: boolean): Promise<readonly string[]> {
-    let removed: string[] = [];
+  enforce(nowMs: number, dryRun: boolean): Promise<SweepOutcome> {
+    let outcome: SweepOutcome = { removed: [] };
     return this.serial(async () => {
-      removed = this.enforceRetention(nowMs, dryRun);
-    }).then(() => removed);
+      if (!dryRun) await this.drain();
+      outcome = await this.store.enforce(nowMs, dryRun, { beforeChange: (f) => this.closeDay(f) });
+    }).then(() => outcome);
   }
 
-  private enforceRetention(nowMs: number, dryRun: boolean): string[] {
-    return enforceDailyRetention(this.options.dir, this.options.prefix, this.options.window, nowMs, dryRun, (day) => {
-      const open = this.files.get(day);
-      if (open !== undefined) {
-        fs.closeSync(open.fd);
-        this.files.delete(day);
-      }
-    });
+  private closeDay(file: DayFile): void {
+    const open = this.files.get(dayOf(file.day));
+    if (open === undefined || file.gzip) return;
+    fs.closeSync(open.fd);
+    this.files.delete(dayOf(file.day));
   }
 
-  private open(day: number): DayFile {
+  private open(day: number): OpenDay {
     let f = this.files.get(day);
     if (f !== undefined) return f;
     const file = this.fileFor(day);
@@ -238,7 +252,7 @@ export class FileSink implements Sink, Retainable {
     await Promise.all(writes);
   }
 
-  /** Closes idle day files and, once a minute, enforces the window. */
+  /** Closes idle day files. (The window is enforced by the sweeper, through enforce().) */
   private housekeeping(): void {
     const now = this.now();
     for (const [day, f] of this.files) {
@@ -246,10 +260,6 @@ export class FileSink implements Sink, Retainable {
         fs.closeSync(f.fd);
         this.files.delete(day);
       }
-    }
-    if (now - this.lastRetention >= 60_000) {
-      this.lastRetention = now;
-      this.enforceRetention(now, false);
     }
   }
 }
@@ -297,36 +307,4 @@ function cutTornTail(fd: number): void {
     end = start;
   }
   fs.ftruncateSync(fd, 0);
-}
-
-const DAY_FILE = /^(.+)-(\d{4})-(\d{2})-(\d{2})\.log$/;
-
-/**
- * Deletes `<prefix>-YYYY-MM-DD.log` files in `dir` whose day began before
- * the window's start at `nowMs`. `onDelete(day)` runs before each unlink.
- *
- * @example
- * enforceDailyRetention('/var/log/gallra', 'access', window, Date.now(), true) // what would go
- */
-export function enforceDailyRetention(dir: string, prefix: string, window: RetentionWindow, nowMs: number, dryRun: boolean, onDelete?: (day: number) => void): string[] {
-  const cutoff = retentionCutoff(nowMs, window);
-  let names: string[];
-  try {
-    names = fs.readdirSync(dir);
-  } catch {
-    return [];
-  }
-  const removed: string[] = [];
-  for (const name of names) {
-    const m = DAY_FILE.exec(name);
-    if (m === null || m[1] !== prefix) continue;
-    const start = Date.UTC(Number(m[2]), Number(m[3]) - 1, Number(m[4]));
-    if (!(start < cutoff)) continue;
-    const file = path.join(dir, name);
-    removed.push(file);
-    if (dryRun) continue;
-    onDelete?.(Math.floor(start / 86_400_000));
-    fs.rmSync(file, { force: true });
-  }
-  return removed;
 }

@@ -1,19 +1,21 @@
 /**
  * `file` sink: daily files `<dir>/<prefix>-YYYY-MM-DD.log` by the UTC day of
- * each event, held to the retention window (see file-sink.ts).
+ * each event, held to the retention window (see file-sink.ts, and
+ * retention/day-files.ts for the store the sweeper holds to the window).
  */
 import path from 'node:path';
+import { DayFileStore } from '../../retention/day-files.js';
 import { defineSink } from '../sink.js';
 import { fileSinkConfigSchema } from './config.js';
-import { enforceDailyRetention, FileSink } from './file-sink.js';
+import { FileSink } from './file-sink.js';
 
 export const fileSink = defineSink({
   name: 'file',
   description: 'daily files <dir>/<prefix>-YYYY-MM-DD.log by the UTC day of each event, fsynced before positions advance',
   schema: fileSinkConfigSchema,
-  create: (c, ctx) => new FileSink({ name: ctx.name, dir: path.resolve(ctx.baseDir, c.dir), prefix: c.prefix, bufferBytes: c.buffer_bytes, window: ctx.window, now: ctx.now }),
-  describe: (c, ctx) => `daily files ${path.join(path.resolve(ctx.baseDir, c.dir), `${c.prefix}-YYYY-MM-DD.log`)} (UTC event day, mode 0640, deleted after ${ctx.keep})`,
-  retention: (c, ctx) => ({
-    enforce: async (nowMs, dryRun) => enforceDailyRetention(path.resolve(ctx.baseDir, c.dir), c.prefix, ctx.window, nowMs, dryRun),
-  }),
+  create: (c, ctx) =>
+    new FileSink({ name: ctx.name, dir: path.resolve(ctx.baseDir, c.dir), prefix: c.prefix, bufferBytes: c.buffer_bytes, window: ctx.window, now: ctx.now, lineTime: ctx.lineTime }),
+  describe: (c, ctx) =>
+    `daily files ${path.join(path.resolve(ctx.baseDir, c.dir), `${c.prefix}-YYYY-MM-DD.log`)} (UTC event day, mode 0640; a day older than ${ctx.keep} is deleted, the day the window starts in rewritten without its expired lines)`,
+  retention: (c, ctx) => new DayFileStore({ dir: path.resolve(ctx.baseDir, c.dir), prefix: c.prefix, window: ctx.window, lineTime: ctx.lineTime }),
 });

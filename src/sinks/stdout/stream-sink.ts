@@ -4,9 +4,9 @@
  * no fsync for a pipe; a reader downstream owns durability from there).
  */
 import { once } from 'node:events';
-import { type Writable } from 'node:stream';
+import type { Writable } from 'node:stream';
 import { GallraError } from '../../errors.js';
-import { type EncodedBatch, type Sink } from '../sink.js';
+import type { EncodedBatch, Sink } from '../sink.js';
 
 /**
  * @example

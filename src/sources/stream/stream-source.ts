@@ -9,9 +9,9 @@
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
-import { type Readable } from 'node:stream';
+import type { Readable } from 'node:stream';
 import { GallraError } from '../../errors.js';
-import { type Source, type BytesBatch, type SourcePosition } from '../source.js';
+import type { Source, BytesBatch, SourcePosition } from '../source.js';
 
 const STOPPED = Symbol('stopped');
 

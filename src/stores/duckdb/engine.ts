@@ -6,10 +6,10 @@
  * the gate on a connection of their own, one at a time, bounded by a timer
  * that interrupts them and by a row limit.
  */
-import { type DuckDBConnection, type DuckDBInstance, type DuckDBResultReader } from '@duckdb/node-api';
+import type { DuckDBConnection, DuckDBInstance, DuckDBResultReader } from '@duckdb/node-api';
 import { GallraError, isGallraError } from '../../errors.js';
 import { PERIODS, TABLE_OF_PERIOD } from '../aggregates-table.js';
-import { type Cell, type QueryEngine, type QueryResult } from '../store.js';
+import type { Cell, QueryEngine, QueryResult } from '../store.js';
 import { firstLine, prepareReadOnly } from './gate.js';
 
 /** The tables an analyst may read. */

@@ -22,7 +22,7 @@ import path from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { GallraError } from '../../errors.js';
 import { q } from '../aggregates-table.js';
-import { type QueryEngine, type StoreContext } from '../store.js';
+import type { QueryEngine, StoreContext } from '../store.js';
 import { type DuckdbStoreConfig, storePaths } from './config.js';
 import { AGGREGATE_TABLES, DuckDbEngine } from './engine.js';
 import { listPartitions, type Partition } from './files.js';

@@ -14,18 +14,26 @@ import path from 'node:path';
 import { type DuckDBAppender, type DuckDBConnection, type DuckDBInstance, timestampValue } from '@duckdb/node-api';
 import { GallraError } from '../../errors.js';
 import { subtractDuration } from '../../time/duration.js';
-import { type MetricSample } from '../../util/metric.js';
+import type { SweepOutcome } from '../../retention/retainable.js';
+import type { MetricSample } from '../../util/metric.js';
 import { type AggregateRow, type ClosedWindow, DIMENSIONS, TABLE_OF_PERIOD, partitionDate, q } from '../aggregates-table.js';
-import { type AggregateStore, type QueryEngine, type StoreContext } from '../store.js';
+import type { AggregateStore, QueryEngine, StoreContext } from '../store.js';
 import { type DuckdbStoreConfig, storePaths, type StorePaths } from './config.js';
 import { AGGREGATE_TABLES, DuckDbEngine } from './engine.js';
-import { isoDay, listPartitions, PARTITION_FILE, partitionDir, publishFile, removePartition } from './files.js';
+import { PARTITION_FILE, partitionDir, publishFile, removePartition } from './files.js';
 import { firstLine } from './gate.js';
+import { AGGREGATE_ERASURE, oldestOf, sweepPartitions, sweepRows } from './retention.js';
 import { COLUMN_LIST, createTable, lit, lockDown, openWithRetry, tsLit } from './sql.js';
 
 /** How long the writer waits for a reader (gallra query on the file) to let go of the lock. */
 const LOCK_WAIT_MS = 10_000;
 const DAY_MS = 86_400_000;
+/**
+ * Database files this process holds as writer. DuckDB's lock is per process
+ * (fcntl), so a second instance on the same file in the same process would
+ * succeed and write beside the first: refused here instead.
+ */
+const HELD = new Set<string>();
 
 function micros(ms: number): ReturnType<typeof timestampValue> {
   return timestampValue(BigInt(Math.round(ms)) * 1000n);
@@ -37,7 +45,7 @@ function micros(ms: number): ReturnType<typeof timestampValue> {
  * @example
  * const store = await openWriter({ type: 'duckdb', path: 'agg.duckdb', memory_limit: '256MB', threads: 2 }, ctx);
  */
-export async function openWriter(c: DuckdbStoreConfig, ctx: StoreContext): Promise<DuckDbStore> {
+export async function openWriter(c: DuckdbStoreConfig, ctx: StoreContext, options: { readonly lockWaitMs?: number } = {}): Promise<DuckDbStore> {
   const paths = storePaths(c, ctx.baseDir, ctx.stateDir);
   try {
     fs.mkdirSync(path.dirname(paths.db), { recursive: true, mode: 0o750 });
@@ -45,11 +53,15 @@ export async function openWriter(c: DuckdbStoreConfig, ctx: StoreContext): Promi
   } catch (err) {
     throw new GallraError('GALLRA_STORE_FAILED', `aggregate store ${ctx.name}: cannot create ${path.dirname(paths.db)} or ${paths.parquet} (${(err as NodeJS.ErrnoException).code ?? String(err)})`, { cause: err });
   }
-  const instance = await openWithRetry(paths.db, { threads: String(c.threads), memory_limit: c.memory_limit }, LOCK_WAIT_MS, `aggregate store ${ctx.name}`);
+  if (HELD.has(paths.db)) {
+    throw new GallraError('GALLRA_STORE_LOCKED', `aggregate store ${ctx.name}: ${paths.db} is already open for writing in this process`);
+  }
+  const instance = await openWithRetry(paths.db, { threads: String(c.threads), memory_limit: c.memory_limit }, options.lockWaitMs ?? LOCK_WAIT_MS, `aggregate store ${ctx.name}`);
   try {
     const conn = await instance.connect();
     for (const t of AGGREGATE_TABLES) await conn.run(createTable(t));
     await lockDown((sql) => conn.run(sql), [fs.realpathSync(paths.parquet)]);
+    HELD.add(paths.db);
     return new DuckDbStore(ctx, paths, instance, conn);
   } catch (err) {
     instance.closeSync();
@@ -152,27 +164,24 @@ export class DuckDbStore implements AggregateStore {
     }
   }
 
-  /** Retainable: rows whose window starts before `aggregates.retention` go, with their partitions. */
-  async enforce(nowMs: number, dryRun: boolean): Promise<readonly string[]> {
+  /** Retainable: rows whose window starts before `aggregates.retention` go, with their partitions (retention.ts). */
+  async enforce(nowMs: number, dryRun: boolean): Promise<SweepOutcome> {
     const cutoff = subtractDuration(nowMs, this.ctx.retention);
-    const removed: string[] = [];
-    for (const table of AGGREGATE_TABLES) {
-      const r = await this.conn.runAndReadAll(
-        `SELECT CAST(window_start AS DATE) AS d, count(*) AS n FROM ${q(table)} WHERE window_start < ${tsLit(cutoff)} GROUP BY d ORDER BY d`,
-      );
-      const days = r.getRowsJS().map(([d, n]) => [isoDay((d as Date).getTime()), Number(n)] as const);
-      for (const [day, n] of days) removed.push(`${table} ${day}: ${n} row${n === 1 ? '' : 's'} (window before ${new Date(cutoff).toISOString()})`);
-      if (dryRun || days.length === 0) continue;
-      await this.conn.run(`DELETE FROM ${q(table)} WHERE window_start < ${tsLit(cutoff)}`);
-      for (const [day] of days) await this.publish(table, day);
-    }
+    // Closed windows still buffered are written first, so none of them outlives the sweep.
+    if (!dryRun) await this.flush();
+    const removed = await sweepRows(this.conn, AGGREGATE_TABLES, tsLit(cutoff), dryRun, (table, day) => this.publish(table, day));
     // Partitions with no rows behind them (the database was replaced, or a crash between delete and publish).
-    for (const p of listPartitions(this.paths.parquet, AGGREGATE_TABLES)) {
-      if (Date.parse(`${p.date}T00:00:00Z`) + (p.table === TABLE_OF_PERIOD.window ? DAY_MS : 1) > cutoff) continue;
-      if (!removed.some((x) => x.startsWith(`${p.table} ${p.date}:`))) removed.push(`${p.file}`);
-      if (!dryRun) removePartition(this.paths.parquet, p.table, p.date);
-    }
-    return removed;
+    removed.push(...sweepPartitions(this.paths.parquet, AGGREGATE_TABLES, cutoff, dryRun, removed));
+    return { removed };
+  }
+
+  /** The earliest window start held (ms). */
+  oldest(): Promise<number | undefined> {
+    return oldestOf(async (sql) => (await this.conn.runAndReadAll(sql)).getRowsJS()[0]?.[0], AGGREGATE_TABLES);
+  }
+
+  erasure(): string {
+    return AGGREGATE_ERASURE;
   }
 
   /** An engine over the live store, for this process's API: its own connections on the writer's instance. */
@@ -191,6 +200,7 @@ export class DuckDbStore implements AggregateStore {
       for (const e of this.engines.splice(0)) await e.close().catch(() => undefined);
       this.conn.closeSync();
       this.instance.closeSync();
+      HELD.delete(this.paths.db);
     }
   }
 

@@ -3,7 +3,7 @@
  * allow-list of everything its output may say), the tokens that reveal them,
  * and the OS and device tokens it writes.
  */
-import { type DeviceClass } from './generalise-user-agent.js';
+import type { DeviceClass } from './generalise-user-agent.js';
 
 export type Kind = 'browser' | 'crawler' | 'library';
 export type OsFamily = 'Windows' | 'macOS' | 'iOS' | 'Android' | 'Linux' | 'ChromeOS' | 'FreeBSD' | 'OpenBSD' | 'Other';

@@ -3,8 +3,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { isGallraError } from '../../../src/errors.js';
-import { type RetentionWindow } from '../../../src/retention/window.js';
-import { enforceDailyRetention, FileSink, type FileSinkOptions } from '../../../src/sinks/file/file-sink.js';
+import type { RetentionWindow } from '../../../src/retention/window.js';
+import { DayFileStore } from '../../../src/retention/day-files.js';
+import { FileSink, type FileSinkOptions } from '../../../src/sinks/file/file-sink.js';
 import { dayLabel, dayOf } from '../../../src/sinks/sink.js';
 import { batchOf, type DayChunk } from '../../helpers/batches.js';
 import { parseDuration } from '../../../src/time/duration.js';
@@ -45,6 +46,11 @@ function dayFile(day: number, prefix = 'access'): string {
   return path.join(dir, 'out', `${prefix}-${dayLabel(day)}.log`);
 }
 
+/** The files of the output directory, without the hidden marker a live sink keeps there. */
+function logFiles(): string[] {
+  return fs.readdirSync(path.join(dir, 'out')).filter((n) => !n.startsWith('.')).sort();
+}
+
 function read(file: string): string {
   return fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '<missing>';
 }
@@ -65,7 +71,7 @@ describe('FileSink daily files', () => {
     await s.flush();
     expect(read(path.join(dir, 'out', 'access-2031-03-14.log'))).toBe('a1\na2\na3\n');
     expect(read(path.join(dir, 'out', 'access-2031-03-13.log'))).toBe('y1\n');
-    expect(fs.readdirSync(path.join(dir, 'out')).sort()).toEqual(['access-2031-03-13.log', 'access-2031-03-14.log']);
+    expect(logFiles()).toEqual(['access-2031-03-13.log', 'access-2031-03-14.log']);
     expect(s.linesWritten).toBe(4);
     expect(s.fileFor(TODAY)).toBe(dayFile(TODAY));
   });
@@ -120,7 +126,7 @@ describe('FileSink daily files', () => {
     const s = sink();
     await s.write(batchOf([{ day: TODAY, text: '', lines: 0 }]));
     await s.flush();
-    expect(fs.readdirSync(path.join(dir, 'out'))).toEqual([]);
+    expect(logFiles()).toEqual([]);
   });
 });
 
@@ -216,7 +222,7 @@ describe('FileSink torn last lines', () => {
 });
 
 describe('FileSink retention', () => {
-  /** A retained day and an expired one relative to T0 (cutoff 2030-09-14T12:00Z). */
+  /** Days wholly inside the window, across its start, and wholly before it, relative to T0 (cutoff 2030-09-14T12:00Z). */
   const KEPT = ['2030-09-15', '2031-03-14', '2031-03-15'];
   const EXPIRED = ['2030-09-14', '2030-09-13', '2029-01-01'];
 
@@ -224,21 +230,26 @@ describe('FileSink retention', () => {
     const out = path.join(dir, 'out');
     fs.mkdirSync(out, { recursive: true });
     for (const d of [...KEPT, ...EXPIRED]) fs.writeFileSync(path.join(out, `access-${d}.log`), 'x\n');
-    // Not this sink's: another prefix, a compressed copy, other names.
-    for (const name of ['other-2029-01-01.log', 'access-2029-01-01.log.gz', 'access-latest.log', 'notes.txt', 'xaccess-2029-01-01.log']) fs.writeFileSync(path.join(out, name), 'keep\n');
+    // The sink's too: a day file gzipped after its day closed.
+    fs.writeFileSync(path.join(out, 'access-2029-01-02.log.gz'), 'x\n');
+    // Not this sink's: another prefix, other names, a symlink to the current file.
+    for (const name of ['other-2029-01-01.log', 'access-latest.log', 'notes.txt', 'xaccess-2029-01-01.log']) fs.writeFileSync(path.join(out, name), 'keep\n');
+    fs.symlinkSync('access-2031-03-14.log', path.join(out, 'access-2029-01-03.log'));
   }
 
   function present(): string[] {
-    return fs.readdirSync(path.join(dir, 'out')).sort();
+    return fs.readdirSync(path.join(dir, 'out')).filter((n) => !n.startsWith('.')).sort();
   }
 
-  it('deletes day files whose day began before the window start, and only those', async () => {
+  const names = (o: { removed: readonly { name: string }[] }): string[] => o.removed.map((r) => r.name).sort();
+  const expiredNames = [...EXPIRED.map((d) => `access-${d}.log`), 'access-2029-01-02.log.gz'].sort();
+
+  it('deletes the day files of days before the window start, gzipped or not, and only those (without a line reader, the day across the start goes whole)', async () => {
     populate();
     const s = sink();
-    const removed = await s.enforce(clock.t, false);
-    expect(removed.map((f) => path.basename(f)).sort()).toEqual(EXPIRED.map((d) => `access-${d}.log`).sort());
+    expect(names(await s.enforce(clock.t, false))).toEqual(expiredNames);
     expect(present()).toEqual(
-      [...KEPT.map((d) => `access-${d}.log`), 'other-2029-01-01.log', 'access-2029-01-01.log.gz', 'access-latest.log', 'notes.txt', 'xaccess-2029-01-01.log'].sort(),
+      [...KEPT.map((d) => `access-${d}.log`), 'other-2029-01-01.log', 'access-latest.log', 'notes.txt', 'xaccess-2029-01-01.log', 'access-2029-01-03.log'].sort(),
     );
   });
 
@@ -246,7 +257,7 @@ describe('FileSink retention', () => {
     populate();
     const before = present();
     const s = sink();
-    expect((await s.enforce(clock.t, true)).map((f) => path.basename(f)).sort()).toEqual(EXPIRED.map((d) => `access-${d}.log`).sort());
+    expect(names(await s.enforce(clock.t, true))).toEqual(expiredNames);
     expect(present()).toEqual(before);
   });
 
@@ -254,29 +265,53 @@ describe('FileSink retention', () => {
     populate();
     const s = sink();
     clock.t = Date.UTC(2031, 2, 16, 0, 0, 1); // cutoff 2030-09-16T00:00:01Z
-    expect((await s.enforce(clock.t, false)).map((f) => path.basename(f))).toContain('access-2030-09-15.log');
+    expect(names(await s.enforce(clock.t, false))).toContain('access-2030-09-15.log');
   });
 
-  it('enforces the window on flush, and keeps writing the open day', async () => {
+  it('leaves the window to the sweeper: a flush deletes nothing, and keeps writing the open day', async () => {
     populate();
     const s = sink();
     await s.write(batchOf([chunk(TODAY, 'today')]));
     await s.flush();
-    expect(present().filter((n) => /^access-\d{4}-\d{2}-\d{2}\.log$/.test(n))).toEqual(KEPT.map((d) => `access-${d}.log`).sort());
+    expect(present()).toContain('access-2029-01-01.log');
     expect(read(dayFile(TODAY))).toBe('x\ntoday\n');
   });
 
-  it('closes an open day file it deletes', async () => {
+  it('writes out what it holds for a day and closes the file before it deletes or replaces it', async () => {
     const s = sink();
     const old = dayOf(Date.UTC(2030, 8, 1));
     await s.write(batchOf([chunk(old, 'old')]));
-    await s.flush(); // deletes it already (retention runs on the first flush)
+    await s.flush();
+    expect(fs.existsSync(dayFile(old))).toBe(true);
+    await s.enforce(clock.t, false);
     expect(fs.existsSync(dayFile(old))).toBe(false);
     expect((s as unknown as { files: Map<number, unknown> }).files.has(old)).toBe(false);
   });
 
-  it('returns nothing for a directory that does not exist', () => {
-    expect(enforceDailyRetention(path.join(dir, 'nope'), 'access', WINDOW, T0, false)).toEqual([]);
+  it('rewrites the day the window starts in by the event time of each line, closing it first; the next write reopens it', async () => {
+    const straddling = dayOf(Date.UTC(2030, 8, 14));
+    const s = sink({ lineTime: (line) => Date.parse(line.slice(0, 24)) });
+    const at = (h: number): string => new Date(Date.UTC(2030, 8, 14, h)).toISOString();
+    await s.write(batchOf([chunk(straddling, `${at(6)} early`, `${at(14)} late`)]));
+    const outcome = await s.enforce(clock.t, false);
+    expect(outcome.removed).toEqual([{ what: 'lines', name: 'access-2030-09-14.log', count: 1 }]);
+    expect(read(dayFile(straddling))).toBe(`${at(14)} late\n`);
+    await s.write(batchOf([chunk(straddling, `${at(20)} later`)]));
+    await s.flush();
+    expect(read(dayFile(straddling))).toBe(`${at(14)} late\n${at(20)} later\n`);
+  });
+
+  it('marks its directory while it writes, so that other processes leave rewrites to it', async () => {
+    const s = sink();
+    const marker = path.join(dir, 'out', `.access.writer.${process.pid}`);
+    expect(fs.existsSync(marker)).toBe(true);
+    await s.close();
+    expect(fs.existsSync(marker)).toBe(false);
+  });
+
+  it('finds nothing in a directory that does not exist', async () => {
+    const store = new DayFileStore({ dir: path.join(dir, 'nope'), prefix: 'access', window: WINDOW });
+    expect(await store.enforce(T0, false)).toEqual({ removed: [] });
   });
 });
 
@@ -320,31 +355,6 @@ describe('FileSink failures', () => {
     expect(err).toMatchObject({ code: 'GALLRA_SINK_FAILED' });
     expect((err as Error).message).toContain(dayFile(TODAY));
     expect((err as Error).message).toContain('EISDIR');
-  });
-
-  it('rejects flush() with GALLRA_SINK_FAILED when retention cannot delete an expired day file, after the data is durable', async () => {
-    // An expired "day file" retention cannot remove: a directory by that name.
-    const expired = path.join(dir, 'out', 'access-2029-01-01.log');
-    fs.mkdirSync(expired, { recursive: true });
-    const s = sink();
-    await s.write(batchOf([chunk(TODAY, 'kept')]));
-    const fsync = vi.spyOn(fs, 'fsync');
-    try {
-      const err = await rejectionOf(s.flush());
-      expect(isGallraError(err)).toBe(true);
-      expect(err).toMatchObject({ code: 'GALLRA_SINK_FAILED', retriable: true });
-      expect((err as Error).message).toContain('file sink out');
-      expect((err as Error).message).toContain('housekeeping');
-      // The cause is kept for the log; the message names its code.
-      const cause = (err as Error).cause as NodeJS.ErrnoException;
-      expect(cause).toBeInstanceOf(Error);
-      expect((err as Error).message).toContain(String(cause.code));
-      // Housekeeping runs after the day files are written and fsynced.
-      expect(fsync).toHaveBeenCalledTimes(1);
-      expect(read(dayFile(TODAY))).toBe('kept\n');
-    } finally {
-      fsync.mockRestore();
-    }
   });
 
   it('rejects flush() with GALLRA_SINK_FAILED when closing an idle day file fails', async () => {

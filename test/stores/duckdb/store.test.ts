@@ -9,9 +9,10 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writ
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { normaliseOutcome } from '../../../src/retention/retainable.js';
 import { duckdbStore } from '../../../src/stores/duckdb/index.js';
 import { type AggregateRow, type ClosedWindow, OTHER } from '../../../src/stores/aggregates-table.js';
-import { type QueryEngine, type StoreContext } from '../../../src/stores/store.js';
+import type { QueryEngine, StoreContext } from '../../../src/stores/store.js';
 import { parseDuration } from '../../../src/time/duration.js';
 import { ensureBuilt, runCliAsync } from '../../helpers/cli.js';
 import { DAY, HOUR } from '../../helpers/env.js';
@@ -116,27 +117,51 @@ describe('duckdb store', () => {
     expect(readdirSync(tmpdir()).filter((f) => f.startsWith('gallra-serve-')).every((f) => statSync(join(tmpdir(), f)).mtimeMs < Date.now() - 60_000)).toBe(true);
   });
 
-  it('holds rows and partitions to aggregates.retention (dry run first), also without the writer for the partitions', async () => {
+  it('holds rows and partitions to aggregates.retention (dry run first), naming each table and day it removes rows or partitions of', async () => {
     const later = { ...ctx, retention: parseDuration('P1D')! };
     const store = await duckdbStore.open(config, later);
     try {
       for (let h = 0; h < 24; h++) await store.write(hour(T - 3 * DAY + h * HOUR));
       await store.flush();
-      const dry = await store.enforce(T, true);
-      expect(dry.some((x) => x.startsWith('aggregates 2031-03-11'))).toBe(true);
+      expect(await store.oldest!(T)).toBe(T - 3 * DAY);
+      const dry = normaliseOutcome(await store.enforce(T, true));
+      expect(dry.removed).toContainEqual({ what: 'rows', name: 'aggregates/date=2031-03-11', count: 72 });
+      expect(dry.removed).toContainEqual({ what: 'partition', name: 'aggregates/date=2031-03-11' });
+      expect(dry.removed.every((r) => /^aggregates(_day|_month)?\/date=\d{4}-\d\d-\d\d$/.test(r.name))).toBe(true);
       expect(existsSync(join(root, 'store', 'agg-parquet', 'aggregates', 'date=2031-03-11'))).toBe(true);
       await store.enforce(T, false);
       expect(readdirSync(join(root, 'store', 'agg-parquet', 'aggregates')).sort()).toEqual(['date=2031-03-13']);
       const engine = await store.engine();
       expect((await engine.query(`SELECT count(*) FROM aggregates WHERE window_start < TIMESTAMP '2031-03-13 00:00:00'`)).rows).toEqual([[0]]);
+      expect(await store.oldest!(T)).toBeGreaterThanOrEqual(T - DAY);
+      expect(store.erasure!(T)).toMatch(/no event, pseudonym, visitor id or address/);
+      // The same process cannot open a second writer on the file (DuckDB's lock is per process).
+      await expect(duckdbStore.open(config, later)).rejects.toMatchObject({ code: 'GALLRA_STORE_LOCKED' });
+      // gallra retention's view while a writer holds the file: the expired partitions go, the rows are left to the writer.
+      mkdirSync(join(root, 'store', 'agg-parquet', 'aggregates', 'date=2031-01-01'), { recursive: true });
+      writeFileSync(join(root, 'store', 'agg-parquet', 'aggregates', 'date=2031-01-01', 'part-0.parquet'), 'stale');
+      const held = normaliseOutcome(await duckdbStore.retention(config, later).enforce(T, false));
+      expect(held.removed).toEqual([{ what: 'partition', name: 'aggregates/date=2031-01-01' }]);
+      expect(held.deferred).toEqual([expect.stringMatching(/deletes them at its next sweep/)]);
+      // Rows written after the sweep, from before the window (a replay of old logs): the next sweep takes them.
+      await store.write(hour(T - 5 * DAY));
+      await store.flush();
     } finally {
       await store.close();
     }
-    // gallra retention's view (no writer): partitions of days before the cutoff go.
-    mkdirSync(join(root, 'store', 'agg-parquet', 'aggregates', 'date=2031-01-01'), { recursive: true });
-    writeFileSync(join(root, 'store', 'agg-parquet', 'aggregates', 'date=2031-01-01', 'part-0.parquet'), 'stale');
-    const removed = await duckdbStore.retention(config, later).enforce(T, false);
-    expect(removed).toEqual([join(root, 'store', 'agg-parquet', 'aggregates', 'date=2031-01-01', 'part-0.parquet')]);
+    // Without a writer, gallra retention opens the file itself: the rows go, and their partition.
+    const alone = duckdbStore.retention(config, later);
+    expect(await alone.oldest!(T)).toBe(T - 5 * DAY);
+    const swept = normaliseOutcome(await alone.enforce(T, false));
+    expect(swept).toEqual({ removed: [{ what: 'rows', name: 'aggregates/date=2031-03-09', count: 3 }, { what: 'partition', name: 'aggregates/date=2031-03-09' }] });
+    expect(readdirSync(join(root, 'store', 'agg-parquet', 'aggregates')).sort()).toEqual(['date=2031-03-13']);
+    const reader = await duckdbStore.reader(config, later, { source: 'database' });
+    try {
+      expect((await reader.query(`SELECT count(*) FROM aggregates WHERE window_start < TIMESTAMP '2031-03-13 00:00:00'`)).rows).toEqual([[0]]);
+    } finally {
+      await reader.close();
+    }
+    expect(await alone.oldest!(T)).toBeGreaterThanOrEqual(T - DAY);
   });
 
   describe('one writer, readers never in its way (processes)', () => {

@@ -1,29 +1,92 @@
-/** templatePath: identifier-shaped segments become typed placeholders; nothing else of the path changes. */
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { templatePath } from '../../../src/transforms/url/path-template.js';
+import { DEFAULT_PATH_TEMPLATE, templatePath } from '../../../src/transforms/url/path-template.js';
+import { SEG_EMAIL, SEG_HEX, SEG_ID, SEG_IP, SEG_KEEP, SEG_PHONE, SEG_PNR, SEG_TOKEN, SEG_USER, SEG_UUID, classifySegment } from '../../../src/transforms/url/segment.js';
+
+const seg = (s: string): number => {
+  const b = Buffer.from(s);
+  return classifySegment(b, 0, b.length);
+};
 
 describe('templatePath', () => {
   it.each([
-    ['/users/12345/orders/550e8400-e29b-41d4-a716-446655440000?page=2', '/users/{id}/orders/{uuid}'],
-    ['/profile/jo@example.com', '/profile/{email}'],
-    ['/profile/jo%40example.com/edit', '/profile/{email}/edit'],
-    ['/files/5f2b9c7e1a3d4b6c', '/files/{hex}'],
-    ['/reset/eyJhbGciOiJIUzI1NiJ9abc123XYZ', '/reset/{token}'],
-    ['/hosts/192.0.2.44', '/hosts/{ip}'],
-    ['/orders/[uuid]/items', '/orders/{uuid}/items'],
-    ['/blog/privacy-by-design-2024', '/blog/privacy-by-design-2024'],
-    ['/invoice-1234567', '/{id}'],
-    ['/', '/'],
-    ['', '/'],
-    ['https://shop.example.org/cart/42#top', '/cart/{id}'],
-    ['/about?email=jo@example.com', '/about'],
-  ])('%s → %s', (path, template) => {
-    expect(templatePath(path)).toBe(template);
+    ['/api/v1/users/134792/orders?page=2', '/api/v1/users/{user}/orders'],
+    ['/api/v1/orders/12345678', '/api/v1/orders/{id}'],
+    ['/reset/anna%40example.se', '/reset/{email}'],
+    ['/@alice/posts', '/{user}/posts'],
+    ['/~bob/index.html', '/{user}/index.html'],
+    ['/u/anna', '/u/{user}'],
+    ['/profile/anna.svensson', '/profile/{user}'],
+    ['/author/karin-lind/', '/author/{user}/'],
+    ['/home/anna/.ssh', '/home/{user}/.ssh'],
+    ['C:\\Users\\anna\\file.txt', 'C:\\Users\\{user}\\file.txt'],
+    ['/x/123e4567-e89b-12d3-a456-426614174000', '/x/{uuid}'],
+    ['/commit/3f2a8b9c4d5e6f708192a3b4c5d6e7f8a9b0c1d2', '/commit/{hex}'],
+    ['/t/lI06ClC7FamZATVV8ek2YEwEIJfjURoA', '/t/{token}'],
+    ['/p/198112189876', '/p/{pnr}'],
+    ['/sms/070-123%2045%2067/status', '/sms/{phone}/status'],
+    ['/h/81.6.12.34/x', '/h/{ip}/x'],
+    ['/h/2001:db8::1', '/h/{ip}'],
+    ['/products/SKU12345', '/products/{id}'],
+    ['/avatar/8f14e45fceea167a5a36dedd4bea2543.jpg', '/avatar/{hex}.jpg'],
+    ['/files/report-198112189876.pdf', '/files/{id}.pdf'],
+    ['/cart;jsessionid=ABC123/x', '/cart/x'],
+    ['https://u:p@shop.example/p/8f14e45fceea167a5a36dedd4bea2543#x', 'https://shop.example/p/{hex}'],
+    ['https://81.6.12.34/x', 'https://{ip}/x'],
+    ['/geoip/0xb0.0xd.0xca.0xbb', '/geoip/{ip}'],
+    ['/geoip/62.0.6.95.dyn.example-isp.se', '/geoip/{ip}'],
+    ['/provision/dca6.327d.e63d.cfg', '/provision/{mac}.cfg'],
+    ['/a/00-1a-2b-3c-4d-5e', '/a/{mac}'],
+    ['/tel/040/14%2040%2095', '/tel/{phone}/{phone}'],
+    ['/sms/98%2091%2069%2096/status', '/sms/{phone}/status'],
+  ])('templates %s', (input, want) => {
+    expect(templatePath(input)).toBe(want);
   });
 
-  it('bounds a long path at a segment boundary', () => {
-    const t = templatePath('/' + Array.from({ length: 40 }, (_, i) => `section${String.fromCharCode(97 + (i % 26))}`).join('/'));
-    expect(t.length).toBeLessThanOrEqual(210);
-    expect(t.endsWith('/…')).toBe(true);
+  it.each([
+    '/',
+    '/assets/app.1efe627a.css',
+    '/static/main.5f3c2a1b9e8d7c6b.js',
+    '/downloads/app-1.2.3.4.js',
+    '/blog/2024/11/22/privacy-guide-311/',
+    '/img/hero-2752.webp',
+    '/img/photo_2048x1536.jpg',
+    '/products/iphone-15-pro',
+    '/video/1080p',
+    '/api/v2/h264',
+    '/blog/björn-svensson',
+    '/users/me/settings',
+    '/api/v1/orders/1234',
+    '/2026-11-22/report',
+    '/assets/app.34618027.css',
+    '/d/app-1.2.3.4.tar.gz',
+    '/tel/contact',
+    '/blog/raspberry-pi-monitoring-98j7/',
+  ])('keeps %s', (input) => {
+    expect(templatePath(input)).toBe(input);
+  });
+
+  it('classifies segments by shape', () => {
+    expect([seg('1234567'), seg('123456'), seg('a1b2c3d4e5'), seg('jo@x.se'), seg('@jo'), seg('~jo')]).toEqual([SEG_ID, SEG_KEEP, SEG_HEX, SEG_EMAIL, SEG_USER, SEG_USER]);
+    expect([seg('550e8400-e29b-41d4-a716-446655440000'), seg('eyJhbGciOiJIUzI1NiJ9xx12'), seg('0701234567'), seg('8112189876'), seg('10.1.2.3')]).toEqual([SEG_UUID, SEG_TOKEN, SEG_PHONE, SEG_PNR, SEG_IP]);
+    expect([seg('{id}'), seg('[email]'), seg('%7Bid%7D')]).toEqual([SEG_KEEP, SEG_KEEP, SEG_KEEP]);
+  });
+
+  it('uses the configured user prefixes', () => {
+    const opts = { userPrefixes: ['kund'] };
+    expect(templatePath('/kund/anna/x', opts)).toBe('/kund/{user}/x');
+    expect(templatePath('/users/anna/x', opts)).toBe('/users/anna/x');
+    expect(templatePath('/users/anna/x', DEFAULT_PATH_TEMPLATE)).toBe('/users/{user}/x');
+  });
+
+  it('is idempotent and never throws', () => {
+    fc.assert(
+      fc.property(fc.array(fc.oneof(fc.string({ maxLength: 12 }), fc.constantFrom('users', '12345678', 'jo@x.se', 'app.1efe627a.css', '%40', '~x', '{id}')), { maxLength: 8 }), (parts) => {
+        const p = `/${parts.join('/')}`;
+        const once = templatePath(p);
+        expect(templatePath(once)).toBe(once);
+      }),
+      { seed: 0x7a7e, numRuns: 500 },
+    );
   });
 });

@@ -6,9 +6,9 @@
  * `additionalProperties: false`, so a field the policy does not name cannot
  * reach the output even through a bug upstream.
  */
-import fastJson from 'fast-json-stringify';
+import { createRequire } from 'node:module';
 import { DROPPED, Event, FieldLayout, UNCHANGED } from '../../../event/event.js';
-import { type Role } from '../../../event/vocabulary.js';
+import type { Role } from '../../../event/vocabulary.js';
 import { parseAnyTimestamp } from '../../../time/parse-timestamp.js';
 import { type DecodeOutcome, type Format, type FormatContext, MATCH, NO_MATCH } from '../../format.js';
 
@@ -44,7 +44,9 @@ export class JsonFormat implements Format {
   private readonly timeSlots: number[];
   /** The time fields the policy keeps, in order: an event stamped with its arrival time gets the stamp in the first that can take it. */
   private readonly stampSlots: number[];
-  private readonly stringify: (doc: unknown) => string;
+  /** The serialiser, compiled on the first line written (a combined log read with --format auto never needs it). */
+  private stringify: ((doc: unknown) => string) | undefined;
+  private readonly schema: Schema;
   private readonly visitorIdField: string | undefined;
   readonly needsVisitorId: boolean;
 
@@ -74,7 +76,7 @@ export class JsonFormat implements Format {
     this.visitorIdField = options.visitorIdField;
     this.needsVisitorId = options.visitorIdField !== undefined;
     const written = names.filter((n) => (ctx.fields.get(n) ?? 'drop') !== 'drop');
-    this.stringify = fastJson(schemaFor(written, this.visitorIdField) as unknown as Parameters<typeof fastJson>[0]) as (doc: unknown) => string;
+    this.schema = schemaFor(written, this.visitorIdField);
   }
 
   decode(src: string, start: number, end: number): DecodeOutcome {
@@ -130,6 +132,7 @@ export class JsonFormat implements Format {
       if (slot !== undefined) setPath(out, this.paths[slot]!, new Date(ev.time).toISOString());
     }
     if (this.visitorIdField !== undefined && ev.visitorId !== undefined) out[this.visitorIdField] = ev.visitorId;
+    this.stringify ??= compileSerialiser(this.schema);
     return this.stringify(out);
   }
 
@@ -143,6 +146,16 @@ export class JsonFormat implements Format {
       if (this.prefixes.has(full) && typeof v === 'object' && v !== null && !Array.isArray(v)) this.collect(v as Record<string, unknown>, full, ev);
     }
   }
+}
+
+// fast-json-stringify (with the schema compiler under it) takes ~100 ms to load:
+// loaded synchronously on first use — it is CommonJS — not when the format is built.
+const require = createRequire(import.meta.url);
+
+/** A serialiser that writes exactly the schema's fields (additionalProperties: false). */
+function compileSerialiser(schema: Schema): (doc: unknown) => string {
+  const fastJson = require('fast-json-stringify') as (schema: Schema) => (doc: unknown) => string;
+  return fastJson(schema);
 }
 
 /** The output schema: exactly the named fields, nothing else. */

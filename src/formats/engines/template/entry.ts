@@ -4,7 +4,7 @@
  * (`formats.<name>.log_format`) is built by the `template` entry.
  */
 import { formatIsoTime } from '../../../time/format-timestamp.js';
-import { type ConfigProblem } from '../../../util/problem.js';
+import type { ConfigProblem } from '../../../util/problem.js';
 import { extraFieldsOption, logFormatOption } from '../../config.js';
 import { defineFormat, type FormatConfig, type FormatEntry } from '../../format.js';
 import { compileTemplate, TemplateError } from './template.js';
