@@ -47,7 +47,7 @@ aggregates:
   const loaded = loadPolicy(policyFile, env);
   const from = o.end - o.days * DAY_MS;
   const hits = traffic({ seed: o.seed ?? 9, events: o.events, start: from, spanMs: o.days * DAY_MS - 60_000, visitors: 600, hosts: ['www.example.org', 'shop.example.org'] });
-  const keyring = new FileKeyring({ dir: loaded.saltDir, period: 'P1D', grace: parseDuration('PT1H')!, now: () => o.end });
+  const keyring = new FileKeyring({ dir: loaded.saltDir, period: 'P1D', grace: parseDuration('PT1H')!, future: parseDuration('PT1H')!, now: () => o.end });
   const aggregates = createAggregates(loaded, { env, now: () => o.end })!;
   await aggregates.open();
   try {
@@ -56,6 +56,7 @@ aggregates:
     const splitter = new LineSplitter(65_536, pipeline);
     const text = Buffer.from(hits.map((h) => h.line).join('\n') + '\n');
     for (let i = 0; i < text.length; i += 65_536) {
+      await pipeline.prepare();
       pipeline.beginBatch();
       splitter.push(Buffer.from(text.subarray(i, i + 65_536)));
       await aggregates.output.writeClosed();

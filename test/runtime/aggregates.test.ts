@@ -74,7 +74,8 @@ aggregates:
     expect(fs.existsSync(path.join(dir, 'agg-parquet', 'aggregates'))).toBe(false);
     // … and the store is under the sweeper (aggregates.retention), beside the file sink.
     const swept = await (runner as unknown as { sweeper: { sweep(d: boolean): Promise<{ store: string }[]> } }).sweeper.sweep(true);
-    expect(swept.map((s) => s.store).sort()).toEqual(['aggregates', 'out']);
+    expect(swept.map((s) => s.store).sort()).toEqual(['aggregates', 'checkpoints', 'out']);
+    expect(swept.find((s) => s.store === 'aggregates')).toMatchObject({ kind: 'duckdb', clause: 'aggregates.retention: P25M' });
 
     runner.shutdown();
     expect(await done).toBe(0);
