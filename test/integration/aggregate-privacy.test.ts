@@ -1,21 +1,32 @@
 /**
  * The aggregate store holds no identifier: `gallra anonymise` runs over JSON
- * application logs full of addresses, user ids and e-mail addresses (in
- * fields, in paths, in query strings), then every table of the database
- * file, every string of every Parquet partition, and the raw bytes of every
- * file the store wrote are searched for the input's addresses (and their
- * truncated prefixes), user ids, e-mail addresses, and the pseudonyms and
- * visitor ids gallra derived from them (read from its own output). None may
- * be there — while the store does hold visitors, users and paths.
+ * application logs full of addresses, user ids, user names, e-mail addresses
+ * and full user agents (in fields, in paths, in query strings), then every
+ * cell of every table the database file's catalog lists and of every Parquet
+ * file on disk is read back, typed, and checked against its column: times
+ * on window boundaries, counts non-negative, dimension values of their
+ * dimension's shape, and no string holding the input's addresses (or their
+ * truncated prefixes), user ids, user names, e-mail addresses, user agents,
+ * or the pseudonyms and visitor ids gallra derived from them (read from its
+ * own output). The raw bytes of every file are searched too. Small groups
+ * are folded: no row outside `total` describes fewer than k visitors, and a
+ * page only two people visited is nowhere. All this while the store does
+ * hold visitors, users and paths.
  */
 import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { COLUMNS, DIMENSIONS, OTHER } from '../../src/stores/aggregates-table.js';
 import { ensureBuilt, leaks, MINUTE, runCli, TempDirs } from '../helpers/cli.js';
 import { prng, UAS } from '../helpers/traffic.js';
 
 const tmp = new TempDirs();
+
+/** The page of the group below k. */
+const RARE = '/members-only-lounge';
+const K = 5;
+const GROUPINGS = ['total', 'host', 'path_template', 'status,path_template', 'referrer_domain', 'browser,os,device,bot'];
 
 interface Secrets {
   readonly raw: string[];
@@ -31,11 +42,12 @@ function input(now: number): Secrets {
     email: `person${i}.lindqvist@example.se`,
     ua: UAS[i % UAS.length]!,
   }));
+  const HOUR = 60 * MINUTE;
   const raw = new Set<string>();
   const lines: string[] = [];
   for (let k = 0; k < 3000; k++) {
     const p = people[Math.floor(people.length * r() * r())]!;
-    raw.add(p.ip).add(p.user).add(p.email);
+    raw.add(p.ip).add(p.user).add(p.email).add(p.email.split('@')[0]!).add(p.ua);
     const time = new Date(now - 60 * MINUTE + Math.floor((k / 3000) * 55 * MINUTE)).toISOString();
     const kind = r();
     const path =
@@ -57,21 +69,37 @@ function input(now: number): Secrets {
       }),
     );
   }
+  // A page only two people visited: a group below k, which must be folded into (other), never shown.
+  for (let k = 0; k < 6; k++) {
+    const p = people[k % 2 === 0 ? 3 : 7]!;
+    const time = new Date(Math.floor(now / HOUR) * HOUR - 30 * MINUTE + k * MINUTE).toISOString();
+    lines.push(JSON.stringify({ time, client_ip: p.ip, user_id: p.user, email: p.email, method: 'GET', path: RARE, status: 200, bytes: 10, referer: '-', user_agent: p.ua, host: 'www.example.org', message: 'x' }));
+  }
+  lines.sort((a, b) => (JSON.parse(a) as { time: string }).time.localeCompare((JSON.parse(b) as { time: string }).time));
   // The /24 and /48 prefixes gallra writes into events must not reach aggregates either.
   for (const ip of [...raw].filter((x) => /^\d+\.\d+\.\d+\.\d+$/.test(x))) raw.add(ip.replace(/\.\d+$/, '.0'));
   return { raw: [...raw], lines };
 }
 
-/** Every string in every table of a DuckDB source (the database file or the Parquet partitions). */
-async function strings(setup: (sql: (q: string) => Promise<unknown>) => Promise<string[]>): Promise<string[]> {
+/** One table's rows, read back typed (TIMESTAMP → Date, BIGINT → bigint, DOUBLE → number, VARCHAR → string). */
+interface Table {
+  readonly name: string;
+  readonly columns: readonly string[];
+  readonly rows: readonly (readonly unknown[])[];
+}
+
+/** Every table the database file's catalog lists, and every Parquet file on disk, each read whole. */
+async function tables(db: string, parquetFiles: readonly string[]): Promise<Table[]> {
   const inst = await DuckDBInstance.create(':memory:');
   const conn = await inst.connect();
   try {
-    const tables = await setup((q) => conn.run(q));
-    const out: string[] = [];
-    for (const t of tables) {
-      const rows = (await conn.runAndReadAll(`SELECT * FROM ${t}`)).getRowsJS();
-      for (const row of rows) for (const v of row) if (typeof v === 'string') out.push(v);
+    await conn.run(`ATTACH '${db}' AS s (READ_ONLY)`);
+    const listed = (await conn.runAndReadAll(`SELECT schema_name, table_name FROM duckdb_tables() WHERE database_name = 's' UNION ALL SELECT schema_name, view_name FROM duckdb_views() WHERE database_name = 's' AND NOT internal`)).getRowsJS();
+    const sources = [...listed.map(([schema, name]) => `s."${String(schema)}"."${String(name)}"`), ...parquetFiles.map((f) => `read_parquet('${f}', hive_partitioning = false)`)];
+    const out: Table[] = [];
+    for (const from of sources) {
+      const r = await conn.runAndReadAll(`SELECT * FROM ${from}`);
+      out.push({ name: from, columns: r.columnNames(), rows: r.getRowsJS() });
     }
     return out;
   } finally {
@@ -79,6 +107,25 @@ async function strings(setup: (sql: (q: string) => Promise<unknown>) => Promise<
     inst.closeSync();
   }
 }
+
+/** The shape each dimension's values must have (besides the markers `(none)`, `(other)`, `(direct)` …). */
+const DIMENSION_SHAPE: Readonly<Record<string, RegExp>> = {
+  host: /^[a-z0-9.-]+$/,
+  method: /^[A-Z]{1,16}$/,
+  status_class: /^[1-5]xx$/,
+  status: /^[1-5]\d\d$/,
+  path_template: /^\/[^\s?#@]*$/,
+  referrer_domain: /^[a-z0-9.-]+\.[a-z]{2,}$/,
+  browser: /^[A-Za-z][A-Za-z0-9 .-]{0,30}$/,
+  os: /^[A-Za-z][A-Za-z0-9 .-]{0,30}$/,
+  device: /^[a-z]{2,12}$/,
+  bot: /^(bot|human)$/,
+  protocol: /^[A-Z]+\/[0-9.]+$/,
+  port_class: /^(well-known|registered|dynamic)$/,
+};
+const MARKER = /^\([a-z ]{2,20}\)$/;
+/** What no string in the store may look like, whatever the input was: an address, an e-mail, a token, a user agent. */
+const IDENTIFIER_SHAPES = [/\b\d{1,3}(\.\d{1,3}){3}\b/, /[0-9a-f]{1,4}(:[0-9a-f]{0,4}){3,}/i, /@|%40/, /\b(?=[A-Za-z0-9_-]*\d)[A-Za-z0-9_-]{16,}/, /\d{5,}/, /Mozilla|AppleWebKit|KHTML|\(.*;/];
 
 function allFiles(dir: string): string[] {
   return readdirSync(dir, { recursive: true, encoding: 'utf8' })
@@ -101,7 +148,7 @@ describe('the aggregate store holds no identifier', () => {
       `input: { format: json }
 fields: { email: pseudonymise }
 aggregates:
-  k: 5
+  k: ${K}
   groupings: [total, [host], [path_template], [status, path_template], [referrer_domain], [browser, os, device, bot]]
   store: { type: duckdb, path: store/agg.duckdb, threads: 1 }
 `,
@@ -124,21 +171,75 @@ aggregates:
     expect(row!.p).toBeGreaterThan(3);
   });
 
-  it('finds none of them in any string of any table of the database file', async () => {
-    const db = join(dir, 'store', 'agg.duckdb');
-    const found = await strings(async (run) => {
-      await run(`ATTACH '${db}' AS s (READ_ONLY)`);
-      return ['s.aggregates', 's.aggregates_day', 's.aggregates_month'];
-    });
-    expect(found.length).toBeGreaterThan(100);
-    expect(leaks(found.join('\n'), [...secrets.raw, ...derived], true)).toEqual([]);
+  it('reads every cell of every table (database and Parquet) back as a value of its column, and none holds an identifier', async () => {
+    const store = join(dir, 'store');
+    const parquet = allFiles(join(store, 'agg-parquet')).filter((f) => f.endsWith('.parquet'));
+    expect(parquet.length).toBeGreaterThanOrEqual(3);
+    const all = await tables(join(store, 'agg.duckdb'), parquet);
+    // The catalog lists the three tables and nothing else (no sketch, no visitor list beside them).
+    expect(all.filter((t) => t.name.startsWith('s.')).map((t) => t.name).sort()).toEqual(['s."main"."aggregates"', 's."main"."aggregates_day"', 's."main"."aggregates_month"']);
+    const secretsAll = [...secrets.raw, ...derived];
+    let cells = 0;
+    const problems: string[] = [];
+    for (const t of all) {
+      expect(t.columns, t.name).toEqual(COLUMNS.map(([c]) => c));
+      expect(t.rows.length, t.name).toBeGreaterThan(0);
+      for (const row of t.rows) {
+        const v = Object.fromEntries(t.columns.map((c, i) => [c, row[i]]));
+        for (const [name, type, nullable] of COLUMNS) {
+          const x = v[name];
+          cells++;
+          if (x === null) {
+            if (!nullable) problems.push(`${t.name}.${name}: NULL`);
+            continue;
+          }
+          if (type === 'TIMESTAMP') {
+            if (!(x instanceof Date) || x.getTime() % (60 * MINUTE) !== 0) problems.push(`${t.name}.${name}: not a window boundary`);
+          } else if (type === 'BIGINT') {
+            if (typeof x !== 'bigint' || x < 0n) problems.push(`${t.name}.${name}: not a count`);
+          } else if (type === 'DOUBLE') {
+            if (typeof x !== 'number' || !(x >= 0)) problems.push(`${t.name}.${name}: not a latency`);
+          } else if (typeof x !== 'string') {
+            problems.push(`${t.name}.${name}: not text`);
+          } else {
+            // The value parses as its column's (a grouping set's name, a dimension value of that dimension's shape) …
+            if (name === 'grouping' ? !GROUPINGS.includes(x) : !(MARKER.test(x) || DIMENSION_SHAPE[name]!.test(x))) problems.push(`${t.name}.${name}: ${JSON.stringify(x)} is not of its shape`);
+            // … looks like no identifier, and is none of the input's.
+            for (const re of IDENTIFIER_SHAPES) if (re.test(x)) problems.push(`${t.name}.${name}: ${JSON.stringify(x)} looks like an identifier (${re})`);
+            problems.push(...leaks(x, secretsAll, true).map((l) => `${t.name}.${name}: ${l}`));
+          }
+        }
+        // A row's dimensions are exactly its grouping set's (NULL elsewhere), all (other) or none.
+        const set = String(v.grouping).split(',').filter((d) => d !== 'total');
+        for (const d of DIMENSIONS) if ((v[d] !== null) !== set.includes(d)) problems.push(`${t.name}: ${d} ${v[d] === null ? 'missing' : 'present'} in a ${String(v.grouping)} row`);
+        const others = set.filter((d) => v[d] === OTHER).length;
+        if (others !== 0 && others !== set.length) problems.push(`${t.name}: a ${String(v.grouping)} row partly (other)`);
+      }
+    }
+    expect(problems).toEqual([]);
+    expect(cells).toBeGreaterThan(1000);
   });
 
-  it('finds none of them in any string of any Parquet partition', async () => {
-    const pq = join(dir, 'store', 'agg-parquet');
-    const found = await strings(async () => ['aggregates', 'aggregates_day', 'aggregates_month'].map((t) => `read_parquet('${join(pq, t)}/*/*.parquet')`));
-    expect(found.length).toBeGreaterThan(100);
-    expect(leaks(found.join('\n'), [...secrets.raw, ...derived], true)).toEqual([]);
+  it('folds every group below k: no row outside total describes fewer than k visitors, and the page two people visited is in no row', async () => {
+    const store = join(dir, 'store');
+    const all = await tables(join(store, 'agg.duckdb'), allFiles(join(store, 'agg-parquet')).filter((f) => f.endsWith('.parquet')));
+    let folded = 0;
+    for (const t of all) {
+      const col = (name: string): number => t.columns.indexOf(name);
+      const totals = new Map<number, bigint>();
+      for (const r of t.rows) if (r[col('grouping')] === 'total') totals.set((r[col('window_start')] as Date).getTime(), r[col('visitors')] as bigint);
+      for (const r of t.rows) {
+        const grouping = r[col('grouping')] as string;
+        if (grouping === 'total') continue;
+        const visitors = r[col('visitors')] as bigint;
+        const isOther = grouping.split(',').every((d) => r[col(d)] === OTHER);
+        if (isOther) folded++;
+        // Below k only when the whole window is: then everything of the set is in its one (other) row.
+        if (visitors < BigInt(K)) expect({ table: t.name, grouping, isOther, visitors, all: totals.get((r[col('window_start')] as Date).getTime()) }).toEqual({ table: t.name, grouping, isOther: true, visitors, all: visitors });
+        expect(r[col('path_template')], t.name).not.toBe(RARE);
+      }
+    }
+    expect(folded).toBeGreaterThan(0);
   });
 
   it('finds none of them in the raw bytes of any file the store wrote', () => {
