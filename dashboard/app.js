@@ -226,6 +226,9 @@
       cursor: { drag: { x: false, y: false } },
       scales: { y: { range: (_u, _min, max) => [0, max > 0 ? max * 1.08 : 1] } },
     }, data, container);
+    // What the chart shows, for people with assistive technology and for the browser test.
+    container.dataset.points = String(cur.filter((v) => v !== null).length);
+    container.dataset.total = String(cur.reduce((a, v) => a + (v ?? 0), 0));
   }
 
   /** Current points with the previous period's laid over them, bucket by bucket. */

@@ -11,7 +11,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium } from 'playwright-core';
+import { chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureBuilt, MAIN, ROOT } from '../helpers/cli.js';
 import { DAY_MS, fillStore, type FilledStore } from '../helpers/aggregate-store.js';
@@ -32,6 +32,18 @@ const ARGS = [
 ];
 const END = Date.UTC(2031, 2, 14);
 const nf = new Intl.NumberFormat('en');
+
+/** How many pixels of a canvas are drawn in the series' blue (the line and its fill), read in the page. */
+function drawnPixels(page: Page, selector: string): Promise<number> {
+  return page.$eval(selector, (c) => {
+    const canvas = c as unknown as { width: number; height: number; getContext(t: '2d'): { getImageData(x: number, y: number, w: number, h: number): { data: Uint8ClampedArray } } | null };
+    const data = canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height).data;
+    let n = 0;
+    // The stroke #2f6fde: blue clearly above red and green.
+    for (let i = 0; i < data.length; i += 4) if (data[i + 3]! > 128 && data[i + 2]! > 180 && data[i]! < 120 && data[i + 1]! < 160) n++;
+    return n;
+  });
+}
 
 describe('the dashboard in chromium', () => {
   let dir: string;
@@ -97,6 +109,11 @@ describe('the dashboard in chromium', () => {
       expect(await page.textContent('#kpi-requests')).toBe(nf.format(store.hits.length));
       expect(await page.locator('#chart canvas').count()).toBe(1);
       expect(await page.locator('#bandwidth canvas').count()).toBe(1);
+      // The charts hold the data (a point per day, adding up to the store's total) and drew it.
+      expect(Number(await page.getAttribute('#chart', 'data-points'))).toBeGreaterThanOrEqual(19);
+      expect(Number(await page.getAttribute('#chart', 'data-total'))).toBe(store.hits.length);
+      expect(Number(await page.getAttribute('#bandwidth', 'data-points'))).toBeGreaterThanOrEqual(19);
+      for (const id of ['#chart', '#bandwidth']) expect(await drawnPixels(page, `${id} canvas`), id).toBeGreaterThan(200);
       const top = page.locator('[data-panel="path_template"] tr.row');
       expect(await top.count()).toBeGreaterThan(3);
       expect(await page.locator('[data-panel="path_template"] tr.other').textContent()).toMatch(/\(other\) — fewer than 3 visitors/);
