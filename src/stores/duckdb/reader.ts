@@ -44,7 +44,7 @@ export async function openReader(c: DuckdbStoreConfig, ctx: StoreContext, option
   const source = options.source ?? 'auto';
   const published = fs.existsSync(paths.parquet) ? listPartitions(paths.parquet, AGGREGATE_TABLES) : [];
   if (source === 'database' || (source === 'auto' && published.length === 0 && options.cache !== true && fs.existsSync(paths.db))) {
-    return openDatabase(paths.db, c, ctx);
+    return openDatabase(paths.db, c, ctx, published.length > 0);
   }
   fs.mkdirSync(paths.parquet, { recursive: true, mode: 0o750 });
   const root = fs.realpathSync(paths.parquet);
@@ -73,13 +73,14 @@ async function openParquet(root: string, published: readonly Partition[], c: Duc
 }
 
 /** The database file, read-only, refusing every file operation. */
-async function openDatabase(db: string, c: DuckdbStoreConfig, ctx: StoreContext): Promise<QueryEngine> {
+async function openDatabase(db: string, c: DuckdbStoreConfig, ctx: StoreContext, published: boolean): Promise<QueryEngine> {
   let instance: DuckDBInstance;
   try {
     instance = await openWithRetry(db, { access_mode: 'READ_ONLY', threads: String(c.threads), memory_limit: c.memory_limit, enable_external_access: 'false', lock_configuration: 'true' }, 0, `aggregate store ${ctx.name}`);
   } catch (err) {
     if (err instanceof GallraError && err.code === 'GALLRA_STORE_LOCKED' && isLockConflict(err.cause)) {
-      throw new GallraError('GALLRA_STORE_LOCKED', `aggregate store ${ctx.name}: ${db} is held by its writer (gallra run) and no window has been published yet; try again once the first window has closed`, { cause: err });
+      const instead = published ? 'read the published Parquet partitions instead (--source parquet, the default)' : 'no window has been published yet; try again once the first window has closed';
+      throw new GallraError('GALLRA_STORE_LOCKED', `aggregate store ${ctx.name}: ${db} is held by its writer (gallra run, the only process that may open it while it runs); ${instead}`, { cause: err });
     }
     throw err;
   }
