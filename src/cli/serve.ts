@@ -76,6 +76,17 @@ export async function serveCommand(argv: string[], io: CommandIo): Promise<numbe
     }
   }
 
+  // Listening for SIGTERM/SIGINT before anything starts: a signal that arrives while the store is read or
+  // just after the URL is printed stops serve cleanly instead of killing it.
+  const stopped = new Promise<void>((resolve) => {
+    const stop = (): void => {
+      process.off('SIGTERM', stop);
+      process.off('SIGINT', stop);
+      resolve();
+    };
+    process.on('SIGTERM', stop);
+    process.on('SIGINT', stop);
+  });
   const { engine, settings } = await openAggregateReader(loaded, { cache: true });
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'gallra_' });
@@ -113,15 +124,7 @@ export async function serveCommand(argv: string[], io: CommandIo): Promise<numbe
       },
     );
   }, refreshS * 1000);
-  await new Promise<void>((resolve) => {
-    const stop = (): void => {
-      process.off('SIGTERM', stop);
-      process.off('SIGINT', stop);
-      resolve();
-    };
-    process.on('SIGTERM', stop);
-    process.on('SIGINT', stop);
-  });
+  await stopped;
   clearInterval(timer);
   await server.close();
   await engine.close();
