@@ -110,7 +110,8 @@ export async function serveCommand(argv: string[], io: CommandIo): Promise<numbe
     throw err;
   }
   io.stdout.write(`gallra serve: dashboard at ${server.url}/ (API under /api/)\n`);
-  io.logger.info({ url: server.url, policy: loaded.file }, 'gallra serve started');
+  // The port, not the URL or host: gallra's log scrubber truncates any address in its log (127.0.0.1 would read 127.0.0.0).
+  io.logger.info({ port: server.port, policy: loaded.file }, 'gallra serve started');
 
   const timer = setInterval(() => {
     engine.refresh?.().then(
