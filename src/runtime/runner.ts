@@ -168,7 +168,7 @@ export class Runner {
       throw err;
     }
     this.started = true;
-    this.log.info({ sources: this.sources.map((s) => s.name), sinks: this.sinks.map((s) => s.name), policy: this.loaded.file }, 'gallra run started');
+    this.log.info({ sources: this.sources.map((s) => s.name), sinks: this.sinks.map((s) => s.name), policy: this.loaded.file, http_port: this.httpPort }, 'gallra run started');
   }
 
   /** Refuses to start when a store would keep data longer than its window, unless allowed (audited either way). */

@@ -153,7 +153,6 @@ export function registerApi(app: FastifyInstance, engine: QueryEngine, settings:
     const range = rangeOf(query);
     const filters = filtersOf(query);
     const set = setFor(Object.keys(filters) as Dimension[]);
-    const days = (r: Q.Range): number => Math.max(1, Math.round((r.to - r.from) / DAY_MS));
     const period = async (r: Q.Range): Promise<Record<string, number | null>> => {
       const distinct = settings.day && exactDistinct(set, filters);
       const [t, v] = await Promise.all([run(Q.totals(set, r, filters, await splitOf(r))), distinct ? run(Q.dailyVisitors(set, r, filters)) : Promise.resolve(undefined)]);
@@ -164,8 +163,10 @@ export function registerApi(app: FastifyInstance, engine: QueryEngine, settings:
         bytes: num(row.bytes),
         errors_4xx: num(row.errors_4xx),
         errors_5xx: num(row.errors_5xx),
-        visitors_per_day: vis === undefined ? null : num(vis.visitor_days) / days(r),
-        users_per_day: vis === undefined ? null : num(vis.user_days) / days(r),
+        // Averaged over the days the day table holds in the range (a day is published once it has closed):
+        // none yet — today, in a running gallra — is unknown, not zero.
+        visitors_per_day: vis === undefined || !(num(vis.days) > 0) ? null : num(vis.visitor_days) / num(vis.days),
+        users_per_day: vis === undefined || !(num(vis.days) > 0) ? null : num(vis.user_days) / num(vis.days),
       };
     };
     const [current, previous] = await Promise.all([period(range), period(previousOf(range))]);

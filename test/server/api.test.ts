@@ -17,6 +17,7 @@ import { openAggregateReader } from '../../src/runtime/aggregates.js';
 import type { QueryEngine } from '../../src/stores/store.js';
 import * as Q from '../../src/server/queries.js';
 import { DAY_MS, fillStore, type FilledStore } from '../helpers/aggregate-store.js';
+import { visitorKey } from '../helpers/traffic.js';
 
 const END = Date.UTC(2031, 2, 14);
 const TOKEN = 'test-token-0123456789abcdef';
@@ -69,7 +70,17 @@ describe('the aggregate API', () => {
     expect(r.body.current.requests).toBe(store.hits.length);
     expect(r.body.current.bytes).toBe(store.hits.reduce((n, h) => n + h.bytes, 0));
     expect(r.body.previous.requests).toBe(0);
-    expect(r.body.current.visitors_per_day).toBeGreaterThan(0);
+    // Distinct visitors per UTC day from the day table (never hours summed), averaged over the days it holds.
+    const perDay = new Map<number, Set<string>>();
+    for (const h of store.hits) {
+      const d = Math.floor(h.time / DAY_MS);
+      if (!perDay.has(d)) perDay.set(d, new Set());
+      perDay.get(d)!.add(visitorKey(h));
+    }
+    const visitorDays = [...perDay.values()].reduce((n, v) => n + v.size, 0);
+    expect(r.body.current.visitors_per_day).toBeCloseTo(visitorDays / perDay.size, 9);
+    // No day of the previous period is in the store: unknown, not zero.
+    expect(r.body.previous.visitors_per_day).toBeNull();
   });
 
   it('answers a range that is not whole days from the day rollup and the windows around it, exactly', async () => {

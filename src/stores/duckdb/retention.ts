@@ -106,9 +106,12 @@ export function storeRetention(c: DuckdbStoreConfig, ctx: Omit<StoreContext, 'wa
         } catch (err) {
           if (!(isGallraError(err) && err.code === 'GALLRA_STORE_LOCKED')) throw err;
         }
-        // A running writer holds it: its own sweep (within a minute in gallra run) deletes the rows.
-        const removed = sweepPartitions(paths.parquet, tables, subtractDuration(nowMs, ctx.retention), dryRun);
-        return { removed, deferred: [`rows of ${paths.db} before the window: the process writing it (gallra run) deletes them at its next sweep`] };
+        // A running writer holds it: its own sweep (within a minute in gallra run) deletes the rows. It publishes
+        // every row it holds, so a partition of a day before the cutoff is where such rows would show.
+        const cutoff = subtractDuration(nowMs, ctx.retention);
+        const expired = fs.existsSync(paths.parquet) && listPartitions(paths.parquet, tables).some((p) => Date.parse(`${p.date}T00:00:00Z`) < cutoff);
+        const removed = sweepPartitions(paths.parquet, tables, cutoff, dryRun);
+        return expired ? { removed, deferred: [`rows of ${paths.db} before the window: the process writing it (gallra run) deletes them at its next sweep`] } : { removed };
       }
       return { removed: sweepPartitions(paths.parquet, tables, subtractDuration(nowMs, ctx.retention), dryRun) };
     },
