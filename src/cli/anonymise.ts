@@ -19,6 +19,7 @@ import type { Pseudonymiser } from '../transforms/pseudonymise.js';
 import { loadPolicy } from '../policy/load.js';
 import { type Aggregates, createAggregates } from '../runtime/aggregates.js';
 import { buildLinePipeline } from '../runtime/build.js';
+import { explainRejects, rejectsOf } from '../runtime/diagnose.js';
 import { withSaltAudit } from '../runtime/salt-store.js';
 import { aggregateSweptStore, Sweeper } from '../runtime/sweeper.js';
 import { ParallelAnonymiser } from '../runtime/threads/parallel.js';
@@ -113,6 +114,8 @@ export async function anonymiseCommand(argv: string[], io: CommandIo): Promise<n
   // Apache piped logs run for days: closed salts (and what was derived from them) must go meanwhile.
   const housekeeping = startHousekeeping(keyring, () => engine?.pseudonymisers() ?? [], (err) => log.error({ err }, 'salt housekeeping failed'));
   let stats: LineStats | undefined;
+  // The first few KiB, kept in memory only, to tell which format would have parsed lines that did not.
+  let sample: Buffer | undefined;
   try {
     // Inside the try: a keyring or --output failure still stops the timer and closes the keyring.
     await housekeeping.runNow();
@@ -142,6 +145,7 @@ export async function anonymiseCommand(argv: string[], io: CommandIo): Promise<n
       for (const input of inputs) {
         try {
           for await (const chunk of readInput(input, (n) => progress.update(n, 0))) {
+            sample ??= Buffer.from(chunk.subarray(0, 8192));
             await engine.push(chunk);
             progress.update(0, engine.linesIn() - linesSeen);
             linesSeen = engine.linesIn();
@@ -173,6 +177,11 @@ export async function anonymiseCommand(argv: string[], io: CommandIo): Promise<n
     await aggregates?.output.close();
   }
   if (values.stats === true) io.stderr.write(`gallra: ${stats.summary()}\n`);
+  else if (stats.linesIn > 0 && stats.linesOut === 0) {
+    // Nothing written is almost always a wrong --format or old input: say so even without --stats.
+    const why = explainRejects(rejectsOf(stats), { policy, format: format ?? policy.input.format, sample, fix: (f) => `use --format ${f}` });
+    io.stderr.write(`gallra anonymise: 0 of ${stats.linesIn} ${stats.linesIn === 1 ? 'line' : 'lines'} written: ${why !== '' ? why : stats.summary()}\n`);
+  }
   if (values.stats === true && aggregates !== undefined) io.stderr.write(`gallra: ${aggregateSummary(aggregates)}\n`);
   log.info({ stats: stats.toJSON() }, 'anonymise done');
   return exitCode;

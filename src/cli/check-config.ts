@@ -17,19 +17,24 @@ import { ipTruncationFromConfig } from '../transforms/truncate-ip.js';
 import { parseCommand } from './args.js';
 import type { CommandIo } from './anonymise.js';
 
-export const CHECK_CONFIG_HELP = `Usage: gallra check-config [--json] [FILE]
+export const CHECK_CONFIG_HELP = `Usage: gallra check-config [--json] [--config] FILE
 
 Validates a policy file (merged over the built-in defaults) and prints the
 effective policy: the retention window, salt epochs, IP truncation, what is
 redacted, and for every format which transform each field gets. Without FILE
-it prints the built-in defaults.
+it prints the built-in defaults. For gallra run it also checks what the
+sources will meet on this machine, as the user running check-config: a log
+file that does not exist yet is a warning; a directory, a compressed file or
+one that cannot be read is an error.
 
 Options:
-  --json       print the merged policy as JSON instead
-  -h, --help   this help
+  --config FILE  the policy file (the same as giving FILE)
+  --json         print the merged policy as JSON instead
+  --log-level L  fatal | error | warn (default) | info | debug | silent
+  -h, --help     this help
 
 Exit status: 0 valid, 2 invalid (each problem is listed with file:line:col,
-field path and a fix).
+field path and a fix, or with the source it is about).
 `;
 
 /**
@@ -52,7 +57,28 @@ export async function checkConfigCommand(argv: string[], io: CommandIo): Promise
     return 0;
   }
   io.stdout.write(describePolicy(loaded, Date.now()));
-  return 0;
+  const problems = preflightProblems(loaded);
+  for (const e of problems.errors) io.stderr.write(`gallra check-config: ${e}\n`);
+  return problems.errors.length > 0 ? 2 : 0;
+}
+
+/**
+ * What the sources will meet on this machine (paths, permissions), by source name.
+ *
+ * @example
+ * preflightProblems(loadPolicy('sidecar-nginx.yaml')).errors // ['source nginx-access: /var/log/nginx is a directory; …']
+ */
+export function preflightProblems(loaded: LoadedPolicy, registry: Registry = components): { errors: string[]; warnings: string[] } {
+  const errors: string[] = [];
+  const warnings: string[] = [];
+  (loaded.config.sources ?? []).forEach((src, i) => {
+    const entry = registry.source(src.type)!;
+    const name = componentName(entry, src, i);
+    const r = entry.preflight?.(src, { name, baseDir: loaded.baseDir, env: process.env });
+    for (const e of r?.errors ?? []) errors.push(`source ${name}: ${e}`);
+    for (const w of r?.warnings ?? []) warnings.push(`source ${name}: ${w}`);
+  });
+  return { errors, warnings };
 }
 
 const pad = (s: string, n: number): string => (s.length >= n ? `${s} ` : s + ' '.repeat(n - s.length));
@@ -123,6 +149,9 @@ function describeRun(loaded: LoadedPolicy, registry: Registry): string[] {
     const entry = registry.source(src.type)!;
     const name = componentName(entry, src, i);
     lines.push(`  source ${pad(name, 18)}${entry.describe(src, { name, baseDir: base, env: process.env, format: src.format ?? c.input.format })}`);
+    const check = entry.preflight?.(src, { name, baseDir: base, env: process.env });
+    for (const e of check?.errors ?? []) lines.push(`         ${pad('', 18)}error: ${e}`);
+    for (const w of check?.warnings ?? []) lines.push(`         ${pad('', 18)}warning: ${w}`);
   });
   if (c.sources === undefined) lines.push('  (no sources: gallra run will refuse to start)');
   (c.sinks ?? []).forEach((sink, i) => {

@@ -26,11 +26,13 @@ Commands:
   audit verify|report     the hash-chained audit trail: check it, or report for the DPO
   subject export|erase --config FILE --user ID
                           data-subject access (JSON lines) or erasure in live epochs
-  check-config FILE       validate a policy and print what it will do
+  check-config [--config] FILE
+                          validate a policy and print what it will do
   salts list|rotate|destroy
                           keyring housekeeping
 
-Run 'gallra <command> --help' for a command's options.
+Run 'gallra <command> --help' for a command's options. Every command takes
+--log-level fatal|error|warn|info|debug|silent (or GALLRA_LOG_LEVEL).
 Options: -h, --help   this help;  --version   print the version
 `;
 

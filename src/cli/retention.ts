@@ -38,6 +38,7 @@ Options:
   --dry-run                  print what would be removed; remove and record nothing
   --allow-longer-retention   go on even when a store keeps data longer than the
                              window (a Kafka topic's retention.ms); recorded
+  --log-level L              fatal | error | warn (default) | info | debug | silent
   -h, --help                 this help
 
 Exit: 0 done, 1 a store could not be swept, 2 usage, config, or a store that

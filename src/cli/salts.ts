@@ -29,6 +29,7 @@ pseudonyms cannot be linked to anyone. gallra never prints a salt.
 Options:
   --config FILE   policy file (for salts.dir, epoch and grace)
   --all           with destroy: every salt
+  --log-level L   fatal | error | warn (default) | info | debug | silent
   -h, --help      this help
 `;
 

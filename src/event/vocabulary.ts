@@ -38,6 +38,8 @@ export const ROLES = [
   'method',
   'path',
   'url',
+  // a URL's query string on its own, without the `?` (W3C cs-uri-query, nginx $args)
+  'query',
   'protocol',
   'status',
   'bytes',
@@ -79,6 +81,7 @@ export const ROLE_OF_NAME: Readonly<Record<string, Role>> = {
   request_method: 'method', method: 'method', 'cs-method': 'method',
   request_uri: 'path', uri: 'path', path: 'path', 'cs-uri-stem': 'path',
   url: 'url',
+  args: 'query', query_string: 'query', 'cs-uri-query': 'query',
   server_protocol: 'protocol', protocol: 'protocol',
   status: 'status', status_code: 'status', statusCode: 'status', 'sc-status': 'status',
   body_bytes_sent: 'bytes', bytes_sent: 'bytes', bytes: 'bytes', response_size: 'bytes', 'sc-bytes': 'bytes_out',

@@ -11,18 +11,19 @@ import type { Writable } from 'node:stream';
 import { auditLogPath } from '../audit/config.js';
 import { AuditLog } from '../audit/log.js';
 import { components } from '../components.js';
-import { GallraError } from '../errors.js';
+import { GallraError, isGallraError } from '../errors.js';
 import { FileKeyring } from '../keyring/file.js';
 import { type Housekeeping, startHousekeeping } from '../keyring/housekeeping.js';
 import type { Logger } from '../log.js';
-import { EncodedBatchBuilder } from '../pipeline/line-pipeline.js';
+import { EncodedBatchBuilder, type LinePipeline } from '../pipeline/line-pipeline.js';
 import { SourcePipeline } from '../pipeline/source-pipeline.js';
-import type { LoadedPolicy } from '../policy/load.js';
+import { loadPolicy, type LoadedPolicy } from '../policy/load.js';
+import type { SinkConfig, SourceConfig } from '../policy/schema.js';
 import { componentName, type Registry } from '../registry.js';
 import { retentionWindowFromConfig } from '../retention/config.js';
 import { type Server, startServer } from '../server/app.js';
 import { startHttp } from '../server/http.js';
-import { createMetrics } from '../server/metrics.js';
+import { createMetrics, type MeteredSource } from '../server/metrics.js';
 import { isRetainable, type Sink } from '../sinks/sink.js';
 import type { Source } from '../sources/source.js';
 import type { Pseudonymiser } from '../transforms/pseudonymise.js';
@@ -30,6 +31,9 @@ import type { Health, MetricSample } from '../util/metric.js';
 import { toDuration } from '../util/schema.js';
 import { type Aggregates, createAggregates } from './aggregates.js';
 import { buildLinePipeline } from './build.js';
+import { explainRejects } from './diagnose.js';
+import { InputMonitor, stopSummary } from './lifecycle.js';
+import { applyReload } from './reload.js';
 import { AuditedKeyring, saltsClause } from './salt-store.js';
 import { StoredLineReader } from './stored-lines.js';
 import { aggregateSweptStore, checkpointStore, eventsClause, refuseLongerRetention, storeKindOf, Sweeper, type SweptStore } from './sweeper.js';
@@ -45,87 +49,91 @@ export interface RunnerOptions {
   readonly allowLongerRetention?: boolean;
 }
 
+/** One source with its pipeline, as it runs. */
+interface Running {
+  readonly name: string;
+  readonly config: SourceConfig;
+  readonly source: Source;
+  readonly pipeline: SourcePipeline;
+  pseudonymiser: Pseudonymiser;
+  readonly monitor: InputMonitor;
+  /** Settles when its pipeline has ended (drained, positions recorded). */
+  done: Promise<void>;
+}
+
 /**
  * @example
  * const runner = new Runner(loadPolicy('config/sidecar-nginx.yaml'), { logger });
  * await runner.start();
  * process.on('SIGTERM', () => runner.shutdown());
+ * process.on('SIGHUP', () => void runner.reload());
  * process.exitCode = await runner.run();
  */
 export class Runner {
   private readonly keyring: AuditedKeyring;
   private readonly audit: AuditLog;
-  private readonly sources: Source[] = [];
+  private readonly allowLongerRetention: boolean;
+  /** Shared by every pipeline and changed in place by a reload (the pipelines hold this array). */
   private readonly sinks: Sink[] = [];
-  private readonly pipelines: SourcePipeline[] = [];
-  private readonly pseudonymisers: Pseudonymiser[] = [];
-  private readonly sweeper: Sweeper;
+  private readonly sinkNames: string[] = [];
+  private readonly running: Running[] = [];
+  /** What /metrics reads, changed in place by a reload. */
+  private readonly metered: MeteredSource[] = [];
+  private sweeper: Sweeper;
   private server: http.Server | undefined;
   /** The fastify server, when the policy has aggregates (API and dashboard beside health and metrics). */
   private apiServer: Server | undefined;
+  /** The aggregate stage and its store's output (the last of `sinks`; not a policy sink, kept across reloads). */
   private readonly aggregates: Aggregates | undefined;
   private housekeeping: Housekeeping | undefined;
+  private monitorTimer: NodeJS.Timeout | undefined;
   private started = false;
   private stopping = false;
+  private reloading = false;
+  private reloads: Promise<boolean> = Promise.resolve(true);
+  private queuedReload: Promise<boolean> | undefined;
+  /** Pipelines still running, and a reload under way (run() waits for all). */
+  private readonly pending = new Set<Promise<void>>();
+  private failure: unknown;
   private readonly log: Logger;
   private readonly now: () => number;
+  private readonly registry: Registry;
   private readonly env: NodeJS.ProcessEnv;
-  private readonly allowLongerRetention: boolean;
+  private readonly stdout: Writable;
 
   constructor(
-    private readonly loaded: LoadedPolicy,
+    private loaded: LoadedPolicy,
     options: RunnerOptions,
   ) {
     const c = loaded.config;
-    const registry = options.registry ?? components;
+    this.registry = options.registry ?? components;
     this.log = options.logger;
     this.now = options.now ?? Date.now;
-    if (c.sources === undefined || c.sinks === undefined) {
-      throw new GallraError(
-        'GALLRA_CONFIG_INVALID',
-        `${loaded.file ?? 'the built-in policy'}: gallra run needs sources: and sinks:\n  fix: add at least one source (${[...registry.sources.keys()].join(', ')}) and one sink (${[...registry.sinks.keys()].join(', ')}); see config/sidecar-nginx.yaml`,
-      );
-    }
-    const env = (this.env = options.env ?? process.env);
+    this.env = options.env ?? process.env;
+    this.stdout = options.stdout ?? process.stdout;
+    const need = needsRunSections(loaded, this.registry);
+    if (need !== undefined) throw need;
     this.allowLongerRetention = options.allowLongerRetention === true;
-    this.audit = new AuditLog(auditLogPath(c.audit, loaded.baseDir, env), { now: this.now });
-    const onAuditError = (err: unknown): void => this.log.error({ err }, 'audit record not written');
+    this.audit = new AuditLog(auditLogPath(c.audit, loaded.baseDir, this.env), { now: this.now });
     const fileKeyring = new FileKeyring({ dir: loaded.saltDir, period: c.salts.epoch, grace: toDuration(c.salts.grace), future: toDuration(c.retention.max_future), now: this.now });
     // Every salt destruction (housekeeping, rotate) goes into the audit trail.
-    this.keyring = new AuditedKeyring(fileKeyring, this.audit, { by: 'gallra run', clause: saltsClause(c), onError: onAuditError });
-    const window = retentionWindowFromConfig(c.retention);
-    const warn = (message: string): void => this.log.warn(message);
-    // Stores read their own lines back with the policy's formats (the day the window starts in is rewritten by event time).
-    const reader = new StoredLineReader(c, registry);
-    const lineTime = (line: string): number => reader.time(line);
+    this.keyring = new AuditedKeyring(fileKeyring, this.audit, { by: 'gallra run', clause: saltsClause(c), onError: (err) => this.onAuditError(err) });
     // Names are distinct and every type is registered: the policy was checked when it was loaded.
-    c.sinks.forEach((s, i) => {
-      const entry = registry.sink(s.type)!;
-      this.sinks.push(entry.create(s, { name: componentName(entry, s, i), baseDir: loaded.baseDir, window, now: this.now, stdout: options.stdout ?? process.stdout, warn, lineTime }));
+    c.sinks!.forEach((s, i) => {
+      this.sinks.push(this.makeSink(loaded, s, i));
+      this.sinkNames.push(componentName(this.registry.sink(s.type), s, i));
     });
     // The aggregate stage counts every source's events; its output is flushed with the sinks, before positions advance.
-    this.aggregates = createAggregates(loaded, { registry, env, now: this.now, warn, onError: (err) => this.log.error({ err }, 'aggregate store failed') });
+    this.aggregates = createAggregates(loaded, {
+      registry: this.registry,
+      env: this.env,
+      now: this.now,
+      warn: (m) => this.log.warn(m),
+      onError: (err) => this.log.error({ err }, 'aggregate store failed'),
+    });
     if (this.aggregates !== undefined) this.sinks.push(this.aggregates.output);
-    c.sources.forEach((s, i) => {
-      const entry = registry.source(s.type)!;
-      const name = componentName(entry, s, i);
-      const source = entry.create(s, { name, baseDir: loaded.baseDir, env, maxLineLength: c.input.max_line_length, warn, now: this.now });
-      const built = buildLinePipeline({ policy: c, keyring: this.keyring, format: s.format ?? c.input.format, now: this.now, registry, deriveVisitorId: this.aggregates !== undefined });
-      const output = new EncodedBatchBuilder();
-      built.pipeline.consumers.push(output);
-      if (this.aggregates !== undefined) built.pipeline.consumers.push(this.aggregates.stage);
-      this.sources.push(source);
-      this.pseudonymisers.push(built.pseudonymiser);
-      this.pipelines.push(new SourcePipeline({ source, pipeline: built.pipeline, output, sinks: this.sinks, maxLineLength: c.input.max_line_length, commitMs: c.run.commit_ms, now: this.now }));
-    });
-    // Live sinks enforce their windows themselves (a file sink closes the day file it replaces).
-    const swept: SweptStore[] = c.sinks.flatMap((s, i) => {
-      const sink = this.sinks[i]!;
-      return isRetainable(sink) ? [{ name: sink.name, kind: storeKindOf(s.type), clause: eventsClause(c), keep: window.keep, retainable: sink }] : [];
-    });
-    // The aggregate store through its live output (the writer's rows and partitions), held to aggregates.retention.
-    if (this.aggregates !== undefined) swept.push(aggregateSweptStore(loaded, this.aggregates.output));
-    this.sweeper = new Sweeper([...swept, checkpointStore(loaded, env)], this.now, { audit: this.audit, by: 'gallra run', onAuditError });
+    c.sources!.forEach((s, i) => this.running.push(this.makeSource(loaded, s, i)));
+    this.sweeper = this.makeSweeper();
   }
 
   /** Binds listeners, opens inputs and checks the keyring; throws (exit 1/2) when any cannot start. */
@@ -137,7 +145,7 @@ export class Runner {
       // and hold every store to its window even while no line arrives.
       this.housekeeping = startHousekeeping(
         this.keyring,
-        () => this.pseudonymisers,
+        () => this.running.map((r) => r.pseudonymiser),
         (err) => this.log.error({ err }, 'housekeeping failed'),
         () => this.sweep(),
       );
@@ -145,12 +153,14 @@ export class Runner {
       // The single writer of the aggregate store: opened before any line is read (and before the first sweep).
       await this.aggregates?.open();
       await this.housekeeping.runNow();
-      for (const s of this.sources) await s.start();
+      for (const r of this.running) await r.source.start();
       const http = this.loaded.config.http;
       if (http !== undefined) {
-        const metered = this.pipelines.map((p) => ({ source: p.source, stats: () => p.stats, lastCommit: () => p.lastCommitAt }));
-        const registry = createMetrics(metered, this.sinks, this.now);
-        const extra = (): MetricSample[] => [...this.sources.flatMap((s) => s.metrics?.() ?? []), ...this.sinks.flatMap((s) => s.metrics?.() ?? [])];
+const registry = createMetrics(this.metered, this.sinks, this.now);
+        const extra = (): MetricSample[] => [
+          ...this.running.flatMap((r) => [...(r.source.metrics?.() ?? []), ...r.monitor.metrics()]),
+          ...this.sinks.flatMap((s) => s.metrics?.() ?? []),
+        ];
         const store = this.aggregates?.output.storeOf;
         if (this.aggregates !== undefined && store !== undefined) {
           // The dashboard and API from this process's own connection to the store it writes.
@@ -167,14 +177,20 @@ export class Runner {
       await this.closeAll().catch(() => undefined);
       throw err;
     }
+    // Once a second: is most of a source's recent input being dropped?
+    this.monitorTimer = setInterval(() => this.observe(), 1000);
+    this.monitorTimer.unref();
     this.started = true;
-    this.log.info({ sources: this.sources.map((s) => s.name), sinks: this.sinks.map((s) => s.name), policy: this.loaded.file, http_port: this.httpPort }, 'gallra run started');
+    this.log.info({ sources: this.running.map((r) => r.name), sinks: this.sinkNames, policy: this.loaded.file, http_port: this.httpPort }, 'gallra run started');
+  }
+
+  private onAuditError(err: unknown): void {
+    this.log.error({ err }, 'audit record not written');
   }
 
   /** Refuses to start when a store would keep data longer than its window, unless allowed (audited either way). */
   private async checkRetention(): Promise<void> {
-    const onAuditError = (err: unknown): void => this.log.error({ err }, 'audit record not written');
-    const allowed = await refuseLongerRetention(this.sweeper, this.loaded, { allow: this.allowLongerRetention, audit: this.audit, by: 'gallra run', onAuditError });
+    const allowed = await refuseLongerRetention(this.sweeper, this.loaded, { allow: this.allowLongerRetention, audit: this.audit, by: 'gallra run', onAuditError: (err) => this.onAuditError(err) });
     if (allowed.length > 0) this.log.warn({ problems: allowed }, 'starting although a store keeps data longer than the retention window (--allow-longer-retention)');
   }
 
@@ -188,16 +204,22 @@ export class Runner {
   }
 
   /**
-   * Ready when started, not shutting down, and every source and sink that can
-   * tell says it is ready (a Kafka source has its partitions); otherwise why not.
+   * Ready when started, not shutting down or reloading, every source and
+   * sink that can tell says it is ready (a Kafka source has its partitions),
+   * and no source has most of its recent lines dropped; otherwise why not.
    */
   health(): Health {
     if (!this.started) return { ready: false, reason: 'starting' };
     if (this.stopping) return { ready: false, reason: 'shutting down' };
+    if (this.reloading) return { ready: false, reason: 'reloading the config' };
     const why: string[] = [];
-    for (const c of [...this.sources, ...this.sinks]) {
+    for (const c of [...this.running.map((r) => r.source), ...this.sinks]) {
       const h = c.health?.();
       if (h !== undefined && !h.ready) why.push(`${c.name}: ${h.reason ?? 'not ready'}`);
+    }
+    for (const r of this.running) {
+      const h = r.monitor.health();
+      if (!h.ready) why.push(`${r.name}: ${h.reason ?? 'input dropped'}`);
     }
     return why.length === 0 ? { ready: true } : { ready: false, reason: why.join('; ') };
   }
@@ -211,25 +233,27 @@ export class Runner {
 
   /** The sources, for tests and tools (e.g. syslog ports bound to port 0). */
   get sourceList(): readonly Source[] {
-    return this.sources;
+    return this.running.map((r) => r.source);
+  }
+
+  /** What the sources and sinks are doing, in a few words (systemd's STATUS=). */
+  get status(): string {
+    const lines = this.running.reduce((n, r) => n + r.pipeline.stats.linesIn, 0);
+    return `${this.running.length} ${this.running.length === 1 ? 'source' : 'sources'} → ${this.sinks.length} ${this.sinks.length === 1 ? 'sink' : 'sinks'}; ${lines} lines read`;
   }
 
   /** Runs until every source has ended (stdin EOF) or shutdown() is called; resolves to the exit code. */
   async run(): Promise<number> {
-    let failure: unknown;
-    await Promise.all(
-      this.pipelines.map((p) =>
-        p.run().catch((err: unknown) => {
-          failure ??= err;
-          this.log.error({ err, source: p.source.name }, 'source failed; shutting down');
-          this.shutdown();
-        }),
-      ),
-    );
+    for (const r of this.running) this.launch(r);
+    while (this.pending.size > 0) await Promise.race(this.pending);
+    clearInterval(this.monitorTimer);
+    this.observe();
     await this.closeAll();
-    const total = this.pipelines.reduce((n, p) => n + p.stats.linesIn, 0);
-    this.log.info({ lines_in: total }, 'gallra run stopped');
-    if (failure !== undefined) throw failure;
+    this.log.info(
+      { lines_in: this.running.reduce((n, r) => n + r.pipeline.stats.linesIn, 0), sources: this.running.map((r) => stopSummary(r.name, r.pipeline.stats, r.source.drops)) },
+      'gallra run stopped',
+    );
+    if (this.failure !== undefined) throw this.failure;
     return 0;
   }
 
@@ -237,17 +261,164 @@ export class Runner {
   shutdown(): void {
     if (this.stopping) return;
     this.stopping = true;
-    for (const s of this.sources) s.stop();
+    for (const r of this.running) r.source.stop();
   }
 
-  /** Reopens output files (SIGHUP after logrotate). */
+  /** Reopens output files (SIGUSR1, or SIGHUP's reload, after logrotate). */
   async reopen(): Promise<void> {
     await Promise.all(this.sinks.map((s) => s.reopen()));
     this.log.info('output files reopened');
   }
 
+  /**
+   * Reloads the policy file (SIGHUP): sources and sinks whose config did not
+   * change keep running; changed ones are drained and started anew; a
+   * changed per-line policy applies to every source from its next batch. An
+   * invalid file is rejected with the usual error and the running config
+   * stays. Resolves to whether the new config was applied.
+   */
+  reload(): Promise<boolean> {
+    // SIGHUPs can come faster than reloads finish: one reload waiting in line serves them all.
+    this.queuedReload ??= this.reloads.then(() => {
+      this.queuedReload = undefined;
+      return this.reloadNow();
+    });
+    this.reloads = this.queuedReload;
+    return this.queuedReload;
+  }
+
+  private async reloadNow(): Promise<boolean> {
+    if (this.stopping || this.loaded.file === undefined) return false;
+    let next: LoadedPolicy;
+    try {
+      next = loadPolicy(this.loaded.file, this.env);
+      const need = needsRunSections(next, this.registry);
+      if (need !== undefined) throw need;
+    } catch (err) {
+      const message = isGallraError(err) ? `${err.code}: ${err.message}` : String(err);
+      this.log.error({ code: isGallraError(err) ? err.code : undefined }, `config reload rejected; the running config stays:\n${message}`);
+      return false;
+    }
+    let done!: () => void;
+    const barrier = new Promise<void>((resolve) => (done = resolve));
+    this.pending.add(barrier);
+    try {
+      return await applyReload(this, next);
+    } finally {
+      this.pending.delete(barrier);
+      done();
+    }
+  }
+
+  /** The runner's parts a reload changes (for applyReload in reload.ts). */
+  get parts(): RunnerParts {
+    return {
+      loaded: this.loaded,
+      registry: this.registry,
+      log: this.log,
+      sinks: this.sinks,
+      sinkNames: this.sinkNames,
+      extraSinks: this.aggregates === undefined ? [] : [this.aggregates.output],
+      running: this.running,
+      keyring: this.keyring,
+      now: this.now,
+      stopping: () => this.stopping,
+      setReloading: (on) => (this.reloading = on),
+      makeSink: (l, c, i) => this.makeSink(l, c, i),
+      makeSource: (l, c, i) => this.makeSource(l, c, i),
+      buildLine: (l, c) => this.buildLine(l, c),
+      launch: (r) => this.launch(r),
+      retire: (r) => {
+        this.running.splice(this.running.indexOf(r), 1);
+        const m = this.metered.findIndex((x) => x.source === r.source);
+        if (m >= 0) this.metered.splice(m, 1);
+      },
+      adopt: (l) => {
+        this.loaded = l;
+        this.sweeper = this.makeSweeper();
+      },
+    };
+  }
+
+  private makeSink(loaded: LoadedPolicy, s: SinkConfig, i: number): Sink {
+    const entry = this.registry.sink(s.type)!;
+    const window = retentionWindowFromConfig(loaded.config.retention);
+    const warn = (message: string): void => this.log.warn(message);
+    const info = (message: string, fields?: Record<string, unknown>): void => this.log.info(fields ?? {}, message);
+    // Stores read their own lines back with the policy's formats (the day the window starts in is rewritten by event time).
+    const reader = new StoredLineReader(loaded.config, this.registry);
+    const lineTime = (line: string): number => reader.time(line);
+    return entry.create(s, { name: componentName(entry, s, i), baseDir: loaded.baseDir, window, now: this.now, stdout: this.stdout, warn, info, lineTime });
+  }
+
+  private makeSource(loaded: LoadedPolicy, s: SourceConfig, i: number): Running {
+    const c = loaded.config;
+    const entry = this.registry.source(s.type)!;
+    const name = componentName(entry, s, i);
+    const warn = (message: string): void => this.log.warn(message);
+    const info = (message: string, fields?: Record<string, unknown>): void => this.log.info(fields ?? {}, message);
+    const source = entry.create(s, { name, baseDir: loaded.baseDir, env: this.env, maxLineLength: c.input.max_line_length, warn, info, now: this.now });
+    const built = this.buildLine(loaded, s);
+    const pipeline = new SourcePipeline({ source, pipeline: built.pipeline, output: built.output, sinks: this.sinks, maxLineLength: c.input.max_line_length, commitMs: c.run.commit_ms, now: this.now });
+    // The format as the running config has it (a reload may change it).
+    const format = (): string => {
+      const now = this.loaded.config;
+      return now.sources?.find((x, j) => componentName(this.registry.source(x.type), x, j) === name)?.format ?? now.input.format;
+    };
+    const monitor = new InputMonitor({
+      source: name,
+      explain: (counts) => explainRejects(counts, { policy: this.loaded.config, format: format(), sample: pipeline.sample(), registry: this.registry, fix: (f) => `set format: ${f} on source ${name}` }),
+      warn: (message, fields) => this.log.warn(fields, message),
+      info: (message, fields) => this.log.info(fields, message),
+    });
+    return { name, config: s, source, pipeline, pseudonymiser: built.pseudonymiser, monitor, done: Promise.resolve() };
+  }
+
+  /** A source's line pipeline under a policy, with the encoder its sinks take. */
+  private buildLine(loaded: LoadedPolicy, s: SourceConfig): { pipeline: LinePipeline; output: EncodedBatchBuilder; pseudonymiser: Pseudonymiser } {
+    const c = loaded.config;
+    const built = buildLinePipeline({ policy: c, keyring: this.keyring, format: s.format ?? c.input.format, now: this.now, registry: this.registry, deriveVisitorId: this.aggregates !== undefined });
+    const output = new EncodedBatchBuilder();
+    built.pipeline.consumers.push(output);
+    if (this.aggregates !== undefined) built.pipeline.consumers.push(this.aggregates.stage);
+    return { pipeline: built.pipeline, output, pseudonymiser: built.pseudonymiser };
+  }
+
+  /** Starts a source's pipeline; a failure stops gallra (after the others drain). */
+  private launch(r: Running): void {
+    const p = r.pipeline;
+    this.metered.push({ source: r.source, stats: () => p.stats, lagBytes: () => p.lagBytes, oldestUnackedAt: () => p.oldestUnackedAt });
+    const done = p.run().catch((err: unknown) => {
+      this.failure ??= err;
+      this.log.error({ err, source: r.name }, 'source failed; shutting down');
+      this.shutdown();
+    });
+    r.done = done;
+    this.pending.add(done);
+    void done.finally(() => this.pending.delete(done));
+  }
+
+  private observe(): void {
+    const now = this.now();
+    for (const r of this.running) r.monitor.observe(r.pipeline.stats, now);
+  }
+
+  private makeSweeper(): Sweeper {
+    const c = this.loaded.config;
+    const window = retentionWindowFromConfig(c.retention);
+    // Live sinks enforce their windows themselves (a file sink closes the day file it replaces).
+    const swept: SweptStore[] = c.sinks!.flatMap((s, i) => {
+      const sink = this.sinks[i]!;
+      return isRetainable(sink) ? [{ name: sink.name, kind: storeKindOf(s.type), clause: eventsClause(c), keep: window.keep, retainable: sink }] : [];
+    });
+    // The aggregate store through its live output (the writer's rows and partitions), held to aggregates.retention.
+    if (this.aggregates !== undefined) swept.push(aggregateSweptStore(this.loaded, this.aggregates.output, this.env));
+    return new Sweeper([...swept, checkpointStore(this.loaded, this.env)], this.now, { audit: this.audit, by: 'gallra run', onAuditError: (err) => this.onAuditError(err) });
+  }
+
   private async closeAll(): Promise<void> {
     await this.housekeeping?.stop();
+    clearInterval(this.monitorTimer);
     try {
       await Promise.all(this.sinks.map((s) => s.close()));
     } finally {
@@ -258,4 +429,39 @@ export class Runner {
       this.keyring.close();
     }
   }
+}
+
+/** What a reload works on (the runner's private parts, handed to applyReload). */
+export interface RunnerParts {
+  readonly loaded: LoadedPolicy;
+  readonly registry: Registry;
+  readonly log: Logger;
+  readonly sinks: Sink[];
+  readonly sinkNames: string[];
+  /** Sinks that are not the policy's (the aggregate output): after the policy's in `sinks`, kept as they are. */
+  readonly extraSinks: readonly Sink[];
+  readonly running: Running[];
+  readonly keyring: AuditedKeyring;
+  readonly now: () => number;
+  stopping(): boolean;
+  setReloading(on: boolean): void;
+  makeSink(loaded: LoadedPolicy, s: SinkConfig, i: number): Sink;
+  makeSource(loaded: LoadedPolicy, s: SourceConfig, i: number): Running;
+  buildLine(loaded: LoadedPolicy, s: SourceConfig): { pipeline: LinePipeline; output: EncodedBatchBuilder; pseudonymiser: Pseudonymiser };
+  launch(r: Running): void;
+  /** Takes a stopped source out of the running list and the metrics. */
+  retire(r: Running): void;
+  adopt(loaded: LoadedPolicy): void;
+}
+
+export type { Running };
+
+/** The error for a policy without the sections gallra run needs, or undefined. */
+function needsRunSections(loaded: LoadedPolicy, registry: Registry): GallraError | undefined {
+  const c = loaded.config;
+  if (c.sources !== undefined && c.sinks !== undefined) return undefined;
+  return new GallraError(
+    'GALLRA_CONFIG_INVALID',
+    `${loaded.file ?? 'the built-in policy'}: gallra run needs sources: and sinks:\n  fix: add at least one source (${[...registry.sources.keys()].join(', ')}) and one sink (${[...registry.sinks.keys()].join(', ')}); see config/sidecar-nginx.yaml`,
+  );
 }

@@ -13,8 +13,10 @@ import type { MetricSample } from '../util/metric.js';
 export interface MeteredSource {
   readonly source: Source;
   readonly stats: () => LineStats;
-  /** When the source's position was last recorded (ms), or 0. */
-  lastCommit(): number;
+  /** Bytes read from the source but not yet acknowledged (durable in every sink, position recorded). */
+  lagBytes(): number;
+  /** When the oldest byte not yet acknowledged was read (ms), 0 when everything read is acknowledged. */
+  oldestUnackedAt(): number;
 }
 
 /**
@@ -30,6 +32,8 @@ function feed(counter: Counter<string>, labels: Record<string, string>, read: ()
   if (before === undefined) counter.inc(labels, 0);
   const fed = before ?? 0;
   if (now > fed) counter.inc(labels, now - fed);
+  // The number started over (a source restarted by a config reload): what it counted since is new.
+  else if (now < fed && now > 0) counter.inc(labels, now);
   seen.set(key, now);
 }
 
@@ -92,22 +96,22 @@ export function createMetrics(sources: readonly MeteredSource[], sinks: readonly
   });
   new Gauge({
     name: 'gallra_checkpoint_lag_bytes',
-    help: 'Input bytes read or waiting but not yet durably written by every sink, per source.',
+    help: 'Bytes read from the source but not yet acknowledged (durably written by every sink, position recorded), per source: what a crash now would make gallra read again. 0 when all is acknowledged.',
     labelNames: ['source'],
     registers: [registry],
     collect() {
-      for (const s of sources) this.set({ source: s.source.name }, s.source.lagBytes());
+      for (const s of sources) this.set({ source: s.source.name }, s.lagBytes());
     },
   });
   new Gauge({
     name: 'gallra_checkpoint_age_seconds',
-    help: 'Seconds since the source last recorded a durable position.',
+    help: 'Seconds since the oldest byte not yet acknowledged was read, per source; 0 when everything read is acknowledged (an idle source stays at 0). Alert when it stays above a few run.commit_ms.',
     labelNames: ['source'],
     registers: [registry],
     collect() {
       for (const s of sources) {
-        const at = s.lastCommit();
-        this.set({ source: s.source.name }, at === 0 ? 0 : (now() - at) / 1000);
+        const at = s.oldestUnackedAt();
+        this.set({ source: s.source.name }, at === 0 ? 0 : Math.max(0, now() - at) / 1000);
       }
     },
   });

@@ -69,6 +69,8 @@ export interface SinkContext {
   readonly stdout: NodeJS.WritableStream;
   /** Warnings for the operator (never with event content). */
   readonly warn: (message: string) => void;
+  /** Lifecycle events for the operator's log (retention deletions), never with event content. */
+  readonly info?: (message: string, fields?: Record<string, unknown>) => void;
   /**
    * The event time of a line this sink stored (ms; NaN when it has none),
    * read back with the policy's formats: a store that files lines by day

@@ -107,7 +107,17 @@ export interface SourceContext {
   readonly maxLineLength: number;
   /** Warnings for the operator (never with input content). */
   readonly warn: (message: string) => void;
+  /** Lifecycle events for the operator's log (rotation, end of input), never with input content. */
+  readonly info?: (message: string, fields?: Record<string, unknown>) => void;
   readonly now: () => number;
+}
+
+/** What a source's config will meet when it starts, checked ahead (check-config) and at start. */
+export interface SourcePreflight {
+  /** Problems that stop it from ever working, each with the fix. */
+  readonly errors: readonly string[];
+  /** What may be fine but is worth saying (a log file that does not exist yet). */
+  readonly warnings: readonly string[];
 }
 
 /** The part of every source's config the runner reads. */
@@ -137,6 +147,8 @@ export interface SourceEntry<C extends SourceConfigBase = SourceConfigBase> {
   describe(config: C, ctx: Pick<SourceContext, 'name' | 'baseDir' | 'env'> & { readonly format: string }): string;
   /** The name it gets when the config gives none (default: its type and position). */
   defaultName?(config: C, index: number): string | undefined;
+  /** Checks what the configured source will meet on this machine (paths, permissions), for check-config. */
+  preflight?(config: C, ctx: Pick<SourceContext, 'name' | 'baseDir' | 'env'>): SourcePreflight;
 }
 
 /**

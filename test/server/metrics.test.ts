@@ -43,8 +43,8 @@ describe('createMetrics', () => {
     const written = { n: 0 };
     const now = 1_000_000;
     const sources: MeteredSource[] = [
-      { source: fakeSource('tail', {}, 120), stats: () => a, lastCommit: () => now - 2500 },
-      { source: fakeSource('sl', drops, 0), stats: () => b, lastCommit: () => 0 },
+      { source: fakeSource('tail', {}, 120), stats: () => a, lagBytes: () => 120, oldestUnackedAt: () => now - 2500 },
+      { source: fakeSource('sl', drops, 0), stats: () => b, lagBytes: () => 0, oldestUnackedAt: () => 0 },
     ];
     const registry = createMetrics(sources, [fakeSink('out', written)], () => now);
     a.linesIn = 10;
@@ -74,12 +74,12 @@ describe('createMetrics', () => {
     for (let k = 0; k < 2; k++) expectTotals(await registry.metrics(), 25, 3, 4, 30);
   });
 
-  it('reports checkpoint lag in bytes and age in seconds per source, 0 before the first commit', async () => {
+  it('reports checkpoint lag (bytes read, not yet acknowledged) and age (seconds since the oldest of them was read) per source, 0 when all is acknowledged', async () => {
     const now = 1_000_000;
     const registry = createMetrics(
       [
-        { source: fakeSource('tail', {}, 120), stats: () => new LineStats(), lastCommit: () => now - 2500 },
-        { source: fakeSource('sl', {}, 0), stats: () => new LineStats(), lastCommit: () => 0 },
+        { source: fakeSource('tail', {}, 120), stats: () => new LineStats(), lagBytes: () => 120, oldestUnackedAt: () => now - 2500 },
+        { source: fakeSource('sl', {}, 0), stats: () => new LineStats(), lagBytes: () => 0, oldestUnackedAt: () => 0 },
       ],
       [],
       () => now,

@@ -138,3 +138,17 @@ describe('custom rules are checked at load', () => {
     expect(redactConfigSchema.safeParse({ query: 'maybe' }).success).toBe(false);
   });
 });
+
+describe('a query string on its own (the query role: cs-uri-query, $args)', () => {
+  const query = compileRedaction(r, 'query', 'cs-uri-query');
+  it('reads it as name=value pairs: allow-listed values kept, every other value replaced, names kept', () => {
+    expect(query.fn('page=2&email=anna%40example.se&utm_source=news')).toBe('page=2&email=[redacted]&utm_source=news');
+    expect(query.fn('id=42&sort=asc')).toBe('id=[redacted]&sort=asc');
+  });
+  it('still runs the detectors over allow-listed values', () => {
+    expect(query.fn('ref=anna@example.se')).not.toContain('anna');
+  });
+  it('does not read the string as a path (a whole query string is not one segment)', () => {
+    expect(query.fn('q=x&page=3')).toContain('page=3');
+  });
+});

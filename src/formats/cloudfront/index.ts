@@ -34,7 +34,7 @@ export const CLOUDFRONT_ROLES: Readonly<Record<string, Role>> = {
   'sc-status': 'status',
   'cs(Referer)': 'referer',
   'cs(User-Agent)': 'user_agent',
-  'cs-uri-query': 'url',
+  'cs-uri-query': 'query',
   'cs(Cookie)': 'session',
   'x-edge-result-type': 'dimension',
   'x-edge-request-id': 'identifier',

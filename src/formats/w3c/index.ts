@@ -28,7 +28,7 @@ export const W3C_ROLES: Readonly<Record<string, Role>> = {
   'cs-username': 'user',
   'cs-method': 'method',
   'cs-uri-stem': 'path',
-  'cs-uri-query': 'url',
+  'cs-uri-query': 'query',
   'cs-uri': 'url',
   'cs-version': 'protocol',
   'sc-status': 'status',

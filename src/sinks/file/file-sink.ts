@@ -15,6 +15,9 @@
  * opening a day file its tail after the last newline is cut, so appends
  * never glue onto half a line — the cut part was never acknowledged and
  * will be sent again.
+ *
+ * Optionally (closed-days.ts) it keeps `<prefix>.log` as a symlink to the
+ * newest day file, and gzips day files once their day is over.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -23,6 +26,7 @@ import { claimWriter, type DayFile, DayFileStore, REWRITE_AHEAD_MS } from '../..
 import type { SweepOutcome } from '../../retention/retainable.js';
 import type { RetentionWindow } from '../../retention/window.js';
 import { dayLabel, dayOf, type EncodedBatch, type Retainable, type Sink } from '../sink.js';
+import { compressDayFile, pointCurrentLink, removeStaleCompressions } from './closed-days.js';
 
 const FILE_MODE = 0o640;
 const DIR_MODE = 0o750;
@@ -47,7 +51,18 @@ export interface FileSinkOptions {
   readonly now?: () => number;
   /** A stored line's event time, read back with the policy's formats (see SinkContext.lineTime). */
   readonly lineTime?: ((line: string) => number) | undefined;
+  /** Keep `<prefix>.log` pointing at the newest day file. */
+  readonly currentLink?: boolean;
+  /** Gzip day files this long (ms) after their day ended; undefined: never. */
+  readonly compressAfterMs?: number | undefined;
+  /** Lifecycle events (compressions), never with event content. */
+  readonly info?: ((message: string, fields?: Record<string, unknown>) => void) | undefined;
+  readonly warn?: ((message: string) => void) | undefined;
 }
+
+const DAY_MS = 86_400_000;
+/** How often the sink looks for a day file to compress. */
+const COMPRESS_LOOK_MS = 60_000;
 
 /**
  * @example
@@ -72,6 +87,13 @@ export class FileSink implements Sink, Retainable {
   private chain: Promise<void> = Promise.resolve();
   private pendingReopen: Promise<void> | undefined;
   private failure: GallraError | undefined;
+  /** The day the current link points at (or the newest day file found at start). */
+  private linkDay = -Infinity;
+  private linked = false;
+  /** A compression under way (one at a time, outside the write chain). */
+  private compressing: Promise<void> | undefined;
+  private readonly stopCompressing = new AbortController();
+  private lastCompressLook = -Infinity;
 
   constructor(private readonly options: FileSinkOptions) {
     this.name = options.name;
@@ -84,6 +106,8 @@ export class FileSink implements Sink, Retainable {
     // Swept every minute: the day across the window start is cut an hour ahead, so it is rewritten at most hourly.
     this.store = new DayFileStore({ dir: options.dir, prefix: options.prefix, window: options.window, lineTime: options.lineTime, rewriteAheadMs: REWRITE_AHEAD_MS });
     this.releaseWriter = claimWriter(options.dir, options.prefix);
+    if (options.currentLink === true) this.linkDay = newestDay(options.dir, options.prefix);
+    if (options.compressAfterMs !== undefined) removeStaleCompressions(options.dir);
   }
 
   get linesWritten(): number {
@@ -120,6 +144,7 @@ export class FileSink implements Sink, Retainable {
 
   private append(day: number, text: string, lines: number): void {
     const f = this.open(day);
+    if (this.options.currentLink === true && (day > this.linkDay || (!this.linked && day === this.linkDay))) this.link(day);
     const data = Buffer.from(text, 'utf8');
     f.pending.push(data);
     f.pendingBytes += data.length;
@@ -147,11 +172,58 @@ export class FileSink implements Sink, Retainable {
   }
 
   async close(): Promise<void> {
+    // A compression under way is given up (the day file stays, and is compressed after the next start).
+    this.stopCompressing.abort();
+    await this.compressing;
     try {
       await this.reopen();
     } finally {
       this.releaseWriter();
     }
+  }
+
+  /** Points `<prefix>.log` at the day's file (a failure is said, never fails the write: the link is a convenience). */
+  private link(day: number): void {
+    this.linkDay = day;
+    this.linked = true;
+    try {
+      pointCurrentLink(this.options.dir, this.options.prefix, path.basename(this.fileFor(day)));
+    } catch (err) {
+      this.options.warn?.(`file sink ${this.name}: cannot point ${this.options.prefix}.log at ${path.basename(this.fileFor(day))} (${(err as NodeJS.ErrnoException).code})`);
+    }
+  }
+
+  /** Starts gzipping the oldest day file that is over by compress_after and not busy (one at a time, in the background). */
+  private compressClosedDays(now: number): void {
+    const after = this.options.compressAfterMs;
+    if (after === undefined || this.compressing !== undefined || this.stopCompressing.signal.aborted) return;
+    // The newest day is never compressed: the current link points at it, and late lines of today go to it.
+    const days = plainDays(this.options.dir, this.options.prefix);
+    const newest = Math.max(-Infinity, ...days);
+    const due = days.find((d) => d < newest && (d + 1) * DAY_MS + after <= now && !this.isBusy(d));
+    if (due === undefined) return;
+    const open = this.files.get(due);
+    if (open !== undefined) {
+      fs.closeSync(open.fd);
+      this.files.delete(due);
+    }
+    const file = this.fileFor(due);
+    this.compressing = compressDayFile(file, () => !this.files.has(due), this.stopCompressing.signal)
+      .then((done) => {
+        if (done) this.options.info?.(`file sink ${this.name}: compressed ${path.basename(file)} to ${path.basename(file)}.gz`, { sink: this.name, file: `${file}.gz` });
+      })
+      .catch((err: unknown) => {
+        if (!this.stopCompressing.signal.aborted) this.options.warn?.(`file sink ${this.name}: cannot compress ${file} (${(err as NodeJS.ErrnoException).code ?? String(err)}); it stays uncompressed and is tried again`);
+      })
+      .finally(() => {
+        this.compressing = undefined;
+      });
+  }
+
+  /** Whether a day's file has data not yet written and synced. */
+  private isBusy(day: number): boolean {
+    const f = this.files.get(day);
+    return f !== undefined && (f.pendingBytes > 0 || f.dirty);
   }
 
   private hasPending(): boolean {
@@ -252,7 +324,7 @@ export class FileSink implements Sink, Retainable {
     await Promise.all(writes);
   }
 
-  /** Closes idle day files. (The window is enforced by the sweeper, through enforce().) */
+  /** Closes idle day files, and once a minute looks for one to compress. (The window is enforced by the sweeper, through enforce().) */
   private housekeeping(): void {
     const now = this.now();
     for (const [day, f] of this.files) {
@@ -260,6 +332,10 @@ export class FileSink implements Sink, Retainable {
         fs.closeSync(f.fd);
         this.files.delete(day);
       }
+    }
+    if (now - this.lastCompressLook >= COMPRESS_LOOK_MS) {
+      this.lastCompressLook = now;
+      this.compressClosedDays(now);
     }
   }
 }
@@ -307,4 +383,38 @@ function cutTornTail(fd: number): void {
     end = start;
   }
   fs.ftruncateSync(fd, 0);
+}
+
+const PLAIN_DAY = /^(.+)-(\d{4})-(\d{2})-(\d{2})\.log$/;
+
+/** The days (since the epoch) of `prefix`'s uncompressed day files in `dir`, oldest first. */
+function plainDays(dir: string, prefix: string): number[] {
+  let names: string[];
+  try {
+    names = fs.readdirSync(dir);
+  } catch {
+    return [];
+  }
+  const days: number[] = [];
+  for (const n of names) {
+    const m = PLAIN_DAY.exec(n);
+    if (m !== null && m[1] === prefix) days.push(Date.UTC(Number(m[2]), Number(m[3]) - 1, Number(m[4])) / DAY_MS);
+  }
+  return days.sort((a, b) => a - b);
+}
+
+/** The newest day with a day file (plain or gzipped), or -Infinity. */
+function newestDay(dir: string, prefix: string): number {
+  let names: string[];
+  try {
+    names = fs.readdirSync(dir);
+  } catch {
+    return -Infinity;
+  }
+  let newest = -Infinity;
+  for (const n of names) {
+    const m = /^(.+)-(\d{4})-(\d{2})-(\d{2})\.log(\.gz)?$/.exec(n);
+    if (m !== null && m[1] === prefix) newest = Math.max(newest, Date.UTC(Number(m[2]), Number(m[3]) - 1, Number(m[4])) / DAY_MS);
+  }
+  return newest;
 }

@@ -1,6 +1,7 @@
 /**
- * `file` source: follows a log file the way `tail -F` does, and resumes
- * exactly after a restart.
+ * `file` source: follows a log file the way `tail -F` does, or every file a
+ * pattern matches (`/var/log/nginx/*.access.log`), and resumes exactly after
+ * a restart.
  *
  * - Rotation by rename + create (logrotate default, `nginx -s reopen`): when
  *   the path names a new file, the old one is read to its end — and a little
@@ -10,84 +11,52 @@
  *   its first kilobyte no longer matches its fingerprint when we read on
  *   (truncated and already grown past our position), it was truncated and is
  *   read again from its start (a 1 KiB read and hash per read, checked before
- *   anything read is passed on). (Lines written between logrotate's copy and its truncate
- *   are lost by copytruncate's design; prefer rename + reopen.)
- * - Checkpoints: the file's device, inode, a fingerprint of its first
- *   kilobyte, and the offset of the first byte not yet durably written by
- *   every sink. After a restart the source finds that file — the live one, or
- *   a rotated sibling such as `access.log.1` — finishes it from the offset
- *   (waiting for it to go quiet as above), and goes on. The fingerprint keeps
- *   a recycled inode or a truncated-and-rewritten file from being resumed at
- *   a stale offset.
+ *   anything read is passed on). (Lines written between logrotate's copy and
+ *   its truncate are lost by copytruncate's design; prefer rename + reopen.)
+ * - Checkpoints: per followed file, its device, inode, a fingerprint of its
+ *   first kilobyte, and the offset of the first byte not yet durably written
+ *   by every sink. After a restart the source finds that file — the live one,
+ *   or a rotated sibling, numbered, dated or gzip-compressed, however many
+ *   rotations happened meanwhile — finishes it from the offset, reads every
+ *   sibling rotated after it in order, then the live file (follower.ts).
+ * - Patterns: every matching file gets a follower with its own position (one
+ *   checkpoint file holds them all); files that appear are read from their
+ *   start, files that are deleted are finished and forgotten.
  *
  * Change notifications (fs.watch on the directory) wake the reader at once;
  * a poll interval catches what notifications miss.
  */
-import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { GallraError } from '../../errors.js';
-import { type Checkpoint, fingerprintKey, readCheckpoint, writeCheckpoint } from './checkpoint.js';
-import { fileSegment, type SegmentId, type Source, type BytesBatch, type SourcePosition, Waiter } from '../source.js';
+import type { MetricSample } from '../../util/metric.js';
+import { type Source, type BytesBatch, type SegmentId, type SourcePosition, Waiter } from '../source.js';
+import { type Checkpoint, fingerprintKey, readCheckpoints, writeCheckpoint, writeCheckpoints } from './checkpoint.js';
+import { headOf, statPath } from './fingerprint.js';
+import { Follower, type FollowerCounts, type FollowerEvents } from './follower.js';
+import { expandGlob, isGlob } from './glob.js';
+import { checkFilePath } from './preflight.js';
+import { DEFAULT_ROTATED } from './rotated-siblings.js';
 
 export interface FileTailOptions {
   readonly name: string;
+  /** A file, or a pattern with wildcards in its file name. */
   readonly path: string;
   readonly startAt: 'end' | 'beginning';
   /** Undefined: no checkpoints (start_at decides every start). */
   readonly checkpointFile: string | undefined;
   readonly pollMs: number;
   readonly rotateWaitMs: number;
+  /** Rotated-sibling name patterns (default logrotate's). */
+  readonly rotated?: readonly string[];
   /** Called with warnings for the operator (never with file content). */
   readonly warn?: (message: string) => void;
+  /** Called with lifecycle events (rotation, copytruncate, a file finished, a restart's resume point). */
+  readonly info?: (message: string, fields?: Record<string, unknown>) => void;
   /** The key fingerprints are HMACs under; default: the checkpoint directory's (tests inject one). */
   readonly fingerprintKey?: Uint8Array;
 }
 
 const READ_BYTES = 64 * 1024;
-/** Bytes of a file's start fingerprinted to recognise it again. */
-const HEAD_BYTES = 1024;
-
-interface Open {
-  fd: number;
-  id: SegmentId;
-  pos: number;
-}
-
-/** Device and inode of a path or descriptor as strings (bigint stats), with the size. */
-interface Identity {
-  dev: string;
-  ino: string;
-  size: number;
-}
-
-function identityOf(st: fs.BigIntStats): Identity {
-  return { dev: st.dev.toString(), ino: st.ino.toString(), size: Number(st.size) };
-}
-
-function statPath(p: string): (Identity & { isFile: boolean }) | undefined {
-  try {
-    const st = fs.statSync(p, { bigint: true });
-    return { ...identityOf(st), isFile: st.isFile() };
-  } catch {
-    return undefined;
-  }
-}
-
-/**
- * The fingerprint of a file's first `n` bytes (n ≤ HEAD_BYTES), or undefined
- * if it is shorter: an HMAC under the checkpoint directory's key, never a
- * plain hash of raw log text (see fingerprintKey).
- */
-function headOf(fd: number, n: number, key: Uint8Array): string | undefined {
-  if (n === 0) return '';
-  const b = Buffer.allocUnsafe(n);
-  const got = fs.readSync(fd, b, 0, n, 0);
-  if (got < n) return undefined;
-  const mac = crypto.createHmac('sha256', key).update(b).digest('hex').slice(0, 32);
-  b.fill(0);
-  return mac;
-}
 
 /**
  * @example
@@ -101,19 +70,45 @@ export class FileTailSource implements Source {
   private readonly waiter = new Waiter();
   private watcher: fs.FSWatcher | undefined;
   private readonly buf = Buffer.allocUnsafe(READ_BYTES);
-  private committed: SourcePosition<SegmentId> | undefined;
-  private current: Open | undefined;
+  /** Followers by path. */
+  private readonly followers = new Map<string, Follower>();
+  /** Which follower delivered each segment (positions come back by segment). */
+  private readonly owners = new Map<string, Follower>();
+  /** Counters of followers already forgotten. */
+  private readonly gone: FollowerCounts = { rotations: 0, truncations: 0, finished: 0, lostFiles: 0, lostBytes: 0 };
+  private readonly glob: boolean;
   /** What fingerprints are keyed with (see fingerprintKey). */
   private readonly key: Uint8Array;
+  private readonly events: FollowerEvents;
+  /** Files finished in this run (device:inode), so a pattern matching their rotated name does not read them again. */
+  private readonly finishedFiles = new Map<string, SegmentId>();
+  /** Paths that were skipped with a warning (compressed files a pattern matched): said once each. */
+  private readonly skipped = new Set<string>();
 
   constructor(private readonly options: FileTailOptions) {
     this.name = options.name;
+    this.glob = isGlob(options.path);
     this.key = options.fingerprintKey ?? fingerprintKey(options.checkpointFile);
+    this.events = {
+      warn: (m) => options.warn?.(m),
+      info: (m, f) => options.info?.(m, f),
+      finished: (id) => {
+        if (this.glob) this.finishedFiles.set(id.key, id);
+      },
+    };
+  }
+
+  /** The file being read by the first follower (tests look at it). */
+  get current(): unknown {
+    return this.followers.values().next().value?.current;
   }
 
   async start(): Promise<void> {
-    // Fail at start, not later, on a checkpoint that cannot be read.
-    if (this.options.checkpointFile !== undefined) readCheckpoint(this.options.checkpointFile);
+    // Fail at start, not later, on a checkpoint that cannot be read, or a path that can never be read.
+    if (this.options.checkpointFile !== undefined) readCheckpoints(this.options.checkpointFile);
+    const check = checkFilePath(this.options.path);
+    if (check.error !== undefined) throw check.error;
+    for (const w of check.warnings) this.events.warn(`${this.name}: ${w}`);
   }
 
   stop(): void {
@@ -121,170 +116,161 @@ export class FileTailSource implements Source {
     this.waiter.wake();
   }
 
+  /** Bytes read but not yet acknowledged, over every followed file. */
   lagBytes(): number {
-    const cur = this.current;
-    if (cur === undefined) return 0;
-    try {
-      const size = fs.fstatSync(cur.fd).size;
-      const c = this.committed?.segment;
-      const done = c !== undefined && c.dev === cur.id.dev && c.ino === cur.id.ino ? this.committed!.offset : 0;
-      return Math.max(0, size - done);
-    } catch {
-      return 0;
+    let n = 0;
+    for (const f of this.followers.values()) {
+      const c = f.committed;
+      const cur = f.current;
+      if (cur === undefined) continue;
+      const done = c !== undefined && c.segment.key === cur.id.key ? c.offset : 0;
+      n += Math.max(0, cur.pos - done);
     }
+    return n;
+  }
+
+  metrics(): readonly MetricSample[] {
+    const c = { ...this.gone };
+    let unread = 0;
+    for (const f of this.followers.values()) {
+      for (const k of Object.keys(c) as (keyof FollowerCounts)[]) c[k] += f.counts[k];
+      unread += f.unreadBytes();
+    }
+    const labels = { source: this.name };
+    return [
+      { name: 'gallra_file_rotations_total', help: 'Rename rotations of followed files seen (the old file finished, the new one read from its start).', type: 'counter', labels, value: c.rotations },
+      { name: 'gallra_file_truncations_total', help: 'Followed files truncated in place (copytruncate) and read again from their start.', type: 'counter', labels, value: c.truncations },
+      { name: 'gallra_file_lost_files_total', help: 'Files that could not be read to their end: a checkpointed file gone while gallra was down, corrupt gzip, other compressions.', type: 'counter', labels, value: c.lostFiles },
+      { name: 'gallra_file_lost_bytes_total', help: 'Bytes known to have been written to a checkpointed file that was gone at restart (a lower bound).', type: 'counter', labels, value: c.lostBytes },
+      { name: 'gallra_file_unread_bytes', help: 'Bytes of the followed files not read yet (how far the reader is behind the writer).', type: 'gauge', labels, value: unread },
+      { name: 'gallra_file_followed_files', help: 'Files followed now.', type: 'gauge', labels, value: [...this.followers.values()].filter((f) => !f.idle).length },
+    ];
   }
 
   async commit(positions: readonly SourcePosition[]): Promise<void> {
-    // One segment is read at a time, in order: the last position is the furthest.
-    const position = positions[positions.length - 1] as SourcePosition<SegmentId> | undefined;
-    if (position === undefined) return;
-    this.committed = position;
+    // One segment of a follower is read at a time, in order: its last position is its furthest.
+    for (const p of positions as readonly SourcePosition<SegmentId>[]) {
+      // One path: every position is its follower's.
+      const f = this.owners.get(p.segment.key) ?? (this.glob ? undefined : this.follower(this.options.path));
+      if (f !== undefined) f.committed = p;
+    }
     if (this.options.checkpointFile === undefined) return;
-    const cp: Checkpoint = { path: this.options.path, segment: position.segment, offset: position.offset };
-    writeCheckpoint(this.options.checkpointFile, cp);
+    const at = Date.now();
+    const entries: Checkpoint[] = [];
+    for (const f of this.followers.values()) {
+      const c = f.committed;
+      if (c === undefined) continue;
+      const r = f.readPosition(c.segment.key);
+      entries.push({ path: f.path, segment: c.segment, offset: c.offset, read: Math.max(c.offset, r?.read ?? c.offset), size: Math.max(c.offset, r?.size ?? c.offset), at });
+    }
+    if (this.glob) await writeCheckpoints(this.options.checkpointFile, entries);
+    else if (entries[0] !== undefined) await writeCheckpoint(this.options.checkpointFile, entries[0]);
+    // Segments of files finished and acknowledged need no owner any more.
+    for (const [k, f] of this.owners) if (f.readPosition(k) === undefined && f.committed?.segment.key !== k) this.owners.delete(k);
   }
 
   async *batches(): AsyncGenerator<BytesBatch<SegmentId>> {
     this.watch();
-    let cur: Open | undefined;
     try {
-      // Where the checkpoint says — possibly a file rotated away while we were down — else start_at.
-      cur = this.resumePoint();
-      let quietSince = 0;
+      this.resume();
+      let lastScan = Date.now();
       while (!this.stopped) {
-        if (cur === undefined) {
-          cur = this.openPath(0);
-          if (cur === undefined) {
-            // Not there yet (between a rename and the writer's reopen, or never created).
-            await this.waiter.wait(this.options.pollMs);
-            continue;
-          }
+        if (this.glob && Date.now() - lastScan >= this.options.pollMs) {
+          lastScan = Date.now();
+          this.scan('beginning');
         }
-        this.current = cur;
-        const n = fs.readSync(cur.fd, this.buf, 0, READ_BYTES, cur.pos);
-        if (n > 0 && cur.id.headBytes > 0 && headOf(cur.fd, cur.id.headBytes, this.key) !== cur.id.head) {
-          // Its first bytes changed under us: truncated (copytruncate) and grown
-          // past our position again before we looked. What we just read is the
-          // middle of the new content; start the new content from its beginning.
-          yield { data: this.buf.subarray(0, 0), segment: cur.id, offset: cur.pos, endOfSegment: true };
-          cur.pos = 0;
-          cur.id = fileSegment(cur.id.dev, cur.id.ino, '', 0);
-          refreshHead(cur, this.key);
-          continue;
+        let got = false;
+        for (const f of [...this.followers.values()]) {
+          if (this.stopped) break;
+          const b = await f.next(this.buf);
+          if (b === undefined) continue;
+          got = true;
+          this.owners.set(b.segment!.key, f);
+          yield b;
         }
-        if (n > 0) {
-          cur.pos += n;
-          if (cur.id.headBytes < HEAD_BYTES) refreshHead(cur, this.key);
-          quietSince = 0;
-          yield { data: this.buf.subarray(0, n), segment: cur.id, offset: cur.pos, endOfSegment: false };
-          continue;
-        }
-        // At the end of the file: was it rotated away, or truncated?
-        const live = statPath(this.options.path);
-        if (live !== undefined && (live.ino !== cur.id.ino || live.dev !== cur.id.dev)) {
-          // The path names another file now. The writer may append to the old
-          // one until it reopens its log: let it go only once it stays quiet.
-          if (quietSince === 0) quietSince = Date.now();
-          if (Date.now() - quietSince >= this.options.rotateWaitMs) {
-            yield { data: this.buf.subarray(0, 0), segment: cur.id, offset: cur.pos, endOfSegment: true };
-            this.release(cur);
-            cur = this.openPath(0);
-            quietSince = 0;
-            continue;
-          }
-        } else if (live !== undefined && live.size < cur.pos) {
-          // Truncated in place (copytruncate): a new content lineage, with a new fingerprint.
-          yield { data: this.buf.subarray(0, 0), segment: cur.id, offset: cur.pos, endOfSegment: true };
-          cur.pos = 0;
-          cur.id = fileSegment(cur.id.dev, cur.id.ino, '', 0);
-          refreshHead(cur, this.key);
-          continue;
-        }
+        if (got) continue;
+        if (this.glob) this.forget();
         await this.waiter.wait(this.options.pollMs);
       }
     } finally {
       this.watcher?.close();
-      // cur too: stop() can come before the loop has made a freshly opened file current.
-      if (cur !== undefined && cur !== this.current) this.release(cur);
-      if (this.current !== undefined) this.release(this.current);
+      for (const f of this.followers.values()) f.release();
     }
   }
 
-  private release(open: Open): void {
-    if (this.current === open) this.current = undefined;
+  /** Followers for the checkpointed files and (patterns) every file matching now. */
+  private resume(): void {
+    const file = this.options.checkpointFile;
+    const cps = file === undefined ? undefined : readCheckpoints(file);
+    let written = 0;
     try {
-      fs.closeSync(open.fd);
+      if (file !== undefined && cps !== undefined) written = fs.statSync(file).mtimeMs;
     } catch {
-      // already closed
+      // read a moment ago
     }
+    if (!this.glob) {
+      this.follower(this.options.path).resume(cps?.find((c) => c.path === this.options.path) ?? cps?.[0], this.options.startAt, written);
+      return;
+    }
+    for (const cp of cps ?? []) this.follower(cp.path).resume(cp, this.options.startAt, written);
+    // A file matching at the first start is read as start_at says; on later starts (and once running) a new file is read whole.
+    this.scan(cps === undefined ? this.options.startAt : 'beginning');
   }
 
-  /** The file and offset to start from. */
-  private resumePoint(): Open | undefined {
-    const cp = this.options.checkpointFile === undefined ? undefined : readCheckpoint(this.options.checkpointFile);
-    if (cp === undefined) {
-      const live = statPath(this.options.path);
-      return this.openPath(this.options.startAt === 'end' && live !== undefined ? live.size : 0);
-    }
-    this.committed = cp;
-    const live = this.openPath(0);
-    if (live !== undefined && matches(live, cp.segment, this.key)) {
-      live.pos = cp.offset;
-      live.id = cp.segment;
-      if (live.pos > Number(fs.fstatSync(live.fd).size)) live.pos = 0;
-      return live;
-    }
-    // Rotated (or replaced) while we were down: finish the old file first.
-    const old = this.findRotated(cp.segment);
-    if (old !== undefined) {
-      if (live !== undefined) this.release(live);
-      old.pos = cp.offset;
-      return old;
-    }
-    this.options.warn?.(`${this.name}: the checkpointed file is gone (rotated away and removed, or its inode reused); lines written to it after the checkpoint are lost; reading ${this.options.path} from its beginning`);
-    return live;
-  }
-
-  /** The followed path's siblings (`access.log.1`, …) that are the file `id` names. */
-  private findRotated(id: SegmentId): Open | undefined {
-    const dir = path.dirname(this.options.path);
-    const base = path.basename(this.options.path);
-    let names: string[];
-    try {
-      names = fs.readdirSync(dir);
-    } catch {
-      return undefined;
-    }
-    for (const name of names) {
-      if (!name.startsWith(base)) continue;
-      const file = path.join(dir, name);
-      const st = statPath(file);
-      if (st === undefined || !st.isFile || st.ino !== id.ino || st.dev !== id.dev) continue;
-      let fd: number;
-      try {
-        fd = fs.openSync(file, 'r');
-      } catch {
+  /** Looks for files the pattern matches that have no follower yet. */
+  private scan(startAt: 'end' | 'beginning'): void {
+    const held = new Set<string>();
+    for (const f of this.followers.values()) if (f.current !== undefined) held.add(f.current.id.key);
+    const known = (file: string): boolean => this.followers.has(file) || this.skipped.has(file);
+    for (const file of expandGlob(this.options.path, known)) {
+      if (known(file)) continue;
+      const why = checkFilePath(file).error;
+      if (why !== undefined) {
+        this.skipped.add(file);
+        this.events.warn(`${this.name}: not following ${file}: ${why.message}`);
         continue;
       }
-      const open: Open = { fd, id, pos: 0 };
-      if (matches(open, id, this.key)) return open;
-      fs.closeSync(fd);
+      // A followed file renamed to a name the pattern matches too is the same
+      // file: its follower finishes it, and under its new name only what is
+      // appended afterwards is new.
+      const st = statPath(file);
+      const id = st === undefined ? '' : `${st.dev}:${st.ino}`;
+      if (held.has(id)) continue;
+      this.events.info(`${this.name}: following ${file}`, { path: file });
+      const done = this.finishedFiles.get(id);
+      this.follower(file).resume(undefined, done !== undefined && startsWith(file, done, this.key) ? 'end' : startAt, 0);
     }
-    return undefined;
   }
 
-  private openPath(pos: number): Open | undefined {
-    let fd: number;
-    try {
-      fd = fs.openSync(this.options.path, 'r');
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-      throw new GallraError('GALLRA_SOURCE_FAILED', `${this.name}: cannot open ${this.options.path} (${(err as NodeJS.ErrnoException).code})`, { cause: err });
+  /** Lets go of followers whose file is finished and whose path is gone. */
+  private forget(): void {
+    for (const [p, f] of this.followers) {
+      if (!f.idle || statPath(p) !== undefined) continue;
+      this.followers.delete(p);
+      // A deleted file's inode number may be handed to the next new file.
+      for (const [k, id] of this.finishedFiles) if (!startsWith(p, id, this.key) && !this.anyHas(id)) this.finishedFiles.delete(k);
+      for (const k of Object.keys(this.gone) as (keyof FollowerCounts)[]) this.gone[k] += f.counts[k];
+      for (const [k, o] of this.owners) if (o === f) this.owners.delete(k);
+      this.events.info(`${this.name}: ${p} is gone; no longer followed`, { path: p });
     }
-    const st = identityOf(fs.fstatSync(fd, { bigint: true }));
-    const open: Open = { fd, id: fileSegment(st.dev, st.ino, '', 0), pos: Math.min(pos, st.size) };
-    refreshHead(open, this.key);
-    return open;
+  }
+
+  /** Whether some followed path names the file `id` (under a name the pattern matches). */
+  private anyHas(id: SegmentId): boolean {
+    for (const p of this.followers.keys()) {
+      const st = statPath(p);
+      if (st !== undefined && st.dev === id.dev && st.ino === id.ino) return true;
+    }
+    return false;
+  }
+
+  private follower(p: string): Follower {
+    let f = this.followers.get(p);
+    if (f === undefined) {
+      f = new Follower({ source: this.name, path: p, rotated: this.options.rotated ?? DEFAULT_ROTATED, rotateWaitMs: this.options.rotateWaitMs, key: this.key, events: this.events, quietWhenGone: this.glob });
+      this.followers.set(p, f);
+    }
+    return f;
   }
 
   private watch(): void {
@@ -297,19 +283,18 @@ export class FileTailSource implements Source {
   }
 }
 
-/** Fingerprints up to HEAD_BYTES of the file's start (files only grow, so this settles). */
-function refreshHead(open: Open, key: Uint8Array): void {
-  const size = Number(fs.fstatSync(open.fd).size);
-  const n = Math.min(size, HEAD_BYTES);
-  if (n <= open.id.headBytes) return;
-  const head = headOf(open.fd, n, key);
-  if (head !== undefined) open.id = fileSegment(open.id.dev, open.id.ino, head, n);
-}
-
-/** Whether the open file is the one `id` describes: same device and inode, same first bytes. */
-function matches(open: Open, id: SegmentId, key: Uint8Array): boolean {
-  const st = identityOf(fs.fstatSync(open.fd, { bigint: true }));
-  // A checkpoint claiming more than HEAD_BYTES was not written by us: no match
-  // (and no buffer of whatever size a damaged file names).
-  return st.dev === id.dev && st.ino === id.ino && id.headBytes <= HEAD_BYTES && headOf(open.fd, id.headBytes, key) === id.head;
+/** Whether `file` is the file `id` names (device, inode and first bytes). */
+function startsWith(file: string, id: SegmentId, key: Uint8Array): boolean {
+  let fd: number;
+  try {
+    fd = fs.openSync(file, 'r');
+  } catch {
+    return false;
+  }
+  try {
+    const st = fs.fstatSync(fd, { bigint: true });
+    return st.dev.toString() === id.dev && st.ino.toString() === id.ino && headOf(fd, id.headBytes, key) === id.head;
+  } finally {
+    fs.closeSync(fd);
+  }
 }

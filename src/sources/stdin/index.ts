@@ -15,6 +15,6 @@ export const stdinSource = defineSource({
   name: 'stdin',
   description: 'standard input (Apache piped logs); ends at EOF',
   schema: stdinSourceConfigSchema,
-  create: (_c, ctx) => new StreamSource(ctx.name, () => process.stdin),
+  create: (_c, ctx) => new StreamSource(ctx.name, () => process.stdin, ctx.info),
   describe: (_c, ctx) => `read standard input, format ${ctx.format}`,
 });

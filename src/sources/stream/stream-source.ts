@@ -31,6 +31,8 @@ export class StreamSource implements Source {
   constructor(
     readonly name: string,
     private readonly open: () => Readable | Promise<Readable>,
+    /** Told when the input ends (stdin EOF: the writer closed it). */
+    private readonly info?: (message: string, fields?: Record<string, unknown>) => void,
   ) {}
 
   async start(): Promise<void> {
@@ -73,7 +75,11 @@ export class StreamSource implements Source {
           it.next().then(resolve, reject);
         });
         this.interrupt = undefined;
-        if (r === STOPPED || r.done === true) break;
+        if (r === STOPPED) break;
+        if (r.done === true) {
+          this.info?.(`${this.name}: end of input (the writer closed it); writing what is left and stopping`, { source: this.name });
+          break;
+        }
         const chunk = r.value as Buffer | string;
         const data = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
         yield { data, segment: undefined, offset: 0, endOfSegment: false };

@@ -15,6 +15,15 @@ export const syslogSourceConfigSchema = z.strictObject({
   format: z.string().optional(),
   /** Most TCP connections at once. */
   max_connections: z.int().min(1).max(10_000).default(64),
+  /**
+   * The UDP socket's receive buffer, in bytes: what the kernel holds while a
+   * burst arrives faster than gallra takes datagrams out; past it the kernel
+   * drops them (counted as receive_buffer). Size it as peak rate × bytes per
+   * datagram (about 1 KiB of kernel memory each) × the longest pause, e.g.
+   * 20,000/s × 1 KiB × 0.5 s ≈ 10 MiB. The kernel caps it at
+   * net.core.rmem_max (raise that with sysctl).
+   */
+  receive_buffer_bytes: z.int().min(64 * 1024).max(1024 * 1024 * 1024).default(4 * 1024 * 1024),
 });
 export type SyslogSourceConfig = z.infer<typeof syslogSourceConfigSchema>;
 

@@ -10,6 +10,8 @@ export const syslogSource = defineSource({
   name: 'syslog',
   description: 'UDP and/or TCP syslog listener (RFC 3164/5424 envelopes stripped), 127.0.0.1 by default',
   schema: syslogSourceConfigSchema,
-  create: (c, ctx) => new SyslogSource({ name: ctx.name, host: c.host, port: c.port, protocol: c.protocol, maxMessage: ctx.maxLineLength, maxConnections: c.max_connections }),
-  describe: (c, ctx) => `listen for syslog on ${c.protocol === 'both' ? 'UDP and TCP' : c.protocol.toUpperCase()} ${c.host}:${c.port}, format ${ctx.format}`,
+  create: (c, ctx) =>
+    new SyslogSource({ name: ctx.name, host: c.host, port: c.port, protocol: c.protocol, maxMessage: ctx.maxLineLength, maxConnections: c.max_connections, receiveBufferBytes: c.receive_buffer_bytes, warn: ctx.warn }),
+  describe: (c, ctx) =>
+    `listen for syslog on ${c.protocol === 'both' ? 'UDP and TCP' : c.protocol.toUpperCase()} ${c.host}:${c.port}, format ${ctx.format}${c.protocol === 'tcp' ? '' : `; UDP receive buffer ${c.receive_buffer_bytes} bytes (bursts beyond it are dropped by the kernel and counted)`}`,
 });

@@ -8,6 +8,14 @@
  * configured format. Messages wait in a bounded queue: past its limit TCP
  * connections are paused (the senders' kernels buffer, then they slow down)
  * and UDP datagrams — which cannot be slowed — are dropped and counted.
+ *
+ * UDP has a second place to lose datagrams: the socket's receive buffer in
+ * the kernel, which fills when a burst arrives faster than gallra's event
+ * loop takes datagrams out. Those drops never reach gallra; the kernel
+ * counts them per socket (udp-drops.ts), and gallra reports them as
+ * `receive_buffer` drops, warns when they grow, and sizes the buffer from
+ * `receive_buffer_bytes` (the kernel caps it at net.core.rmem_max, which is
+ * said at start).
  */
 import dgram from 'node:dgram';
 import net from 'node:net';
@@ -16,6 +24,8 @@ import { type Source, type BytesBatch, type SourcePosition, Waiter } from '../so
 import { messageStart } from './envelope.js';
 import { FrameDecoder } from './framing.js';
 import { CR, NL, SPACE } from '../../util/ascii.js';
+import type { MetricSample } from '../../util/metric.js';
+import { udpSocketCounters, udpSocketInode } from './udp-drops.js';
 
 export interface SyslogOptions {
   readonly name: string;
@@ -27,12 +37,21 @@ export interface SyslogOptions {
   readonly maxConnections: number;
   /** Bytes queued before TCP is paused and UDP dropped. */
   readonly queueBytes?: number;
+  /** The UDP socket's receive buffer asked of the kernel (SO_RCVBUF); default 4 MiB. */
+  readonly receiveBufferBytes?: number;
+  /** Warnings for the operator (kernel drops, a capped buffer). */
+  readonly warn?: (message: string) => void;
 }
+
+const DEFAULT_RECEIVE_BUFFER = 4 * 1024 * 1024;
+/** Kernel drops are looked at this often at most, and warned about this often at most. */
+const DROPS_CHECK_MS = 1000;
+const DROPS_WARN_MS = 5 * 60_000;
 
 const BATCH_BYTES = 64 * 1024;
 
-/** Why the syslog source dropped something; counted in `drops`. */
-export type SyslogDrop = 'oversize' | 'overflow' | 'garbage_connection' | 'refused_connection';
+/** Why the syslog source dropped something; counted in `drops` (receive_buffer: by the kernel, before gallra saw it). */
+export type SyslogDrop = 'oversize' | 'overflow' | 'garbage_connection' | 'refused_connection' | 'receive_buffer';
 
 /**
  * @example
@@ -41,7 +60,15 @@ export type SyslogDrop = 'oversize' | 'overflow' | 'garbage_connection' | 'refus
  */
 export class SyslogSource implements Source {
   readonly name: string;
-  readonly drops: Record<SyslogDrop, number> = { oversize: 0, overflow: 0, garbage_connection: 0, refused_connection: 0 };
+  /** What gallra itself dropped. */
+  private readonly counts: Record<Exclude<SyslogDrop, 'receive_buffer'>, number> = { oversize: 0, overflow: 0, garbage_connection: 0, refused_connection: 0 };
+  /** The UDP socket's inode (its line in /proc/net/udp), when known. */
+  private inode: string | undefined;
+  /** Kernel drops when last looked at, when that was, and when they were last warned about. */
+  private kernelDrops = 0;
+  private droppedCheckedAt = 0;
+  private droppedWarnedAt = 0;
+  private droppedWarned = 0;
   /** Messages accepted into the queue. */
   received = 0;
   /** Full batches waiting to be pulled, oldest first. */
@@ -62,6 +89,43 @@ export class SyslogSource implements Source {
   constructor(private readonly options: SyslogOptions) {
     this.name = options.name;
     this.limit = options.queueBytes ?? 8 * 1024 * 1024;
+  }
+
+  /** Messages dropped, by reason: gallra's own and the kernel's (a full UDP receive buffer). */
+  get drops(): Readonly<Record<SyslogDrop, number>> {
+    return { ...this.counts, receive_buffer: this.readKernelDrops() };
+  }
+
+  /** The kernel's drop count of the UDP socket (0 without UDP or /proc). */
+  private readKernelDrops(): number {
+    if (this.inode === undefined) return this.kernelDrops;
+    const c = udpSocketCounters(this.inode);
+    if (c !== undefined) this.kernelDrops = c.drops;
+    this.droppedCheckedAt = Date.now();
+    return this.kernelDrops;
+  }
+
+  /** Warns (at most every five minutes) when the kernel dropped datagrams since the last warning. */
+  private checkKernelDrops(): void {
+    if (this.inode === undefined || Date.now() - this.droppedCheckedAt < DROPS_CHECK_MS) return;
+    const n = this.readKernelDrops();
+    if (n <= this.droppedWarned || Date.now() - this.droppedWarnedAt < DROPS_WARN_MS) return;
+    const size = this.udp?.getRecvBufferSize() ?? 0;
+    this.options.warn?.(
+      `${this.name}: the kernel dropped ${n - this.droppedWarned} UDP datagrams (${n} in all) because the socket's receive buffer (${size} bytes) was full during a burst; raise receive_buffer_bytes (and net.core.rmem_max), or send over TCP`,
+    );
+    this.droppedWarned = n;
+    this.droppedWarnedAt = Date.now();
+  }
+
+  metrics(): readonly MetricSample[] {
+    if (this.udp === undefined) return [];
+    const labels = { source: this.name };
+    const c = this.inode === undefined ? undefined : udpSocketCounters(this.inode);
+    return [
+      { name: 'gallra_syslog_receive_buffer_bytes', help: 'Size of the UDP socket receive buffer the kernel granted (SO_RCVBUF, as the kernel reports it: twice what it accounts for data).', type: 'gauge', labels, value: this.udp.getRecvBufferSize() },
+      { name: 'gallra_syslog_receive_queue_bytes', help: 'Bytes waiting in the UDP socket receive buffer now (from /proc/net/udp).', type: 'gauge', labels, value: c?.queued ?? 0 },
+    ];
   }
 
   /** The bound TCP and UDP ports (useful when port 0 asked for any free port). */
@@ -109,6 +173,7 @@ export class SyslogSource implements Source {
     while (true) {
       if (this.sealed.length === 0 && this.fill === 0) {
         if (this.stopped) return;
+        this.checkKernelDrops();
         await this.waiter.wait(1000);
         continue;
       }
@@ -129,6 +194,7 @@ export class SyslogSource implements Source {
       }
       this.queued -= data.length;
       if (this.paused && this.queued < this.limit / 2) this.resume();
+      this.checkKernelDrops();
       yield { data, segment: undefined, offset: 0, endOfSegment: false };
     }
   }
@@ -139,13 +205,13 @@ export class SyslogSource implements Source {
     // Trailing line breaks belong to the transport, not the message.
     while (end > start && (b[end - 1] === NL || b[end - 1] === CR || b[end - 1] === 0)) end--;
     if (end - start > this.options.maxMessage) {
-      this.drops.oversize++;
+      this.counts.oversize++;
       return;
     }
     const at = messageStart(b, start, end);
     const from = at < 0 ? start : at;
     if (!canWait && this.queued > this.limit) {
-      this.drops.overflow++;
+      this.counts.overflow++;
       return;
     }
     const len = end - from;
@@ -190,7 +256,8 @@ export class SyslogSource implements Source {
 
   private listenUdp(host: string, port: number): Promise<void> {
     return new Promise((resolve, reject) => {
-      const sock = dgram.createSocket({ type: net.isIPv6(host) ? 'udp6' : 'udp4', recvBufferSize: 4 * 1024 * 1024 });
+      const want = this.options.receiveBufferBytes ?? DEFAULT_RECEIVE_BUFFER;
+      const sock = dgram.createSocket({ type: net.isIPv6(host) ? 'udp6' : 'udp4', recvBufferSize: want });
       // A socket that failed to bind is not this.udp, so stop() would not close it.
       const failed = (err: Error): void => {
         sock.close();
@@ -202,6 +269,15 @@ export class SyslogSource implements Source {
         sock.off('error', failed);
         sock.on('error', () => undefined);
         this.udp = sock;
+        this.inode = udpSocketInode(sock.address().port);
+        this.kernelDrops = 0;
+        // Linux reports twice the size it grants (the other half is its bookkeeping) and grants at most net.core.rmem_max.
+        const granted = sock.getRecvBufferSize() / 2;
+        if (granted < want) {
+          this.options.warn?.(
+            `${this.name}: asked for a ${want}-byte UDP receive buffer, the kernel granted ${granted} (net.core.rmem_max); bursts beyond it are dropped by the kernel. Raise it: sysctl -w net.core.rmem_max=${want}`,
+          );
+        }
         resolve();
       });
     });
@@ -211,7 +287,7 @@ export class SyslogSource implements Source {
     return new Promise((resolve, reject) => {
       const server = net.createServer((socket) => this.connection(socket));
       server.maxConnections = this.options.maxConnections;
-      server.on('drop', () => this.drops.refused_connection++);
+      server.on('drop', () => this.counts.refused_connection++);
       server.once('error', reject);
       server.listen(port, host, () => {
         server.off('error', reject);
@@ -227,12 +303,12 @@ export class SyslogSource implements Source {
     if (this.paused) socket.pause();
     const decoder = new FrameDecoder(this.options.maxMessage, {
       message: (b, s, e) => this.accept(b, s, e, true),
-      oversize: () => this.drops.oversize++,
+      oversize: () => this.counts.oversize++,
     });
     socket.on('data', (chunk: Buffer) => {
       if (!decoder.push(chunk)) {
         // Not syslog: say nothing, count it, close.
-        this.drops.garbage_connection++;
+        this.counts.garbage_connection++;
         socket.destroy();
       }
     });

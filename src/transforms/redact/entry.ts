@@ -12,7 +12,7 @@ import { compileRedaction, type RedactionRole } from './index.js';
 const URL_ROLES: ReadonlySet<Role> = new Set<Role>(['path', 'url', 'referer']);
 
 function redactionRoleOf(role: Role | undefined): RedactionRole {
-  if (role === 'request') return 'request';
+  if (role === 'request' || role === 'query') return role;
   return role !== undefined && URL_ROLES.has(role) ? 'url' : 'text';
 }
 

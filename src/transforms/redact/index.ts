@@ -53,7 +53,7 @@ export { REDACTION_KINDS, type RedactionKind } from './kinds.js';
 const encoder = new TextEncoder();
 
 /** How a field's value is read: an HTTP request line, a URL or path, or free text. */
-export type RedactionRole = 'request' | 'url' | 'text';
+export type RedactionRole = 'request' | 'url' | 'query' | 'text';
 
 /**
  * A compiled redactor. Detection runs over bytes (a Uint8Array read costs a
@@ -212,7 +212,8 @@ export class Redactor {
     this.text = !url;
     if (url) {
       const u = this.structure;
-      u.run(b, s, e, profile.url);
+      if (role === 'query') u.runQuery(b, s, e, profile.url);
+      else u.run(b, s, e, profile.url);
       for (let k = 0; k < u.gapCount; k++) this.detect(b, u.gaps[2 * k]!, u.gaps[2 * k + 1]!, u.gaps[2 * k]!);
     } else this.detect(b, s, e, s);
     let out = text;

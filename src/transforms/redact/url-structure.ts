@@ -81,6 +81,15 @@ export class UrlStructure {
     this.collectGaps(t, from, to);
   }
 
+  /** {@link run} for a query string on its own (`a=1&b=2`, no `?`). */
+  runQuery(t: Uint8Array, from: number, to: number, rules: UrlRules): void {
+    this.rules = rules;
+    this.first = this.spans.count;
+    this.open = false;
+    if (rules.allowList) this.pairs(t, from, to, null, 0, 38 /* & */);
+    this.collectGaps(t, from, to);
+  }
+
   private span(map: Int32Array | null, a: number, b: number, text: string, kind: number): void {
     this.spans.add(map === null ? a : map[a]!, map === null ? b : map[b]!, text, kind);
   }

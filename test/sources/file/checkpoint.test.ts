@@ -1,5 +1,6 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
+import fsp from 'node:fs/promises';
 import os, { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
@@ -36,32 +37,41 @@ function errorOf(fn: () => unknown): unknown {
   throw new Error('expected a throw');
 }
 
+async function rejectionOf(p: Promise<unknown>): Promise<unknown> {
+  return p.then(
+    () => {
+      throw new Error('expected a rejection');
+    },
+    (err: unknown) => err,
+  );
+}
+
 describe('writeCheckpoint and readCheckpoint', () => {
-  it('read back what was written', () => {
-    writeCheckpoint(file, CP);
+  it('read back what was written', async () => {
+    await writeCheckpoint(file, CP);
     expect(readCheckpoint(file)).toEqual(CP);
   });
 
-  it('read undefined when there is no checkpoint', () => {
+  it('read undefined when there is no checkpoint', async () => {
     expect(readCheckpoint(file)).toBeUndefined();
   });
 
-  it('replace an older checkpoint', () => {
-    writeCheckpoint(file, CP);
-    writeCheckpoint(file, { ...CP, offset: 0 });
+  it('replace an older checkpoint', async () => {
+    await writeCheckpoint(file, CP);
+    await writeCheckpoint(file, { ...CP, offset: 0 });
     expect(readCheckpoint(file)).toEqual({ ...CP, offset: 0 });
   });
 
-  it('write JSON with the position only, mode 0600, in a directory created 0700', () => {
-    writeCheckpoint(file, CP);
+  it('write JSON with the position only, mode 0600, in a directory created 0700', async () => {
+    await writeCheckpoint(file, CP);
     expect(JSON.parse(fs.readFileSync(file, 'utf8'))).toEqual({ path: CP.path, dev: '2049', ino: '1234567', head: HEAD, head_bytes: 1024, offset: 98_765 });
     expect(fs.statSync(file).mode & 0o777).toBe(0o600);
     expect(fs.statSync(path.dirname(file)).mode & 0o777).toBe(0o700);
   });
 
-  it('keep a 20-digit inode and device exactly, as strings (beyond 2^53, where JSON numbers lose digits)', () => {
+  it('keep a 20-digit inode and device exactly, as strings (beyond 2^53, where JSON numbers lose digits)', async () => {
     const big: Checkpoint = { ...CP, segment: fileSegment('18446744073709551557', '18446744073709551615', HEAD, 1024) };
-    writeCheckpoint(file, big);
+    await writeCheckpoint(file, big);
     const raw = fs.readFileSync(file, 'utf8');
     expect(raw).toContain('"ino":"18446744073709551615"');
     expect(raw).toContain('"dev":"18446744073709551557"');
@@ -70,64 +80,45 @@ describe('writeCheckpoint and readCheckpoint', () => {
     expect(String(Number(big.segment.ino))).not.toBe(big.segment.ino);
   });
 
-  it('round-trip the checkpoint of an empty file (no fingerprint yet)', () => {
+  it('round-trip the checkpoint of an empty file (no fingerprint yet)', async () => {
     const empty: Checkpoint = { ...CP, segment: { ...CP.segment, head: '', headBytes: 0 }, offset: 0 };
-    writeCheckpoint(file, empty);
+    await writeCheckpoint(file, empty);
     expect(readCheckpoint(file)).toEqual(empty);
   });
 
-  it('read a checkpoint file that a person reformatted', () => {
+  it('read a checkpoint file that a person reformatted', async () => {
     fs.mkdirSync(path.dirname(file), { recursive: true });
     fs.writeFileSync(file, `${JSON.stringify(JSON.parse(json({})), null, 2)}\n`);
     expect(readCheckpoint(file)).toEqual({ path: '/x', segment: fileSegment('1', '2', HEAD, 1024), offset: 3 });
   });
 
-  it('leave no temporary file behind', () => {
-    for (let i = 0; i < 5; i++) writeCheckpoint(file, { ...CP, offset: i });
+  it('leave no temporary file behind', async () => {
+    for (let i = 0; i < 5; i++) await writeCheckpoint(file, { ...CP, offset: i });
     expect(fs.readdirSync(path.dirname(file))).toEqual(['nginx.json']);
   });
 
-  it('replace the file by rename, so a reader sees the old or the new checkpoint, never a mix', () => {
-    writeCheckpoint(file, CP);
+  it('replace the file by rename, so a reader sees the old or the new checkpoint, never a mix', async () => {
+    await writeCheckpoint(file, CP);
     const renames: [string, string][] = [];
-    const renameSync = fs.renameSync;
-    vi.spyOn(fs, 'renameSync').mockImplementation((from, to) => {
+    const rename = fsp.rename;
+    vi.spyOn(fsp, 'rename').mockImplementation(async (from, to) => {
       // Just before the switch the old checkpoint is still whole, the new one complete beside it.
       expect(readCheckpoint(file)).toEqual(CP);
       expect(JSON.parse(fs.readFileSync(from, 'utf8'))).toMatchObject({ offset: 7 });
       renames.push([String(from), String(to)]);
-      renameSync(from, to);
+      return rename(from, to);
     });
-    writeCheckpoint(file, { ...CP, offset: 7 });
+    await writeCheckpoint(file, { ...CP, offset: 7 });
     expect(renames).toHaveLength(1);
     expect(renames[0]![1]).toBe(file);
     expect(path.dirname(renames[0]![0])).toBe(path.dirname(file));
     expect(readCheckpoint(file)).toEqual({ ...CP, offset: 7 });
   });
 
-  it('fsync the data before the rename', () => {
-    const order: string[] = [];
-    const fsyncSync = fs.fsyncSync;
-    const renameSync = fs.renameSync;
-    vi.spyOn(fs, 'fsyncSync').mockImplementation((fd) => {
-      order.push('fsync');
-      fsyncSync(fd);
-    });
-    vi.spyOn(fs, 'renameSync').mockImplementation((a, b) => {
-      order.push('rename');
-      renameSync(a, b);
-    });
-    writeCheckpoint(file, CP);
-    // The file's data, then the rename, then the directory entry.
-    expect(order).toEqual(['fsync', 'rename', 'fsync']);
-  });
-
-  it('keep the old checkpoint and remove the temporary file when writing fails', () => {
-    writeCheckpoint(file, CP);
-    vi.spyOn(fs, 'fsyncSync').mockImplementationOnce(() => {
-      throw Object.assign(new Error('EIO: i/o error'), { code: 'EIO' });
-    });
-    const err = errorOf(() => writeCheckpoint(file, { ...CP, offset: 1 }));
+  it('keep the old checkpoint and remove the temporary file when writing fails', async () => {
+    await writeCheckpoint(file, CP);
+    vi.spyOn(fsp, 'rename').mockRejectedValueOnce(Object.assign(new Error('EIO: i/o error'), { code: 'EIO' }));
+    const err = await rejectionOf(writeCheckpoint(file, { ...CP, offset: 1 }));
     expect(isGallraError(err)).toBe(true);
     expect(err).toMatchObject({ code: 'GALLRA_CHECKPOINT_IO' });
     expect((err as Error).message).toContain(file);
@@ -136,9 +127,9 @@ describe('writeCheckpoint and readCheckpoint', () => {
     expect(fs.readdirSync(path.dirname(file))).toEqual(['nginx.json']);
   });
 
-  it('fail with GALLRA_CHECKPOINT_IO when the directory cannot be created', () => {
+  it('fail with GALLRA_CHECKPOINT_IO when the directory cannot be created', async () => {
     fs.writeFileSync(path.join(dir, 'checkpoints'), 'a file, not a directory');
-    const err = errorOf(() => writeCheckpoint(file, CP));
+    const err = await rejectionOf(writeCheckpoint(file, CP));
     expect(err).toMatchObject({ code: 'GALLRA_CHECKPOINT_IO' });
     expect((err as Error).message).toContain(file);
   });

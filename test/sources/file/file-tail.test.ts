@@ -558,7 +558,9 @@ describe('FileTailSource checkpoints', () => {
     const offset = bytes('a');
     await src.commit([{ segment: id, offset }]);
     const raw = fs.readFileSync(cpFile, 'utf8');
-    expect(JSON.parse(raw)).toEqual({ path: log, dev: id.dev, ino: id.ino, head: id.head, head_bytes: id.headBytes, offset });
+    const size = fs.statSync(log).size;
+    // read: how far the file had been read (what a restart reads again is read − offset); size: bytes known to exist; at: when.
+    expect(JSON.parse(raw)).toEqual({ path: log, dev: id.dev, ino: id.ino, head: id.head, head_bytes: id.headBytes, offset, read: size, size, at: expect.any(Number) });
     expect(raw).not.toContain('GET');
     expect(fs.statSync(cpFile).mode & 0o777).toBe(0o600);
     expect(fs.readdirSync(path.dirname(cpFile))).toEqual(['nginx.json']);
@@ -723,7 +725,7 @@ describe('FileTailSource checkpoints', () => {
     // Whether or not this file system hands the number out again, make the
     // checkpoint name this file's device and inode with the old content's
     // fingerprint: exactly what a recycled inode looks like.
-    writeCheckpoint(cpFile, { path: log, segment: { ...oldId, dev: now.dev, ino: now.ino }, offset: bytes('a1', 'a2') });
+    await writeCheckpoint(cpFile, { path: log, segment: { ...oldId, dev: now.dev, ino: now.ino }, offset: bytes('a1', 'a2') });
 
     const warnings: string[] = [];
     const second = source({ checkpointFile: cpFile, startAt: 'end', warn: (m) => warnings.push(m) });
@@ -747,8 +749,11 @@ describe('FileTailSource checkpoints', () => {
     fs.writeFileSync(log, text('x1', 'x2', 'x3'));
     const recycled = idOf(log);
     fs.renameSync(log, `${log}.1`);
+    // Written an hour before the checkpoint: nothing in it came after the checkpoint.
+    const before = new Date(Date.now() - 3600_000);
+    fs.utimesSync(`${log}.1`, before, before);
     fs.writeFileSync(log, text('n1'));
-    writeCheckpoint(cpFile, { path: log, segment: { ...oldId, dev: recycled.dev, ino: recycled.ino }, offset: bytes('a1') });
+    await writeCheckpoint(cpFile, { path: log, segment: { ...oldId, dev: recycled.dev, ino: recycled.ino }, offset: bytes('a1') });
 
     const warnings: string[] = [];
     const second = source({ checkpointFile: cpFile, startAt: 'end', warn: (m) => warnings.push(m) });
@@ -760,7 +765,7 @@ describe('FileTailSource checkpoints', () => {
     expect(warnings).toHaveLength(1);
   });
 
-  it('reads the file from its start, with a warning, after it was truncated in place (copytruncate) and grew past the offset while gallra was down', async () => {
+  it('finishes the copy logrotate made (copytruncate) from the checkpointed offset, then reads the truncated file from its start, when that happened while gallra was down', async () => {
     fs.writeFileSync(log, text('l1', 'l2', 'l3'));
     const oldId = await runAndCommit(3, bytes('l1', 'l2'));
 
@@ -775,20 +780,43 @@ describe('FileTailSource checkpoints', () => {
     const second = source({ checkpointFile: cpFile, startAt: 'end', warn: (m) => warnings.push(m) });
     await second.start();
     const t2 = consume(second);
-    // Not m3… from the stale offset: the whole new content.
-    expect(await linesUntil(t2, 5)).toEqual(fresh.map(L));
-    const id = t2.segments[0]!.id;
-    expect(t2.segments[0]!.from).toBe(0);
+    // l3 from the copy (found by the fingerprint of its first bytes), then the whole new content — not m3… from the stale offset.
+    expect(await linesUntil(t2, 6)).toEqual(['l3', ...fresh].map(L));
+    expect(t2.segments.map((s) => ({ from: s.from, ended: s.ended }))).toEqual([
+      { from: bytes('l1', 'l2'), ended: true },
+      { from: 0, ended: false },
+    ]);
+    expect(t2.segments[0]!.id).toEqual(idOf(`${log}.1`));
+    const id = t2.segments[1]!.id;
     expect(sameFile(id, oldId)).toBe(true);
     expect(id.head).not.toBe(oldId.head);
     expect(id).toEqual(idOf(log));
+    expect(warnings).toEqual([]);
+  });
+
+  it('reads the file from its start, with a warning, after it was truncated in place and grew past the offset while gallra was down, when no copy is left', async () => {
+    fs.writeFileSync(log, text('l1', 'l2', 'l3'));
+    const oldId = await runAndCommit(3, bytes('l1', 'l2'));
+    fs.truncateSync(log, 0);
+    const fresh = ['m1', 'm2', 'm3', 'm4', 'm5'];
+    fs.appendFileSync(log, text(...fresh));
+
+    const warnings: string[] = [];
+    const second = source({ checkpointFile: cpFile, startAt: 'end', warn: (m) => warnings.push(m) });
+    await second.start();
+    const t2 = consume(second);
+    expect(await linesUntil(t2, 5)).toEqual(fresh.map(L));
+    expect(t2.segments[0]!.from).toBe(0);
+    expect(sameFile(t2.segments[0]!.id, oldId)).toBe(true);
     expect(warnings).toHaveLength(1);
+    // The bytes known lost: l3, read but not acknowledged when the checkpoint was written.
+    expect(warnings[0]).toContain(`${bytes('l3')} bytes known`);
   });
 
   it('reads the file from its start when a damaged checkpoint claims a fingerprint longer than the source takes', async () => {
     fs.writeFileSync(log, text('l1', 'l2'));
     const id = await runAndCommit(2, bytes('l1'));
-    writeCheckpoint(cpFile, { path: log, segment: { ...id, headBytes: Number.MAX_SAFE_INTEGER }, offset: bytes('l1') });
+    await writeCheckpoint(cpFile, { path: log, segment: { ...id, headBytes: Number.MAX_SAFE_INTEGER }, offset: bytes('l1') });
     const second = source({ checkpointFile: cpFile, startAt: 'end', warn: () => undefined });
     await second.start();
     const t2 = consume(second);
@@ -832,6 +860,6 @@ describe('FileTailSource checkpoints', () => {
     await src.start();
     const id = idOf(log);
     await src.commit([{ segment: id, offset: 3 }]);
-    expect(readCheckpoint(cpFile)).toEqual({ path: log, segment: id, offset: 3 });
+    expect(readCheckpoint(cpFile)).toEqual({ path: log, segment: id, offset: 3, read: 3, size: 3, at: expect.any(Number) });
   });
 });

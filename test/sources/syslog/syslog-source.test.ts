@@ -218,7 +218,7 @@ describe('SyslogSource messages as lines', () => {
 
 describe('syslogSourceConfigSchema', () => {
   it('accepts port 0 (any free port) and fills the defaults', () => {
-    expect(syslogSourceConfigSchema.parse({ type: 'syslog', port: 0 })).toEqual({ type: 'syslog', port: 0, host: '127.0.0.1', protocol: 'udp', max_connections: 64 });
+    expect(syslogSourceConfigSchema.parse({ type: 'syslog', port: 0 })).toEqual({ type: 'syslog', port: 0, host: '127.0.0.1', protocol: 'udp', max_connections: 64, receive_buffer_bytes: 4 * 1024 * 1024 });
   });
 
   it.each([-1, 65_536, 1.5])('rejects port %s', (port) => {
