@@ -11,6 +11,8 @@ import { createLogger } from '../../src/log.js';
 import { loadPolicy } from '../../src/policy/load.js';
 import { openAggregateReader } from '../../src/runtime/aggregates.js';
 import { Runner } from '../../src/runtime/runner.js';
+import { planReload } from '../../src/runtime/reload.js';
+import { components } from '../../src/components.js';
 import { TempDirs } from '../helpers/cli.js';
 import { httpGet, metric, numberedLines, until } from '../helpers/run.js';
 import { Cleanups } from '../helpers/wait.js';
@@ -84,6 +86,51 @@ aggregates:
     try {
       const r = await engine.query(`SELECT CAST(sum(requests) AS BIGINT) FROM aggregates WHERE "grouping" = 'total'`);
       expect(r.rows[0]![0]).toBe(40);
+    } finally {
+      await engine.close();
+    }
+  });
+
+  it('keeps counting into the store across a config reload that replaces a sink, and names a changed aggregates: section as waiting for a restart', async () => {
+    const dir = tmp.make('runaggreload');
+    const file = path.join(dir, 'gallra.yaml');
+    const policy = (out: string, k = 2): string => `input: { format: combined }
+sources:
+  - { type: file, name: tail, path: access.log, start_at: beginning, poll_ms: 20 }
+sinks:
+  - { type: file, name: out, dir: ${out} }
+run: { commit_ms: 50 }
+aggregates:
+  k: ${k}
+  store: { type: duckdb, path: agg.duckdb, threads: 1 }
+`;
+    fs.writeFileSync(file, policy('out'));
+    const env = { GALLRA_STATE_DIR: path.join(dir, 'state') };
+    const loaded = loadPolicy(file, env);
+    const runner = new Runner(loaded, { logger: createLogger('silent'), env });
+    const stamp = Date.now() - 3 * 60_000;
+    fs.writeFileSync(path.join(dir, 'access.log'), numberedLines(0, 30, stamp));
+    await runner.start();
+    const done = runner.run();
+    cleanups.add(async () => {
+      runner.shutdown();
+      await done.catch(() => undefined);
+    });
+    const counted = (): number => (runner as unknown as { aggregates: { stage: { stats: { events: number } } } }).aggregates.stage.stats.events;
+    await until(() => counted() === 30, () => `30 events counted (${counted()})`);
+    fs.writeFileSync(file, policy('out2'));
+    expect(await runner.reload()).toBe(true);
+    fs.appendFileSync(path.join(dir, 'access.log'), numberedLines(30, 50, stamp));
+    await until(() => counted() === 50, () => `50 events counted after the reload (${counted()})`);
+    expect(planReload(loaded.config, loadPolicy(file, env).config, components).needRestart).toEqual([]);
+    fs.writeFileSync(file, policy('out2', 3));
+    expect(planReload(loaded.config, loadPolicy(file, env).config, components).needRestart).toContain('aggregates');
+    runner.shutdown();
+    expect(await done).toBe(0);
+    const { engine } = await openAggregateReader(loaded, { env });
+    try {
+      const r = await engine.query(`SELECT CAST(sum(requests) AS BIGINT) FROM aggregates WHERE "grouping" = 'total'`);
+      expect(r.rows[0]![0]).toBe(50);
     } finally {
       await engine.close();
     }
