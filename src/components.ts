@@ -22,9 +22,11 @@ import { vpcflowFormat } from './formats/vpcflow/index.js';
 import { w3cFormat } from './formats/w3c/index.js';
 import { Registry } from './registry.js';
 import { fileSink } from './sinks/file/index.js';
+import { kafkaSink } from './sinks/kafka/index.js';
 import { stdoutSink } from './sinks/stdout/index.js';
 import { fifoSource } from './sources/fifo/index.js';
 import { fileSource } from './sources/file/index.js';
+import { kafkaSource } from './sources/kafka/index.js';
 import { stdinSource } from './sources/stdin/index.js';
 import { duckdbStore } from './stores/duckdb/index.js';
 import { syslogSource } from './sources/syslog/index.js';
@@ -70,9 +72,11 @@ export const components = new Registry([
   syslogSource,
   stdinSource,
   fifoSource,
+  kafkaSource,
   // sinks
   fileSink,
   stdoutSink,
+  kafkaSink,
   // transforms
   keepTransform,
   dropTransform,

@@ -51,6 +51,10 @@ export const ERROR_CODES = {
   GALLRA_QUERY_FAILED: { exitCode: 1, retriable: false },
   /** A worker thread of `anonymise --threads` failed or died. */
   GALLRA_WORKER_FAILED: { exitCode: 1, retriable: false },
+  /** The Kafka keyring topic is missing, unreadable, or set to keep salts longer than their epoch (retention, cleanup policy). */
+  GALLRA_CONFIG_KEYRING_TOPIC: { exitCode: 2, retriable: false },
+  /** `gallra kafka-dev` could not start the embedded mock cluster or create a topic. */
+  GALLRA_KAFKA_DEV_FAILED: { exitCode: 1, retriable: false },
   /** A bug in gallra (an internal contract was broken): please report it. */
   GALLRA_INTERNAL: { exitCode: 1, retriable: false },
 } as const satisfies Record<string, { exitCode: 1 | 2; retriable: boolean }>;

@@ -109,7 +109,7 @@ export function describePolicy(loaded: LoadedPolicy, now: number, registry: Regi
   lines.push('');
   lines.push(`input       format ${c.input.format}; lines over ${c.input.max_line_length} bytes dropped; unparseable lines ${c.input.unparsed === 'drop' ? 'dropped' : 'written after free-text redaction'}; lines without a timestamp ${c.input.missing_timestamp === 'drop' ? 'dropped' : 'stamped with their arrival time'}`);
   lines.push(`retention   events older than ${c.retention.keep} are dropped (today: before ${cutoff}); events more than ${c.retention.max_future} in the future are dropped`);
-  lines.push(`salts       ${loaded.saltDir}; one salt per ${c.salts.epoch} epoch (UTC), destroyed ${c.salts.grace} after the epoch ends; events of closed epochs get a throw-away salt`);
+  lines.push(`salts       ${c.salts.kafka !== undefined ? `Kafka topic ${c.salts.kafka.topic} on ${c.salts.kafka.bootstrap_servers} (shared by the group, first record per epoch wins)` : loaded.saltDir}; one salt per ${c.salts.epoch} epoch (UTC), destroyed ${c.salts.grace} after the epoch ends; events of closed epochs get a throw-away salt`);
   lines.push(`pseudonyms  HMAC-SHA-256 under the epoch salt, ${c.pseudonym.bits} bits, base64url${c.pseudonym.prefix !== '' ? `, prefix "${c.pseudonym.prefix}"` : ''}`);
   lines.push(`ip          IPv4 keeps /${ip.ipv4Prefix}, IPv6 keeps /${ip.ipv6Prefix} (preset ${c.ip.preset}${ipOverrides(c.ip)}); ports ${ip.keepPort ? 'kept' : 'dropped'}`);
   lines.push(`redact      ${red.ip !== undefined ? 'IP addresses (truncated), ' : ''}${detectors.join(', ')}${red.secret ? ` (secrets from ${red.secretMinLength} characters)` : ''}`);

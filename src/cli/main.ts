@@ -30,6 +30,7 @@ Commands:
                           validate a policy and print what it will do
   salts list|rotate|destroy
                           keyring housekeeping
+  kafka-dev --topic T:N   embedded Kafka (librdkafka's mock cluster) for a fresh machine
 
 Run 'gallra <command> --help' for a command's options. Every command takes
 --log-level fatal|error|warn|info|debug|silent (or GALLRA_LOG_LEVEL).
@@ -85,6 +86,10 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   serve: async () => {
     const m = await import('./serve.js');
     return { run: m.serveCommand, help: m.SERVE_HELP };
+  },
+  'kafka-dev': async () => {
+    const m = await import('./kafka-dev.js');
+    return { run: m.kafkaDevCommand, help: m.KAFKA_DEV_HELP };
   },
 };
 

@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import { durationAtMostADay } from '../util/schema.js';
 import { EPOCH_PERIODS } from '../time/epoch.js';
+import { kafkaKeyringConfigSchema } from './kafka/config.js';
 
 export const saltsConfigSchema = z.strictObject({
   /** Where salts live; relative paths are taken from the config file's directory. Default: $GALLRA_STATE_DIR/salts. */
@@ -14,5 +15,7 @@ export const saltsConfigSchema = z.strictObject({
    * linkable soon after its epoch.
    */
   grace: durationAtMostADay('a salt kept longer after its epoch keeps its pseudonyms linkable; late events beyond it are better dropped').default('PT1H'),
+  /** Keep the salts on a Kafka topic shared by every instance of a consumer group instead of in `dir` (see keyring/kafka). */
+  kafka: kafkaKeyringConfigSchema.optional(),
 });
 export type SaltsConfig = z.infer<typeof saltsConfigSchema>;

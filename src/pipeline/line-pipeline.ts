@@ -19,6 +19,7 @@ import type { AnonymisePlan, AnonymiseStage } from './anonymise.js';
 import type { Decoder } from './decode.js';
 import type { LineHandler, RawDropReason } from './line-splitter.js';
 import { LineStats } from './stats.js';
+import { SCRUBBED } from '../formats/engines/scrub/scrub-format.js';
 
 /** A consumer at the fan-out point: sees every event that passed the gate, anonymised. */
 export interface EventConsumer {
@@ -208,6 +209,7 @@ export class EncodedBatchBuilder implements EventConsumer {
   private times: number[] = [];
   private keys: (string | undefined)[] | undefined = undefined;
   private acks: (AckHandle | undefined)[] | undefined = undefined;
+  private unparsed: boolean[] | undefined = undefined;
 
   consume(ev: Event, format: Format): void {
     this.text += format.encode(ev) + '\n';
@@ -218,6 +220,8 @@ export class EncodedBatchBuilder implements EventConsumer {
     else this.keys?.push(undefined);
     if (ev.ack !== undefined) (this.acks ??= new Array<AckHandle | undefined>(this.times.length - 1).fill(undefined)).push(ev.ack);
     else this.acks?.push(undefined);
+    if (format.name === SCRUBBED) (this.unparsed ??= new Array<boolean>(this.times.length - 1).fill(false)).push(true);
+    else this.unparsed?.push(false);
   }
 
   /** Events collected since the last take. */
@@ -227,12 +231,13 @@ export class EncodedBatchBuilder implements EventConsumer {
 
   /** The events collected since the last take, as one batch. */
   take(): EncodedBatch {
-    const batch: EncodedBatch = { text: this.text, count: this.times.length, ends: this.ends, times: this.times, keys: this.keys, acks: this.acks };
+    const batch: EncodedBatch = { text: this.text, count: this.times.length, ends: this.ends, times: this.times, keys: this.keys, acks: this.acks, unparsed: this.unparsed };
     this.text = '';
     this.ends = [];
     this.times = [];
     this.keys = undefined;
     this.acks = undefined;
+    this.unparsed = undefined;
     return batch;
   }
 }

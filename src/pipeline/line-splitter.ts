@@ -68,6 +68,27 @@ export class LineSplitter {
     return this.carry.pendingBytes;
   }
 
+  /**
+   * A whole piece of input whose last line ends with it (a Kafka record's
+   * value): the same as push() then end(), without copying the last line
+   * into the carry and with the ASCII fast path kept for it — a record is
+   * usually one line without a newline, and push() would carry all of it.
+   */
+  pushWhole(chunk: Buffer): void {
+    if (this.carry.active || chunk.length === 0) {
+      this.push(chunk);
+      this.end();
+      return;
+    }
+    let start = 0;
+    if (chunk.length >= 3 && chunk[0] === 0xef && chunk[1] === 0xbb && chunk[2] === 0xbf) start = 3;
+    // A final newline ends the last line; the "line" after it does not exist.
+    let end = chunk.length;
+    if (chunk[end - 1] === NL) end--;
+    if (chunk.length > start) this.region(chunk, start, end);
+    this.atStart = true;
+  }
+
   /** Flushes a final line without a newline; what comes next is a new file, which may start with its own byte-order mark. */
   end(): void {
     if (this.carry.active) this.flushCarry();

@@ -26,6 +26,7 @@
  */
 import type { EncodedBatchBuilder, LinePipeline } from './line-pipeline.js';
 import { type LineHandler, LineSplitter } from './line-splitter.js';
+import { RecordLines } from './record-lines.js';
 import type { LineStats } from './stats.js';
 import type { Sink } from '../sinks/sink.js';
 import type { BytesBatch, RecordsBatch, Source, SourcePosition } from '../sources/source.js';
@@ -55,8 +56,8 @@ const SAMPLE_BYTES = 8192;
 export class SourcePipeline {
   /** A line splitter per segment with a line in progress. */
   private readonly splitters = new Map<string, LineSplitter>();
-  /** Splits each record of a record-based source (ended after every record). */
-  private recordSplitter: LineSplitter | undefined;
+  /** Splits the records of a record-based source (each ended with its record). */
+  private recordLines: RecordLines | undefined;
   /** Positions taken since the last commit, by segment. */
   private pending = new Map<string, SourcePosition>();
   private lastCommit = 0;
@@ -74,6 +75,8 @@ export class SourcePipeline {
   private output: EncodedBatchBuilder;
   /** What the splitters hand lines to: always the current line pipeline. */
   private readonly relay: LineHandler;
+  /** The relay with what a record source also sets per record: its key and handle, its segment. */
+  private readonly recordRelay: ConstructorParameters<typeof RecordLines>[1];
   /** Bytes taken from the source, and how many of them are acknowledged (cumulative). */
   private bytesRead = 0;
   private bytesAcked = 0;
@@ -95,6 +98,11 @@ export class SourcePipeline {
       source: (src, bytes, base) => this.line.source(src, bytes, base),
       line: (start, end) => this.line.line(start, end),
       drop: (reason) => this.line.drop(reason),
+    };
+    this.recordRelay = {
+      ...this.relay,
+      record: (key, ack) => this.line.record(key, ack),
+      segment: (key) => this.line.segment(key),
     };
   }
 
@@ -182,7 +190,8 @@ export class SourcePipeline {
           if (batch.kind === 'records') this.records(batch);
           else this.bytes(batch);
           await this.emit();
-          if (this.now() - this.lastCommit >= this.options.commitMs) await this.commit();
+          // Also as soon as the source is at its bound of unacknowledged records: it reads on once they are acknowledged.
+          if (this.now() - this.lastCommit >= this.options.commitMs || source.wantsCommit?.() === true) await this.commit();
         } finally {
           this.busy = false;
           done();
@@ -255,18 +264,14 @@ export class SourcePipeline {
 
   /** Each record is its own piece of input: its lines end with it. */
   private records(batch: RecordsBatch): void {
-    const pipeline = this.line;
-    const splitter = (this.recordSplitter ??= new LineSplitter(this.options.maxLineLength, this.relay));
+    // The relay: a reload may replace the line pipeline between batches.
+    (this.recordLines ??= new RecordLines(this.options.maxLineLength, this.recordRelay)).push(batch.records);
     let bytes = 0;
+    // A handle is a position: its segment, and the offset after the record.
     for (const r of batch.records) {
-      pipeline.record(r.key, r.ack);
-      pipeline.segment(r.ack.segment.key);
       bytes += r.value.length;
-      splitter.push(r.value);
-      splitter.end();
-      this.pending.set(r.ack.segment.key, { segment: r.ack.segment, offset: r.ack.offset });
+      this.pending.set(r.ack.segment.key, r.ack);
     }
-    pipeline.record(undefined, undefined);
     this.took(bytes, batch.records[0]?.value);
     if (batch.records.length > 0) this.dirty = true;
   }

@@ -11,6 +11,7 @@ import { isMap, isScalar, LineCounter, parseDocument, type Document } from 'yaml
 import type { z } from 'zod';
 import { GallraError } from '../errors.js';
 import { type CheckableSections, checkPolicy, type PolicyProblem } from './check.js';
+import { expandEnvReferences, pathKey } from './env.js';
 import { type PolicyConfig, policySchema } from './schema.js';
 import { resolveStateDir } from '../util/state-dir.js';
 import { suggest } from '../util/suggest.js';
@@ -51,6 +52,9 @@ export function loadPolicy(file?: string, env: NodeJS.ProcessEnv = process.env):
       user = js as Record<string, unknown>;
     }
   }
+  const expanded = expandEnvReferences(user, env);
+  if (expanded.problems.length > 0) throw configError(file ?? DEFAULT_POLICY_FILE, source, expanded.problems);
+  user = expanded.value as Record<string, unknown>;
   const merged = mergePolicy(defaults, user);
   const parsed = policySchema.safeParse(merged, { reportInput: true });
   const label = file ?? DEFAULT_POLICY_FILE;
@@ -58,14 +62,20 @@ export function loadPolicy(file?: string, env: NodeJS.ProcessEnv = process.env):
     const problems = parsed.error.issues.flatMap((i) => problemsFromIssue(i));
     // The sections that are valid on their own are checked too, so one run lists every problem.
     const more = checkPolicy(validSections(merged)).filter((p) => !problems.some((q) => sameStart(p.path, q.path)));
-    throw configError(label, source, [...problems, ...more]);
+    throw configError(label, source, [...problems, ...more].map((p) => hideEnvValue(p, expanded.fromEnv)));
   }
   // The schema is assembled from the registry, so its inferred type is looser than what it guarantees.
   const config = parsed.data as unknown as PolicyConfig;
   const problems = checkPolicy(config);
-  if (problems.length > 0) throw configError(label, source, problems);
+  if (problems.length > 0) throw configError(label, source, problems.map((p) => hideEnvValue(p, expanded.fromEnv)));
   const baseDir = file === undefined ? process.cwd() : path.dirname(path.resolve(file));
   return { config, file, baseDir, saltDir: resolveSaltDir(config, baseDir, env) };
+}
+
+/** A problem with a value that came from the environment names the reference, never the value (it may be a secret). */
+function hideEnvValue(p: PolicyProblem, fromEnv: ReadonlyMap<string, string>): PolicyProblem {
+  const written = fromEnv.get(pathKey(p.path));
+  return written === undefined ? p : { ...p, message: `the value of ${written} is not valid here` };
 }
 
 /** Each section checkPolicy reads, where that section is schema-valid by itself. */

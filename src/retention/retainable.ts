@@ -18,18 +18,17 @@
  *   (`destroyClosed()`); `overdue` is the earliest close of a salt still held.
  * - **Checkpoints** (file source; on main): delete a checkpoint not written
  *   for longer than the window (it fingerprints a log line that old).
- * - **Kafka output and dead-letter topics** (not on main yet): `check` at
- *   start reads each topic's `retention.ms`, `cleanup.policy` and
- *   `segment.ms` and returns a problem when a record can outlive the window
- *   — `retention.ms` longer than the window (or -1), compaction without
- *   delete, or `retention.ms + segment.ms` beyond it, since brokers delete
- *   whole segments; the runner then refuses to start (GALLRA_CONFIG_RETENTION,
- *   exit 2) unless `--allow-longer-retention`, and audits either way.
- *   `enforce` may delete records before the cutoff (DeleteRecords up to the
- *   first offset whose timestamp is inside the window) and reports them as
- *   `records` per partition; `oldest` is the earliest timestamp still held;
- *   `erasure` says that a topic cannot drop one person's records and when
- *   retention will have deleted them.
+ * - **Kafka output and dead-letter topics** (sinks/kafka/retention.ts):
+ *   `check` at start reads each topic's `retention.ms`, `cleanup.policy`,
+ *   `segment.ms` and `message.timestamp.type` and returns a problem when a
+ *   record can outlive the window — `retention.ms` longer than the window
+ *   (or -1), compaction without delete, `retention.ms + segment.ms` beyond
+ *   it (brokers delete whole segments), append-time stamps, a topic that
+ *   does not exist or cannot be described; the runner then refuses to start
+ *   (GALLRA_CONFIG_RETENTION, exit 2) unless `--allow-longer-retention`,
+ *   and audits either way. `enforce` removes nothing (the topic's retention
+ *   does); `erasure` says that a topic cannot drop one person's records and
+ *   when retention will have deleted them.
  * - **The aggregate store** (DuckDB rows and Parquet partitions;
  *   stores/duckdb/retention.ts): `enforce` deletes rows whose window began
  *   before the cutoff of `aggregates.retention` and drops

@@ -136,6 +136,8 @@ export async function applyReload(runner: { readonly parts: RunnerParts }, next:
     await Promise.all(kept.map((x) => x.pipeline.commit()));
     for (const x of going) x.source.stop();
     await Promise.all(going.map((x) => x.done));
+    // A Kafka source commits what is acknowledged and leaves its group (a connected consumer would keep gallra alive).
+    await Promise.all(going.map((x) => x.source.close?.().catch((err: unknown) => r.log.error({ err, source: x.name }, 'closing a source the reload removed failed'))));
     for (const x of going) r.retire(x);
     // The sinks, in the new config's order: staying ones as they are, new and changed ones fresh.
     const old = new Map(r.sinkNames.map((n, i) => [n, r.sinks[i]!]));

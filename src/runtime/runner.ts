@@ -12,7 +12,6 @@ import { auditLogPath } from '../audit/config.js';
 import { AuditLog } from '../audit/log.js';
 import { components } from '../components.js';
 import { GallraError, isGallraError } from '../errors.js';
-import { FileKeyring } from '../keyring/file.js';
 import { type Housekeeping, startHousekeeping } from '../keyring/housekeeping.js';
 import type { Logger } from '../log.js';
 import { EncodedBatchBuilder, type LinePipeline } from '../pipeline/line-pipeline.js';
@@ -25,14 +24,15 @@ import { type Server, startServer } from '../server/app.js';
 import { startHttp } from '../server/http.js';
 import { createMetrics, type MeteredSource } from '../server/metrics.js';
 import { isRetainable, type Sink } from '../sinks/sink.js';
-import type { Source } from '../sources/source.js';
+import type { RecordFields, Source } from '../sources/source.js';
 import type { Pseudonymiser } from '../transforms/pseudonymise.js';
 import type { Health, MetricSample } from '../util/metric.js';
-import { toDuration } from '../util/schema.js';
 import { type Aggregates, createAggregates } from './aggregates.js';
 import { buildLinePipeline } from './build.js';
 import { explainRejects } from './diagnose.js';
+import { keyringFor } from './keyring-backend.js';
 import { InputMonitor, stopSummary } from './lifecycle.js';
+import { recordFieldsFor } from './record-fields.js';
 import { applyReload } from './reload.js';
 import { AuditedKeyring, saltsClause } from './salt-store.js';
 import { StoredLineReader } from './stored-lines.js';
@@ -115,9 +115,10 @@ export class Runner {
     if (need !== undefined) throw need;
     this.allowLongerRetention = options.allowLongerRetention === true;
     this.audit = new AuditLog(auditLogPath(c.audit, loaded.baseDir, this.env), { now: this.now });
-    const fileKeyring = new FileKeyring({ dir: loaded.saltDir, period: c.salts.epoch, grace: toDuration(c.salts.grace), future: toDuration(c.retention.max_future), now: this.now });
-    // Every salt destruction (housekeeping, rotate) goes into the audit trail.
-    this.keyring = new AuditedKeyring(fileKeyring, this.audit, { by: 'gallra run', clause: saltsClause(c), onError: (err) => this.onAuditError(err) });
+    const warn = (message: string): void => this.log.warn(message);
+    // Salts in a directory, or on a Kafka topic the whole consumer group shares (salts.kafka);
+    // every salt destruction (housekeeping, rotate) goes into the audit trail.
+    this.keyring = new AuditedKeyring(keyringFor(loaded, { now: this.now, warn }), this.audit, { by: 'gallra run', clause: saltsClause(c), onError: (err) => this.onAuditError(err) });
     // Names are distinct and every type is registered: the policy was checked when it was loaded.
     c.sinks!.forEach((s, i) => {
       this.sinks.push(this.makeSink(loaded, s, i));
@@ -357,8 +358,9 @@ const registry = createMetrics(this.metered, this.sinks, this.now);
     const name = componentName(entry, s, i);
     const warn = (message: string): void => this.log.warn(message);
     const info = (message: string, fields?: Record<string, unknown>): void => this.log.info(fields ?? {}, message);
-    const source = entry.create(s, { name, baseDir: loaded.baseDir, env: this.env, maxLineLength: c.input.max_line_length, warn, info, now: this.now });
     const built = this.buildLine(loaded, s);
+    // Record sources (Kafka) anonymise keys and headers with the policy's transforms.
+    const source = entry.create(s, { name, baseDir: loaded.baseDir, env: this.env, maxLineLength: c.input.max_line_length, warn, info, now: this.now, recordFields: built.recordFields });
     const pipeline = new SourcePipeline({ source, pipeline: built.pipeline, output: built.output, sinks: this.sinks, maxLineLength: c.input.max_line_length, commitMs: c.run.commit_ms, now: this.now });
     // The format as the running config has it (a reload may change it).
     const format = (): string => {
@@ -375,13 +377,13 @@ const registry = createMetrics(this.metered, this.sinks, this.now);
   }
 
   /** A source's line pipeline under a policy, with the encoder its sinks take. */
-  private buildLine(loaded: LoadedPolicy, s: SourceConfig): { pipeline: LinePipeline; output: EncodedBatchBuilder; pseudonymiser: Pseudonymiser } {
+  private buildLine(loaded: LoadedPolicy, s: SourceConfig): { pipeline: LinePipeline; output: EncodedBatchBuilder; pseudonymiser: Pseudonymiser; recordFields: RecordFields } {
     const c = loaded.config;
     const built = buildLinePipeline({ policy: c, keyring: this.keyring, format: s.format ?? c.input.format, now: this.now, registry: this.registry, deriveVisitorId: this.aggregates !== undefined });
     const output = new EncodedBatchBuilder();
     built.pipeline.consumers.push(output);
     if (this.aggregates !== undefined) built.pipeline.consumers.push(this.aggregates.stage);
-    return { pipeline: built.pipeline, output, pseudonymiser: built.pseudonymiser };
+    return { pipeline: built.pipeline, output, pseudonymiser: built.pseudonymiser, recordFields: recordFieldsFor(built, this.registry) };
   }
 
   /** Starts a source's pipeline; a failure stops gallra (after the others drain). */
@@ -422,6 +424,8 @@ const registry = createMetrics(this.metered, this.sinks, this.now);
     try {
       await Promise.all(this.sinks.map((s) => s.close()));
     } finally {
+      // After the sinks: a source's last commit (a Kafka consumer's, before it leaves its group) follows their flush.
+      await Promise.all(this.running.map((r) => r.source.close?.().catch((err: unknown) => this.log.error({ err, source: r.name }, 'closing the source failed'))));
       // Even when a sink fails to close: an open listener would keep the process alive.
       await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
       this.server?.closeAllConnections();

@@ -36,6 +36,12 @@ export interface EncodedBatch {
    * them; every sink's durability is still signalled by flush().
    */
   readonly acks: readonly (AckHandle | undefined)[] | undefined;
+  /**
+   * Which events are lines no format could parse, written scrubbed
+   * (input.unparsed: scrub); undefined when there are none. A sink with a
+   * dead-letter destination (Kafka) sends them there instead.
+   */
+  readonly unparsed?: readonly boolean[] | undefined;
 }
 
 export interface Sink {

@@ -90,10 +90,32 @@ export interface Source {
   readonly drops: Readonly<Record<string, number>>;
   /** Bytes of input not yet committed, when the source can tell (file tails). */
   lagBytes(): number;
+  /**
+   * Whether it holds as many unacknowledged records as it may (its in-flight
+   * bound): the pipeline then commits after the batch at hand instead of at
+   * the next `run.commit_ms`, so a small bound does not cap throughput.
+   */
+  wantsCommit?(): boolean;
   /** Whether it is ready (a Kafka source: partitions assigned); absent means ready once started. */
   health?(): Health;
   /** Its own metrics, read when /metrics is scraped. */
   metrics?(): readonly MetricSample[];
+  /** Releases what start() acquired, after the last commit (a Kafka consumer leaves its group); absent means nothing to release. */
+  close?(): Promise<void>;
+}
+
+/** One operation of {@link RecordFields}: the anonymised value, or undefined to drop it. */
+export type RecordFieldOp = (value: string, timeMs: number) => string | undefined;
+
+/**
+ * How a record source anonymises what its records carry beside their lines
+ * (Kafka keys and headers), with the policy's transforms (the runner gives it).
+ */
+export interface RecordFields {
+  /** The operation of `transform` (a registered transform's name) for the record field `name` (its namespace for pseudonyms). */
+  compile(transform: string, name: string): RecordFieldOp;
+  /** Makes the salts resident that operations on records read at `nowMs` can need; await it before running them. */
+  prepare(nowMs: number): Promise<void>;
 }
 
 /** What a source is built with. */
@@ -110,6 +132,8 @@ export interface SourceContext {
   /** Lifecycle events for the operator's log (rotation, end of input), never with input content. */
   readonly info?: (message: string, fields?: Record<string, unknown>) => void;
   readonly now: () => number;
+  /** Anonymises record keys and headers (record sources); absent, such a source keeps or drops them only. */
+  readonly recordFields?: RecordFields;
 }
 
 /** What a source's config will meet when it starts, checked ahead (check-config) and at start. */

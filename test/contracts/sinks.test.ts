@@ -7,7 +7,8 @@ import fs from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { PassThrough } from 'node:stream';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
+import { type KafkaDev, readTopic, startKafkaDev } from '../helpers/kafka.js';
 import { components } from '../../src/components.js';
 import { retentionWindowFromConfig } from '../../src/retention/config.js';
 import type { Sink, SinkContext } from '../../src/sinks/sink.js';
@@ -25,6 +26,10 @@ function create(type: string, config: Record<string, unknown>, ctx: SinkContext)
   const entry = components.sink(type)!;
   return entry.create(entry.schema.parse({ type, ...config }), ctx);
 }
+
+/** One embedded Kafka for the Kafka harness, started on first use. */
+let kafkaDev: Promise<KafkaDev> | undefined;
+afterAll(async () => (await kafkaDev)?.stop());
 
 const HARNESSES: Record<string, () => SinkHarness> = {
   file() {
@@ -47,6 +52,19 @@ const HARNESSES: Record<string, () => SinkHarness> = {
       make: async () => create('stdout', {}, context('stdout', tmpdir(), stream)),
       read: async () => Buffer.concat(chunks).toString('utf8').split('\n').slice(0, -1),
       cleanup: async () => void stream.destroy(),
+    };
+  },
+  kafka() {
+    let topic: string | undefined;
+    return {
+      async make() {
+        const dev = await (kafkaDev ??= startKafkaDev());
+        // One partition: records of one partition keep their order.
+        topic = await dev.topic(1);
+        return create('kafka', { bootstrap_servers: dev.bootstrap, topic }, context('kafka', tmpdir(), new PassThrough()));
+      },
+      read: async () => (topic === undefined ? [] : (await readTopic((await kafkaDev!).bootstrap, topic)).map((r) => r.value)),
+      cleanup: async () => undefined,
     };
   },
 };

@@ -22,18 +22,22 @@ export function sourceContract(name: string, make: () => Promise<Source>): void 
     let ended = false;
     const done = (async () => {
       for await (const b of src.batches()) {
-        if (b.kind === 'records') throw new Error('a byte source gave records');
-        batches.push(b);
-        text += b.data.toString('latin1');
+        // A record source's records are each one piece of input: the record `a` is the line `a`.
+        if (b.kind === 'records') for (const r of b.records) text += `${r.value.toString('latin1')}\n`;
+        else {
+          batches.push(b);
+          text += b.data.toString('latin1');
+        }
       }
     })().finally(() => (ended = true));
     try {
-      await until(() => text.includes('a\n'), 'the data');
+      await until(() => text.includes('a\n'), 'the data', 30_000);
       src.stop();
       await until(() => ended, 'batches() to end after stop()', 3000);
       await done;
     } finally {
       src.stop();
+      await src.close?.();
     }
     expect(text).toBe('a\n');
     src.stop(); // idempotent
@@ -45,8 +49,10 @@ export function sourceContract(name: string, make: () => Promise<Source>): void 
       expect(Object.values(src.drops).every((n) => Number.isInteger(n) && n >= 0)).toBe(true);
       expect(Number.isFinite(src.lagBytes())).toBe(true);
       expect(typeof src.name).toBe('string');
+      for (const m of src.metrics?.() ?? []) expect(m.name).toMatch(/^gallra_[a-z0-9_]+$/);
     } finally {
       src.stop();
+      await src.close?.();
     }
   });
 });

@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { PassThrough } from 'node:stream';
 import { afterAll, describe, expect, it } from 'vitest';
+import { type KafkaDev, produceRecords, startKafkaDev } from '../helpers/kafka.js';
 import { components } from '../../src/components.js';
 import type { Source, SourceContext } from '../../src/sources/source.js';
 import { StreamSource } from '../../src/sources/stream/stream-source.js';
@@ -17,6 +18,9 @@ import { sourceContract } from './source.case.js';
 
 const dir = fs.mkdtempSync(path.join(tmpdir(), 'gallra-source-'));
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+/** One embedded Kafka for the Kafka harness, started on first use. */
+let kafkaDev: Promise<KafkaDev> | undefined;
+afterAll(async () => (await kafkaDev)?.stop());
 let seq = 0;
 
 function context(name: string): SourceContext {
@@ -65,6 +69,14 @@ const HARNESSES: Record<string, () => Promise<Source>> = {
     c.end('<13>nginx: a\n');
     // The server ends its side when ours ends: the connection is gone before the test goes on.
     await closed;
+    return src;
+  },
+  async kafka() {
+    const dev = await (kafkaDev ??= startKafkaDev());
+    const topic = await dev.topic(2);
+    await produceRecords(dev.bootstrap, topic, [{ value: 'a' }]);
+    const src = create('kafka', { bootstrap_servers: dev.bootstrap, topics: [topic], group: `g-${topic}`, key: 'drop', options: { 'group.protocol': 'consumer' } });
+    await src.start();
     return src;
   },
 };

@@ -194,3 +194,36 @@ function splitReference(input: Buffer, max: number): string[] {
   }
   return out;
 }
+
+describe('LineSplitter.pushWhole (a record: a whole piece of input)', () => {
+  it('hands on exactly what push() then end() would, for any bytes and line limit', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.oneof(fc.constantFrom(0x0a, 0x0d, 0x00, 0x61, 0xef, 0xbb, 0xbf, 0xc3, 0xa5, 0xff), fc.integer({ min: 0, max: 255 })), { maxLength: 40 }),
+        fc.integer({ min: 1, max: 12 }),
+        (bytes, max) => {
+          const chunk = Buffer.from(bytes);
+          const a = recorder();
+          const sa = new LineSplitter(max, a.handler);
+          sa.push(chunk);
+          sa.end();
+          const b = recorder();
+          const sb = new LineSplitter(max, b.handler);
+          sb.pushWhole(chunk);
+          expect(b.rec.events).toEqual(a.rec.events);
+        },
+      ),
+      { seed: SEED, numRuns: 2000 },
+    );
+  });
+
+  it('keeps the ASCII fast path for a record of one line without a newline (no copy, bytes alongside)', () => {
+    let withBytes = 0;
+    const { handler, rec } = recorder();
+    const s = new LineSplitter(1024, { ...handler, source: (src, bytes, base) => (bytes !== undefined && withBytes++, handler.source(src, bytes, base)) });
+    s.pushWhole(Buffer.from('81.6.12.34 - - [22/Nov/2026:10:00:00 +0000] "GET / HTTP/1.1" 200 5'));
+    s.pushWhole(Buffer.from('second\n'));
+    expect(rec.lines).toEqual(['81.6.12.34 - - [22/Nov/2026:10:00:00 +0000] "GET / HTTP/1.1" 200 5', 'second']);
+    expect(withBytes).toBe(2);
+  });
+});

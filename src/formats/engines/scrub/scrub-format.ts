@@ -15,13 +15,16 @@ const ISO_TIME = /\b(\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?(?:Z|[+
 /** A scrubbed line is searched for its time only this far in (times come first in every common layout). */
 const TIME_SEARCH = 512;
 
+/** The name of the scrub format: what the events of unparseable lines are encoded by. */
+export const SCRUBBED = '(scrubbed)';
+
 /**
  * @example
  * const f = new ScrubFormat();
  * f.decode(line, 0, line.length); f.event.time // from the line, or NaN
  */
 export class ScrubFormat implements Format {
-  readonly name = '(scrubbed)';
+  readonly name = SCRUBBED;
   readonly event = new Event(new FieldLayout(['message'], ['message']));
 
   decode(src: string, start: number, end: number): DecodeOutcome {
