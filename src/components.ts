@@ -28,6 +28,7 @@ import { fifoSource } from './sources/fifo/index.js';
 import { fileSource } from './sources/file/index.js';
 import { kafkaSource } from './sources/kafka/index.js';
 import { stdinSource } from './sources/stdin/index.js';
+import { duckdbStore } from './stores/duckdb/index.js';
 import { syslogSource } from './sources/syslog/index.js';
 import { dropTransform } from './transforms/drop/index.js';
 import { generaliseCellTransform } from './transforms/generalise-cell/index.js';
@@ -87,4 +88,6 @@ export const components = new Registry([
   keepOwnIpTransform,
   pseudonymiseNumberTransform,
   generaliseCellTransform,
+  // stores
+  duckdbStore,
 ]);
