@@ -68,26 +68,48 @@ for (const [name, dir] of Object.entries(builds)) {
   candidates.push({ name: `${name}: request: redact`, per: requests.arr.length, fn: () => requests.arr.forEach((v, k) => req(v, requests.b, requests.o[k])) });
   candidates.push({ name: `${name}: http_referer: redact`, per: referers.arr.length, fn: () => referers.arr.forEach((v, k) => ref(v, referers.b, referers.o[k])) });
 
-  const { Anonymiser, collectOutput } = await load(dir, 'pipeline/anonymiser.js');
+  candidates.push({ name: `${name}: engine, default policy`, per: lines.length, fn: await engineRun(dir, name) });
+}
+
+/**
+ * The whole engine over `chunk` with the default policy, for either build:
+ * the line rewriter before the pipeline core (pipeline/anonymiser.js) or the
+ * pipeline built by runtime/build.js (its salts prepared before timing).
+ */
+async function engineRun(dir, name) {
   const { LineSplitter } = await load(dir, 'pipeline/line-splitter.js');
   const { loadPolicy } = await load(dir, 'policy/load.js');
   const { FileKeyring } = await load(dir, 'keyring/file.js');
   const { parseDuration } = await load(dir, 'time/duration.js');
   const loaded = loadPolicy(undefined, { GALLRA_STATE_DIR: path.join(work, name) });
-  const keyring = new FileKeyring({ dir: loaded.saltDir, period: loaded.config.salts.epoch, grace: parseDuration(loaded.config.salts.grace) });
-  candidates.push({
-    name: `${name}: engine, default policy`,
-    per: lines.length,
-    fn: () => {
+  const feed = (handler) => {
+    const splitter = new LineSplitter(65536, handler);
+    for (let i = 0; i < chunk.length; i += 65536) splitter.push(chunk.subarray(i, Math.min(chunk.length, i + 65536)));
+    splitter.end();
+  };
+  if (fs.existsSync(path.join(dir, 'pipeline/anonymiser.js'))) {
+    const { Anonymiser, collectOutput } = await load(dir, 'pipeline/anonymiser.js');
+    const keyring = new FileKeyring({ dir: loaded.saltDir, period: loaded.config.salts.epoch, grace: parseDuration(loaded.config.salts.grace) });
+    return () => {
       const a = new Anonymiser({ policy: loaded.config, keyring, format: 'combined' });
       const { handler, take } = collectOutput(a);
-      const splitter = new LineSplitter(65536, handler);
       a.beginBatch();
-      for (let i = 0; i < chunk.length; i += 65536) splitter.push(chunk.subarray(i, Math.min(chunk.length, i + 65536)));
-      splitter.end();
+      feed(handler);
       if (take().length === 0) throw new Error('no output');
-    },
-  });
+    };
+  }
+  const { buildLinePipeline } = await load(dir, 'runtime/build.js');
+  const { EncodedBatchBuilder } = await load(dir, 'pipeline/line-pipeline.js');
+  const keyring = new FileKeyring({ dir: loaded.saltDir, period: loaded.config.salts.epoch, grace: parseDuration(loaded.config.salts.grace), future: parseDuration(loaded.config.retention.max_future) });
+  const { pipeline } = buildLinePipeline({ policy: loaded.config, keyring, format: 'combined' });
+  const out = new EncodedBatchBuilder();
+  pipeline.consumers.push(out);
+  await pipeline.prepare();
+  return () => {
+    pipeline.beginBatch();
+    feed(pipeline);
+    if (out.take().text.length === 0) throw new Error('no output');
+  };
 }
 
 const best = new Map();

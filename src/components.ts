@@ -12,6 +12,7 @@ import { fifoSource } from './sources/fifo/index.js';
 import { fileSource } from './sources/file/index.js';
 import { kafkaSource } from './sources/kafka/index.js';
 import { stdinSource } from './sources/stdin/index.js';
+import { duckdbStore } from './stores/duckdb/index.js';
 import { syslogSource } from './sources/syslog/index.js';
 
 /**
@@ -33,4 +34,6 @@ export const components = new Registry([
   stdoutSink,
   kafkaSink,
   ...transformEntries,
+  // stores
+  duckdbStore,
 ]);

@@ -41,6 +41,14 @@ export const ERROR_CODES = {
   GALLRA_STORE_BUSY: { exitCode: 1, retriable: true },
   /** The HTTP listener (health, metrics, API) could not bind its address. */
   GALLRA_HTTP_FAILED: { exitCode: 1, retriable: true },
+  /** The aggregate store could not be opened, written or read. */
+  GALLRA_STORE_FAILED: { exitCode: 1, retriable: true },
+  /** The aggregate store's database is held by another process (the writer, gallra run). */
+  GALLRA_STORE_LOCKED: { exitCode: 1, retriable: true },
+  /** An analyst's SQL was refused: not one read-only statement over the aggregate tables. */
+  GALLRA_QUERY_REFUSED: { exitCode: 1, retriable: false },
+  /** An analyst's SQL failed (a syntax error, an unknown column, the time limit). */
+  GALLRA_QUERY_FAILED: { exitCode: 1, retriable: false },
   /** A worker thread of `anonymise --threads` failed or died. */
   GALLRA_WORKER_FAILED: { exitCode: 1, retriable: false },
   /** The Kafka keyring topic is missing, unreadable, or set to keep salts longer than their epoch (retention, cleanup policy). */

@@ -8,6 +8,7 @@
 import type { FormatEntry } from './formats/format.js';
 import type { SinkEntry } from './sinks/sink.js';
 import type { SourceConfigBase, SourceEntry } from './sources/source.js';
+import type { StoreEntry } from './stores/store.js';
 import type { TransformEntry } from './transforms/transform.js';
 
 // Entries are stored with their config types erased: the registry hands each
@@ -16,8 +17,9 @@ import type { TransformEntry } from './transforms/transform.js';
 export type AnySourceEntry = SourceEntry<any>;
 export type AnySinkEntry = SinkEntry<any>;
 export type AnyTransformEntry = TransformEntry<any>;
+export type AnyStoreEntry = StoreEntry<any>;
 /* eslint-enable @typescript-eslint/no-explicit-any */
-export type ComponentEntry = FormatEntry | AnySourceEntry | AnySinkEntry | AnyTransformEntry;
+export type ComponentEntry = FormatEntry | AnySourceEntry | AnySinkEntry | AnyTransformEntry | AnyStoreEntry;
 
 /**
  * @example
@@ -29,6 +31,8 @@ export class Registry {
   readonly sources = new Map<string, AnySourceEntry>();
   readonly sinks = new Map<string, AnySinkEntry>();
   readonly transforms = new Map<string, AnyTransformEntry>();
+  /** Aggregate stores (`aggregates.store.type`). */
+  readonly stores = new Map<string, AnyStoreEntry>();
 
   constructor(entries: readonly ComponentEntry[]) {
     for (const e of entries) {
@@ -54,6 +58,10 @@ export class Registry {
     return this.transforms.get(name);
   }
 
+  store(name: string): AnyStoreEntry | undefined {
+    return this.stores.get(name);
+  }
+
   /** The built-in formats `--format auto` tries, in order (the most specific first). */
   autoFormats(): FormatEntry[] {
     return [...this.formats.values()].filter((f) => f.autoOrder !== undefined).sort((a, b) => a.autoOrder! - b.autoOrder!);
@@ -69,6 +77,8 @@ export class Registry {
         return this.sinks;
       case 'transform':
         return this.transforms;
+      case 'store':
+        return this.stores;
     }
   }
 }

@@ -6,6 +6,8 @@
 import fs from 'node:fs';
 import { once } from 'node:events';
 import type { Writable } from 'node:stream';
+import { auditLogPath } from '../audit/config.js';
+import { AuditLog } from '../audit/log.js';
 import { GallraError, isGallraError } from '../errors.js';
 import { FileKeyring } from '../keyring/file.js';
 import { startHousekeeping } from '../keyring/housekeeping.js';
@@ -15,9 +17,11 @@ import { LineSplitter } from '../pipeline/line-splitter.js';
 import type { LineStats } from '../pipeline/stats.js';
 import type { Pseudonymiser } from '../transforms/pseudonymise.js';
 import { loadPolicyLazily } from '../policy/builtin.js';
+import { type Aggregates, createAggregates } from '../runtime/aggregates.js';
 import { buildLinePipeline } from '../runtime/build.js';
 import { explainRejects, rejectsOf } from '../runtime/diagnose.js';
 import { withSaltAudit } from '../runtime/salt-store.js';
+import { aggregateSweptStore, Sweeper } from '../runtime/sweeper.js';
 import { ParallelAnonymiser } from '../runtime/threads/parallel.js';
 import { readInput } from '../sources/stream/read-input.js';
 import { Progress, type ProgressStream } from './progress.js';
@@ -32,6 +36,8 @@ in the same format: client IPs truncated, user ids pseudonymised under the
 salt of the event's epoch, identifiers in URLs and referers redacted, user
 agents generalised, unknown fields dropped. Lines that do not parse, have no
 timestamp or fall outside the retention window are counted and left out.
+When the policy has an aggregates: section, every anonymised line is also
+counted into the aggregate store (read it with gallra query or gallra serve).
 
 Options:
   --format F        combined | common | vhost_combined | json | auto | a format
@@ -90,6 +96,11 @@ export async function anonymiseCommand(argv: string[], io: CommandIo): Promise<n
   }
   const unparsed = oneOf('anonymise', '--unparsed', values.unparsed, ['drop', 'scrub'] as const);
   const threads = threadCount(values.threads);
+  // The policy's aggregates: the stage counts every anonymised event into its store (DuckDB is loaded only then).
+  const aggregates = createAggregates(loaded, { warn: (m) => io.logger.warn(m) });
+  if (aggregates !== undefined && threads > 1) {
+    throw new GallraError('GALLRA_USAGE', 'gallra anonymise: --threads above 1 cannot fill the aggregate store (each worker would see only part of every window); run with --threads 1, or remove aggregates: from the policy');
+  }
   const log = io.logger;
   // Salts destroyed by housekeeping are recorded in the audit trail.
   const keyring = withSaltAudit(
@@ -108,6 +119,14 @@ export async function anonymiseCommand(argv: string[], io: CommandIo): Promise<n
   try {
     // Inside the try: a keyring or --output failure still stops the timer and closes the keyring.
     await housekeeping.runNow();
+    if (aggregates !== undefined) {
+      await aggregates.open();
+      // The aggregates' own window applies now: rows that aged out since the last run go, recorded in the audit trail.
+      const audit = new AuditLog(auditLogPath(policy.audit, loaded.baseDir, process.env));
+      const onAuditError = (err: unknown): void => log.error({ err }, 'audit record not written');
+      const sweeper = new Sweeper([aggregateSweptStore(loaded, aggregates.output)], Date.now, { audit, by: 'gallra anonymise', onAuditError });
+      for (const r of await sweeper.sweep(false)) if (r.error !== undefined) log.error({ err: r.error, store: r.store }, 'retention sweep failed');
+    }
     const out = openOutput(values.output as string | undefined, io.stdout);
     const write = async (chunk: string | Buffer): Promise<void> => {
       if (chunk.length > 0 && !out.stream.write(chunk)) await Promise.race([once(out.stream, 'drain'), out.failed]);
@@ -115,7 +134,7 @@ export async function anonymiseCommand(argv: string[], io: CommandIo): Promise<n
     engine =
       threads > 1
         ? parallelEngine(new ParallelAnonymiser({ threads, policyFile: loaded.file, env: process.env, format, unparsed, maxLineLength: policy.input.max_line_length, write }))
-        : singleEngine(buildLinePipeline({ policy, keyring, format, unparsed }), policy.input.max_line_length, write);
+        : singleEngine(buildLinePipeline({ policy, keyring, format, unparsed, deriveVisitorId: aggregates !== undefined }), policy.input.max_line_length, write, aggregates);
 
     const inputs = positionals.length > 0 ? positionals : ['-'];
     // A progress line on a terminal, for files (stdin has no size to measure against).
@@ -154,6 +173,8 @@ export async function anonymiseCommand(argv: string[], io: CommandIo): Promise<n
     await housekeeping.stop();
     keyring.close();
     await engine?.abort();
+    // Closes the windows still open, writes and publishes them (also after a failed input: what was read counts).
+    await aggregates?.output.close();
   }
   if (values.stats === true) io.stderr.write(`gallra: ${stats.summary()}\n`);
   else if (stats.linesIn > 0 && stats.linesOut === 0) {
@@ -161,6 +182,7 @@ export async function anonymiseCommand(argv: string[], io: CommandIo): Promise<n
     const why = explainRejects(rejectsOf(stats), { policy, format: format ?? policy.input.format, sample, fix: (f) => `use --format ${f}` });
     io.stderr.write(`gallra anonymise: 0 of ${stats.linesIn} ${stats.linesIn === 1 ? 'line' : 'lines'} written: ${why !== '' ? why : stats.summary()}\n`);
   }
+  if (values.stats === true && aggregates !== undefined) io.stderr.write(`gallra: ${aggregateSummary(aggregates)}\n`);
   log.info({ stats: stats.toJSON() }, 'anonymise done');
   return exitCode;
 }
@@ -186,11 +208,30 @@ interface Engine {
   abort(): Promise<void>;
 }
 
-function singleEngine(built: { pipeline: LinePipeline; pseudonymiser: Pseudonymiser }, maxLineLength: number, write: (chunk: string) => Promise<void>): Engine {
+/** The `--stats` line of the aggregate stage. */
+function aggregateSummary(a: Aggregates): string {
+  const s = a.stage.stats;
+  return `aggregates: ${s.events} events in ${s.windows.window} windows (${s.windows.day} days, ${s.windows.month} months), ${s.late} late (not merged), ${s.rows} rows stored, ${s.folded} groups below k=${a.settings.k} folded into (other)`;
+}
+
+/** How often a long batch run (a piped log) publishes the windows it has closed, in ms. */
+const PUBLISH_MS = 60_000;
+
+function singleEngine(built: { pipeline: LinePipeline; pseudonymiser: Pseudonymiser }, maxLineLength: number, write: (chunk: string) => Promise<void>, aggregates?: Aggregates): Engine {
   const { pipeline, pseudonymiser } = built;
   const output = new EncodedBatchBuilder();
   pipeline.consumers.push(output);
-  const flush = (): Promise<void> => write(output.take().text);
+  if (aggregates !== undefined) pipeline.consumers.push(aggregates.stage);
+  let published = Date.now();
+  const flush = async (): Promise<void> => {
+    await write(output.take().text);
+    if (aggregates === undefined) return;
+    await aggregates.output.writeClosed();
+    if (Date.now() - published >= PUBLISH_MS) {
+      published = Date.now();
+      await aggregates.output.flush();
+    }
+  };
   let splitter = new LineSplitter(maxLineLength, pipeline);
   // Whether the bytes read so far end inside a line (no newline yet).
   let midLine = false;

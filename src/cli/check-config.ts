@@ -11,6 +11,7 @@ import type { FieldSpec } from '../policy/schema.js';
 import { componentName, type Registry } from '../registry.js';
 import { retentionWindowFromConfig } from '../retention/config.js';
 import { retentionCutoff } from '../retention/window.js';
+import { storeContext } from '../runtime/aggregates.js';
 import { buildFormat, fieldRulesFor } from '../runtime/build.js';
 import { redactOptionsFromConfig } from '../transforms/redact/config.js';
 import { ipTruncationFromConfig } from '../transforms/truncate-ip.js';
@@ -136,6 +137,7 @@ export function describePolicy(loaded: LoadedPolicy, now: number, registry: Regi
     if (d.note !== undefined) lines.push(`  ${d.note}`);
   }
   lines.push(...describeRun(loaded, registry));
+  lines.push(...describeAggregates(loaded, registry));
   return `${lines.join('\n')}\n`;
 }
 
@@ -162,6 +164,23 @@ function describeRun(loaded: LoadedPolicy, registry: Registry): string[] {
   if (c.sinks === undefined) lines.push('  (no sinks: gallra run will refuse to start)');
   lines.push(c.http === undefined ? '  http   none (no /healthz, /readyz or /metrics)' : `  http   ${c.http.host}:${c.http.port}: /healthz, /readyz, /metrics`);
   return lines;
+}
+
+/** The aggregates a policy rolls off the stream, and where they are kept (nothing without `aggregates:`). */
+function describeAggregates(loaded: LoadedPolicy, registry: Registry): string[] {
+  const a = loaded.config.aggregates;
+  if (a === undefined) return [];
+  const entry = registry.store(a.store.type)!;
+  const groupings = a.groupings.map((g) => (g === 'total' ? 'total' : `[${g.join(', ')}]`)).join(' ');
+  const rollups = [a.rollups.day ? 'day' : '', a.rollups.month ? 'month' : ''].filter((x) => x !== '');
+  return [
+    '',
+    `aggregates: ${a.window} windows on event time (later than ${a.allowed_lateness} behind the newest: counted as late, not merged); rows below k=${a.k} distinct visitors fold into (other)`,
+    `  groupings ${groupings}${rollups.length > 0 ? `; distinct counts also per ${rollups.join(' and ')}` : ''}`,
+    `  noise    ${a.noise === undefined ? 'off' : `discrete Laplace, epsilon ${a.noise.epsilon}, contribution cap ${a.noise.contribution_cap}`}`,
+    `  store    ${entry.describe(a.store, storeContext(loaded, process.env))}`,
+    `  readers  gallra query, gallra serve${loaded.config.http === undefined ? '' : ', and gallra run at its http: address'} (a bearer token required beyond loopback)`,
+  ];
 }
 
 /** The prefixes a policy sets over its preset, as check-config shows them: `, ipv6_prefix 64 over it`. */

@@ -19,6 +19,8 @@ identifiers in URLs and free text, and keeps nothing beyond six months.
 Commands:
   anonymise [FILE...]     stdin/files → stdout, same log format, anonymised
   run --config FILE       long-running pipeline: tail, FIFO, syslog → daily files
+  query --config FILE SQL read-only SQL over the anonymous aggregates
+  serve --config FILE     dashboard and JSON API over the aggregates (read-only)
   retention --config FILE enforce the retention window on every store now
   status --config FILE    per store: window, oldest data held, in policy? (exit 1 if not)
   audit verify|report     the hash-chained audit trail: check it, or report for the DPO
@@ -29,6 +31,7 @@ Commands:
   salts list|rotate|destroy
                           keyring housekeeping
   kafka-dev --topic T:N   embedded Kafka (librdkafka's mock cluster) for a fresh machine
+  demo                    the whole pipeline on embedded Kafka and DuckDB, on sample data
 
 Run 'gallra <command> --help' for a command's options. Every command takes
 --log-level fatal|error|warn|info|debug|silent (or GALLRA_LOG_LEVEL).
@@ -77,10 +80,21 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   salts: async () => {
     const m = await import('./salts.js');
     return { run: m.saltsCommand, help: m.SALTS_HELP };
+  },  query: async () => {
+    const m = await import('./query.js');
+    return { run: m.queryCommand, help: m.QUERY_HELP };
+  },
+  serve: async () => {
+    const m = await import('./serve.js');
+    return { run: m.serveCommand, help: m.SERVE_HELP };
   },
   'kafka-dev': async () => {
     const m = await import('./kafka-dev.js');
     return { run: m.kafkaDevCommand, help: m.KAFKA_DEV_HELP };
+  },
+  demo: async () => {
+    const m = await import('./demo.js');
+    return { run: m.demoCommand, help: m.DEMO_HELP };
   },
 };
 
@@ -105,7 +119,7 @@ function logLevel(argv: readonly string[], command: string): LogLevel {
     else continue;
     from = '--log-level';
   }
-  if (v === undefined) return command === 'run' ? 'info' : 'warn';
+  if (v === undefined) return command === 'run' || command === 'serve' ? 'info' : 'warn';
   if (!(LOG_LEVELS as readonly string[]).includes(v)) throw new GallraError('GALLRA_USAGE', `gallra: ${from} must be one of ${LOG_LEVELS.join(', ')}`);
   return v as LogLevel;
 }

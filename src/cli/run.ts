@@ -29,6 +29,8 @@ what came before them: a clean stop (SIGTERM) neither loses nor repeats a
 line; a crash (kill -9, power loss) loses nothing acknowledged and repeats
 the lines that reached the output after the last checkpoint (at most
 run.commit_ms of input), and the restart logs how many bytes it reads again.
+With aggregates: it is the single writer of the aggregate store, and with
+http: it also serves the dashboard and the API (see gallra serve --help).
 
 Every minute (and at start) it holds every store to the retention window
 and destroys the salts of closed epochs, recording what went in the audit

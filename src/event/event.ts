@@ -167,15 +167,17 @@ export class Event {
   }
 
   /**
-   * The anonymised value of the first present field with `role` as text —
-   * what the consumers at the fan-out (aggregates, keyed sinks) may see —
-   * or undefined when there is none or it was dropped.
+   * The anonymised value of the first present field with `role` that the
+   * policy did not drop, as text — what the consumers at the fan-out
+   * (aggregates, keyed sinks) may see — or undefined when there is none. (A
+   * dropped field is skipped, not an answer: combined's `remote_logname`
+   * shares the `user` role with `remote_user` and is dropped by default.)
    */
   anonymisedOf(role: Role): string | undefined {
     for (const slot of this.layout.slotsOf(role)) {
       if (!this.has(slot)) continue;
       const o = this.out[slot];
-      if (o === DROPPED) return undefined;
+      if (o === DROPPED) continue;
       if (o === UNCHANGED) {
         const s = this.starts[slot]!;
         if (s >= 0) return this.src.slice(s, this.ends[slot]);

@@ -8,7 +8,9 @@
  * and the checks on kept values work the same for nginx text, CloudFront
  * TSV and Caddy JSON alike.
  */
+import { isIbanAt } from '../util/iban.js';
 import { parseAnyTimestamp } from '../time/parse-timestamp.js';
+import { luhnValid } from '../util/luhn.js';
 
 /** Every role a field can have. */
 export const ROLES = [
@@ -216,10 +218,13 @@ function hostText(v: string, s: number, e: number): boolean {
     end = colon;
   }
   if (end - s < 1 || end - s > 253 || !allOf(v, s, end, HOST)) return false;
-  // A DNS label is at most 63 characters (RFC 1035): a 64-hex id is not a host name.
-  for (let i = s, label = 0; i < end; i++) {
-    if (v.charCodeAt(i) === 46) label = 0;
-    else if (++label > 63) return false;
+  // A DNS label is at most 63 characters (RFC 1035): a 64-hex id is not a host name;
+  // nor is a label that is a bank account number (an IBAN with a valid check).
+  for (let i = s, label = 0; i <= end; i++) {
+    if (i === end || v.charCodeAt(i) === 46) {
+      if (label >= 15 && isIbanAt(v, i - label, i)) return false;
+      label = 0;
+    } else if (++label > 63) return false;
   }
   // A dotted quad (or any all-numeric name) is an address, not a host name.
   let letter = false;
@@ -257,13 +262,44 @@ const timeOfDay = (v: string, s: number, e: number): boolean =>
 const DIMENSION = charClass('ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._-:/+,=*|;()[]<>~ ');
 const HEX = charClass('0123456789abcdefABCDEF');
 
+const isDigitAt = (v: string, i: number): boolean => v.charCodeAt(i) >= 48 && v.charCodeAt(i) <= 57;
+
+/**
+ * Whether `v[s..e)` holds a Swedish personal identity or coordination number
+ * written with a separator (`811218-9876`, `19811218+9876`): six or eight
+ * digits that are a date, `-`, `+` or a space (IIS writes `+` for one),
+ * four digits, and the Luhn check over
+ * the ten. The digit-run rule of {@link dimensionText} does not see it.
+ */
+function hasSplitPersonalNumber(v: string, s: number, e: number): boolean {
+  for (let i = s + 6; i + 4 < e; i++) {
+    const c = v.charCodeAt(i);
+    if (c !== 45 && c !== 43 && c !== 32) continue;
+    let a = i;
+    while (a > s && isDigitAt(v, a - 1)) a--;
+    const n = i - a;
+    if ((n !== 6 && n !== 8) || (i + 5 < e && isDigitAt(v, i + 5))) continue;
+    let tail = true;
+    for (let k = i + 1; k <= i + 4; k++) tail &&= isDigitAt(v, k);
+    if (!tail) continue;
+    const ds: number[] = [];
+    for (let k = i - 6; k < i; k++) ds.push(v.charCodeAt(k));
+    for (let k = i + 1; k <= i + 4; k++) ds.push(v.charCodeAt(k));
+    const month = (ds[2]! - 48) * 10 + ds[3]! - 48;
+    const day = ((ds[4]! - 48) * 10 + ds[5]! - 48) % 60;
+    if (month >= 1 && month <= 12 && day >= 1 && day <= 31 && luhnValid(ds)) return true;
+  }
+  return false;
+}
+
 /**
  * A category kept as it is: at most 96 printable ASCII characters of a
  * small set (no `@`, quote, `?`, `&`, `%` or control character), no leading,
  * trailing or double space, and nothing that names a person or a machine —
  * no IPv4 or IPv6 address, no run of 9 or more digits (phone, account and
- * identity numbers), no run of 12 or more hex digits (request ids, hashes,
- * UUID parts) and no AWS access key id.
+ * identity numbers), no personal identity number with its separator, no run
+ * of 12 or more hex digits (request ids, hashes, UUID parts) and no AWS
+ * access key id.
  */
 function dimensionText(v: string, s: number, e: number): boolean {
   if (e - s < 1 || e - s > 96 || !allOf(v, s, e, DIMENSION)) return false;
@@ -301,7 +337,7 @@ function dimensionText(v: string, s: number, e: number): boolean {
       if (k === i + 20) return false;
     }
   }
-  return true;
+  return !hasSplitPersonalNumber(v, s, e);
 }
 
 /** Whether some space/comma-separated part of `v[s..e)` is made of hex digits, colons and dots only, with two colons or more. */

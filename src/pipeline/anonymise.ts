@@ -31,7 +31,7 @@ type PureOp = Extract<CompiledOp, { kind: 'pure' }>;
 const KIND_OTHER = 0;
 const KIND_KEEP = 1;
 const KIND_DROP = 2;
-/** A memoised pure result: null means "unchanged". */
+/** A memoised pure result: null means "unchanged" (what computing it counted is the entry's tag). */
 type Memo = AdaptiveMemo<string | null>;
 
 /**
@@ -160,11 +160,17 @@ function memoised(memo: Memo, op: PureOp, ev: Event, s: number, e: number): stri
   const h = view !== undefined ? hashBytes(view, ev.byteBase + s, ev.byteBase + e) : hashString(src, s, e);
   const hit = memo.cache.getRange(src, s, e, h);
   memo.record(hit !== undefined);
-  if (hit !== undefined) return hit;
+  if (hit !== undefined) {
+    const tag = memo.cache.lastTag;
+    if (tag > 0) op.tally?.replay(tag);
+    return hit;
+  }
   const value = src.slice(s, e);
   const r = ev.bytes !== undefined ? op.fnAscii(value, ev.bytes, ev.byteBase + s) : op.fn(value);
   const result = r === value ? null : r;
-  memo.cache.setHashed(value, h, result);
+  // What computing it counted goes with the entry, to be counted again on every hit; too much to pack: not memoised.
+  const counted = op.tally === undefined ? 0 : op.tally.take();
+  if (counted >= 0) memo.cache.setHashed(value, h, result, counted);
   return result;
 }
 

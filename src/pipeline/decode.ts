@@ -4,6 +4,9 @@
  */
 import { type Format, MATCH, MATCH_APPENDED, NO_MATCH, type DecodeOutcome } from '../formats/format.js';
 
+/** U+FEFF, the UTF-8 byte-order mark as a character. */
+const BOM = 0xfeff;
+
 /**
  * @example
  * const d = new Decoder([combined, common]);
@@ -52,6 +55,11 @@ export class Decoder {
    * read those fields as its own.
    */
   decode(start: number, end: number): number {
+    // A UTF-8 byte-order mark before a line (files concatenated, a writer that
+    // starts each file or record with one) is not part of the line. Skipped
+    // before any format sees it: a format whose first field is unchecked
+    // (vhost_combined's host) would otherwise take it into that field.
+    if (this.src.charCodeAt(start) === BOM) start++;
     const c = this.formats;
     const last = this.lastHit;
     const first = this.tryDecode(c[last]!, start, end);
@@ -77,7 +85,8 @@ export class Decoder {
   header(start: number, end: number): boolean {
     let any = false;
     const h = this.headed;
-    for (let i = 0; i < h.length; i++) if (h[i]!.header?.(this.src, start, end) === true) any = true;
+    const s = this.src.charCodeAt(start) === BOM ? start + 1 : start;
+    for (let i = 0; i < h.length; i++) if (h[i]!.header?.(this.src, s, end) === true) any = true;
     return any;
   }
 

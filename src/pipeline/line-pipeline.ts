@@ -44,6 +44,8 @@ export interface LinePipelineOptions {
   readonly keyring: SaltPreparer;
   /** The clock: retention cutoff, arrival stamps. */
   readonly now: () => number;
+  /** The redactor's cumulative hit counters by kind (read, never written, by {@link LinePipeline.syncStats}). */
+  readonly redactionHits?: Readonly<Record<string, number>>;
 }
 
 /**
@@ -191,6 +193,8 @@ export class LinePipeline implements LineHandler {
     });
     if (this.options.scrub !== undefined && this.decodedBy[this.formats.length]! > 0) s.decoded['(scrubbed)'] = this.decodedBy[this.formats.length]!;
     for (const [name, n] of this.options.stage.rejected) s.rejected[name] = n;
+    const hits = this.options.redactionHits;
+    if (hits !== undefined) for (const kind in hits) if (hits[kind]! > 0) s.redactions[kind] = hits[kind]!;
     return s;
   }
 }

@@ -43,6 +43,8 @@ export class LineStats {
   readonly decoded: Record<string, number> = {};
   /** Kept values dropped because they did not have their field role's shape, by field name (the line is still written). */
   readonly rejected: Record<string, number> = {};
+  /** Values the redactor replaced, by detector kind (`email`, `phone`, `query`, …): what free-text redaction removes. */
+  readonly redactions: Record<string, number> = {};
   readonly dropped: Record<DropReason, number> = Object.fromEntries(DROP_REASONS.map((r) => [r, 0])) as Record<DropReason, number>;
 
   drop(reason: DropReason, n = 1): void {
@@ -64,6 +66,7 @@ export class LineStats {
     for (const r of DROP_REASONS) this.dropped[r] += o.dropped[r];
     addCounts(this.decoded, o.decoded);
     addCounts(this.rejected, o.rejected);
+    addCounts(this.redactions, o.redactions);
   }
 
   /** One human line: `1000 lines in, 990 out, 10 dropped (unparsed 8, expired 2)`. */
@@ -72,11 +75,13 @@ export class LineStats {
     const scrub = this.scrubbed > 0 ? `, ${this.scrubbed} scrubbed` : '';
     const rejected = Object.entries(this.rejected);
     const kept = rejected.length === 0 ? '' : `; ${rejected.reduce((n, [, k]) => n + k, 0)} kept values dropped for not having their field's shape (${rejected.map(([f, k]) => `${f} ${k}`).join(', ')})`;
-    return `${this.linesIn} ${this.linesIn === 1 ? 'line' : 'lines'} in, ${this.linesOut} out${scrub}, ${this.droppedTotal} dropped${reasons.length > 0 ? ` (${reasons.join(', ')})` : ''}${kept}`;
+    const redacted = Object.entries(this.redactions).filter(([, n]) => n > 0);
+    const hits = redacted.length === 0 ? '' : `; ${redacted.reduce((n, [, k]) => n + k, 0)} values redacted (${redacted.map(([kind, n]) => `${kind} ${n}`).join(', ')})`;
+    return `${this.linesIn} ${this.linesIn === 1 ? 'line' : 'lines'} in, ${this.linesOut} out${scrub}, ${this.droppedTotal} dropped${reasons.length > 0 ? ` (${reasons.join(', ')})` : ''}${kept}${hits}`;
   }
 
   toJSON(): StatsJson {
-    return { lines_in: this.linesIn, lines_out: this.linesOut, scrubbed: this.scrubbed, headers: this.headers, dropped: { ...this.dropped }, decoded: { ...this.decoded }, rejected: { ...this.rejected } };
+    return { lines_in: this.linesIn, lines_out: this.linesOut, scrubbed: this.scrubbed, headers: this.headers, dropped: { ...this.dropped }, decoded: { ...this.decoded }, rejected: { ...this.rejected }, redactions: { ...this.redactions } };
   }
 
   /** Counters from {@link toJSON} (a worker thread's), added to these. */
@@ -88,6 +93,7 @@ export class LineStats {
     for (const r of DROP_REASONS) this.dropped[r] += o.dropped[r];
     addCounts(this.decoded, o.decoded);
     addCounts(this.rejected, o.rejected);
+    addCounts(this.redactions, o.redactions);
   }
 }
 
@@ -100,6 +106,7 @@ export interface StatsJson {
   dropped: Record<DropReason, number>;
   decoded: Record<string, number>;
   rejected: Record<string, number>;
+  redactions: Record<string, number>;
 }
 
 function addCounts(into: Record<string, number>, from: Readonly<Record<string, number>>): void {

@@ -6,6 +6,7 @@
  * typo never silently turns a protection off.
  */
 import { z } from '../util/zod-real.js';
+import { type AggregatesConfig, aggregatesConfigSchemaFor } from '../aggregate/config.js';
 import { auditConfigSchema } from '../audit/config.js';
 import { components } from '../components.js';
 import { ROLES } from '../event/vocabulary.js';
@@ -109,6 +110,8 @@ export function policySchemaFor(registry: Registry) {
     /** gallra run: the health/metrics listener. */
     http: httpConfigSchema.optional(),
     run: runConfigSchema.default(runConfigSchema.parse({})),
+    /** Anonymous aggregates rolled off the stream (the aggregate stage and its store). */
+    aggregates: aggregatesConfigSchemaFor([...registry.stores.values()].map((s) => s.schema)).optional(),
     /** The audit trail of sweeps, salt destruction and data-subject requests. */
     audit: auditConfigSchema.default(auditConfigSchema.parse({})),
   });
@@ -132,7 +135,8 @@ export interface SinkConfig {
 }
 
 type Parsed = z.infer<typeof policySchema>;
-export type PolicyConfig = Omit<Parsed, 'fields' | 'formats' | 'sources' | 'sinks'> & {
+export type PolicyConfig = Omit<Parsed, 'fields' | 'formats' | 'sources' | 'sinks' | 'aggregates'> & {
+  readonly aggregates?: AggregatesConfig | undefined;
   readonly fields: Readonly<Record<string, FieldSpec>>;
   readonly formats: Readonly<Record<string, { readonly fields: Readonly<Record<string, FieldSpec>>; readonly [option: string]: unknown }>>;
   readonly sources?: readonly SourceConfig[] | undefined;

@@ -29,12 +29,14 @@
  *   and audits either way. `enforce` removes nothing (the topic's retention
  *   does); `erasure` says that a topic cannot drop one person's records and
  *   when retention will have deleted them.
- * - **The aggregate store** (DuckDB rows and Parquet partitions; not on main
- *   yet): `enforce` deletes rows whose window began before the cutoff of
- *   `aggregates.retention` and drops `date=YYYY-MM-DD/` partitions whose
- *   whole day is before it (`rows`, `partition`); `oldest` is the earliest
- *   window start; `erasure` says that aggregates hold nothing about any one
- *   person (counts over groups of at least k visitors).
+ * - **The aggregate store** (DuckDB rows and Parquet partitions;
+ *   stores/duckdb/retention.ts): `enforce` deletes rows whose window began
+ *   before the cutoff of `aggregates.retention` and drops
+ *   `date=YYYY-MM-DD/` partitions left without a row or whose whole day is
+ *   before it (`rows`, `partition`, named `<table>/date=<day>`); without
+ *   the writer it defers the rows to a running writer; `oldest` is the
+ *   earliest window start; `erasure` says that aggregates hold nothing
+ *   about any one person (counts over groups of at least k visitors).
  *
  * A store implements `enforce` (required) and whichever of the rest it can.
  */

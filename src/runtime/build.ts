@@ -8,7 +8,7 @@ import { pipelineComponents as components } from '../pipeline-components.js';
 import type { Event } from '../event/event.js';
 import { type Role, roleOfName } from '../event/vocabulary.js';
 import { GallraError } from '../errors.js';
-import { ScrubFormat } from '../formats/engines/scrub/scrub-format.js';
+import { SCRUB_FIELD_RULES, ScrubFormat } from '../formats/engines/scrub/scrub-format.js';
 import type { FieldDisposition, Format, FormatContext } from '../formats/format.js';
 import type { Keyring } from '../keyring/keyring.js';
 import { AnonymisePlan, AnonymiseStage } from '../pipeline/anonymise.js';
@@ -162,7 +162,7 @@ export function buildLinePipeline(o: BuildOptions): BuiltPipeline {
   let scrub: { format: Format; plan: AnonymisePlan } | undefined;
   if ((o.unparsed ?? policy.input.unparsed) === 'scrub') {
     const format = new ScrubFormat();
-    scrub = { format, plan: planFor(format, { message: { transform: 'redact' } }, context, registry, derive) };
+    scrub = { format, plan: planFor(format, SCRUB_FIELD_RULES, context, registry, derive) };
   }
   const pipeline = new LinePipeline({
     decoder: new Decoder(formats),
@@ -173,6 +173,7 @@ export function buildLinePipeline(o: BuildOptions): BuiltPipeline {
     scrub,
     keyring: o.keyring,
     now,
+    redactionHits: context.redactor.hits,
   });
   return { pipeline, pseudonymiser: context.pseudonymiser, redactor: context.redactor, context };
 }

@@ -115,5 +115,7 @@ export function stopSummary(source: string, stats: LineStats, sourceDrops: Reado
   const dropped: Record<string, number> = {};
   for (const r of DROP_REASONS) if (stats.dropped[r] > 0) dropped[r] = stats.dropped[r];
   for (const [r, n] of Object.entries(sourceDrops)) if (n > 0) dropped[r] = (dropped[r] ?? 0) + n;
-  return { source, lines_in: stats.linesIn, lines_out: stats.linesOut, ...(stats.scrubbed > 0 ? { scrubbed: stats.scrubbed } : {}), dropped };
+  // Counts only (lines by fate, values redacted by detector kind): never a value.
+  const redactions = Object.keys(stats.redactions).length > 0 ? { redactions: { ...stats.redactions } } : {};
+  return { source, lines_in: stats.linesIn, lines_out: stats.linesOut, ...(stats.scrubbed > 0 ? { scrubbed: stats.scrubbed } : {}), dropped, ...redactions };
 }

@@ -143,7 +143,7 @@ export async function applyReload(runner: { readonly parts: RunnerParts }, next:
     const old = new Map(r.sinkNames.map((n, i) => [n, r.sinks[i]!]));
     const list = newSinks.map((s, i) => madeSinks.get(i) ?? old.get(sinkName(s, i))!);
     const closing = plan.sinks.stop.map((n) => old.get(n)!);
-    r.sinks.splice(0, r.sinks.length, ...list);
+    r.sinks.splice(0, r.sinks.length, ...list, ...r.extraSinks);
     r.sinkNames.splice(0, r.sinkNames.length, ...newSinks.map(sinkName));
     await Promise.all(closing.map((s) => s.close().catch((err: unknown) => r.log.error({ err, sink: s.name }, 'closing a sink the reload removed failed'))));
     kept.forEach((x, j) => {

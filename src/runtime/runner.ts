@@ -20,12 +20,14 @@ import { loadPolicy, type LoadedPolicy } from '../policy/load.js';
 import type { SinkConfig, SourceConfig } from '../policy/schema.js';
 import { componentName, type Registry } from '../registry.js';
 import { retentionWindowFromConfig } from '../retention/config.js';
+import { type Server, startServer } from '../server/app.js';
 import { startHttp } from '../server/http.js';
 import { createMetrics, type MeteredSource } from '../server/metrics.js';
 import { isRetainable, type Sink } from '../sinks/sink.js';
 import type { RecordFields, Source } from '../sources/source.js';
 import type { Pseudonymiser } from '../transforms/pseudonymise.js';
-import type { Health } from '../util/metric.js';
+import type { Health, MetricSample } from '../util/metric.js';
+import { type Aggregates, createAggregates } from './aggregates.js';
 import { buildLinePipeline } from './build.js';
 import { explainRejects } from './diagnose.js';
 import { keyringFor } from './keyring-backend.js';
@@ -34,7 +36,7 @@ import { recordFieldsFor } from './record-fields.js';
 import { applyReload } from './reload.js';
 import { AuditedKeyring, saltsClause } from './salt-store.js';
 import { StoredLineReader } from './stored-lines.js';
-import { checkpointStore, eventsClause, refuseLongerRetention, storeKindOf, Sweeper } from './sweeper.js';
+import { aggregateSweptStore, checkpointStore, eventsClause, refuseLongerRetention, storeKindOf, Sweeper, type SweptStore } from './sweeper.js';
 
 export interface RunnerOptions {
   readonly logger: Logger;
@@ -79,6 +81,10 @@ export class Runner {
   private readonly metered: MeteredSource[] = [];
   private sweeper: Sweeper;
   private server: http.Server | undefined;
+  /** The fastify server, when the policy has aggregates (API and dashboard beside health and metrics). */
+  private apiServer: Server | undefined;
+  /** The aggregate stage and its store's output (the last of `sinks`; not a policy sink, kept across reloads). */
+  private readonly aggregates: Aggregates | undefined;
   private housekeeping: Housekeeping | undefined;
   private monitorTimer: NodeJS.Timeout | undefined;
   private started = false;
@@ -118,6 +124,15 @@ export class Runner {
       this.sinks.push(this.makeSink(loaded, s, i));
       this.sinkNames.push(componentName(this.registry.sink(s.type), s, i));
     });
+    // The aggregate stage counts every source's events; its output is flushed with the sinks, before positions advance.
+    this.aggregates = createAggregates(loaded, {
+      registry: this.registry,
+      env: this.env,
+      now: this.now,
+      warn: (m) => this.log.warn(m),
+      onError: (err) => this.log.error({ err }, 'aggregate store failed'),
+    });
+    if (this.aggregates !== undefined) this.sinks.push(this.aggregates.output);
     c.sources!.forEach((s, i) => this.running.push(this.makeSource(loaded, s, i)));
     this.sweeper = this.makeSweeper();
   }
@@ -136,14 +151,25 @@ export class Runner {
         () => this.sweep(),
       );
       // Not a minute from now: data that fell out of the window while gallra was down goes at once.
+      // The single writer of the aggregate store: opened before any line is read (and before the first sweep).
+      await this.aggregates?.open();
       await this.housekeeping.runNow();
       for (const r of this.running) await r.source.start();
       const http = this.loaded.config.http;
       if (http !== undefined) {
-        this.server = await startHttp(http, createMetrics(this.metered, this.sinks, this.now), () => this.health(), () => [
+const registry = createMetrics(this.metered, this.sinks, this.now);
+        const extra = (): MetricSample[] => [
           ...this.running.flatMap((r) => [...(r.source.metrics?.() ?? []), ...r.monitor.metrics()]),
           ...this.sinks.flatMap((s) => s.metrics?.() ?? []),
-        ]);
+        ];
+        const store = this.aggregates?.output.storeOf;
+        if (this.aggregates !== undefined && store !== undefined) {
+          // The dashboard and API from this process's own connection to the store it writes.
+          const api = { engine: await store.engine(), settings: this.aggregates.settings };
+          this.apiServer = await startServer({ host: http.host, port: http.port, token: this.env.GALLRA_API_TOKEN, metrics: registry, ready: () => this.health(), extraMetrics: extra, api });
+        } else {
+          this.server = await startHttp(http, registry, () => this.health(), extra);
+        }
       }
     } catch (err) {
       // What did start (a bound syslog port) would keep the process alive
@@ -156,7 +182,7 @@ export class Runner {
     this.monitorTimer = setInterval(() => this.observe(), 1000);
     this.monitorTimer.unref();
     this.started = true;
-    this.log.info({ sources: this.running.map((r) => r.name), sinks: this.sinkNames, policy: this.loaded.file }, 'gallra run started');
+    this.log.info({ sources: this.running.map((r) => r.name), sinks: this.sinkNames, policy: this.loaded.file, http_port: this.httpPort }, 'gallra run started');
   }
 
   private onAuditError(err: unknown): void {
@@ -201,6 +227,7 @@ export class Runner {
 
   /** The bound HTTP port, when the listener runs. */
   get httpPort(): number | undefined {
+    if (this.apiServer !== undefined) return this.apiServer.port;
     const a = this.server?.address();
     return typeof a === 'object' && a !== null ? a.port : undefined;
   }
@@ -292,6 +319,7 @@ export class Runner {
       log: this.log,
       sinks: this.sinks,
       sinkNames: this.sinkNames,
+      extraSinks: this.aggregates === undefined ? [] : [this.aggregates.output],
       running: this.running,
       keyring: this.keyring,
       now: this.now,
@@ -351,9 +379,10 @@ export class Runner {
   /** A source's line pipeline under a policy, with the encoder its sinks take. */
   private buildLine(loaded: LoadedPolicy, s: SourceConfig): { pipeline: LinePipeline; output: EncodedBatchBuilder; pseudonymiser: Pseudonymiser; recordFields: RecordFields } {
     const c = loaded.config;
-    const built = buildLinePipeline({ policy: c, keyring: this.keyring, format: s.format ?? c.input.format, now: this.now, registry: this.registry });
+    const built = buildLinePipeline({ policy: c, keyring: this.keyring, format: s.format ?? c.input.format, now: this.now, registry: this.registry, deriveVisitorId: this.aggregates !== undefined });
     const output = new EncodedBatchBuilder();
     built.pipeline.consumers.push(output);
+    if (this.aggregates !== undefined) built.pipeline.consumers.push(this.aggregates.stage);
     return { pipeline: built.pipeline, output, pseudonymiser: built.pseudonymiser, recordFields: recordFieldsFor(built, this.registry) };
   }
 
@@ -380,9 +409,12 @@ export class Runner {
     const c = this.loaded.config;
     const window = retentionWindowFromConfig(c.retention);
     // Live sinks enforce their windows themselves (a file sink closes the day file it replaces).
-    const swept = this.sinks.flatMap((sink, i) =>
-      isRetainable(sink) ? [{ name: sink.name, kind: storeKindOf(c.sinks![i]!.type), clause: eventsClause(c), keep: window.keep, retainable: sink }] : [],
-    );
+    const swept: SweptStore[] = c.sinks!.flatMap((s, i) => {
+      const sink = this.sinks[i]!;
+      return isRetainable(sink) ? [{ name: sink.name, kind: storeKindOf(s.type), clause: eventsClause(c), keep: window.keep, retainable: sink }] : [];
+    });
+    // The aggregate store through its live output (the writer's rows and partitions), held to aggregates.retention.
+    if (this.aggregates !== undefined) swept.push(aggregateSweptStore(this.loaded, this.aggregates.output, this.env));
     return new Sweeper([...swept, checkpointStore(this.loaded, this.env)], this.now, { audit: this.audit, by: 'gallra run', onAuditError: (err) => this.onAuditError(err) });
   }
 
@@ -397,6 +429,7 @@ export class Runner {
       // Even when a sink fails to close: an open listener would keep the process alive.
       await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
       this.server?.closeAllConnections();
+      await this.apiServer?.close();
       this.keyring.close();
     }
   }
@@ -409,6 +442,8 @@ export interface RunnerParts {
   readonly log: Logger;
   readonly sinks: Sink[];
   readonly sinkNames: string[];
+  /** Sinks that are not the policy's (the aggregate output): after the policy's in `sinks`, kept as they are. */
+  readonly extraSinks: readonly Sink[];
   readonly running: Running[];
   readonly keyring: AuditedKeyring;
   readonly now: () => number;

@@ -9,8 +9,9 @@
  * what every sweep removed in the audit trail.
  *
  * Stores today: the file sinks' day files, the checkpoints of sources, the
- * keyring's salts. Kafka topics and the aggregate store join through their
- * registry entries' `retention` when they land (see forPolicy).
+ * keyring's salts, and the aggregate store (its rows and Parquet partitions,
+ * held to `aggregates.retention`). Kafka topics join through their registry
+ * entries' `retention` when they land (see forPolicy).
  */
 import path from 'node:path';
 import type { AuditLog } from '../audit/log.js';
@@ -28,6 +29,7 @@ import type { Duration } from '../time/duration.js';
 import { errnoOf } from '../util/errno.js';
 import { toDuration } from '../time/duration.js';
 import { resolveStateDir } from '../util/state-dir.js';
+import { storeContext } from './aggregates.js';
 import { saltsClause, saltStore } from './salt-store.js';
 import { StoredLineReader } from './stored-lines.js';
 
@@ -98,6 +100,25 @@ export function eventsClause(policy: PolicyConfig): string {
   return `retention.keep: ${policy.retention.keep}`;
 }
 
+/** The clause of the aggregates' own window. */
+export function aggregatesClause(policy: PolicyConfig): string {
+  return `aggregates.retention: ${policy.aggregates?.retention ?? '-'}`;
+}
+
+/**
+ * The aggregate store of a policy with `aggregates:` as the sweeper holds it:
+ * through `retainable` (the live writer's output in gallra run and
+ * anonymise, the registry entry's retention without a writer).
+ *
+ * @example
+ * sweeper = new Sweeper([aggregateSweptStore(loaded, aggregates.output)], Date.now, { audit, by: 'gallra anonymise' });
+ */
+export function aggregateSweptStore(loaded: LoadedPolicy, retainable: Retainable, env: NodeJS.ProcessEnv = process.env): SweptStore {
+  const c = loaded.config.aggregates!;
+  const ctx = storeContext(loaded, env);
+  return { name: ctx.name, kind: c.store.type, clause: aggregatesClause(loaded.config), keep: ctx.retention, retainable };
+}
+
 /**
  * @example
  * const results = await Sweeper.forPolicy(loaded, components, Date.now, { by: 'gallra retention', env: process.env }).sweep(true);
@@ -115,9 +136,9 @@ export class Sweeper {
    * The stores a policy configures, each with its registry entry's
    * retention (for `gallra retention`, `status` and `audit report`, with no
    * pipeline running): every file sink's day files, the checkpoints
-   * directory, and the salts when a keyring is given. (The aggregate store
-   * joins here through its entry's `retention(config, ctx)` once it is in
-   * the registry, held to `aggregates.retention`.)
+   * directory, the salts when a keyring is given, and the aggregate store
+   * through its entry's `retention(config, ctx)`, held to
+   * `aggregates.retention`.
    */
   static forPolicy(
     loaded: LoadedPolicy,
@@ -137,6 +158,9 @@ export class Sweeper {
       const retainable = entry.retention(s, { name, baseDir: loaded.baseDir, window, now, lineTime });
       stores.push({ name, kind: storeKindOf(s.type), clause: eventsClause(c), keep: window.keep, retainable });
     });
+    const agg = c.aggregates;
+    const storeEntry = agg === undefined ? undefined : registry.store(agg.store.type);
+    if (agg !== undefined && storeEntry !== undefined) stores.push(aggregateSweptStore(loaded, storeEntry.retention(agg.store, storeContext(loaded, options.env, now)), options.env));
     stores.push(checkpointStore(loaded, options.env));
     if (options.keyring !== undefined) stores.push({ name: 'salts', kind: 'salts', clause: saltsClause(c), keep: undefined, retainable: saltStore(options.keyring) });
     return new Sweeper(stores, now, options);

@@ -7,6 +7,7 @@
 import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 import { DROP_REASONS, type LineStats } from '../pipeline/stats.js';
 import type { Sink } from '../sinks/sink.js';
+import { REDACTION_KINDS } from '../transforms/redact/kinds.js';
 import type { Source } from '../sources/source.js';
 import type { MetricSample } from '../util/metric.js';
 
@@ -55,6 +56,7 @@ export function createMetrics(sources: readonly MeteredSource[], sinks: readonly
   const seenDropped = new Map<string, number>();
   const seenScrubbed = new Map<string, number>();
   const seenWritten = new Map<string, number>();
+  const seenRedactions = new Map<string, number>();
   new Counter({
     name: 'gallra_lines_read_total',
     help: 'Lines read, per source.',
@@ -83,6 +85,16 @@ export function createMetrics(sources: readonly MeteredSource[], sinks: readonly
     registers: [registry],
     collect() {
       for (const s of sources) feed(this, { source: s.source.name }, () => s.stats().scrubbed, seenScrubbed);
+    },
+  });
+  new Counter({
+    name: 'gallra_redactions_total',
+    help: 'Values the redactor replaced, per detector kind (email, phone, query, path, …), summed over sources.',
+    labelNames: ['kind'],
+    registers: [registry],
+    collect() {
+      const all = sources.map((s) => s.stats().redactions);
+      for (const kind of REDACTION_KINDS) feed(this, { kind }, () => all.reduce((n, r) => n + (r[kind] ?? 0), 0), seenRedactions);
     },
   });
   new Counter({

@@ -55,8 +55,22 @@ export type CompiledOp =
        * truncate than to look up.
        */
       readonly memo: MemoPolicy;
+      /** For an op that counts what it does (the redactor's hits by kind): so a memoised result is counted again. */
+      readonly tally?: MemoTally;
     }
   | { readonly kind: 'record'; readonly fn: FieldOp };
+
+/**
+ * What a counting pure op counted in its last call, kept with its memoised
+ * result and counted again on every memo hit — so counters (`--stats`,
+ * `gallra_redactions_total`) count values, not distinct values.
+ */
+export interface MemoTally {
+  /** What the last call counted as a packed number: 0 when nothing, -1 when too much to pack (the result is then not memoised); clears it. */
+  take(): number;
+  /** Counts again what {@link take} returned (> 0). */
+  replay(counted: number): void;
+}
 
 export const KEEP_OP: CompiledOp = { kind: 'keep' };
 export const DROP_OP: CompiledOp = { kind: 'drop' };

@@ -97,7 +97,11 @@ export class StringCache<V> {
   private keys: (string | undefined)[];
   private hashes: Uint32Array;
   private values: (V | undefined)[];
+  /** A number kept with each entry (what computing the value counted: see {@link lastTag}). */
+  private tags: Float64Array;
   private next: Uint8Array;
+  /** The tag of the entry the last {@link getRange} hit found. */
+  lastTag = 0;
   private mask: number;
   private size_ = 0;
   private readonly maxSets: number;
@@ -120,6 +124,7 @@ export class StringCache<V> {
     this.keys = new Array<string | undefined>(initial * ways).fill(undefined);
     this.values = new Array<V | undefined>(initial * ways).fill(undefined);
     this.hashes = new Uint32Array(initial * ways);
+    this.tags = new Float64Array(initial * ways);
     this.next = new Uint8Array(initial);
   }
 
@@ -139,13 +144,16 @@ export class StringCache<V> {
     const len = e - s;
     for (let w = base; w < base + this.ways; w++) {
       const k = this.keys[w];
-      if (k !== undefined && this.hashes[w] === h && k.length === len && (len === src.length ? src === k : src.slice(s, e) === k)) return this.values[w];
+      if (k !== undefined && this.hashes[w] === h && k.length === len && (len === src.length ? src === k : src.slice(s, e) === k)) {
+        this.lastTag = this.tags[w]!;
+        return this.values[w];
+      }
     }
     return undefined;
   }
 
-  /** Stores `value` for `key` (whose hash is `h`), replacing the set's oldest entry when full. */
-  setHashed(key: string, h: number, value: V): void {
+  /** Stores `value` for `key` (whose hash is `h`), with a `tag`, replacing the set's oldest entry when full. */
+  setHashed(key: string, h: number, value: V, tag = 0): void {
     // Grow at half load, before sets fill up and start evicting.
     if (this.size_ * 2 >= this.keys.length && this.mask + 1 < this.maxSets) this.grow();
     const set = h & this.mask;
@@ -166,7 +174,7 @@ export class StringCache<V> {
     if (slot < 0 && this.mask + 1 < this.maxSets) {
       // A full set while there is room to grow: grow rather than evict.
       this.grow();
-      this.setHashed(key, h, value);
+      this.setHashed(key, h, value, tag);
       return;
     }
     if (slot < 0) {
@@ -177,16 +185,18 @@ export class StringCache<V> {
     this.keys[slot] = detach(key);
     this.hashes[slot] = h;
     this.values[slot] = own(value);
+    this.tags[slot] = tag;
   }
 
   /** Four times the sets, entries placed again by their stored hashes. */
   private grow(): void {
-    const { keys, values, hashes } = this;
+    const { keys, values, hashes, tags } = this;
     const sets = Math.min(this.maxSets, (this.mask + 1) * 4);
     this.mask = sets - 1;
     this.keys = new Array<string | undefined>(sets * this.ways).fill(undefined);
     this.values = new Array<V | undefined>(sets * this.ways).fill(undefined);
     this.hashes = new Uint32Array(sets * this.ways);
+    this.tags = new Float64Array(sets * this.ways);
     this.next = new Uint8Array(sets);
     this.size_ = 0;
     for (let i = 0; i < keys.length; i++) {
@@ -198,6 +208,7 @@ export class StringCache<V> {
         this.keys[w] = k;
         this.hashes[w] = hashes[i]!;
         this.values[w] = values[i];
+        this.tags[w] = tags[i]!;
         this.size_++;
         break;
       }

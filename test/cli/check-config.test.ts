@@ -104,6 +104,19 @@ describe('gallra check-config on a valid policy', () => {
     expect(run).toContain('http   127.0.0.1:9464: /healthz, /readyz, /metrics');
   });
 
+  it('describes the aggregates: windows, k, grouping sets, noise, the store and who reads it — and nothing without the section', () => {
+    const dir = tmp.make('ccagg');
+    const file = join(dir, 'agg.yaml');
+    writeFileSync(file, 'aggregates:\n  k: 7\n  groupings: [total, [path_template], [browser, os, device]]\n  store: { type: duckdb, path: agg.duckdb }\n  retention: P13M\n');
+    const r = runCli(['check-config', file], { stateDir: dir });
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/^aggregates: PT1H windows on event time \(later than PT10M behind the newest: counted as late, not merged\); rows below k=7 distinct visitors fold into \(other\)$/m);
+    expect(r.stdout).toMatch(/^ {2}groupings total \[path_template\] \[browser, os, device\]; distinct counts also per day and month$/m);
+    expect(r.stdout).toMatch(/^ {2}noise +off$/m);
+    expect(r.stdout).toContain(`DuckDB ${join(dir, 'agg.duckdb')}, published as Parquet under ${join(dir, 'agg-parquet')}/<table>/date=YYYY-MM-DD/ (rows kept P13M)`);
+    expect(runCli(['check-config', cfg('good.yaml')], { stateDir: dir }).stdout).not.toMatch(/^aggregates:/m);
+  });
+
   it('says nothing about gallra run for a policy without sources, sinks or listener', () => {
     const r = runCli(['check-config', cfg('good.yaml')], { stateDir: tmp.make('cc') });
     expect(r.stdout).not.toContain('run (gallra run)');

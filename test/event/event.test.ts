@@ -54,6 +54,20 @@ describe('Event', () => {
     expect(ev.anonymisedOf('user_agent')).toBe('curl/8.5.0');
   });
 
+  it('skips a dropped field for the next present one of the same role', () => {
+    const ev = new Event(layout);
+    ev.src = '10.0.0.1 81.6.12.34';
+    ev.starts[0] = 0;
+    ev.ends[0] = 8;
+    ev.starts[1] = 9;
+    ev.ends[1] = 19;
+    ev.out[0] = DROPPED;
+    ev.out[1] = '81.6.12.0';
+    expect(ev.anonymisedOf('client_ip')).toBe('81.6.12.0');
+    ev.out[1] = DROPPED;
+    expect(ev.anonymisedOf('client_ip')).toBeUndefined();
+  });
+
   it('forgets the previous line on reset', () => {
     const ev = new Event(layout);
     ev.values[0] = 'x';

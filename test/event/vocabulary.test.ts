@@ -90,3 +90,15 @@ describe('the shape a kept value of a role must have', () => {
     );
   });
 });
+
+describe('the host shape', () => {
+  it('refuses a label that is an IBAN with a valid check, and keeps host names that only look alike', () => {
+    const host = shapeOf('host')!;
+    const ok = (v: string): boolean => host.text(v, 0, v.length);
+    expect(ok('SE4550000000058398257466')).toBe(false);
+    expect(ok('se4550000000058398257466.example.com')).toBe(false);
+    expect(ok('SE4550000000058398257467')).toBe(true); // check digits wrong: not an IBAN
+    expect(ok('cdn-eu-west-1.example.com')).toBe(true);
+    expect(ok('www.example.se:8443')).toBe(true);
+  });
+});

@@ -5,8 +5,9 @@
  * field of a documented line, the line goes through the default policy, and
  * the planted value is not in the output (the line may also be dropped:
  * a value of the wrong shape can make it unparseable). Free-text fields
- * (URLs, referers, request lines) get addresses and e-mail addresses — what
- * the redactor guarantees to find in text; count fields (bytes) get no
+ * (URLs, referers, request lines) get addresses, e-mail addresses, personal
+ * identity numbers, IBANs, IMEIs and MACs — what the redactor guarantees to
+ * find in text (issue 8); count fields (bytes) get no
  * plain digit strings, which are byte counts there.
  */
 import fc from 'fast-check';
@@ -29,7 +30,7 @@ const OPTIONS: Record<string, Record<string, unknown>> = { haproxy: { request_ca
 const FREE_TEXT = new Set<Role | undefined>(['request', 'url', 'path', 'referer', 'message']);
 const COUNTS = new Set<Role | undefined>(['bytes', 'bytes_in', 'bytes_out']);
 
-type Kind = 'ipv4' | 'ipv6' | 'email' | 'phone' | 'account' | 'arn' | 'canonical';
+type Kind = 'ipv4' | 'ipv6' | 'email' | 'phone' | 'account' | 'arn' | 'canonical' | 'pnr' | 'pnrSep' | 'iban' | 'imei' | 'mac';
 const octet = fc.integer({ min: 1, max: 254 });
 const hex4 = fc.integer({ min: 0x1000, max: 0xffff }).map((n) => n.toString(16));
 const word = fc.stringMatching(/^[a-z]{4,10}$/);
@@ -41,7 +42,45 @@ const PLANT: Record<Kind, fc.Arbitrary<string>> = {
   account: fc.integer({ min: 100_000_000, max: 999_999_999 }).map((n) => `${n}123`),
   arn: fc.tuple(fc.integer({ min: 100_000_000, max: 999_999_999 }), word).map(([n, w]) => `arn:aws:iam::${n}456:user/${w}`),
   canonical: fc.array(fc.constantFrom(...'0123456789abcdef'), { minLength: 64, maxLength: 64 }).map((a) => a.join('')),
+  // Issue 8's families: a Swedish personal identity number (Luhn), an IBAN (mod 97), an IMEI (Luhn), a MAC.
+  pnr: fc
+    .tuple(fc.integer({ min: 30, max: 99 }), fc.integer({ min: 1, max: 12 }), fc.integer({ min: 1, max: 28 }), fc.integer({ min: 0, max: 999 }), fc.constantFrom('-', '', '+'))
+    .map(([y, m, d, n, sep]) => {
+      const head = `${y}${String(m).padStart(2, '0')}${String(d).padStart(2, '0')}${String(n).padStart(3, '0')}`;
+      const digits = `${head}${luhnDigit(head)}`;
+      return `${digits.slice(0, 6)}${sep}${digits.slice(6)}`;
+    }),
+  // With its separator: ten bare digits in a time or count field are an epoch or a count, and are kept as one.
+  pnrSep: fc
+    .tuple(fc.integer({ min: 30, max: 99 }), fc.integer({ min: 1, max: 12 }), fc.integer({ min: 1, max: 28 }), fc.integer({ min: 0, max: 999 }), fc.constantFrom('-', '+'))
+    .map(([y, m, d, n, sep]) => {
+      const head = `${y}${String(m).padStart(2, '0')}${String(d).padStart(2, '0')}${String(n).padStart(3, '0')}`;
+      const digits = `${head}${luhnDigit(head)}`;
+      return `${digits.slice(0, 6)}${sep}${digits.slice(6)}`;
+    }),
+  iban: fc.array(fc.integer({ min: 0, max: 9 }), { minLength: 20, maxLength: 20 }).map((ds) => iban('SE', ds.join(''))),
+  imei: fc.array(fc.integer({ min: 0, max: 9 }), { minLength: 12, maxLength: 12 }).map((ds) => `35${ds.join('')}${luhnDigit(`35${ds.join('')}`)}`),
+  mac: fc.array(fc.integer({ min: 0, max: 255 }), { minLength: 6, maxLength: 6 }).map((b) => `a4:${b.slice(1).map((x) => x.toString(16).padStart(2, '0')).join(':')}`),
 };
+
+/** The Luhn check digit of `digits`. */
+function luhnDigit(digits: string): string {
+  let sum = 0;
+  for (let i = 0; i < digits.length; i++) {
+    let v = Number(digits[digits.length - 1 - i]);
+    if (i % 2 === 0) v *= 2;
+    sum += v > 9 ? v - 9 : v;
+  }
+  return String((10 - (sum % 10)) % 10);
+}
+
+/** An IBAN with valid check digits (ISO 13616 mod 97). */
+function iban(country: string, bban: string): string {
+  const numeric = `${bban}${country}00`.replace(/[A-Z]/g, (c) => String(c.charCodeAt(0) - 55));
+  let r = 0;
+  for (const ch of numeric) r = (r * 10 + Number(ch)) % 97;
+  return `${country}${String(98 - r).padStart(2, '0')}${bban}`;
+}
 
 /** A place in a line a value can go: its range and the role of the field there. */
 interface Slot {
@@ -144,10 +183,11 @@ function jsonRole(format: string, path: string): Role | undefined {
 }
 
 function kindsFor(role: Role | undefined): Kind[] {
-  if (FREE_TEXT.has(role)) return ['ipv4', 'ipv6', 'email'];
+  if (FREE_TEXT.has(role)) return ['ipv4', 'ipv6', 'email', 'pnr', 'iban', 'imei', 'mac'];
   // A number in a count field is a count (HAProxy's logasap writes +243 there, so a +-number is one too).
   if (COUNTS.has(role)) return ['ipv4', 'ipv6', 'email', 'arn', 'canonical'];
-  return ['ipv4', 'ipv6', 'email', 'phone', 'account', 'arn', 'canonical'];
+  // A personal identity number with its separator passes no kept field's shape either (issue 8).
+  return ['ipv4', 'ipv6', 'email', 'phone', 'account', 'arn', 'canonical', 'pnrSep'];
 }
 
 describe('no original address or identifier survives (property)', () => {

@@ -82,6 +82,8 @@ export interface Gallra {
   readonly exited: Promise<ExitStatus>;
   /** Resolves once stderr has a line matching `re`; rejects if the child exits first or after `ms`. */
   waitForLog(re: RegExp, ms?: number): Promise<void>;
+  /** Resolves with the first match of `re` on stdout; rejects if the child exits first or after `ms`. */
+  waitForOutput(re: RegExp, ms?: number): Promise<RegExpExecArray>;
   /** Sends `signal` and waits for the exit; SIGKILLs and rejects if it takes longer than `ms`. */
   stop(signal?: NodeJS.Signals, ms?: number): Promise<ExitStatus>;
 }
@@ -118,11 +120,23 @@ export interface StartOptions {
  * expect((await g.stop('SIGTERM')).code).toBe(0);
  */
 export function startGallra(config: string, o: StartOptions): Gallra {
+  return spawnGallra(['run', '--config', config, ...(o.args ?? [])], o);
+}
+
+/**
+ * Starts `gallra <argv…>` as a child (any command: serve, query …), tracked
+ * like {@link startGallra} (killAll reaps it).
+ *
+ * @example
+ * const g = spawnGallra(['serve', '--config', cfg, '--port', '0'], { stateDir });
+ * await g.waitForOutput(/dashboard at (\S+)/);
+ */
+export function spawnGallra(argv: readonly string[], o: StartOptions): Gallra {
   const env: NodeJS.ProcessEnv = {};
   // Nothing gallra-specific leaks in from the developer's shell.
   for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('GALLRA_') && k !== 'XDG_STATE_HOME') env[k] = v;
   Object.assign(env, { GALLRA_STATE_DIR: o.stateDir, XDG_STATE_HOME: join(o.stateDir, 'xdg') }, o.env);
-  const child = spawn(process.execPath, [MAIN, 'run', '--config', config, ...(o.args ?? [])], { cwd: o.cwd ?? ROOT, env, stdio: ['pipe', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [MAIN, ...argv], { cwd: o.cwd ?? ROOT, env, stdio: ['pipe', 'pipe', 'pipe'] });
   let err = '';
   let out = '';
   const waiters = new Set<() => void>();
@@ -130,7 +144,10 @@ export function startGallra(config: string, o: StartOptions): Gallra {
     err += d.toString('utf8');
     for (const w of waiters) w();
   });
-  child.stdout.on('data', (d: Buffer) => (out += d.toString('utf8')));
+  child.stdout.on('data', (d: Buffer) => {
+    out += d.toString('utf8');
+    for (const w of waiters) w();
+  });
   const exited = new Promise<ExitStatus>((resolve) => {
     child.on('exit', (code, signal) => {
       for (const w of waiters) w();
@@ -156,6 +173,24 @@ export function startGallra(config: string, o: StartOptions): Gallra {
           clearTimeout(timer);
           waiters.delete(check);
           if (e === undefined) resolve();
+          else reject(e);
+        };
+        waiters.add(check);
+        check();
+      });
+    },
+    waitForOutput(re: RegExp, ms = 15_000): Promise<RegExpExecArray> {
+      return new Promise((resolve, reject) => {
+        const timer = setTimeout(() => done(new Error(`timed out after ${ms} ms waiting for ${re} on gallra's stdout:\n${out}\n${err}`)), ms);
+        const check = (): void => {
+          const m = re.exec(out);
+          if (m !== null) done(undefined, m);
+          else if (child.exitCode !== null || child.signalCode !== null) done(new Error(`gallra exited (${child.exitCode ?? child.signalCode}) before ${re}:\n${err}`));
+        };
+        const done = (e?: Error, m?: RegExpExecArray): void => {
+          clearTimeout(timer);
+          waiters.delete(check);
+          if (e === undefined) resolve(m!);
           else reject(e);
         };
         waiters.add(check);

@@ -40,6 +40,9 @@ describe('LineStats', () => {
     b.scrubbed = 1;
     b.drop('empty');
     b.drop('future', 3);
+    a.redactions.email = 2;
+    b.redactions.email = 1;
+    b.redactions.query = 4;
     a.add(b);
     expect(a.toJSON()).toEqual({
       lines_in: 8,
@@ -49,7 +52,14 @@ describe('LineStats', () => {
       dropped: { unparsed: 0, invalid_utf8: 0, nul_byte: 0, too_long: 0, no_timestamp: 0, expired: 0, future: 3, empty: 2 },
       decoded: {},
       rejected: {},
+      redactions: { email: 3, query: 4 },
     });
+    // A worker's counters arrive as JSON.
+    const c = new LineStats();
+    c.addJson(a.toJSON());
+    c.addJson(b.toJSON());
+    expect(c.redactions).toEqual({ email: 4, query: 8 });
+    expect(a.summary()).toBe('8 lines in, 3 out, 1 scrubbed, 5 dropped (future 3, empty 2); 7 values redacted (email 3, query 4)');
   });
 
   it('serialises a copy of its counters', () => {

@@ -84,4 +84,12 @@ describe('stopSummary', () => {
     s.drop('expired');
     expect(stopSummary('web', s, { overflow: 3, oversize: 0, kernel: 5 })).toEqual({ source: 'web', lines_in: 10, lines_out: 7, dropped: { unparsed: 2, expired: 1, overflow: 3, kernel: 5 } });
   });
+
+  it('gives the values redacted by kind when there were any (counts only)', () => {
+    const s = new LineStats();
+    feed(s, 3, 0);
+    s.redactions.email = 2;
+    s.redactions.query = 5;
+    expect(stopSummary('web', s, {})).toEqual({ source: 'web', lines_in: 3, lines_out: 3, dropped: {}, redactions: { email: 2, query: 5 } });
+  });
 });

@@ -68,9 +68,13 @@ describe('query strings by allow-list', () => {
     expect(url.fn('/users/134792/x')).toBe('/users/{user}/x');
   });
 
-  it('reads a request line’s target only, and an odd line as text', () => {
+  it('reads a request line’s target only; an odd one’s target by the URL rules too, the rest as text; a line without a method as text', () => {
     expect(request.fn('GET /users/anna?token=x&page=2 HTTP/1.1')).toBe('GET /users/{user}?token=[redacted]&page=2 HTTP/1.1');
-    expect(request.fn('GET /x?e=jo@example.com')).toBe('GET /x?e=[email]');
+    // No protocol (HTTP/0.9, a cut line): the query value off the allow-list still goes.
+    expect(request.fn('GET /x?e=jo@example.com')).toBe('GET /x?e=[redacted]');
+    expect(request.fn('GET /search?q=anna&page=2')).toBe('GET /search?q=[redacted]&page=2');
+    expect(request.fn('GET /search?q=anna&page=2 HTTP/1.1 200 1234 mail jo@example.com')).toBe('GET /search?q=[redacted]&page=2 HTTP/1.1 200 1234 mail [email]');
+    expect(request.fn('hello jo@example.com')).toBe('hello [email]');
     const b = Buffer.from('xx GET /p/12345678?q=1 HTTP/2.0 yy');
     expect(request.fnAscii('GET /p/12345678?q=1 HTTP/2.0', b, 3)).toBe('GET /p/{id}?q=[redacted] HTTP/2.0');
   });

@@ -22,11 +22,13 @@ export const redactTransform = defineTransform({
   options: {},
   compile(_options, field, ctx) {
     const c = compileRedaction(ctx.redactor, redactionRoleOf(field.role), field.name);
+    const redactor = ctx.redactor;
     return {
       kind: 'pure',
       fn: (v) => (isNoValue(v) ? v : c.fn(v)),
       fnAscii: (v, b, off) => (isNoValue(v) ? v : c.fnAscii(v, b, off)),
       memo: 'adaptive',
+      tally: { take: () => redactor.takeCounted(), replay: (k) => redactor.replayCounted(k) },
     };
   },
 });

@@ -34,7 +34,7 @@ import { type RedactionKind, REDACTION_KINDS, K, PLACEHOLDER, emptyHits } from '
 import { MIN_NUMBER_DIGITS, NO_LABELS, NumberScanner, type NumberKind, ipv4Integer } from './numbers.js';
 import { CLASS, C_AT, C_COLON, C_DIGIT, C_DOT, C_EQUALS, C_ESCAPE, C_LETTER, C_MINUS, C_PERCENT, C_TOKEN, C_UPPER, isHttpProtocol, isLowSurrogate, isMethod } from './bytes.js';
 import { MAX_DECODE_ROUNDS, PercentView, hasEscape } from './percent.js';
-import { Spans } from './spans.js';
+import { packKind, Spans, unpackKinds } from './spans.js';
 import { AddressDetector } from './detectors/addresses.js';
 import { EmailDetector } from './detectors/email.js';
 import { LocationDetector } from './detectors/location.js';
@@ -97,8 +97,14 @@ export class Redactor {
   private scanBytes: Uint8Array = this.encoded;
   /** Whether the text being redacted is free text (not a URL's kept parts). */
   private text = true;
+  /** The kinds the last redaction counted, packed (see packKind), for a memo to count again on a hit; 0 when none. */
+  private lastKinds = 0;
   private readonly countCustom = (): void => {
     this.hits.custom++;
+    this.lastKinds = packKind(this.lastKinds, K.custom);
+  };
+  private readonly countKind = (kind: number): void => {
+    this.hits[REDACTION_KINDS[kind]!]++;
   };
 
   constructor(readonly options: RedactOptions) {
@@ -129,6 +135,18 @@ export class Redactor {
     return p;
   }
 
+  /** The kinds the last redaction counted, packed (0: none; -1: too many to pack); clears them. */
+  takeCounted(): number {
+    const k = this.lastKinds;
+    this.lastKinds = 0;
+    return k;
+  }
+
+  /** Counts again what a redaction counted (its result came from a memo): `packed` from {@link takeCounted}. */
+  replayCounted(packed: number): void {
+    unpackKinds(packed, this.countKind);
+  }
+
   /**
    * Returns `text` (free text) with identifiers replaced; the same string
    * instance when nothing was found.
@@ -144,6 +162,7 @@ export class Redactor {
 
   /** {@link redact} for a value of the given role, under a field's profile. */
   redactAs(role: RedactionRole, text: string, profile: Profile): string {
+    this.lastKinds = 0;
     const len = text.length;
     if (len < 3) return text;
     if (this.encoded.length < len * 3) this.encoded = new Uint8Array(len * 3);
@@ -185,6 +204,7 @@ export class Redactor {
 
   /** {@link redactAscii} for a value of the given role, under a field's profile. */
   redactAsAscii(role: RedactionRole, text: string, bytes: Uint8Array, offset: number, profile: Profile): string {
+    this.lastKinds = 0;
     if (text.length < 3) return text;
     return this.run(text, bytes, offset, offset + text.length, false, role, profile);
   }
@@ -198,6 +218,8 @@ export class Redactor {
     let url = role !== 'text';
     let s = from;
     let e = to;
+    /** Where the free text after an odd request's target starts, or -1. */
+    let tail = -1;
     if (role === 'request') {
       // METHOD target HTTP/x.y: only the target; an odd line is free text.
       let sp1 = from;
@@ -207,6 +229,14 @@ export class Redactor {
       if (sp1 > from && sp1 - from <= 16 && sp2 > sp1 + 1 && isMethod(b, from, sp1) && isHttpProtocol(b, sp2 + 1, to)) {
         s = sp1 + 1;
         e = sp2;
+      } else if (sp1 > from && sp1 - from <= 16 && sp1 + 1 < to && isMethod(b, from, sp1)) {
+        // An odd request (HTTP/0.9's `GET /x`, a cut or run-on line): its target
+        // still by the URL rules — a query value off the allow-list must not
+        // survive because the protocol is missing — and what follows as free text.
+        s = sp1 + 1;
+        e = s;
+        while (e < to && b[e] !== 32) e++;
+        tail = e;
       } else url = false;
     }
     this.text = !url;
@@ -215,11 +245,16 @@ export class Redactor {
       if (role === 'query') u.runQuery(b, s, e, profile.url);
       else u.run(b, s, e, profile.url);
       for (let k = 0; k < u.gapCount; k++) this.detect(b, u.gaps[2 * k]!, u.gaps[2 * k + 1]!, u.gaps[2 * k]!);
+      if (tail >= 0 && tail < to) {
+        this.text = true;
+        this.detect(b, tail, to, tail);
+      }
     } else this.detect(b, s, e, s);
     let out = text;
     if (spans.count > 0) {
       spans.normalise();
       spans.countInto(this.hits, REDACTION_KINDS);
+      this.lastKinds = spans.countedKinds();
       // Rebuild from the original text: bytes → characters.
       out = '';
       let prev = 0;

@@ -44,6 +44,13 @@ export class Spans {
     }
   }
 
+  /** The kinds {@link countInto} counts, packed into a number by {@link packKind} (for a memo to count them again). */
+  countedKinds(): number {
+    let packed = 0;
+    for (let k = 0; k < this.count; k++) if (this.kind[k]! >= 0) packed = packKind(packed, this.kind[k]!);
+    return packed;
+  }
+
   /** Spans from `first` on, found in a decoded view, as offsets of the original bytes (`map`: view offset → original offset). */
   toOriginal(first: number, map: Int32Array): void {
     for (let k = first; k < this.count; k++) {
@@ -170,4 +177,27 @@ export class Spans {
       if (o < ms.length && ms[o]! < z) st[k] = next;
     }
   }
+}
+
+/** Kinds a packed count holds at most: ten of five bits each stay below 2^53. */
+const PACKED_MAX = 10;
+const PACK_BASE = 32;
+
+/**
+ * `packed` with one more hit of `kind` (a kind number < 31): base-32 digits
+ * of kind + 1, no allocation. -1 (more than {@link PACKED_MAX} hits) stays -1.
+ *
+ * @example
+ * unpackKinds(packKind(packKind(0, 3), 5), (k) => seen.push(k)) // seen: [3, 5]
+ */
+export function packKind(packed: number, kind: number): number {
+  if (packed < 0) return packed;
+  let n = 0;
+  for (let p = packed; p > 0; p = Math.floor(p / PACK_BASE)) n++;
+  return n >= PACKED_MAX ? -1 : packed + (kind + 1) * PACK_BASE ** n;
+}
+
+/** Calls `each` with every kind in a packed count (> 0). */
+export function unpackKinds(packed: number, each: (kind: number) => void): void {
+  for (let p = packed; p > 0; p = Math.floor(p / PACK_BASE)) each((p % PACK_BASE) - 1);
 }

@@ -5,7 +5,8 @@
  * paths it keeps, and the aggregate stage uses {@link templatePath} as its
  * `path_template` dimension: one implementation, so the two never disagree.
  */
-import { SEGMENT_PLACEHOLDER, SEG_IP, SEG_KEEP, SEG_MAC, SEG_PHONE, SEG_USER, SEG_UUID, classifySegment, extensionStart } from './segment.js';
+import { SEGMENT_PLACEHOLDER, SEG_IP, SEG_KEEP, SEG_MAC, SEG_PHONE, SEG_PNR, SEG_USER, SEG_UUID, classifySegment, extensionStart } from './segment.js';
+import { isPnrDigits } from './shapes.js';
 import { SegmentCache } from './segment-cache.js';
 
 export interface PathTemplateOptions {
@@ -26,6 +27,31 @@ const NOT_A_USER = ['me', 'self', 'new', 'edit', 'settings', 'search', 'index', 
 
 /** Segments after which the next ones hold a phone number. */
 const PHONE_PREFIXES = ['tel', 'phone', 'sms', 'call', 'callback', 'msisdn'].map((w) => new TextEncoder().encode(w));
+
+function allDigits(b: Uint8Array, a: number, z: number): boolean {
+  for (let k = a; k < z; k++) if (b[k]! < 48 || b[k]! > 57) return false;
+  return true;
+}
+
+/** Digits of a split personal number, reused: the date segment's six or eight, then the four of the next. */
+const pnrDigits = new Uint8Array(12);
+
+/**
+ * Whether `b[a..z)` (six or eight digits, a valid date) and the segment after
+ * the separator at `z` (exactly four digits) are together a personal identity
+ * number written with a slash (`/811218/1234`, `/19811218/1234`): the date,
+ * the four digits and the Luhn check all have to agree, so a date followed by
+ * a four-digit record number is rarely taken (one in ten).
+ */
+function isSplitPnr(b: Uint8Array, a: number, z: number, end: number): boolean {
+  const n = z - a;
+  if ((n !== 6 && n !== 8) || z + 5 > end || !allDigits(b, a, z) || !allDigits(b, z + 1, z + 5)) return false;
+  const after = z + 5 < end ? b[z + 5]! : -1;
+  if (after !== -1 && after !== 47 && after !== 92 && after !== 59 && after !== 46) return false;
+  for (let k = 0; k < n; k++) pnrDigits[k] = b[a + k]!;
+  for (let k = 0; k < 4; k++) pnrDigits[n + k] = b[z + 1 + k]!;
+  return isPnrDigits(pnrDigits.subarray(0, n + 4));
+}
 
 function hasDigit(b: Uint8Array, a: number, z: number): boolean {
   for (let k = a; k < z; k++) if (b[k]! >= 48 && b[k]! <= 57) return true;
@@ -67,6 +93,8 @@ export class PathWalker {
   walk(b: Uint8Array, s: number, e: number, segment: (start: number, end: number, kind: number) => void, params: (start: number, end: number) => void): number {
     let afterPrefix = false;
     let afterPhone = false;
+    // The segment before was the date of a personal number split by a slash: this one is its four digits.
+    let pnrTail = false;
     let i = s;
     let end = e;
     while (i <= end) {
@@ -93,6 +121,13 @@ export class PathWalker {
         // After `/tel/`, `/sms/`, `/phone/`: segments with digits are the number, however it was split (`/tel/040/14%2040%2095`).
         else if (afterPhone && !word && kind === SEG_KEEP && hasDigit(b, a, z)) kind = SEG_PHONE;
         else afterPhone = false;
+        if (pnrTail) kind = SEG_PNR;
+        pnrTail = false;
+        // Only a segment of six or eight digits before a separator pays for the look-ahead.
+        if (b[z] === 47 && (z - a === 6 || z - a === 8) && semi < 0 && isSplitPnr(b, a, z, end)) {
+          kind = SEG_PNR;
+          pnrTail = true;
+        }
         if (kind !== SEG_KEEP) {
           // A file name keeps its extension (`/{id}.pdf`), unless it is percent-encoded.
           // A shape judged on the whole segment (an address, a MAC, a UUID) has no extension to keep.

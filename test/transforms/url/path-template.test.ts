@@ -90,3 +90,67 @@ describe('templatePath', () => {
     );
   });
 });
+
+describe('a personal identity number split by a slash (/YYMMDD/NNNN)', () => {
+  /** A Luhn-valid four-digit tail for the ten digits `yymmdd` + `nnn?`. */
+  const tail = (yymmdd: string, nnn: string): string => {
+    for (let d = 0; d <= 9; d++) {
+      const ds = `${yymmdd}${nnn}${d}`;
+      let sum = 0;
+      for (let i = 0; i < 10; i++) {
+        const v = Number(ds[i]) * (i % 2 === 0 ? 2 : 1);
+        sum += Math.floor(v / 10) + (v % 10);
+      }
+      if (sum % 10 === 0) return `${nnn}${d}`;
+    }
+    throw new Error('unreachable');
+  };
+  const t = tail('811218', '987');
+  const bad = `${t.slice(0, 3)}${(Number(t[3]) + 1) % 10}`;
+
+  it.each([
+    [`/p/811218/${t}`, '/p/{pnr}/{pnr}'],
+    [`/p/19811218/${t}/x`, '/p/{pnr}/{pnr}/x'],
+    [`/api/811218/${t}.pdf?x=1`, '/api/{pnr}/{pnr}.pdf'],
+    [`https://shop.example/kund/811278/${tail('811278', '123')}`, 'https://shop.example/kund/{pnr}/{pnr}'],
+  ])('types %s as {pnr}', (input, want) => {
+    expect(templatePath(input)).toBe(want);
+  });
+
+  it.each([
+    // The check digit does not match: a date and a record number.
+    [`/p/811218/${bad}`, `/p/811218/${bad}`],
+    // Not a date (month 13), five digits after, or only three.
+    ['/p/811318/9876', '/p/811318/9876'],
+    ['/p/811218/98765', '/p/811218/98765'],
+    ['/p/811218/987', '/p/811218/987'],
+    // Letters after the digits.
+    [`/p/811218/${t}a`, `/p/811218/${t}a`],
+  ])('keeps %s', (input, want) => {
+    expect(templatePath(input)).toBe(want);
+  });
+
+  it('property: every valid date with a Luhn-valid tail, 6 or 8 digits, at any depth, is typed', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1930, max: 2025 }),
+        fc.integer({ min: 1, max: 12 }),
+        fc.integer({ min: 1, max: 28 }),
+        fc.integer({ min: 0, max: 999 }),
+        fc.boolean(),
+        fc.boolean(),
+        fc.array(fc.constantFrom('api', 'v1', 'kund', 'p', '2'), { maxLength: 3 }),
+        (y, m, d, n, long, coord, prefix) => {
+          const yymmdd = `${String(y % 100).padStart(2, '0')}${String(m).padStart(2, '0')}${String(coord ? d + 60 : d).padStart(2, '0')}`;
+          const four = tail(yymmdd, String(n).padStart(3, '0'));
+          const date = long ? `${Math.floor(y / 100)}${yymmdd}` : yymmdd;
+          const path = `/${[...prefix, date, four].join('/')}`;
+          const got = templatePath(path);
+          expect(got).not.toContain(four);
+          expect(got.endsWith('/{pnr}/{pnr}')).toBe(true);
+        },
+      ),
+      { seed: 0x811218, numRuns: 500 },
+    );
+  });
+});

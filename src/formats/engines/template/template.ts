@@ -46,13 +46,14 @@ const CHECK_COUNT = 2; // digits
 const CHECK_COUNT_OR_DASH = 3; // digits or "-"
 const CHECK_ADDRESS = 4; // an address (optionally with port) or a host name, or "-"
 const CHECK_TOKEN = 5; // no space (unquoted only)
+const CHECK_USER = 6; // no space; in a lenient parse, spaces inside when the ident before it is "-"
 const CHECKS: Readonly<Record<string, number>> = {
   remote_addr: CHECK_ADDRESS,
   // CLF's ident and user are single tokens (GoAccess's %e stops at a space too).
   // Without this a vhost_combined line whose host looks like an address
   // (10.0.0.1:80, cafe.de:443) is taken for combined with "- bob" as user.
   remote_logname: CHECK_TOKEN,
-  remote_user: CHECK_TOKEN,
+  remote_user: CHECK_USER,
   status: CHECK_STATUS,
   body_bytes_sent: CHECK_COUNT_OR_DASH,
   bytes_sent: CHECK_COUNT_OR_DASH,
@@ -107,6 +108,23 @@ function isCount(src: string, s: number, e: number): boolean {
 }
 
 /**
+ * A lenient parse's user name: spaces inside (`anna svensson`, an LDAP
+ * display name), none at either end, and only after an ident of `-`. The
+ * ident rule keeps it from swallowing a vhost_combined line read as
+ * combined: there the "ident" is the client address.
+ */
+function isSpacedUser(src: string, s: number, e: number, identStart: number, identEnd: number): boolean {
+  if (e <= s || src.charCodeAt(s) === SPACE || src.charCodeAt(e - 1) === SPACE) return false;
+  return identEnd - identStart === 1 && src.charCodeAt(identStart) === MINUS;
+}
+
+/** `[`, which opens an IPv6 literal host (`[2001:db8::1]:443`). */
+const OPEN_BRACKET = 91;
+
+/** What a strict {@link CompiledTemplate.parse} returns when a lenient parse might still match the line. */
+export const TRY_LENIENT = -2;
+
+/**
  * Index of the first `needle` in `src[from..limit)` that is not escaped by a
  * backslash (when `quoted`), or -1.
  */
@@ -140,6 +158,10 @@ export class CompiledTemplate {
   private readonly terms: string[];
   private readonly quoted: boolean[];
   private readonly checks: Uint8Array;
+  /** Per field: unquoted and ended by `:` (a host before its port), so an IPv6 literal in brackets may hold colons. */
+  private readonly bracketable: boolean[];
+  /** The index of `$remote_logname` (the ident a spaced user must follow), or -1. */
+  private readonly identSlot: number;
 
   constructor(
     readonly source: string,
@@ -151,7 +173,9 @@ export class CompiledTemplate {
     this.terms = literals.slice(1);
     this.quoted = fields.map((f) => f.quoted);
     // Between quotes a space is part of the value, not a field boundary.
-    this.checks = Uint8Array.from(fields.map((f) => (f.quoted && CHECKS[f.name] === CHECK_TOKEN ? CHECK_NONE : (CHECKS[f.name] ?? CHECK_NONE))));
+    this.checks = Uint8Array.from(fields.map((f) => (f.quoted && (CHECKS[f.name] === CHECK_TOKEN || CHECKS[f.name] === CHECK_USER) ? CHECK_NONE : (CHECKS[f.name] ?? CHECK_NONE))));
+    this.bracketable = fields.map((f, i) => !f.quoted && this.terms[i]!.startsWith(':'));
+    this.identSlot = fields.findIndex((f) => f.name === 'remote_logname');
   }
 
   /**
@@ -159,8 +183,15 @@ export class CompiledTemplate {
    * `starts`/`ends`. Returns the offset where the template's match ends —
    * `end`, or the start of appended fields (a space after the last field) —
    * or -1 when the line does not match.
+   *
+   * The strict parse (the hot path) wants single-token user names and hosts
+   * without colons. Valid but rare lines need more: a `remote_user` with a
+   * space, an IPv6-literal virtual host (`[2a02:…]:443`). When a strict parse
+   * fails where one of those could be the cause it returns
+   * {@link TRY_LENIENT} instead of -1, and the caller parses again with
+   * `lenient`, which allows them.
    */
-  parse(src: string, start: number, end: number, starts: Int32Array, ends: Int32Array): number {
+  parse(src: string, start: number, end: number, starts: Int32Array, ends: Int32Array, lenient = false): number {
     const terms = this.terms;
     const quoted = this.quoted;
     const checks = this.checks;
@@ -168,11 +199,24 @@ export class CompiledTemplate {
     const first = this.literals[0]!;
     if (first.length > 0 && !src.startsWith(first, start)) return -1;
     let pos = start + first.length;
+    // A strict parse that met a bracketed host: its failure may be the colons inside.
+    let bracket = false;
     for (let i = 0; i < n; i++) {
       const term = terms[i]!;
       const q = quoted[i]!;
       let stop: number;
-      if (term.length === 0) {
+      if (this.bracketable[i]! && src.charCodeAt(pos) === OPEN_BRACKET) {
+        bracket = true;
+        if (lenient) {
+          // `[2a02:…]:443`: the host runs to the bracket that closes it.
+          const close = src.indexOf(']' + term, pos);
+          if (close < 0 || close >= end) return -1;
+          stop = close + 1;
+        } else {
+          stop = findTerminator(src, term, pos, end, q);
+          if (stop < 0) return TRY_LENIENT;
+        }
+      } else if (term.length === 0) {
         // The last field runs to the end of the line, or to appended fields.
         stop = q ? end : src.indexOf(' ', pos);
         if (stop < 0 || stop > end) stop = end;
@@ -184,29 +228,37 @@ export class CompiledTemplate {
             stop = findTerminator(src, term, stop + 1, end, q);
           }
         }
-        if (stop < 0) return -1;
+        if (stop < 0) return bracket ? TRY_LENIENT : -1;
       }
       // nginx and Apache escape `"` inside every value, so an unquoted field
       // starting with one is a quoted field of another layout: taking it would
       // put a quoted value (an XFF address list) into, say, a kept $request_time.
-      if (!q && stop > pos && src.charCodeAt(pos) === QUOTE) return -1;
+      const fail = bracket && !lenient ? TRY_LENIENT : -1;
+      if (!q && stop > pos && src.charCodeAt(pos) === QUOTE) return fail;
       switch (checks[i]) {
         case CHECK_NONE:
           break;
         case CHECK_STATUS:
-          if (!isStatus(src, pos, stop)) return -1;
+          if (!isStatus(src, pos, stop)) return fail;
           break;
         case CHECK_COUNT:
-          if (!isCount(src, pos, stop)) return -1;
+          if (!isCount(src, pos, stop)) return fail;
           break;
         case CHECK_ADDRESS:
-          if (!isAddress(src, pos, stop)) return -1;
+          if (!isAddress(src, pos, stop)) return fail;
           break;
         case CHECK_TOKEN:
-          if (!isToken(src, pos, stop)) return -1;
+          if (!isToken(src, pos, stop)) return fail;
+          break;
+        case CHECK_USER:
+          if (!isToken(src, pos, stop)) {
+            if (!lenient) return TRY_LENIENT;
+            const id = this.identSlot;
+            if (id < 0 || id >= i || !isSpacedUser(src, pos, stop, starts[id]!, ends[id]!)) return -1;
+          }
           break;
         case CHECK_COUNT_OR_DASH:
-          if (!(stop - pos === 1 && src.charCodeAt(pos) === MINUS) && !isCount(src, pos, stop)) return -1;
+          if (!(stop - pos === 1 && src.charCodeAt(pos) === MINUS) && !isCount(src, pos, stop)) return fail;
           break;
       }
       starts[i] = pos;

@@ -10,7 +10,7 @@ import { DROPPED, Event, FieldLayout, UNCHANGED } from '../../../event/event.js'
 import { formatClfTime, formatIsoTime, formatMsec } from '../../../time/format-timestamp.js';
 import { createClfTimeParser, epochToMs, parseIsoTime } from '../../../time/parse-timestamp.js';
 import { type DecodeOutcome, type Format, type FormatContext, MATCH, MATCH_APPENDED, NO_MATCH } from '../../format.js';
-import { type CompiledTemplate, parseAppended } from './template.js';
+import { type CompiledTemplate, parseAppended, TRY_LENIENT } from './template.js';
 
 /** Template variables that carry the event time, with their parsers. */
 export const TIME_FIELDS = ['time_local', 'time_iso8601', 'msec'] as const;
@@ -77,7 +77,9 @@ export class TextFormat implements Format {
     const ev = this.event;
     const starts = ev.starts;
     const ends = ev.ends;
-    const stop = this.template.parse(src, start, end, starts, ends);
+    let stop = this.template.parse(src, start, end, starts, ends);
+    // Rare valid shapes (a user name with a space, an IPv6-literal host) on the fallback path only.
+    if (stop === TRY_LENIENT) stop = this.template.parse(src, start, end, starts, ends, true);
     if (stop < 0) return NO_MATCH;
     const n = this.nTemplate;
     const named = this.extraNames.length;

@@ -1,0 +1,356 @@
+/**
+ * One open window of one period: a row per grouping set and dimension
+ * values, each with its counters and the visitors and users seen in it.
+ * Visitor ids (and user pseudonyms) are turned into small integers local to
+ * the window as they arrive; the rows hold only those integers, the window
+ * forgets the ids when it closes, and nothing of them is ever written:
+ * distinct counts are exact within the window and nothing outlives it.
+ *
+ * Why integers and lists rather than sets of ids: on real traffic almost
+ * every request brings a visitor the row has not seen in this window, so
+ * the per-event cost is one push of a small integer. A member is pushed
+ * onto a row only when it was not the last row it was pushed onto for that
+ * grouping set (`last`), so lists stay near distinct; the few repeats
+ * (a visitor alternating between two rows) are removed when counting.
+ *
+ * A day (month) window is filled by merging its closed hour (day) windows
+ * into it, not event by event, so the rollups cost per visitor and row,
+ * not per event.
+ */
+import { DIMENSIONS, type Dimension, type Period } from '../stores/aggregates-table.js';
+import { detach } from '../util/string-cache.js';
+import type { GroupingSet } from './config.js';
+import { DIM_INDEX, type EventFacts } from './dimensions.js';
+import { bucketOf, QuantileSketch } from './quantile.js';
+
+/** Per-visitor contributions to a row, for capping them when noise is on: requests, 4xx, 5xx, bytes. */
+export type Contribution = [number, number, number, number];
+
+/** One row of one grouping set in one window. */
+export class Row {
+  requests = 0;
+  bytes = 0;
+  errors4xx = 0;
+  errors5xx = 0;
+  /** Window-local visitor numbers (near distinct: see the header). */
+  visitors: number[] = [];
+  users: number[] = [];
+  sketch: QuantileSketch | undefined = undefined;
+  /** Per visitor number, when noise needs contributions capped. */
+  contributions: Map<number, Contribution> | undefined = undefined;
+
+  constructor(
+    /** Window-unique number of the row (the `last` marks refer to it). */
+    readonly index: number,
+    /** The values of the set's dimensions, in the set's order. */
+    readonly values: readonly string[],
+  ) {}
+}
+
+/** The grouping sets with the dimension indexes of each, compiled once. */
+export class CompiledSets {
+  readonly dimIndex: readonly (readonly number[])[];
+
+  constructor(readonly sets: readonly GroupingSet[]) {
+    this.dimIndex = sets.map((s) => s.dims.map((d) => DIM_INDEX[d]));
+  }
+
+  get size(): number {
+    return this.sets.length;
+  }
+
+  /** The dimension values of set `g`, copied (a row outlives the line it came from). */
+  valuesOf(g: number, dims: readonly string[]): string[] {
+    return this.dimIndex[g]!.map((i) => detach(dims[i]!));
+  }
+}
+
+/** Window-local numbers for ids (visitor ids, user pseudonyms), with each number's last row per set. */
+class Members {
+  readonly numberOf = new Map<string, number>();
+  /** `last[n * sets + g]` = index + 1 of the row of set g number n was last pushed onto. */
+  last: Int32Array;
+
+  constructor(
+    private readonly sets: number,
+    /** Copy ids before keeping them (a user field kept as it was is a slice of the input chunk; visitor ids never are). */
+    private readonly copy: boolean,
+  ) {
+    this.last = new Int32Array(64 * sets);
+  }
+
+  get size(): number {
+    return this.numberOf.size;
+  }
+
+  of(id: string): number {
+    let n = this.numberOf.get(id);
+    if (n === undefined) {
+      n = this.numberOf.size;
+      this.numberOf.set(this.copy ? detach(id) : id, n);
+      if ((n + 1) * this.sets > this.last.length) {
+        const grown = new Int32Array(this.last.length * 2);
+        grown.set(this.last);
+        this.last = grown;
+      }
+    }
+    return n;
+  }
+
+  /** Forgets the ids (the window closed: only counts leave it). */
+  clear(): void {
+    this.numberOf.clear();
+    this.last = new Int32Array(0);
+  }
+}
+
+/** Marks for counting distinct numbers in near-distinct lists, reused across rows. */
+export class DistinctCounter {
+  private seen = new Uint32Array(1024);
+  private stamp = 0;
+
+  /** Distinct numbers over `lists` (each number below `bound`). */
+  count(lists: readonly (readonly number[])[], bound: number): number {
+    if (bound > this.seen.length) this.seen = new Uint32Array(Math.max(bound, this.seen.length * 2));
+    if (++this.stamp === 0xffffffff) {
+      this.seen.fill(0);
+      this.stamp = 1;
+    }
+    const seen = this.seen;
+    const stamp = this.stamp;
+    let n = 0;
+    for (const list of lists) {
+      for (let i = 0; i < list.length; i++) {
+        const v = list[i]!;
+        if (seen[v] !== stamp) {
+          seen[v] = stamp;
+          n++;
+        }
+      }
+    }
+    return n;
+  }
+}
+
+/**
+ * @example
+ * const w = new WindowState('window', start, start + HOUR, sets, false);
+ * w.add(facts);
+ */
+/**
+ * A grouping set's rows, found by their dimension values through nested
+ * maps (one level per dimension): no key string is built per event, and the
+ * values are the derivation caches' own strings, whose hashes V8 keeps.
+ */
+type Tree = Map<string, Tree | Row>;
+
+export class WindowState {
+  /** Each grouping set's rows, in the order they were opened. */
+  readonly rows: Row[][];
+  private readonly trees: Tree[];
+  /** The total row (set 0 has no dimensions). */
+  private total: Row | undefined = undefined;
+  /**
+   * Each set's last row and the value strings that found it: consecutive
+   * events often share them (a page and its assets: one visitor, one user
+   * agent, one status), and comparing string identities costs less than
+   * hashing them through the maps.
+   */
+  private readonly lastRow: (Row | undefined)[];
+  private readonly lastValues: (string | undefined)[][];
+  readonly visitors: Members;
+  readonly users: Members;
+  private rowCount = 0;
+  /** Events added (base windows) or merged (rollups). */
+  events = 0;
+  /** Processing time of the last merge into a rollup window (idle rollups close by it). */
+  touchedAt = 0;
+  /** `events` when the stage last looked, and since when it has not moved (idle windows close by it). */
+  seenEvents = 0;
+  idleSince = 0;
+
+  constructor(
+    readonly period: Period,
+    readonly start: number,
+    readonly end: number,
+    private readonly sets: CompiledSets,
+    /** Keep per-visitor contributions (noise with a contribution cap). */
+    private readonly contributions: boolean,
+  ) {
+    this.rows = sets.sets.map(() => []);
+    this.trees = sets.sets.map(() => new Map());
+    this.lastRow = sets.sets.map(() => undefined);
+    this.lastValues = sets.sets.map((s) => new Array<string | undefined>(s.dims.length).fill(undefined));
+    this.visitors = new Members(sets.size, false);
+    this.users = new Members(sets.size, true);
+  }
+
+  /** The row of set `g` whose values are `values[idx[0]], values[idx[1]], …` (opened if new). */
+  private rowOf(g: number, values: readonly string[], idx: readonly number[]): Row {
+    const n = idx.length;
+    if (n === 0) {
+      if (this.total === undefined) this.rows[g]!.push((this.total = new Row(++this.rowCount, [])));
+      return this.total;
+    }
+    let node = this.trees[g]!;
+    for (let k = 0; k < n - 1; k++) {
+      const v = values[idx[k]!]!;
+      let next = node.get(v) as Tree | undefined;
+      if (next === undefined) node.set(detach(v), (next = new Map()));
+      node = next;
+    }
+    const last = values[idx[n - 1]!]!;
+    let row = node.get(last) as Row | undefined;
+    if (row === undefined) {
+      row = new Row(
+        ++this.rowCount,
+        idx.map((i) => detach(values[i]!)),
+      );
+      node.set(row.values[n - 1]!, row);
+      this.rows[g]!.push(row);
+    }
+    return row;
+  }
+
+  /** Counts one event in every grouping set (the hot path). */
+  add(f: EventFacts): void {
+    this.events++;
+    const dims = f.dims;
+    const G = this.sets.size;
+    const v = f.visitor === undefined ? -1 : this.visitors.of(f.visitor);
+    const u = f.user === undefined ? -1 : this.users.of(f.user);
+    const vLast = this.visitors.last;
+    const uLast = this.users.last;
+    const status = f.status;
+    const e4 = status >= 400 && status < 500 ? 1 : 0;
+    const e5 = status >= 500 && status < 600 ? 1 : 0;
+    const bucket = Number.isNaN(f.durationMs) ? NaN : bucketOf(f.durationMs);
+    const dimIndex = this.sets.dimIndex;
+    for (let g = 0; g < G; g++) {
+      const idx = dimIndex[g]!;
+      const seen = this.lastValues[g]!;
+      let row = this.lastRow[g];
+      for (let k = 0; k < idx.length && row !== undefined; k++) if (dims[idx[k]!] !== seen[k]) row = undefined;
+      if (row === undefined) {
+        row = this.rowOf(g, dims, idx);
+        this.lastRow[g] = row;
+        for (let k = 0; k < idx.length; k++) seen[k] = dims[idx[k]!];
+      }
+      row.requests++;
+      row.bytes += f.bytes;
+      row.errors4xx += e4;
+      row.errors5xx += e5;
+      if (bucket === bucket) (row.sketch ??= new QuantileSketch()).add(bucket);
+      if (v >= 0 && vLast[v * G + g] !== row.index) {
+        row.visitors.push(v);
+        vLast[v * G + g] = row.index;
+      }
+      if (u >= 0 && uLast[u * G + g] !== row.index) {
+        row.users.push(u);
+        uLast[u * G + g] = row.index;
+      }
+      if (this.contributions && v >= 0) {
+        const map = (row.contributions ??= new Map());
+        const c = map.get(v);
+        if (c === undefined) map.set(v, [1, e4, e5, f.bytes]);
+        else {
+          c[0]++;
+          c[1] += e4;
+          c[2] += e5;
+          c[3] += f.bytes;
+        }
+      }
+    }
+  }
+
+  /** Adds this (closed) window's rows into `parent` (its day or month), then forgets its ids. */
+  mergeInto(parent: WindowState, nowMs: number): void {
+    parent.events += this.events;
+    parent.touchedAt = nowMs;
+    const G = this.sets.size;
+    const vUp = upMap(this.visitors, parent.visitors);
+    const uUp = upMap(this.users, parent.users);
+    const pvLast = parent.visitors.last;
+    const puLast = parent.users.last;
+    for (let g = 0; g < G; g++) {
+      const own = ordinal(this.sets.dimIndex[g]!.length);
+      for (const row of this.rows[g]!) {
+        const p = parent.rowOf(g, row.values, own);
+        p.requests += row.requests;
+        p.bytes += row.bytes;
+        p.errors4xx += row.errors4xx;
+        p.errors5xx += row.errors5xx;
+        if (row.sketch !== undefined) (p.sketch ??= new QuantileSketch()).merge(row.sketch);
+        for (const v of row.visitors) {
+          const pv = vUp[v]!;
+          if (pvLast[pv * G + g] !== p.index) {
+            p.visitors.push(pv);
+            pvLast[pv * G + g] = p.index;
+          }
+        }
+        for (const u of row.users) {
+          const pu = uUp[u]!;
+          if (puLast[pu * G + g] !== p.index) {
+            p.users.push(pu);
+            puLast[pu * G + g] = p.index;
+          }
+        }
+        if (row.contributions !== undefined) {
+          const pc = (p.contributions ??= new Map());
+          for (const [v, c] of row.contributions) {
+            const pv = vUp[v]!;
+            const have = pc.get(pv);
+            if (have === undefined) pc.set(pv, [...c]);
+            else for (let i = 0; i < 4; i++) have[i]! += c[i]!;
+          }
+        }
+      }
+    }
+    this.forget();
+  }
+
+  /** Drops the window's ids; its counts stay until it is discarded. */
+  forget(): void {
+    this.visitors.clear();
+    this.users.clear();
+  }
+
+  /** Names of a set's dimensions with the row's values. */
+  dimsOf(g: number, row: Row): Partial<Record<Dimension, string>> {
+    const out: Partial<Record<Dimension, string>> = {};
+    this.sets.dimIndex[g]!.forEach((i, k) => (out[DIMENSIONS[i]!] = row.values[k]!));
+    return out;
+  }
+
+  /** Bounds on the visitor and user numbers of this window (for distinct counting). */
+  get memberBounds(): { visitors: number; users: number } {
+    return { visitors: this.visitorBound, users: this.userBound };
+  }
+
+  /** Set when the ids are forgotten, so counting still knows the bound. */
+  private visitorBound = 0;
+  private userBound = 0;
+
+  /** Records the bounds before forgetting (called by the stage before publishing). */
+  seal(): void {
+    this.visitorBound = this.visitors.size;
+    this.userBound = this.users.size;
+  }
+
+  get compiled(): CompiledSets {
+    return this.sets;
+  }
+}
+
+const ORDINALS: number[][] = [];
+/** [0, 1, …, n-1]: a row's own values, indexed in order. */
+function ordinal(n: number): readonly number[] {
+  return (ORDINALS[n] ??= Array.from({ length: n }, (_, i) => i));
+}
+
+/** For each number of `child`, the number of the same id in `parent`. */
+function upMap(child: Members, parent: Members): Int32Array {
+  const up = new Int32Array(child.size);
+  for (const [id, n] of child.numberOf) up[n] = parent.of(id);
+  return up;
+}
