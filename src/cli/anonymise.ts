@@ -17,11 +17,10 @@ import { LineSplitter } from '../pipeline/line-splitter.js';
 import type { LineStats } from '../pipeline/stats.js';
 import type { Pseudonymiser } from '../transforms/pseudonymise.js';
 import { loadPolicyLazily } from '../policy/builtin.js';
-import { type Aggregates, createAggregates } from '../runtime/aggregates.js';
+import type { Aggregates } from '../runtime/aggregates.js';
 import { buildLinePipeline } from '../runtime/build.js';
 import { explainRejects, rejectsOf } from '../runtime/diagnose.js';
 import { withSaltAudit } from '../runtime/salt-store.js';
-import { aggregateSweptStore, Sweeper } from '../runtime/sweeper.js';
 import { ParallelAnonymiser } from '../runtime/threads/parallel.js';
 import { readInput } from '../sources/stream/read-input.js';
 import { Progress, type ProgressStream } from './progress.js';
@@ -96,8 +95,9 @@ export async function anonymiseCommand(argv: string[], io: CommandIo): Promise<n
   }
   const unparsed = oneOf('anonymise', '--unparsed', values.unparsed, ['drop', 'scrub'] as const);
   const threads = threadCount(values.threads);
-  // The policy's aggregates: the stage counts every anonymised event into its store (DuckDB is loaded only then).
-  const aggregates = createAggregates(loaded, { warn: (m) => io.logger.warn(m) });
+  // The policy's aggregates: the stage counts every anonymised event into its store (DuckDB is loaded only then;
+  // the stage, the stores' registry and the sweeper are loaded only for a policy that has them).
+  const aggregates = loaded.config.aggregates === undefined ? undefined : (await import('../runtime/aggregates.js')).createAggregates(loaded, { warn: (m) => io.logger.warn(m) });
   if (aggregates !== undefined && threads > 1) {
     throw new GallraError('GALLRA_USAGE', 'gallra anonymise: --threads above 1 cannot fill the aggregate store (each worker would see only part of every window); run with --threads 1, or remove aggregates: from the policy');
   }
@@ -124,6 +124,7 @@ export async function anonymiseCommand(argv: string[], io: CommandIo): Promise<n
       // The aggregates' own window applies now: rows that aged out since the last run go, recorded in the audit trail.
       const audit = new AuditLog(auditLogPath(policy.audit, loaded.baseDir, process.env));
       const onAuditError = (err: unknown): void => log.error({ err }, 'audit record not written');
+      const { aggregateSweptStore, Sweeper } = await import('../runtime/sweeper.js');
       const sweeper = new Sweeper([aggregateSweptStore(loaded, aggregates.output)], Date.now, { audit, by: 'gallra anonymise', onAuditError });
       for (const r of await sweeper.sweep(false)) if (r.error !== undefined) log.error({ err: r.error, store: r.store }, 'retention sweep failed');
     }
