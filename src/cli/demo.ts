@@ -98,11 +98,12 @@ async function stop(child: ChildProcess | undefined): Promise<number | null> {
   return code;
 }
 
-/** The sum of a counter's samples in a Prometheus text exposition. */
-export function counterSum(text: string, name: string): number {
+/** The sum of a counter's samples in a Prometheus text exposition (those with the label `where`, e.g. `sink="anon"`, when given). */
+export function counterSum(text: string, name: string, where?: string): number {
   let sum = 0;
   for (const line of text.split('\n')) {
     if (!line.startsWith(name) || (line[name.length] !== '{' && line[name.length] !== ' ')) continue;
+    if (where !== undefined && !line.includes(where)) continue;
     sum += Number(line.slice(line.lastIndexOf(' ') + 1)) || 0;
   }
   return sum;
@@ -224,14 +225,14 @@ export async function demoCommand(argv: string[], io: CommandIo): Promise<number
     for (let t = Date.now(); ; await sleep(500)) {
       text = await metrics(httpPort);
       const read = counterSum(text, 'gallra_lines_read_total');
-      const written = counterSum(text, 'gallra_lines_written_total');
+      const written = counterSum(text, 'gallra_lines_written_total', 'sink="anon"');
       if (read >= n && written === lastWritten) break;
       lastWritten = written;
       if (run.exitCode !== null) throw new Error(`gallra run exited (${run.exitCode}):\n${runErr.join('').trim()}`);
       if (Date.now() - t > STEP_MS) throw new Error(`gallra run read ${read} of ${n} lines in two minutes`);
     }
     const read = counterSum(text, 'gallra_lines_read_total');
-    const written = counterSum(text, 'gallra_lines_written_total');
+    const written = counterSum(text, 'gallra_lines_written_total', 'sink="anon"');
     const dropped = counterSum(text, 'gallra_lines_dropped_total');
     // SIGTERM: gallra drains, commits offsets and flushes the open aggregate windows.
     run.kill('SIGTERM');
@@ -242,7 +243,7 @@ export async function demoCommand(argv: string[], io: CommandIo): Promise<number
     for (const l of lines.slice(0, 3)) say(`   ${l}`);
     say(`   out (logs.anon.nginx, the same three, found by their keys):`);
     for (const l of await readAnonymised(Kafka, bootstrap, 3)) say(`   ${l}`);
-    say(`\n   lines read ${read}, written ${written}, dropped ${dropped}`);
+    say(`\n   lines read ${read}, written to logs.anon.nginx ${written}, dropped ${dropped}`);
 
     say('\n4. gallra query --config config/demo.yaml (the analyst\'s side: only aggregates held to k visitors)');
     const q = await runToEnd(

@@ -13,7 +13,7 @@ describe('gallra demo', () => {
     const r = spawnSync(process.execPath, [MAIN, 'demo', '--lines', '400'], { encoding: 'utf8', timeout: 240_000 });
     expect(r.status, r.stderr).toBe(0);
     const out = r.stdout.split('\n');
-    expect(r.stdout).toContain('lines read 400, written 400, dropped 0');
+    expect(r.stdout).toContain('lines read 400, written to logs.anon.nginx 400, dropped 0');
     // The three lines out, parsed as combined: truncated addresses, no user name, a generalised user agent.
     const at = out.findIndex((l) => l.includes('out (logs.anon.nginx'));
     const shown = out.slice(at + 1, at + 4).map((l) => l.trim());
@@ -42,6 +42,7 @@ describe('gallra demo', () => {
   it('sums a counter over its labels in a Prometheus exposition', () => {
     const text = '# HELP gallra_lines_read_total x\ngallra_lines_read_total{source="a"} 3\ngallra_lines_read_total{source="b"} 4\ngallra_lines_read_totalx 9\n';
     expect(counterSum(text, 'gallra_lines_read_total')).toBe(7);
+    expect(counterSum(text, 'gallra_lines_read_total', 'source="b"')).toBe(4);
   });
 
   it('refuses a line count out of range with a usage error (exit 2)', () => {

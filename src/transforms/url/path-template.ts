@@ -5,7 +5,7 @@
  * paths it keeps, and the aggregate stage uses {@link templatePath} as its
  * `path_template` dimension: one implementation, so the two never disagree.
  */
-import { SEGMENT_PLACEHOLDER, SEG_IP, SEG_KEEP, SEG_MAC, SEG_PHONE, SEG_PNR, SEG_USER, SEG_UUID, classifySegment, extensionStart } from './segment.js';
+import { SEGMENT_PLACEHOLDER, SEG_EMAIL, SEG_IP, SEG_KEEP, SEG_MAC, SEG_PHONE, SEG_PNR, SEG_USER, SEG_UUID, classifySegment, extensionStart } from './segment.js';
 import { isPnrDigits } from './shapes.js';
 import { SegmentCache } from './segment-cache.js';
 
@@ -130,8 +130,9 @@ export class PathWalker {
         }
         if (kind !== SEG_KEEP) {
           // A file name keeps its extension (`/{id}.pdf`), unless it is percent-encoded.
-          // A shape judged on the whole segment (an address, a MAC, a UUID) has no extension to keep.
-          const ext = kind === SEG_USER || kind === SEG_IP || kind === SEG_MAC || kind === SEG_UUID ? (kind === SEG_MAC ? macExtension(b, a, z) : -1) : rawExtension(b, a, z);
+          // A shape judged on the whole segment (an address, an e-mail address — whose domain's
+          // last label is no extension —, a MAC, a UUID) has no extension to keep.
+          const ext = kind === SEG_USER || kind === SEG_EMAIL || kind === SEG_IP || kind === SEG_MAC || kind === SEG_UUID ? (kind === SEG_MAC ? macExtension(b, a, z) : -1) : rawExtension(b, a, z);
           segment(a, ext > a + 1 ? ext - 1 : z, kind);
         }
         afterPrefix = this.isPrefix(b, a, z);

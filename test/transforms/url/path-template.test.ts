@@ -154,3 +154,10 @@ describe('a personal identity number split by a slash (/YYMMDD/NNNN)', () => {
     );
   });
 });
+
+describe('an e-mail address as a path segment', () => {
+  it('is replaced whole: its domain\'s last label is not a file extension', () => {
+    expect(templatePath('/reset/anna@example.se')).toBe('/reset/{email}');
+    expect(templatePath('/u/anna.svensson@example.co.uk/profile')).not.toMatch(/anna|example|\.uk|\.se/);
+  });
+});
