@@ -60,7 +60,8 @@ interface Asset {
 }
 
 const require = createRequire(import.meta.url);
-const DASHBOARD = new URL('../../dashboard/', import.meta.url);
+// The page's files ship as they are (not compiled): dist/server/ and dist/bundle/ are both two levels down.
+const DASHBOARD = new URL('../../src/server/dashboard/', import.meta.url);
 
 function asset(type: string, body: Buffer): Asset {
   return { type, body, etag: `"${createHash('sha256').update(body).digest('base64url').slice(0, 16)}"` };

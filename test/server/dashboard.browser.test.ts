@@ -130,9 +130,10 @@ describe('the dashboard in chromium', () => {
       await page.waitForSelector('body[data-ready="1"]', { timeout: 60_000 });
       expect(new URL(page.url()).searchParams.get('f.path_template')).toBe(value);
       expect(await page.locator('.chip[data-filter="path_template"]').count()).toBe(1);
-      expect(await page.textContent('#kpi-requests')).toBe(nf.format((expected as { rows: { requests: number }[] }).rows[0]!.requests));
+      // data-ready may still be the unfiltered page's until the panels redraw: wait for what the filter shows.
+      await expect.poll(() => page.textContent('#kpi-requests'), { timeout: 60_000, interval: 200 }).toBe(nf.format((expected as { rows: { requests: number }[] }).rows[0]!.requests));
       // Panels no grouping set can answer with this filter say so rather than showing unfiltered numbers.
-      expect(await page.locator('[data-panel="browser"] .unavailable').count()).toBe(1);
+      await expect.poll(() => page.locator('[data-panel="browser"] .unavailable').count(), { timeout: 60_000, interval: 200 }).toBe(1);
 
       await page.screenshot({ path: SCREENSHOT_FILTERED, fullPage: true });
       expect(existsSync(SCREENSHOT) && existsSync(SCREENSHOT_FILTERED)).toBe(true);
