@@ -6,6 +6,7 @@
  * `etag`, `integrity`), are not secrets.
  */
 import { DOT, MINUS } from '../../../util/ascii.js';
+import { mod97 } from '../../../util/iban.js';
 import { CLASS, C_B64URL, C_DIGIT, C_HEX_LETTER, C_LETTER, C_UPPER, isHex } from '../bytes.js';
 import { L_ID } from '../name-rules.js';
 import type { LabelSource } from '../numbers.js';
@@ -166,16 +167,6 @@ function al(t: Uint8Array, k: number): boolean {
 
 function dg(t: Uint8Array, k: number): boolean {
   return (CLASS[t[k]!]! & C_DIGIT) !== 0;
-}
-
-/** The running mod-97 remainder `rem` carried over the letters and digits of `t[s..e)` (letters as 10–35, spaces skipped). */
-function mod97(t: Uint8Array, s: number, e: number, rem: number): number {
-  for (let k = s; k < e; k++) {
-    const c = t[k]!;
-    if (dg(t, k)) rem = (rem * 10 + c - 48) % 97;
-    else if (al(t, k)) rem = (rem * 100 + (c | 0x20) - 87) % 97;
-  }
-  return rem;
 }
 
 /** A space at `t[i]`: ASCII, no-break (U+00A0) or narrow no-break (U+202F); its length in bytes, or 0. */
