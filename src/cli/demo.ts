@@ -9,7 +9,6 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -45,17 +44,6 @@ const STEP_MS = 120_000;
 /** The package root (dist/bundle/main.js or dist/cli/demo.js → two levels up). */
 function packageRoot(): string {
   return resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
-}
-
-function freePort(): Promise<number> {
-  return new Promise((res, rej) => {
-    const s = createServer();
-    s.once('error', rej);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => res(port));
-    });
-  });
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -96,6 +84,17 @@ async function stop(child: ChildProcess | undefined): Promise<number | null> {
   const code = await exited;
   clearTimeout(t);
   return code;
+}
+
+/** The HTTP port in `gallra run`'s start line (a JSON log line), or undefined for any other line. */
+export function startedPort(line: string): number | undefined {
+  if (!line.includes('gallra run started')) return undefined;
+  try {
+    const port = (JSON.parse(line) as { http_port?: unknown }).http_port;
+    return typeof port === 'number' && port > 0 ? port : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** The sum of a counter's samples in a Prometheus text exposition (those with the label `where`, e.g. `sink="anon"`, when given). */
@@ -195,6 +194,7 @@ export async function demoCommand(argv: string[], io: CommandIo): Promise<number
   const config = join(packageRoot(), 'config', 'demo.yaml');
   let dev: ChildProcess | undefined;
   let run: ChildProcess | undefined;
+  const runErr: string[] = [];
   try {
     say(`gallra demo — working directory ${dir}\n`);
     say('1. embedded Kafka (gallra kafka-dev)');
@@ -202,17 +202,33 @@ export async function demoCommand(argv: string[], io: CommandIo): Promise<number
     const bootstrap = (await firstLine(dev, /^bootstrap\.servers=/, STEP_MS, 'gallra kafka-dev')).slice('bootstrap.servers='.length).trim();
     say(`   bootstrap.servers=${bootstrap}; topics ${TOPICS.join(', ')}`);
 
-    const httpPort = await freePort();
-    const env = { ...process.env, KAFKA_BOOTSTRAP_SERVERS: bootstrap, GALLRA_DEMO_DIR: dir, GALLRA_DEMO_HTTP_PORT: String(httpPort), GALLRA_STATE_DIR: join(dir, 'state') };
+    const env = { ...process.env, KAFKA_BOOTSTRAP_SERVERS: bootstrap, GALLRA_DEMO_DIR: dir, GALLRA_STATE_DIR: join(dir, 'state') };
     say('2. gallra run --config config/demo.yaml (Kafka → anonymised Kafka + DuckDB aggregates)');
-    run = gallra(['run', '--config', config, '--log-level', 'warn'], env);
-    const runErr: string[] = [];
-    run.stderr!.on('data', (d: Buffer) => runErr.push(d.toString()));
+    run = gallra(['run', '--config', config, '--log-level', 'info'], env);
     const runExit = new Promise<number | null>((r) => run!.once('exit', (c) => r(c)));
-    for (let t = Date.now(); (await metrics(httpPort)) === ''; await sleep(200)) {
-      if (run.exitCode !== null) throw new Error(`gallra run exited (${run.exitCode}):\n${runErr.join('').trim()}`);
-      if (Date.now() - t > STEP_MS) throw new Error('gallra run did not start within two minutes');
-    }
+    // Its HTTP listener takes any free port (http.port: 0) and says which in its start line.
+    const httpPort = await new Promise<number>((res, rej) => {
+      const timer = setTimeout(() => rej(new Error('gallra run did not start within two minutes')), STEP_MS);
+      let pending = '';
+      run!.stderr!.on('data', (d: Buffer) => {
+        const text = d.toString();
+        runErr.push(text);
+        pending += text;
+        const lines = pending.split('\n');
+        pending = lines.pop()!;
+        for (const l of lines) {
+          const port = startedPort(l);
+          if (port !== undefined) {
+            clearTimeout(timer);
+            res(port);
+          }
+        }
+      });
+      run!.once('exit', (code) => {
+        clearTimeout(timer);
+        rej(new Error(`gallra run exited (${code}):\n${runErr.join('').trim()}`));
+      });
+    });
 
     const lines = demoLines(n, Date.now());
     const Kafka = await loadKafka();

@@ -5,7 +5,7 @@
 import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { demoLines } from '../../src/cli/demo-lines.js';
-import { counterSum } from '../../src/cli/demo.js';
+import { counterSum, startedPort } from '../../src/cli/demo.js';
 import { MAIN } from '../helpers/cli.js';
 
 describe('gallra demo', () => {
@@ -43,6 +43,13 @@ describe('gallra demo', () => {
     const text = '# HELP gallra_lines_read_total x\ngallra_lines_read_total{source="a"} 3\ngallra_lines_read_total{source="b"} 4\ngallra_lines_read_totalx 9\n';
     expect(counterSum(text, 'gallra_lines_read_total')).toBe(7);
     expect(counterSum(text, 'gallra_lines_read_total', 'source="b"')).toBe(4);
+  });
+
+  it("reads the HTTP port from gallra run's start line, and nothing from other lines", () => {
+    expect(startedPort('{"level":30,"msg":"gallra run started","http_port":41234}')).toBe(41234);
+    expect(startedPort('{"level":30,"msg":"gallra run started"}')).toBeUndefined();
+    expect(startedPort('{"level":30,"msg":"kafka source assigned"}')).toBeUndefined();
+    expect(startedPort('gallra run started, not JSON')).toBeUndefined();
   });
 
   it('refuses a line count out of range with a usage error (exit 2)', () => {
