@@ -21,6 +21,7 @@ import type { Aggregates } from '../runtime/aggregates.js';
 import { buildLinePipeline } from '../runtime/build.js';
 import { explainRejects, rejectsOf } from '../runtime/diagnose.js';
 import { withSaltAudit } from '../runtime/salt-store.js';
+import { headerProbe } from '../runtime/threads/header-probe.js';
 import { ParallelAnonymiser } from '../runtime/threads/parallel.js';
 import { readInput } from '../sources/stream/read-input.js';
 import { Progress, type ProgressStream } from './progress.js';
@@ -134,7 +135,19 @@ export async function anonymiseCommand(argv: string[], io: CommandIo): Promise<n
     };
     engine =
       threads > 1
-        ? parallelEngine(new ParallelAnonymiser({ threads, policyFile: loaded.file, env: process.env, format, unparsed, maxLineLength: policy.input.max_line_length, write }))
+        ? parallelEngine(
+            new ParallelAnonymiser({
+              threads,
+              policyFile: loaded.file,
+              env: process.env,
+              format,
+              unparsed,
+              maxLineLength: policy.input.max_line_length,
+              write,
+              headerProbe: headerProbe(policy, format ?? policy.input.format),
+              onPinned: () => log.info('the input declares its layout in header lines: from the first one on, its lines are anonymised by one worker thread'),
+            }),
+          )
         : singleEngine(buildLinePipeline({ policy, keyring, format, unparsed, deriveVisitorId: aggregates !== undefined }), policy.input.max_line_length, write, aggregates);
 
     const inputs = positionals.length > 0 ? positionals : ['-'];

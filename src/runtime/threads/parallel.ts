@@ -7,6 +7,12 @@
  * The main thread bounds line length itself: bytes without a newline beyond
  * input.max_line_length are skipped to the next newline and counted as
  * too_long, never buffered whole.
+ *
+ * Header lines (a W3C `#Fields` block, a CSV or flow-log header) set the
+ * layout of the lines after them, and only the worker that decoded one knows
+ * it: from the first header of an input on, every batch of that input goes to
+ * that one worker (in order, as on one thread), and at the input's end every
+ * worker forgets the input's layout, as one thread does.
  */
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
@@ -14,7 +20,8 @@ import { Worker } from 'node:worker_threads';
 import { ERROR_CODES, type ErrorCode, GallraError, isGallraError } from '../../errors.js';
 import { LineCarry } from '../../pipeline/line-carry.js';
 import { LineStats } from '../../pipeline/stats.js';
-import type { FromWorker, WorkerInit } from './worker.js';
+import type { HeaderProbe } from './header-probe.js';
+import type { FromWorker, ToWorker, WorkerInit } from './worker.js';
 import { NL } from '../../util/ascii.js';
 
 /** Bytes per batch sent to a worker: large enough to amortise the message, small enough to keep workers busy. */
@@ -30,6 +37,10 @@ export interface ParallelOptions {
   readonly maxLineLength: number;
   /** Receives each output batch in input order. */
   readonly write: (bytes: Buffer) => Promise<void>;
+  /** Which lines are header lines; undefined when no format that may read the input has any. */
+  readonly headerProbe?: HeaderProbe | undefined;
+  /** Called when an input's lines from its first header on go to one worker (once per input). */
+  readonly onPinned?: () => void;
 }
 
 interface Slot {
@@ -53,6 +64,10 @@ export class ParallelAnonymiser {
   private batchBytes = 0;
   private readonly carry: LineCarry;
   private lines = 0;
+  /** The batch being filled holds a header line. */
+  private batchHasHeader = false;
+  /** The worker every batch of the current input goes to, from its first header line on. */
+  private pinned: Slot | undefined;
   private failure: Error | undefined;
   /** close() or terminate() was called: workers exiting now is expected. */
   private ending = false;
@@ -114,6 +129,9 @@ export class ParallelAnonymiser {
     this.takeCarried();
     await this.dispatch();
     while (this.nextWrite < this.nextSeq) await this.progress();
+    // Each input is a segment of its own: a layout its header declared ends with it.
+    for (const slot of this.slots) slot.worker.postMessage({ segmentEnd: true } satisfies ToWorker);
+    this.pinned = undefined;
   }
 
   /** Ends the workers and returns the combined line counts. */
@@ -148,7 +166,16 @@ export class ParallelAnonymiser {
     // Not copied: streams hand out fresh chunks, and dispatch() copies the batch into one transferable buffer.
     this.batch.push(bytes);
     this.batchBytes += bytes.length;
-    for (let i = bytes.indexOf(NL); i >= 0; i = bytes.indexOf(NL, i + 1)) this.lines++;
+    const probe = this.options.headerProbe;
+    // `bytes` starts at the start of a line (whole lines, a carried line, or the newline that ends one).
+    let lineStart = bytes.length === 1 && bytes[0] === NL ? -1 : 0;
+    for (let i = bytes.indexOf(NL); i >= 0; i = bytes.indexOf(NL, i + 1)) {
+      this.lines++;
+      if (probe !== undefined && !this.batchHasHeader && lineStart >= 0 && probe(bytes.subarray(lineStart, i))) this.batchHasHeader = true;
+      lineStart = i + 1;
+    }
+    // A carried line arrives without its newline (that comes next, on its own).
+    if (probe !== undefined && !this.batchHasHeader && lineStart >= 0 && lineStart < bytes.length && probe(bytes.subarray(lineStart))) this.batchHasHeader = true;
   }
 
   /** Ends the carried line: into the batch (with its newline), or counted when it was too long. */
@@ -179,10 +206,15 @@ export class ParallelAnonymiser {
     }
     this.batch = [];
     this.batchBytes = 0;
-    let slot = this.leastBusy();
+    if (this.batchHasHeader && this.pinned === undefined) {
+      this.pinned = this.leastBusy();
+      this.options.onPinned?.();
+    }
+    this.batchHasHeader = false;
+    let slot = this.pinned ?? this.leastBusy();
     while (slot.busy >= 2) {
       await this.progress();
-      slot = this.leastBusy();
+      slot = this.pinned ?? this.leastBusy();
     }
     const seq = this.nextSeq++;
     slot.busy++;

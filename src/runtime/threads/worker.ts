@@ -27,7 +27,7 @@ export interface WorkerInit {
 }
 
 /** main → worker */
-export type ToWorker = { readonly seq: number; readonly data: Uint8Array } | { readonly end: true };
+export type ToWorker = { readonly seq: number; readonly data: Uint8Array } | { readonly segmentEnd: true } | { readonly end: true };
 /** worker → main */
 export type FromWorker = { readonly seq: number; readonly out: Uint8Array } | { readonly stats: StatsJson } | { readonly error: string; readonly code: string | undefined };
 
@@ -64,6 +64,11 @@ async function main(): Promise<void> {
         built.pseudonymiser.clear();
         port.postMessage({ stats: pipeline.syncStats().toJSON() } satisfies FromWorker);
         port.close();
+        return;
+      }
+      if ('segmentEnd' in msg) {
+        // The input ended: a layout its header declared ends with it (as on one thread).
+        pipeline.segment('', true);
         return;
       }
       await pipeline.prepare();
