@@ -146,6 +146,8 @@ export async function anonymiseCommand(argv: string[], io: CommandIo): Promise<n
               write,
               headerProbe: headerProbe(policy, format ?? policy.input.format),
               onPinned: () => log.info('the input declares its layout in header lines: from the first one on, its lines are anonymised by one worker thread'),
+              // Tuning, and tests that cut small files into many ranges.
+              rangeBytes: rangeBytes(process.env.GALLRA_THREAD_RANGE_BYTES),
             }),
           )
         : singleEngine(buildLinePipeline({ policy, keyring, format, unparsed, deriveVisitorId: aggregates !== undefined }), policy.input.max_line_length, write, aggregates);
@@ -158,11 +160,19 @@ export async function anonymiseCommand(argv: string[], io: CommandIo): Promise<n
     try {
       for (const input of inputs) {
         try {
-          for await (const chunk of readInput(input, (n) => progress.update(n, 0))) {
-            sample ??= Buffer.from(chunk.subarray(0, 8192));
-            await engine.push(chunk);
-            progress.update(0, engine.linesIn() - linesSeen);
-            linesSeen = engine.linesIn();
+          // Worker threads read a plain file themselves, in byte ranges; anything else is streamed to the engine.
+          const whole = (await engine.file?.(input, (n) => {
+            progress.update(n, engine!.linesIn() - linesSeen);
+            linesSeen = engine!.linesIn();
+          })) === true;
+          if (whole) log.debug({ input: inputs.indexOf(input) }, 'input read by the worker threads in byte ranges');
+          else {
+            for await (const chunk of readInput(input, (n) => progress.update(n, 0))) {
+              sample ??= Buffer.from(chunk.subarray(0, 8192));
+              await engine.push(chunk);
+              progress.update(0, engine.linesIn() - linesSeen);
+              linesSeen = engine.linesIn();
+            }
           }
           await engine.endInput(false);
         } catch (err) {
@@ -209,9 +219,19 @@ function threadCount(v: unknown): number {
   return n;
 }
 
+/** GALLRA_THREAD_RANGE_BYTES: the byte ranges worker threads read a file in (undefined: the default, 16 MiB). */
+function rangeBytes(v: string | undefined): number | undefined {
+  if (v === undefined || v === '') return undefined;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1) throw new GallraError('GALLRA_USAGE', `gallra anonymise: GALLRA_THREAD_RANGE_BYTES must be a whole number of bytes above 0, not ${shown(v)}`);
+  return n;
+}
+
 /** What the read loop drives: the engine on this thread, or the worker threads. */
 interface Engine {
   push(chunk: Buffer): Promise<void>;
+  /** Takes a whole file instead of its chunks, reading it itself; false when it must be streamed through push(). */
+  file?(path: string, onBytes: (n: number) => void): Promise<boolean>;
   /** The current input ended; `broken` when it broke off (corrupt gzip, read error). */
   endInput(broken: boolean): Promise<void>;
   linesIn(): number;
@@ -287,6 +307,7 @@ function parallelEngine(p: ParallelAnonymiser): Engine {
   let finished = false;
   return {
     push: (chunk) => p.push(chunk),
+    file: (path, onBytes) => p.pushFile(path, onBytes),
     async endInput(broken) {
       if (broken) p.abandonLine();
       await p.endInput();

@@ -6,7 +6,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { clfTime, ensureBuilt, runCli, TempDirs, today } from '../helpers/cli.js';
+import { clfTime, ensureBuilt, gzipSync, runCli, TempDirs, today } from '../helpers/cli.js';
 
 const tmp = new TempDirs();
 beforeAll(() => ensureBuilt(), 180_000);
@@ -106,6 +106,42 @@ describe('gallra anonymise --threads', () => {
     expect(two.stderr).toBe(one.stderr);
     expect(two.stdout).toBe(one.stdout);
   }, 120_000);
+
+  /**
+   * Worker threads read a plain file themselves, in byte ranges: every line
+   * belongs to the range holding its first byte. Ranges of a few hundred
+   * bytes cut lines everywhere — inside CRLF endings, inside a line too long
+   * to keep, next to empty lines and at a last line without a newline.
+   */
+  it('reads a plain file in byte ranges cut anywhere and writes exactly what one thread writes', () => {
+    const dir = tmp.make('threads-ranges');
+    const stateDir = join(dir, 'state');
+    const at = Math.max(today(), Date.now() - 2 * 3600_000);
+    const body = input(3_000, at).split('\n');
+    body.splice(700, 0, '', '');
+    // Longer than input.max_line_length (64 KiB): dropped as too_long, in whichever ranges it spans.
+    body.splice(1500, 0, `81.6.1.1 - - [${clfTime(at)}] "GET /${'x'.repeat(70_000)} HTTP/1.1" 200 1 "-" "curl/8"`);
+    const crlf = body.slice(0, 2_000).join('\r\n') + '\r\n' + body.slice(2_000).join('\n');
+    // The last line has no newline.
+    const file = join(dir, 'ranges.log');
+    writeFileSync(file, crlf.replace(/\n+$/, ''));
+    const plain = join(dir, 'plain.log');
+    writeFileSync(plain, input(500, at));
+    const gz = join(dir, 'rotated.log.gz');
+    writeFileSync(gz, gzipSync(input(400, at)));
+    const args = ['anonymise', '--stats', '--format', 'combined', file, gz, plain];
+    const one = runCli(args, { stateDir });
+    expect(one.status).toBe(0);
+    expect(one.stderr).toMatch(/^gallra: 3903 lines in, 3894 out, 9 dropped \(unparsed 6, too_long 1, empty 2\)/);
+    for (const [threads, bytes] of [['2', '333'], ['3', '4099'], ['2', '1000000']] as const) {
+      const many = runCli([...args.slice(0, 2), '--threads', threads, '--log-level', 'debug', ...args.slice(2)], { stateDir, env: { GALLRA_THREAD_RANGE_BYTES: bytes } });
+      expect(many.status).toBe(0);
+      expect(many.stdout).toBe(one.stdout);
+      expect(many.stderr.split('\n').filter((l) => l.startsWith('gallra: '))).toEqual([one.stderr.trim()]);
+      // The plain files went by byte ranges; the gzip file was streamed.
+      expect(many.stderr.match(/input read by the worker threads in byte ranges/g)).toHaveLength(2);
+    }
+  }, 180_000);
 
   it('rejects a --threads value that is not a whole number from 1 to 64', () => {
     const stateDir = tmp.make('threads-bad');

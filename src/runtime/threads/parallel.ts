@@ -15,6 +15,7 @@
  * worker forgets the input's layout, as one thread does.
  */
 import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { ERROR_CODES, type ErrorCode, GallraError, isGallraError } from '../../errors.js';
@@ -27,6 +28,7 @@ import { NL } from '../../util/ascii.js';
 /** Bytes per batch sent to a worker: large enough to amortise the message, small enough to keep workers busy. */
 const BATCH_BYTES = 1 << 20;
 const NEWLINE = Buffer.from('\n');
+const GZIP_MAGIC = [0x1f, 0x8b] as const;
 
 export interface ParallelOptions {
   readonly threads: number;
@@ -41,7 +43,12 @@ export interface ParallelOptions {
   readonly headerProbe?: HeaderProbe | undefined;
   /** Called when an input's lines from its first header on go to one worker (once per input). */
   readonly onPinned?: () => void;
+  /** Bytes of a file each worker reads itself at a time (see {@link ParallelAnonymiser.pushFile}); 16 MiB by default. */
+  readonly rangeBytes?: number;
 }
+
+/** Byte ranges of a file that workers read themselves: large enough that a range's set-up is noise, small enough to keep output in order at bounded memory. */
+const RANGE_BYTES = 16 << 20;
 
 interface Slot {
   readonly worker: Worker;
@@ -58,6 +65,8 @@ export class ParallelAnonymiser {
   private readonly slots: Slot[] = [];
   private readonly results = new Map<number, Buffer>();
   private readonly waiting = new Map<number, Slot>();
+  /** Byte ranges sent and not yet written: what to do once each is. */
+  private readonly ranges = new Map<number, () => void>();
   private nextSeq = 0;
   private nextWrite = 0;
   private batch: Buffer[] = [];
@@ -106,6 +115,27 @@ export class ParallelAnonymiser {
   async push(chunk: Buffer): Promise<void> {
     if (this.carry.feed(chunk, this.onCarried)) this.add(chunk.subarray(this.carry.regionStart, this.carry.regionEnd + 1));
     if (this.batchBytes >= BATCH_BYTES) await this.dispatch();
+  }
+
+  /**
+   * A whole regular file, read by the workers themselves in byte ranges
+   * handed out round-robin (the main thread then only writes): false, and
+   * nothing done, when the input must be streamed through {@link push}
+   * instead — stdin, a pipe, a gzip file, or formats with header lines
+   * (which set the layout of the lines after them, so a range could not be
+   * read without the ranges before it). The file's size is taken now: bytes
+   * appended meanwhile are not read. `onBytes` learns of each range written.
+   */
+  async pushFile(path: string, onBytes?: (n: number) => void): Promise<boolean> {
+    if (this.options.headerProbe !== undefined || path === '-' || this.batchBytes > 0 || this.carry.pendingBytes > 0) return false;
+    const size = plainFileSize(path);
+    if (size === undefined) return false;
+    const step = this.options.rangeBytes ?? RANGE_BYTES;
+    for (let start = 0; start < size; start += step) {
+      const end = Math.min(size, start + step);
+      await this.send({ file: path, from: start, to: end }, [], () => onBytes?.(end - start));
+    }
+    return true;
   }
 
   /** Input lines handed to workers so far (approximate: counts newlines), for progress. */
@@ -211,6 +241,15 @@ export class ParallelAnonymiser {
       this.options.onPinned?.();
     }
     this.batchHasHeader = false;
+    await this.send({ data }, [data.buffer]);
+  }
+
+  /**
+   * Sends a batch or a byte range to the pinned worker, else the least busy
+   * one, waiting while it has two in hand. A range's `onWritten` runs once
+   * its output was written (its lines are counted then: the worker counts them).
+   */
+  private async send(body: { readonly data: Uint8Array } | { readonly file: string; readonly from: number; readonly to: number }, transfer: ArrayBuffer[], onWritten?: () => void): Promise<void> {
     let slot = this.pinned ?? this.leastBusy();
     while (slot.busy >= 2) {
       await this.progress();
@@ -219,7 +258,8 @@ export class ParallelAnonymiser {
     const seq = this.nextSeq++;
     slot.busy++;
     this.waiting.set(seq, slot);
-    slot.worker.postMessage({ seq, data }, [data.buffer]);
+    if (onWritten !== undefined) this.ranges.set(seq, onWritten);
+    slot.worker.postMessage({ seq, ...body } satisfies ToWorker, transfer);
   }
 
   private leastBusy(): Slot {
@@ -237,9 +277,14 @@ export class ParallelAnonymiser {
       this.check();
       return;
     }
-    this.results.delete(this.nextWrite);
-    this.nextWrite++;
+    const seq = this.nextWrite++;
+    this.results.delete(seq);
     await this.options.write(ready);
+    const range = this.ranges.get(seq);
+    if (range !== undefined) {
+      this.ranges.delete(seq);
+      range();
+    }
   }
 
   private onMessage(slot: Slot, m: FromWorker): void {
@@ -247,6 +292,8 @@ export class ParallelAnonymiser {
       slot.busy--;
       this.waiting.delete(m.seq);
       this.results.set(m.seq, Buffer.from(m.out.buffer, m.out.byteOffset, m.out.byteLength));
+      // A batch's lines were counted when it was cut; a range's only its worker knows.
+      if (this.ranges.has(m.seq)) this.lines += m.lines;
     } else if ('error' in m) {
       // A deliberate error in the worker (the keyring) keeps its code; anything else is the worker failing.
       this.fail(m.code !== undefined && Object.hasOwn(ERROR_CODES, m.code) ? new GallraError(m.code as ErrorCode, m.error) : new Error(m.error));
@@ -267,5 +314,22 @@ export class ParallelAnonymiser {
     if (this.failure === undefined) return;
     if (isGallraError(this.failure)) throw this.failure;
     throw new GallraError('GALLRA_WORKER_FAILED', `gallra anonymise: a worker thread failed (${this.failure.name}); rerun without --threads, and report it if it fails there too`, { cause: this.failure });
+  }
+}
+
+/** The size of `path` when it is a regular file that is not gzip (whose ranges could not be read apart); undefined otherwise, or when it cannot be read (streaming it then reports why). */
+function plainFileSize(path: string): number | undefined {
+  let fd: number | undefined;
+  try {
+    fd = fs.openSync(path, 'r');
+    const st = fs.fstatSync(fd);
+    if (!st.isFile()) return undefined;
+    const magic = Buffer.alloc(2);
+    if (fs.readSync(fd, magic, 0, 2, 0) === 2 && magic[0] === GZIP_MAGIC[0] && magic[1] === GZIP_MAGIC[1]) return undefined;
+    return st.size;
+  } catch {
+    return undefined;
+  } finally {
+    if (fd !== undefined) fs.closeSync(fd);
   }
 }

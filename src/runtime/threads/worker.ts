@@ -16,6 +16,7 @@ import type { StatsJson } from '../../pipeline/stats.js';
 import { loadPolicyLazily } from '../../policy/builtin.js';
 import { toDuration } from '../../time/duration.js';
 import { buildLinePipeline } from '../build.js';
+import { readRange } from './read-range.js';
 
 /** What the main thread tells each worker at start. */
 export interface WorkerInit {
@@ -27,9 +28,14 @@ export interface WorkerInit {
 }
 
 /** main → worker */
-export type ToWorker = { readonly seq: number; readonly data: Uint8Array } | { readonly segmentEnd: true } | { readonly end: true };
-/** worker → main */
-export type FromWorker = { readonly seq: number; readonly out: Uint8Array } | { readonly stats: StatsJson } | { readonly error: string; readonly code: string | undefined };
+export type ToWorker =
+  | { readonly seq: number; readonly data: Uint8Array }
+  /** The lines of `file` that start in bytes [from, to), read by the worker itself. */
+  | { readonly seq: number; readonly file: string; readonly from: number; readonly to: number }
+  | { readonly segmentEnd: true }
+  | { readonly end: true };
+/** worker → main; `lines`: the lines of a byte range (a batch's the main thread counted itself). */
+export type FromWorker = { readonly seq: number; readonly out: Uint8Array; readonly lines: number } | { readonly stats: StatsJson } | { readonly error: string; readonly code: string | undefined };
 
 const PIECE = 64 * 1024;
 
@@ -73,19 +79,24 @@ async function main(): Promise<void> {
       }
       await pipeline.prepare();
       pipeline.beginBatch();
-      // Batches hold whole lines, so each gets its own splitter.
+      const linesBefore = pipeline.stats.linesIn;
+      // Batches and ranges hold whole lines, so each gets its own splitter.
       const splitter = new LineSplitter(policy.input.max_line_length, pipeline);
-      const data = Buffer.from(msg.data.buffer, msg.data.byteOffset, msg.data.byteLength);
-      // In 64 KiB pieces: each piece is decoded into one string, and strings
-      // that large stay in V8's young generation; a 1 MiB one would be
-      // allocated (and page-faulted in) afresh in large-object space.
-      for (let off = 0; off < data.length; off += PIECE) splitter.push(data.subarray(off, Math.min(data.length, off + PIECE)));
+      if ('file' in msg) {
+        readRange(msg.file, msg.from, msg.to, (piece) => splitter.push(piece));
+      } else {
+        const data = Buffer.from(msg.data.buffer, msg.data.byteOffset, msg.data.byteLength);
+        // In 64 KiB pieces: each piece is decoded into one string, and strings
+        // that large stay in V8's young generation; a 1 MiB one would be
+        // allocated (and page-faulted in) afresh in large-object space.
+        for (let off = 0; off < data.length; off += PIECE) splitter.push(data.subarray(off, Math.min(data.length, off + PIECE)));
+      }
       splitter.end();
       // A buffer of its own (not a slice of Node's shared pool), so it can be transferred.
       const out = output.take().text;
       const bytes = Buffer.allocUnsafeSlow(Buffer.byteLength(out));
       bytes.write(out, 'utf8');
-      port.postMessage({ seq: msg.seq, out: bytes } satisfies FromWorker, [bytes.buffer]);
+      port.postMessage({ seq: msg.seq, out: bytes, lines: pipeline.stats.linesIn - linesBefore } satisfies FromWorker, [bytes.buffer]);
     } catch (err) {
       // Only a keyring failure gets here (input cannot throw); the main thread reports it, with its code.
       port.postMessage({ error: (err as Error).message, code: isGallraError(err) ? err.code : undefined } satisfies FromWorker);
