@@ -12,7 +12,12 @@
 // every 50 ms); CPU time is the contender's own (all its threads) over the
 // same interval. First the outputs are checked: every record there, once.
 //
-//   node bench/kafka-e2e.mjs [--lines N | --input FILE] [--rounds R] [--partitions P (24)] [--burst]
+//   node bench/kafka-e2e.mjs [--lines N | --input FILE] [--rounds R] [--partitions P (24)] [--reports all,errors] [--burst]
+//
+// --reports: the delivery-report modes to measure (default both).
+// GALLRA_BENCH_NODE_ARGS: extra node flags for gallra only, e.g.
+// "--cpu-prof --cpu-prof-dir=/tmp/prof" (profiles gallra run); GALLRA_BENCH_BIN:
+// another gallra entry point (dist/cli/main.js: unbundled, readable profiles).
 //
 // --burst: gallra's peak memory (VmHWM) with a backlog of N/10 and of N
 // records waiting: the in-flight bounds keep it flat under a 10x burst.
@@ -24,6 +29,8 @@ import Kafka from 'node-rdkafka';
 import { benchDir, flag, gallraBin, machine, option, prepare } from './harness.mjs';
 
 const rounds = Number(option('--rounds', '2'));
+const modes = option('--reports', 'all,errors').split(',');
+const nodeArgs = (process.env.GALLRA_BENCH_NODE_ARGS ?? '').split(' ').filter((a) => a.length > 0);
 const partitions = Number(option('--partitions', '24'));
 const { work, input } = prepare('gallra-kafka-bench-', 200_000);
 const lines = fs.readFileSync(input, 'latin1').split('\n').filter((l) => l.length > 0);
@@ -156,7 +163,7 @@ async function run(kind, reports, raw, target = kind === 'gallra' ? expected : N
         `sinks:\n  - { type: kafka, name: out, bootstrap_servers: "${bootstrap}", topic: ${out}, delivery_reports: ${reports} }\n` +
         `http: { port: ${await freePort()} }\n`,
     );
-    child = start([gallraBin, 'run', '--config', cfg, '--log-level', 'warn'], { ...process.env, GALLRA_STATE_DIR: dir });
+    child = start([...nodeArgs, process.env.GALLRA_BENCH_BIN ?? gallraBin, 'run', '--config', cfg, '--log-level', 'warn'], { ...process.env, GALLRA_STATE_DIR: dir });
   }
   let gone = false;
   const exited = new Promise((r) => child.on('exit', (code) => ((gone = true), r(code))));
@@ -206,7 +213,7 @@ if (flag('--burst')) {
     console.log(`| ${label} | ${Math.round(r.perSecond).toLocaleString('en')} | ${(r.rss / 2 ** 20).toFixed(0)} MiB |`);
   }
 } else {
-  for (const reports of ['all', 'errors']) {
+  for (const reports of modes) {
     for (let round = 0; round < rounds; round++) {
       const order = round % 2 === 0 ? ['passthrough', 'gallra'] : ['gallra', 'passthrough'];
       for (const kind of order) {
@@ -219,7 +226,7 @@ if (flag('--burst')) {
   console.log(`\n${machine()}; contenders pinned to one core: ${taskset ? 'yes (taskset -c 1)' : 'no'}`);
   console.log('| delivery reports | gallra rec/s | passthrough rec/s | gallra / passthrough | gallra µs CPU/record | passthrough µs CPU/record |');
   console.log('|---|---|---|---|---|---|');
-  for (const reports of ['all', 'errors']) {
+  for (const reports of modes) {
     for (let round = 0; round < rounds; round++) {
       const g = results.filter((r) => r.reports === reports && r.kind === 'gallra')[round];
       const p = results.filter((r) => r.reports === reports && r.kind === 'passthrough')[round];

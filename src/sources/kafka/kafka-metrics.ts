@@ -37,8 +37,9 @@ export class SourceMetrics {
   lastCommitSeconds = 0;
   private readonly sent: SentCommit[] = [];
 
-  consumed(topic: string): void {
-    this.byTopic.set(topic, (this.byTopic.get(topic) ?? 0) + 1);
+  /** `n` records of `topic` were read (counted per run of a consume batch, not per record). */
+  consumed(topic: string, n = 1): void {
+    this.byTopic.set(topic, (this.byTopic.get(topic) ?? 0) + n);
   }
 
   /** A commit went out. */
