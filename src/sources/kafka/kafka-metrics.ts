@@ -118,15 +118,18 @@ export function commitLater(consumer: KafkaConsumer, tps: TopicPartitionOffset[]
 /**
  * Commits and waits for the answer (the last chance: a rebalance callback,
  * close); a failure is reported, not thrown — the records are read again.
+ * True when the broker confirmed it.
  *
  * @example
  * commitNow(consumer, tps, metrics, warn);
  */
-export function commitNow(consumer: KafkaConsumer, tps: TopicPartitionOffset[], metrics: SourceMetrics, warn: (message: string) => void): void {
+export function commitNow(consumer: KafkaConsumer, tps: TopicPartitionOffset[], metrics: SourceMetrics, warn: (message: string) => void): boolean {
   metrics.sending(tps);
   try {
     consumer.commitSync(tps);
+    return true;
   } catch (err) {
     warn(`commit: ${kafkaErrorText(err)} (those records will be read again)`);
+    return false;
   }
 }

@@ -280,8 +280,10 @@ export class KafkaSource implements Source {
     const tps = due.map((p) => ({ topic: p.topic, partition: p.partition, offset: p.committable() }));
     for (const p of due) p.sent = p.committable();
     const warn = (msg: string): void => this.warnThrottled(msg);
-    if (sync) commitNow(consumer, tps, this.stats, warn);
-    else if (!commitLater(consumer, tps, this.stats, warn)) for (const p of due) p.sent = p.confirmed;
+    if (sync) {
+      // Confirmed now: the revocation that follows close() (leaving the group) need not send it again.
+      if (commitNow(consumer, tps, this.stats, warn)) for (const p of due) p.confirmed = Math.max(p.confirmed, p.sent);
+    } else if (!commitLater(consumer, tps, this.stats, warn)) for (const p of due) p.sent = p.confirmed;
   }
 
   private onCommitted(err: LibrdKafkaError | undefined, tps: readonly { topic: string; partition: number; offset: number; error?: unknown }[]): void {
