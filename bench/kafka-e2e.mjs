@@ -12,7 +12,13 @@
 // every 50 ms); CPU time is the contender's own (all its threads) over the
 // same interval. First the outputs are checked: every record there, once.
 //
-//   node bench/kafka-e2e.mjs [--lines N | --input FILE] [--rounds R] [--partitions P (24)] [--burst]
+//   node bench/kafka-e2e.mjs [--lines N | --input FILE] [--rounds R] [--partitions P (24)] [--reports all,errors] [--burst]
+//
+// --reports: the delivery-report modes to measure (default both).
+// --max-in-flight: the passthrough's bound (default 20000, gallra's default max_in_flight).
+// GALLRA_BENCH_NODE_ARGS: extra node flags for gallra only, e.g.
+// "--cpu-prof --cpu-prof-dir=/tmp/prof" (profiles gallra run); GALLRA_BENCH_BIN:
+// another gallra entry point (dist/cli/main.js: unbundled, readable profiles).
 //
 // --burst: gallra's peak memory (VmHWM) with a backlog of N/10 and of N
 // records waiting: the in-flight bounds keep it flat under a 10x burst.
@@ -24,6 +30,12 @@ import Kafka from 'node-rdkafka';
 import { benchDir, flag, gallraBin, machine, option, prepare } from './harness.mjs';
 
 const rounds = Number(option('--rounds', '2'));
+const modes = option('--reports', 'all,errors').split(',');
+// The passthrough's in-flight bound: gallra's default source.max_in_flight (a barrier and commit when it is reached).
+const maxInFlight = Number(option('--max-in-flight', '20000'));
+// GALLRA_BENCH_SOURCE_OPTIONS: more librdkafka options for gallra's consumer, e.g. "max.partition.fetch.bytes: 262144".
+const sourceOptions = process.env.GALLRA_BENCH_SOURCE_OPTIONS ? `, ${process.env.GALLRA_BENCH_SOURCE_OPTIONS}` : '';
+const nodeArgs = (process.env.GALLRA_BENCH_NODE_ARGS ?? '').split(' ').filter((a) => a.length > 0);
 const partitions = Number(option('--partitions', '24'));
 const { work, input } = prepare('gallra-kafka-bench-', 200_000);
 const lines = fs.readFileSync(input, 'latin1').split('\n').filter((l) => l.length > 0);
@@ -144,19 +156,21 @@ async function run(kind, reports, raw, target = kind === 'gallra' ? expected : N
   const out = await topic(`out-${kind}`);
   const group = `g-${kind}-${seq}`;
   let child;
+  let httpPort;
   if (kind === 'passthrough') {
-    child = start([path.join(benchDir, 'kafka-passthrough.mjs'), '--bootstrap', bootstrap, '--in', raw, '--out', out, '--group', group, '--count', String(target), '--reports', reports]);
+    child = start([path.join(benchDir, 'kafka-passthrough.mjs'), '--bootstrap', bootstrap, '--in', raw, '--out', out, '--group', group, '--count', String(target), '--reports', reports, '--max-in-flight', String(maxInFlight)]);
   } else {
     const dir = fs.mkdtempSync(path.join(work, 'gallra-'));
     const cfg = path.join(dir, 'cfg.yaml');
+    httpPort = await freePort();
     fs.writeFileSync(
       cfg,
       `input: { format: combined }\nsalts: { dir: ${dir}/salts }\n` +
-        `sources:\n  - { type: kafka, name: raw, bootstrap_servers: "${bootstrap}", topics: [${raw}], group: ${group}, options: { group.protocol: consumer } }\n` +
+        `sources:\n  - { type: kafka, name: raw, bootstrap_servers: "${bootstrap}", topics: [${raw}], group: ${group}, options: { group.protocol: consumer${sourceOptions} } }\n` +
         `sinks:\n  - { type: kafka, name: out, bootstrap_servers: "${bootstrap}", topic: ${out}, delivery_reports: ${reports} }\n` +
-        `http: { port: ${await freePort()} }\n`,
+        `http: { port: ${httpPort} }\n`,
     );
-    child = start([gallraBin, 'run', '--config', cfg, '--log-level', 'warn'], { ...process.env, GALLRA_STATE_DIR: dir });
+    child = start([...nodeArgs, process.env.GALLRA_BENCH_BIN ?? gallraBin, 'run', '--config', cfg, '--log-level', 'warn'], { ...process.env, GALLRA_STATE_DIR: dir });
   }
   let gone = false;
   const exited = new Promise((r) => child.on('exit', (code) => ((gone = true), r(code))));
@@ -164,7 +178,15 @@ async function run(kind, reports, raw, target = kind === 'gallra' ? expected : N
   let cpu0;
   let n = 0;
   const deadline = performance.now() + 300_000;
+  // --burst: where gallra's memory is (its /metrics every 500 ms): V8 heap, Buffers outside it, the rest (librdkafka's queues, malloc, code).
+  const mem = { heap: 0, heapTotal: 0, external: 0, rss: 0, other: 0 };
+  let lastSample = 0;
   for (;;) {
+    if (flag('--burst') && httpPort !== undefined && performance.now() - lastSample > 500) {
+      lastSample = performance.now();
+      const m = await memoryOf(httpPort);
+      if (m !== undefined) for (const k of Object.keys(mem)) mem[k] = Math.max(mem[k], m[k]);
+    }
     n = await highSum(out);
     if (t0 === undefined && n > 0) [t0, cpu0] = [performance.now(), cpuSeconds(child.pid)];
     if (n >= target) break;
@@ -180,7 +202,22 @@ async function run(kind, reports, raw, target = kind === 'gallra' ? expected : N
   // Correct first: every record there, once (no more than the target either).
   const final = await highSum(out);
   if (final !== target) throw new Error(`${kind}: ${final} records in ${out}, expected ${target}`);
-  return { kind, reports, records: target, seconds, perSecond: target / seconds, cpuMicros: (cpu * 1e6) / target, rss };
+  return { kind, reports, records: target, seconds, perSecond: target / seconds, cpuMicros: (cpu * 1e6) / target, rss, mem };
+}
+
+/** gallra's memory now, from its /metrics (bytes): V8 heap used, external (Buffers), resident, and resident minus both. */
+async function memoryOf(port) {
+  try {
+    const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+    const get = (name) => Number(new RegExp(`^${name}(?:\\{[^}]*\\})? (\\S+)$`, 'm').exec(text)?.[1] ?? NaN);
+    const heap = get('gallra_nodejs_heap_size_used_bytes');
+    const heapTotal = get('gallra_nodejs_heap_size_total_bytes');
+    const external = get('gallra_nodejs_external_memory_bytes');
+    const rss = get('gallra_process_resident_memory_bytes');
+    return { heap, heapTotal, external, rss, other: rss - heapTotal - external };
+  } catch {
+    return undefined;
+  }
 }
 
 const raw = await topic('raw');
@@ -195,18 +232,19 @@ if (flag('--burst')) {
   const small = await topic('raw-small');
   await fill(small, tenth);
   console.log(`\n${machine()}; gallra pinned to one core: ${taskset ? 'yes (taskset -c 1)' : 'no'}`);
-  console.log('| backlog waiting in the raw topic | gallra rec/s | peak RSS (VmHWM) |');
-  console.log('|---|---|---|');
+  console.log('| backlog waiting in the raw topic | gallra rec/s | peak RSS (VmHWM) | peak V8 heap used / total | peak external (Buffers) | peak RSS − heap total − external |');
+  console.log('|---|---|---|---|---|---|');
   for (const [t, count, label] of [
     [small, parseable(tenth), `${tenth.length.toLocaleString('en')} records`],
     [raw, expected, `${N.toLocaleString('en')} records (10x)`],
   ]) {
     const r = await run('gallra', 'all', t, count);
     print(r);
-    console.log(`| ${label} | ${Math.round(r.perSecond).toLocaleString('en')} | ${(r.rss / 2 ** 20).toFixed(0)} MiB |`);
+    const mib = (b) => `${(b / 2 ** 20).toFixed(0)} MiB`;
+    console.log(`| ${label} | ${Math.round(r.perSecond).toLocaleString('en')} | ${mib(r.rss)} | ${mib(r.mem.heap)} / ${mib(r.mem.heapTotal)} | ${mib(r.mem.external)} | ${mib(r.mem.other)} |`);
   }
 } else {
-  for (const reports of ['all', 'errors']) {
+  for (const reports of modes) {
     for (let round = 0; round < rounds; round++) {
       const order = round % 2 === 0 ? ['passthrough', 'gallra'] : ['gallra', 'passthrough'];
       for (const kind of order) {
@@ -219,7 +257,7 @@ if (flag('--burst')) {
   console.log(`\n${machine()}; contenders pinned to one core: ${taskset ? 'yes (taskset -c 1)' : 'no'}`);
   console.log('| delivery reports | gallra rec/s | passthrough rec/s | gallra / passthrough | gallra µs CPU/record | passthrough µs CPU/record |');
   console.log('|---|---|---|---|---|---|');
-  for (const reports of ['all', 'errors']) {
+  for (const reports of modes) {
     for (let round = 0; round < rounds; round++) {
       const g = results.filter((r) => r.reports === reports && r.kind === 'gallra')[round];
       const p = results.filter((r) => r.reports === reports && r.kind === 'passthrough')[round];

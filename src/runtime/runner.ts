@@ -88,6 +88,8 @@ export class Runner {
   private housekeeping: Housekeeping | undefined;
   private monitorTimer: NodeJS.Timeout | undefined;
   private started = false;
+  /** What start() is doing (the reason /readyz gives until it is done). */
+  private phase = 'checking retention';
   private stopping = false;
   private reloading = false;
   private reloads: Promise<boolean> = Promise.resolve(true);
@@ -137,10 +139,19 @@ export class Runner {
     this.sweeper = this.makeSweeper();
   }
 
-  /** Binds listeners, opens inputs and checks the keyring; throws (exit 1/2) when any cannot start. */
+  /**
+   * Binds listeners, opens inputs and checks the keyring; throws (exit 1/2)
+   * when any cannot start. The HTTP listener comes first: while the keyring
+   * is read (a Kafka keyring topic to its end) and the sources start,
+   * `/readyz` answers 503 with what is awaited, instead of refusing the connection.
+   */
   async start(): Promise<void> {
     try {
       await this.checkRetention();
+      // The single writer of the aggregate store: opened before any line is read (and before the first sweep).
+      await this.aggregates?.open();
+      await this.listen();
+      this.phase = this.loaded.config.salts?.kafka !== undefined ? 'reading the keyring topic to its end' : 'reading the keyring';
       await this.keyring.rotate();
       // Once a minute: destroy closed salts, forget what was derived from them,
       // and hold every store to its window even while no line arrives.
@@ -151,26 +162,10 @@ export class Runner {
         () => this.sweep(),
       );
       // Not a minute from now: data that fell out of the window while gallra was down goes at once.
-      // The single writer of the aggregate store: opened before any line is read (and before the first sweep).
-      await this.aggregates?.open();
+      this.phase = 'applying retention';
       await this.housekeeping.runNow();
+      this.phase = 'starting the sources';
       for (const r of this.running) await r.source.start();
-      const http = this.loaded.config.http;
-      if (http !== undefined) {
-const registry = createMetrics(this.metered, this.sinks, this.now);
-        const extra = (): MetricSample[] => [
-          ...this.running.flatMap((r) => [...(r.source.metrics?.() ?? []), ...r.monitor.metrics()]),
-          ...this.sinks.flatMap((s) => s.metrics?.() ?? []),
-        ];
-        const store = this.aggregates?.output.storeOf;
-        if (this.aggregates !== undefined && store !== undefined) {
-          // The dashboard and API from this process's own connection to the store it writes.
-          const api = { engine: await store.engine(), settings: this.aggregates.settings };
-          this.apiServer = await startServer({ host: http.host, port: http.port, token: this.env.GALLRA_API_TOKEN, metrics: registry, ready: () => this.health(), extraMetrics: extra, api });
-        } else {
-          this.server = await startHttp(http, registry, () => this.health(), extra);
-        }
-      }
     } catch (err) {
       // What did start (a bound syslog port) would keep the process alive
       // after the error is reported: release it so gallra exits.
@@ -183,6 +178,25 @@ const registry = createMetrics(this.metered, this.sinks, this.now);
     this.monitorTimer.unref();
     this.started = true;
     this.log.info({ sources: this.running.map((r) => r.name), sinks: this.sinkNames, policy: this.loaded.file, http_port: this.httpPort }, 'gallra run started');
+  }
+
+  /** Starts the HTTP listener (health, metrics; the dashboard and API with aggregates), when configured. */
+  private async listen(): Promise<void> {
+    const http = this.loaded.config.http;
+    if (http === undefined) return;
+    const registry = createMetrics(this.metered, this.sinks, this.now);
+    const extra = (): MetricSample[] => [
+      ...this.running.flatMap((r) => [...(r.source.metrics?.() ?? []), ...r.monitor.metrics()]),
+      ...this.sinks.flatMap((s) => s.metrics?.() ?? []),
+    ];
+    const store = this.aggregates?.output.storeOf;
+    if (this.aggregates !== undefined && store !== undefined) {
+      // The dashboard and API from this process's own connection to the store it writes.
+      const api = { engine: await store.engine(), settings: this.aggregates.settings };
+      this.apiServer = await startServer({ host: http.host, port: http.port, token: this.env.GALLRA_API_TOKEN, metrics: registry, ready: () => this.health(), extraMetrics: extra, api });
+    } else {
+      this.server = await startHttp(http, registry, () => this.health(), extra);
+    }
   }
 
   private onAuditError(err: unknown): void {
@@ -210,7 +224,7 @@ const registry = createMetrics(this.metered, this.sinks, this.now);
    * and no source has most of its recent lines dropped; otherwise why not.
    */
   health(): Health {
-    if (!this.started) return { ready: false, reason: 'starting' };
+    if (!this.started) return { ready: false, reason: `starting: ${this.phase}` };
     if (this.stopping) return { ready: false, reason: 'shutting down' };
     if (this.reloading) return { ready: false, reason: 'reloading the config' };
     const why: string[] = [];

@@ -2,14 +2,15 @@
  * `/readyz` of `gallra run` between Kafka topics follows the cluster: ready
  * once partitions are assigned, not ready while no broker can be reached
  * (with the reason), ready again when the broker is back — and nothing read
- * meanwhile is lost.
+ * meanwhile is lost. While it starts (the keyring topic read to its end, the
+ * partitions not yet assigned) it already answers: 503, with what it waits for.
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ensureBuilt, TempDirs } from '../helpers/cli.js';
 import { groupCaughtUp, pipelineConfig, produceRecords, readTopic, startKafkaDev, stopAllKafkaDev, type KafkaDev } from '../helpers/kafka.js';
-import { freePort, httpGet, idCounts, killAll, metric, missingIds, numberedLine, startedGallra } from '../helpers/run.js';
+import { freePort, httpGet, idCounts, killAll, metric, missingIds, numberedLine, startedGallra, startGallra } from '../helpers/run.js';
 
 const tmp = new TempDirs();
 let dev: KafkaDev;
@@ -65,4 +66,36 @@ describe('readiness of gallra run between Kafka topics', () => {
     const counts = idCounts((await readTopic(dev.bootstrap, anon)).map((r) => r.value).join('\n'));
     expect(missingIds(counts, 1000)).toEqual([]);
   });
+  it('answers 503 with the reason while the keyring topic is read at start, then 200', async () => {
+    const dir = tmp.make('ready-keyring');
+    const raw = await dev.topic(2, 'raw');
+    const anon = await dev.topic(2, 'anon');
+    const keyringTopic = await dev.topic(1, 'keyring');
+    const port = await freePort();
+    const cfg = join(dir, 'gallra.yaml');
+    const top = `salts:\n  kafka:\n    bootstrap_servers: \${KAFKA_BOOTSTRAP_SERVERS}\n    topic: ${keyringTopic}\n`;
+    writeFileSync(cfg, pipelineConfig({ raw, anon, group: `g-${raw}`, httpPort: port, top }));
+    // The keyring's first salt is written at start: NOT_ENOUGH_REPLICAS (19), retried with back-off, holds it there for seconds.
+    await dev.control(`errors 0 ${Array(12).fill(19).join(',')}`);
+    const g = startGallra(cfg, { stateDir: dir, env: { KAFKA_BOOTSTRAP_SERVERS: dev.bootstrap } });
+    try {
+      // The first answer (polled from the moment gallra starts) is a 503 that says what is awaited — not a refused connection until ready.
+      const deadline = performance.now() + 30_000;
+      let first: { status: number; body: string } = { status: 0, body: '' };
+      while (first.status === 0 && performance.now() < deadline) {
+        first = await httpGet(port, '/readyz').catch(() => ({ status: 0, body: '' }));
+        if (first.status === 0) await new Promise((res) => setTimeout(res, 50));
+      }
+      expect(first.status).toBe(503);
+      expect(first.body).toMatch(/not ready: starting: .*keyring/);
+      const metrics = await httpGet(port, '/metrics');
+      expect(metrics.status).toBe(200);
+      await readyz(port, 200);
+      await g.waitForLog(/"msg":"gallra run started"/);
+    } finally {
+      await dev.control('clear-errors 0');
+    }
+    expect((await g.stop('SIGTERM')).code).toBe(0);
+  });
 });
+

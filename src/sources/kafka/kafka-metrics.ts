@@ -37,8 +37,9 @@ export class SourceMetrics {
   lastCommitSeconds = 0;
   private readonly sent: SentCommit[] = [];
 
-  consumed(topic: string): void {
-    this.byTopic.set(topic, (this.byTopic.get(topic) ?? 0) + 1);
+  /** `n` records of `topic` were read (counted per run of a consume batch, not per record). */
+  consumed(topic: string, n = 1): void {
+    this.byTopic.set(topic, (this.byTopic.get(topic) ?? 0) + n);
   }
 
   /** A commit went out. */
@@ -117,15 +118,18 @@ export function commitLater(consumer: KafkaConsumer, tps: TopicPartitionOffset[]
 /**
  * Commits and waits for the answer (the last chance: a rebalance callback,
  * close); a failure is reported, not thrown — the records are read again.
+ * True when the broker confirmed it.
  *
  * @example
  * commitNow(consumer, tps, metrics, warn);
  */
-export function commitNow(consumer: KafkaConsumer, tps: TopicPartitionOffset[], metrics: SourceMetrics, warn: (message: string) => void): void {
+export function commitNow(consumer: KafkaConsumer, tps: TopicPartitionOffset[], metrics: SourceMetrics, warn: (message: string) => void): boolean {
   metrics.sending(tps);
   try {
     consumer.commitSync(tps);
+    return true;
   } catch (err) {
     warn(`commit: ${kafkaErrorText(err)} (those records will be read again)`);
+    return false;
   }
 }

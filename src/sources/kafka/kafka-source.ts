@@ -160,34 +160,57 @@ export class KafkaSource implements Source {
     if (this.failure !== undefined) throw this.failure;
   }
 
-  /** The records of a consume call, keys and headers anonymised, each handed out to its partition. */
+  /**
+   * The records of a consume call, keys and headers anonymised, each handed
+   * out to its partition. A consume call returns runs of records of one
+   * partition: the partition's state and the counters are looked up once
+   * per run, not per record.
+   */
   private async recordsOf(msgs: readonly Message[], startRebalances: number): Promise<SourceRecord[]> {
     const now = this.o.now();
     if (this.needsSalts) await this.o.recordFields!.prepare(now);
     const records: SourceRecord[] = [];
-    for (const m of msgs) {
-      const key = `${m.topic}/${m.partition}`;
-      const part = this.parts.get(key);
+    let topic = '';
+    let partition = -1;
+    let part: PartitionState | undefined;
+    /** Whether the run's partition was revoked during this consume call (and assigned again). */
+    let rebalanced = false;
+    let run = 0;
+    let handedOut = 0;
+    for (let i = 0; i < msgs.length; i++) {
+      const m = msgs[i]!;
+      if (m.partition !== partition || m.topic !== topic) {
+        if (run > 0) this.stats.consumed(topic, run);
+        topic = m.topic;
+        partition = m.partition;
+        run = 0;
+        const key = `${topic}/${partition}`;
+        part = this.parts.get(key);
+        // Revoked during this consume call (and assigned again): the record may
+        // have been fetched under the old assignment, ahead of where the new one
+        // starts. It is processed, but committing its position could skip records.
+        rebalanced = (this.revokedAt.get(key) ?? -1) > startRebalances;
+      }
       if (part === undefined) {
         // Revoked while the consume call ran: the new owner reads it from the committed offset.
         this.stats.skippedRevoked++;
         continue;
       }
+      run++;
       let segment: KafkaSegment = part.segment;
-      // Revoked during this consume call (and assigned again): the record may
-      // have been fetched under the old assignment, ahead of where the new one
-      // starts. It is processed, but committing its position could skip records.
-      if ((this.revokedAt.get(key) ?? -1) > startRebalances || !part.handOut(m.offset)) {
+      if (rebalanced || !part.handOut(m.offset)) {
         segment = part.uncommittable;
         this.stats.uncommittable++;
       } else {
-        this.inFlight++;
+        handedOut++;
       }
-      this.stats.consumed(m.topic);
-      const time = typeof m.timestamp === 'number' && m.timestamp > 0 ? Math.min(m.timestamp, now) : now;
-      const ack: KafkaRecordAck = { segment, offset: m.offset + 1, headers: this.headersOf(m, time) };
-      records.push({ value: m.value ?? EMPTY, key: this.keyOf(m, time), ack });
+      const ts = m.timestamp;
+      const time = typeof ts === 'number' && ts > 0 ? (ts < now ? ts : now) : now;
+      const ack: KafkaRecordAck = { segment, offset: m.offset + 1, headers: this.headerOps.size === 0 ? undefined : this.headersOf(m, time) };
+      records.push({ value: m.value ?? EMPTY, key: this.keyOp === undefined ? undefined : this.keyOf(m, time), ack });
     }
+    if (run > 0) this.stats.consumed(topic, run);
+    this.inFlight += handedOut;
     return records;
   }
 
@@ -257,8 +280,10 @@ export class KafkaSource implements Source {
     const tps = due.map((p) => ({ topic: p.topic, partition: p.partition, offset: p.committable() }));
     for (const p of due) p.sent = p.committable();
     const warn = (msg: string): void => this.warnThrottled(msg);
-    if (sync) commitNow(consumer, tps, this.stats, warn);
-    else if (!commitLater(consumer, tps, this.stats, warn)) for (const p of due) p.sent = p.confirmed;
+    if (sync) {
+      // Confirmed now: the revocation that follows close() (leaving the group) need not send it again.
+      if (commitNow(consumer, tps, this.stats, warn)) for (const p of due) p.confirmed = Math.max(p.confirmed, p.sent);
+    } else if (!commitLater(consumer, tps, this.stats, warn)) for (const p of due) p.sent = p.confirmed;
   }
 
   private onCommitted(err: LibrdKafkaError | undefined, tps: readonly { topic: string; partition: number; offset: number; error?: unknown }[]): void {
