@@ -48,7 +48,7 @@ const REQUEST_IDS = {
 
 const env = { GALLRA_STATE_DIR: path.join(work, 'state') };
 const loaded = loadPolicy(undefined, env);
-const keyring = new FileKeyring({ dir: loaded.saltDir, period: loaded.config.salts.epoch, grace: parseDuration(loaded.config.salts.grace) });
+const keyring = new FileKeyring({ dir: loaded.saltDir, period: loaded.config.salts.epoch, grace: parseDuration(loaded.config.salts.grace), future: parseDuration(loaded.config.retention.max_future) });
 await keyring.prepare(Date.now());
 const noIdsFile = path.join(work, 'no-ids.json');
 fs.writeFileSync(noIdsFile, JSON.stringify({ formats: Object.fromEntries(Object.entries(REQUEST_IDS).map(([f, ids]) => [f, { fields: Object.fromEntries(ids.map((n) => [n, 'drop'])) }])) }));
