@@ -17,26 +17,63 @@ function hexVal(c: number): number {
   return l >= 97 && l <= 102 ? l - 87 : -1;
 }
 
+/** Decodes the non-ASCII case; fatal, so bytes that are not UTF-8 throw. Made once: a decoder per call cost more than the decoding. */
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+/** Scratch for the decoded bytes (grown for long values). */
+let scratch = new Uint8Array(1024);
+
 /**
  * `%XX` decoded once, as UTF-8; a `%` not followed by two hex digits stays.
- * Bytes that are not valid UTF-8 leave the whole value as it was.
+ * Bytes that are not valid UTF-8 leave the whole value as it was. When
+ * every decoded byte is ASCII (user agents, most queries) the text is built
+ * from runs of the value without a TextDecoder: the same string UTF-8
+ * decoding gives, since ASCII bytes decode to themselves.
  *
  * @example
  * percentDecodeOnce('mail=alice%2540example.com') // 'mail=alice%40example.com'
  */
 export function percentDecodeOnce(v: string): string {
-  if (v.indexOf('%') < 0) return v;
-  const bytes: number[] = [];
+  let pct = v.indexOf('%');
+  if (pct < 0) return v;
+  let out = '';
+  let from = 0;
+  let ascii = true;
+  for (; pct >= 0; pct = v.indexOf('%', pct + 1)) {
+    const hi = hexVal(v.charCodeAt(pct + 1));
+    const lo = hi < 0 ? -1 : hexVal(v.charCodeAt(pct + 2));
+    if (lo < 0) continue;
+    const b = (hi << 4) | lo;
+    if (b >= 128) {
+      ascii = false;
+      break;
+    }
+    out += v.slice(from, pct) + String.fromCharCode(b);
+    from = pct + 3;
+    pct += 2;
+  }
+  if (ascii) {
+    // A raw character beyond ASCII in the value: it was not CloudFront's encoding, the value stays.
+    for (let i = 0; i < v.length; i++) if (v.charCodeAt(i) >= 128) return v;
+    return from === 0 ? v : out + v.slice(from);
+  }
+  return percentDecodeBytes(v);
+}
+
+/** percentDecodeOnce for values that decode to bytes beyond ASCII: through UTF-8. */
+function percentDecodeBytes(v: string): string {
+  if (v.length > scratch.length) scratch = new Uint8Array(v.length * 2);
+  const bytes = scratch;
+  let n = 0;
   for (let i = 0; i < v.length; i++) {
     const c = v.charCodeAt(i);
-    if (c === 37 && i + 2 < v.length + 0 && hexVal(v.charCodeAt(i + 1)) >= 0 && hexVal(v.charCodeAt(i + 2)) >= 0) {
-      bytes.push((hexVal(v.charCodeAt(i + 1)) << 4) | hexVal(v.charCodeAt(i + 2)));
+    if (c === 37 && i + 2 < v.length && hexVal(v.charCodeAt(i + 1)) >= 0 && hexVal(v.charCodeAt(i + 2)) >= 0) {
+      bytes[n++] = (hexVal(v.charCodeAt(i + 1)) << 4) | hexVal(v.charCodeAt(i + 2));
       i += 2;
-    } else if (c < 128) bytes.push(c);
+    } else if (c < 128) bytes[n++] = c;
     else return v;
   }
   try {
-    return new TextDecoder('utf-8', { fatal: true }).decode(Uint8Array.from(bytes));
+    return utf8.decode(bytes.subarray(0, n));
   } catch {
     return v;
   }
@@ -64,6 +101,22 @@ export function cloudfrontEncode(v: string): string {
     plain = c < 128 && CLOUDFRONT_UNSAFE[c] === 0;
   }
   if (plain) return v.length === 0 ? '-' : v;
+  let out = '';
+  let from = 0;
+  for (let i = 0; i < v.length; i++) {
+    const c = v.charCodeAt(i);
+    // Beyond ASCII: the UTF-8 bytes of the rest, each encoded as CloudFront does.
+    if (c >= 128) return out + v.slice(from, i) + encodeBytes(v.slice(i));
+    if (CLOUDFRONT_UNSAFE[c] === 1) {
+      out += v.slice(from, i) + '%' + HEXD[c >> 4]! + HEXD[c & 15]!;
+      from = i + 1;
+    }
+  }
+  return out + v.slice(from);
+}
+
+/** cloudfrontEncode of text holding characters beyond ASCII, byte by byte of its UTF-8. */
+function encodeBytes(v: string): string {
   let out = '';
   for (const b of encoder.encode(v)) out += b < 128 && CLOUDFRONT_UNSAFE[b] === 0 ? String.fromCharCode(b) : '%' + HEXD[b >> 4]! + HEXD[b & 15]!;
   return out;
