@@ -10,12 +10,16 @@ export const decimal = (src: string, s: number, e: number): boolean => isDecimal
 /** An ISO 8601 UTC timestamp with a fraction: `2018-07-02T22:23:00.186641Z`. */
 export const isoUtc = (src: string, s: number, e: number): boolean =>
   e - s >= 20 && e - s <= 30 && src.charCodeAt(s + 4) === 45 && src.charCodeAt(s + 10) === 84 && src.charCodeAt(e - 1) === 90 && isDigits(src, s, s + 4);
+/** ASCII letters, digits and `_ - . / : +`, as a table: one load per character where eight comparisons were (ARNs of ~90 characters, twice an ALB line). */
+const TOKEN_CHARS = new Uint8Array(128);
+for (const ch of 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-./:+') TOKEN_CHARS[ch.charCodeAt(0)] = 1;
+
 /** Letters, digits and `_ - . / : +` only (no space): a code or name token. */
 export function token(src: string, s: number, e: number): boolean {
   if (e <= s || e - s > 256) return false;
   for (let i = s; i < e; i++) {
     const c = src.charCodeAt(i);
-    if (!((c >= 48 && c <= 57) || ((c | 32) >= 97 && (c | 32) <= 122) || c === 95 || c === 45 || c === 46 || c === 47 || c === 58 || c === 43)) return false;
+    if (c >= 128 || TOKEN_CHARS[c] === 0) return false;
   }
   return true;
 }
