@@ -11,7 +11,7 @@
  */
 import fc from 'fast-check';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { leanPath } from '../../src/pipeline/lean.js';
+import { leanPath } from '../../src/util/lean-path.js';
 import { anonymiseText, DAY, makeAnonymiser, type TestEnv, makeEnv, T0 } from '../helpers/env.js';
 import { fieldsArb, lineOf } from '../helpers/arbitraries.js';
 import { judgedLikeLines } from '../helpers/judged-like.js';

@@ -1,5 +1,5 @@
 /** `truncate-ip`: one client address or a list (X-Forwarded-For), truncated to the policy's prefixes. */
-import { leanPath } from '../../pipeline/lean.js';
+import { leanPath } from '../../util/lean-path.js';
 import { StringCache } from '../../util/string-cache.js';
 import { defineTransform } from '../transform.js';
 import { truncateIpList, truncateIpListAt, type IpTruncation } from '../truncate-ip.js';

@@ -10,7 +10,7 @@ import { DROPPED, Event, FieldLayout, UNCHANGED } from '../../../event/event.js'
 import { formatClfTime, formatIsoTime, formatMsec } from '../../../time/format-timestamp.js';
 import { createClfTimeParser, epochToMs, parseIsoTime } from '../../../time/parse-timestamp.js';
 import { type DecodeOutcome, type Format, type FormatContext, MATCH, MATCH_APPENDED, NO_MATCH } from '../../format.js';
-import { leanPath } from '../../../pipeline/lean.js';
+import { leanPath } from '../../../util/lean-path.js';
 import { isCombinedLayout, LEAN_FALLBACK, LeanCombined } from './lean-combined.js';
 import { type CompiledTemplate, parseAppended, TRY_LENIENT } from './template.js';
 
