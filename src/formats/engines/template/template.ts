@@ -62,7 +62,7 @@ const CHECKS: Readonly<Record<string, number>> = {
   connection: CHECK_COUNT,
 };
 
-function isStatus(src: string, s: number, e: number): boolean {
+export function isStatus(src: string, s: number, e: number): boolean {
   if (e - s !== 3) return false;
   const a = src.charCodeAt(s);
   const b = src.charCodeAt(s + 1);
@@ -75,7 +75,7 @@ function isStatus(src: string, s: number, e: number): boolean {
  * `vhost_combined` (`example.com:443 81.6.12.34 - …`) from `combined`, whose
  * remote_user would otherwise swallow the extra field.
  */
-function isAddress(src: string, s: number, e: number): boolean {
+export function isAddress(src: string, s: number, e: number): boolean {
   if (e <= s) return false;
   let colon = false;
   let nonHex = false;
@@ -98,7 +98,7 @@ function isToken(src: string, s: number, e: number): boolean {
   return true;
 }
 
-function isCount(src: string, s: number, e: number): boolean {
+export function isCount(src: string, s: number, e: number): boolean {
   if (e <= s || e - s > 20) return false;
   for (let i = s; i < e; i++) {
     const c = src.charCodeAt(i);

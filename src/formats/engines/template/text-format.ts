@@ -10,6 +10,8 @@ import { DROPPED, Event, FieldLayout, UNCHANGED } from '../../../event/event.js'
 import { formatClfTime, formatIsoTime, formatMsec } from '../../../time/format-timestamp.js';
 import { createClfTimeParser, epochToMs, parseIsoTime } from '../../../time/parse-timestamp.js';
 import { type DecodeOutcome, type Format, type FormatContext, MATCH, MATCH_APPENDED, NO_MATCH } from '../../format.js';
+import { leanPath } from '../../../util/lean-path.js';
+import { isCombinedLayout, LEAN_FALLBACK, LeanCombined } from './lean-combined.js';
 import { type CompiledTemplate, parseAppended, TRY_LENIENT } from './template.js';
 
 /** Template variables that carry the event time, with their parsers. */
@@ -57,6 +59,8 @@ export class TextFormat implements Format {
   private readonly extraEnds = new Int32Array(MAX_APPENDED);
   private readonly extraQuoted = new Uint8Array(MAX_APPENDED);
   private appendedCount = 0;
+  /** The combined layout's lean field location (undefined for other layouts, or with the lean path off). */
+  private readonly lean: LeanCombined | undefined;
 
   constructor(
     readonly template: CompiledTemplate,
@@ -71,15 +75,21 @@ export class TextFormat implements Format {
     this.parseTime = this.timeSlot >= 0 ? TIME_PARSERS[template.fields[this.timeSlot]!.name as TimeField]() : () => NaN;
     this.writeTime = this.timeSlot >= 0 ? TIME_WRITERS[template.fields[this.timeSlot]!.name as TimeField] : () => NO_VALUE;
     this.stampable = this.timeSlot >= 0 && ctx.fields.get(names[this.timeSlot]!) === 'keep';
+    this.lean = leanPath.enabled && isCombinedLayout(template) ? new LeanCombined(this.parseTime) : undefined;
   }
 
   decode(src: string, start: number, end: number): DecodeOutcome {
     const ev = this.event;
     const starts = ev.starts;
     const ends = ev.ends;
-    let stop = this.template.parse(src, start, end, starts, ends);
-    // Rare valid shapes (a user name with a space, an IPv6-literal host) on the fallback path only.
-    if (stop === TRY_LENIENT) stop = this.template.parse(src, start, end, starts, ends, true);
+    // The lean path locates the usual combined line and reads its time; anything else goes the general way.
+    let stop = this.lean === undefined ? LEAN_FALLBACK : this.lean.parse(src, start, end, starts, ends);
+    const leanTime = stop >= 0;
+    if (stop === LEAN_FALLBACK) {
+      stop = this.template.parse(src, start, end, starts, ends);
+      // Rare valid shapes (a user name with a space, an IPv6-literal host) on the fallback path only.
+      if (stop === TRY_LENIENT) stop = this.template.parse(src, start, end, starts, ends, true);
+    }
     if (stop < 0) return NO_MATCH;
     const n = this.nTemplate;
     const named = this.extraNames.length;
@@ -98,7 +108,7 @@ export class TextFormat implements Format {
     ev.lineEnd = end;
     ev.src = src;
     ev.visitorId = undefined;
-    const time = this.timeSlot < 0 ? NaN : this.parseTime(src, starts[this.timeSlot]!, ends[this.timeSlot]!);
+    const time = leanTime ? this.lean!.time : this.timeSlot < 0 ? NaN : this.parseTime(src, starts[this.timeSlot]!, ends[this.timeSlot]!);
     ev.time = time;
     ev.timeFromInput = Number.isFinite(time);
     ev.timeSlot = ev.timeFromInput ? this.timeSlot : -1;
