@@ -27,6 +27,27 @@ export function createTable(table: string, ifNotExists = true): string {
 }
 
 /**
+ * Columns added to the tables since a store may have been created (each
+ * added last): a writer adds them to an older database file when it opens it.
+ */
+export function addMissingColumns(table: string): string {
+  return COLUMNS.filter(([, , nullable]) => nullable).map(([name, type]) => `ALTER TABLE ${q(table)} ADD COLUMN IF NOT EXISTS ${q(name)} ${type}`).join('; ');
+}
+
+/**
+ * The rows of Parquet files as a relation with every column of the tables:
+ * partitions written before a column was added lack it, and read as NULL
+ * there (union by name over an empty relation that has them all).
+ *
+ * @example
+ * `SELECT ${COLUMN_LIST} FROM ${parquetRows('/srv/agg/aggregates/*\/*.parquet')}`
+ */
+export function parquetRows(files: string): string {
+  const empty = COLUMNS.map(([name, type]) => `CAST(NULL AS ${type}) AS ${q(name)}`).join(', ');
+  return `(SELECT ${empty} WHERE false UNION ALL BY NAME SELECT * FROM read_parquet(${lit(files)}, union_by_name = true))`;
+}
+
+/**
  * Options every instance gets: nothing is installed or loaded behind gallra's
  * back (with auto-install on, binding `CREATE SECRET` would fetch httpfs from
  * the network).

@@ -23,7 +23,7 @@ import { AGGREGATE_TABLES, DuckDbEngine } from './engine.js';
 import { PARTITION_FILE, partitionDir, publishFile, removePartition } from './files.js';
 import { firstLine } from './gate.js';
 import { AGGREGATE_ERASURE, oldestOf, sweepPartitions, sweepRows } from './retention.js';
-import { COLUMN_LIST, createTable, lit, lockDown, openWithRetry, tsLit } from './sql.js';
+import { addMissingColumns, COLUMN_LIST, createTable, lit, lockDown, openWithRetry, tsLit } from './sql.js';
 
 /** How long the writer waits for a reader (gallra query on the file) to let go of the lock. */
 const LOCK_WAIT_MS = 10_000;
@@ -59,7 +59,10 @@ export async function openWriter(c: DuckdbStoreConfig, ctx: StoreContext, option
   const instance = await openWithRetry(paths.db, { threads: String(c.threads), memory_limit: c.memory_limit }, options.lockWaitMs ?? LOCK_WAIT_MS, `aggregate store ${ctx.name}`);
   try {
     const conn = await instance.connect();
-    for (const t of AGGREGATE_TABLES) await conn.run(createTable(t));
+    for (const t of AGGREGATE_TABLES) {
+      await conn.run(createTable(t));
+      await conn.run(addMissingColumns(t));
+    }
     await lockDown((sql) => conn.run(sql), [fs.realpathSync(paths.parquet)]);
     HELD.add(paths.db);
     return new DuckDbStore(ctx, paths, instance, conn);
