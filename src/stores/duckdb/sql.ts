@@ -27,11 +27,14 @@ export function createTable(table: string, ifNotExists = true): string {
 }
 
 /**
- * Columns added to the tables since a store may have been created (each
- * added last): a writer adds them to an older database file when it opens it.
+ * Brings a table made by an older gallra (before a dimension column was
+ * added) to the current columns in their order: the writer appends rows by
+ * position, so adding the column at the end would not do. The rows are
+ * copied by name in one transaction; the new column reads NULL in them.
  */
-export function addMissingColumns(table: string): string {
-  return COLUMNS.filter(([, , nullable]) => nullable).map(([name, type]) => `ALTER TABLE ${q(table)} ADD COLUMN IF NOT EXISTS ${q(name)} ${type}`).join('; ');
+export function rebuildTable(table: string): string {
+  const tmp = `${table}__rebuild`;
+  return `BEGIN; ${createTable(tmp, false)}; INSERT INTO ${q(tmp)} BY NAME SELECT * FROM ${q(table)}; DROP TABLE ${q(table)}; ALTER TABLE ${q(tmp)} RENAME TO ${q(table)}; COMMIT`;
 }
 
 /**
