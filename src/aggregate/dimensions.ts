@@ -19,7 +19,7 @@ import { detach } from '../util/string-cache.js';
 import { DIRECT, INTERNAL, INVALID, referrerDomain, registrableDomain } from './referrer.js';
 
 /** The roles the reader looks at. */
-const READ_ROLES = ['host', 'request', 'method', 'path', 'url', 'protocol', 'status', 'referer', 'user_agent', 'server_port', 'bytes', 'bytes_out', 'duration', 'user'] as const;
+const READ_ROLES = ['host', 'request', 'method', 'path', 'url', 'protocol', 'status', 'referer', 'user_agent', 'server_port', 'direction', 'bytes', 'bytes_out', 'duration', 'user'] as const;
 
 /** The value of a dimension the event does not carry. */
 export const NONE = '(none)';
@@ -102,6 +102,38 @@ function statusClass(code: number): string {
   return code >= 100 && code < 600 ? `${Math.floor(code / 100)}xx` : INVALID;
 }
 
+/**
+ * IP protocol numbers (flow logs, CDRs write `6`, not `TCP`) by their IANA
+ * names; other numbers stay numbers (0–255: a closed vocabulary anyway).
+ */
+const IP_PROTOCOLS: Readonly<Record<string, string>> = { '1': 'ICMP', '2': 'IGMP', '6': 'TCP', '17': 'UDP', '41': 'IPv6', '47': 'GRE', '50': 'ESP', '51': 'AH', '58': 'ICMPv6', '132': 'SCTP' };
+
+/** The `protocol` dimension of a protocol field: a name as written (HTTP/1.1, h2), an IP protocol number by name. */
+function protocolValue(p: string): string {
+  if (/^\d{1,3}$/.test(p)) {
+    const n = Number(p);
+    return n > 255 ? INVALID : (IP_PROTOCOLS[String(n)] ?? String(n));
+  }
+  return PROTOCOL.test(p) ? detach(p) : INVALID;
+}
+
+/**
+ * The `direction` dimension: which way traffic went, in two closed pairs —
+ * `in`/`out` (flow logs' ingress/egress, inbound/outbound) and `mo`/`mt`
+ * (a CDR's mobile-originated/-terminated). Anything else reads (invalid):
+ * the field is free text to its format, not to the aggregates.
+ */
+const DIRECTIONS: Readonly<Record<string, string>> = {
+  ingress: 'in', inbound: 'in', in: 'in', incoming: 'in', rx: 'in',
+  egress: 'out', outbound: 'out', out: 'out', outgoing: 'out', tx: 'out',
+  mo: 'mo', moc: 'mo', originating: 'mo', 'mobile-originated': 'mo',
+  mt: 'mt', mtc: 'mt', terminating: 'mt', 'mobile-terminated': 'mt',
+};
+
+function directionValue(d: string): string {
+  return Object.hasOwn(DIRECTIONS, d.toLowerCase()) ? DIRECTIONS[d.toLowerCase()]! : INVALID;
+}
+
 function portClass(port: number): string {
   if (!Number.isInteger(port) || port < 0 || port > 65_535) return INVALID;
   return port < 1024 ? 'well-known' : port < 49_152 ? 'registered' : 'dynamic';
@@ -180,7 +212,8 @@ export class DimensionReader {
   private readonly siteDomains = new Memo<string>(registrableDomain, 1024);
   private readonly statuses = new Memo<StatusDims>(statusDims, 1024);
   private readonly methods = new Memo<string>((m) => (METHOD.test(m) ? detach(m) : INVALID), 1024);
-  private readonly protocols = new Memo<string>((p) => (PROTOCOL.test(p) ? detach(p) : INVALID), 1024);
+  private readonly protocols = new Memo<string>(protocolValue, 1024);
+  private readonly directions = new Memo<string>(directionValue, 256);
   private readonly ports = new Memo<string>((p) => portClass(Number(p)), 1024);
 
   /** Which of the roles read below the last event's layout has (formats reuse one layout line after line). */
@@ -230,7 +263,7 @@ export class DimensionReader {
     }
     if (has.protocol) {
       const own = ev.anonymisedOf('protocol');
-      if (own !== undefined && own !== '-') protocol = this.protocols.get(own);
+      if (own !== undefined && own !== '-' && own !== '') protocol = this.protocols.get(own);
     }
     dims[D.method] = method;
     dims[D.path_template] = path;
@@ -266,9 +299,12 @@ export class DimensionReader {
       dims[D.bot] = a.bot;
     }
 
-    // port class (traffic metadata)
+    // port class and direction (traffic metadata); the port read is the server's, never a client's
     const port = has.server_port ? ev.anonymisedOf('server_port') : undefined;
-    dims[D.port_class] = port === undefined || port === '-' ? NONE : this.ports.get(port);
+    // Port 0 is a flow log's "no port" (ICMP, GRE): (none), not a well-known port.
+    dims[D.port_class] = port === undefined || port === '-' || port === '' || port === '0' ? NONE : this.ports.get(port);
+    const direction = has.direction ? ev.anonymisedOf('direction') : undefined;
+    dims[D.direction] = direction === undefined || direction === '-' || direction === '' ? NONE : this.directions.get(direction);
 
     // metrics
     const bytes = numberOf((has.bytes ? ev.anonymisedOf('bytes') : undefined) ?? (has.bytes_out ? ev.anonymisedOf('bytes_out') : undefined));

@@ -65,19 +65,20 @@ export class CompiledSets {
   }
 }
 
-/** Window-local numbers for ids (visitor ids, user pseudonyms), with each number's last row per set. */
-class Members {
+/**
+ * Numbers for ids (visitor ids, user pseudonyms). A base window numbers its
+ * ids in its day rollup's numbering (or its month's, without days), so
+ * merging it into that rollup at close needs no lookup per id; the rollup
+ * forgets the ids when it closes, as before — an id lives no longer than it
+ * did when each window kept its own numbers and handed them up at close.
+ */
+export class Numbering {
   readonly numberOf = new Map<string, number>();
-  /** `last[n * sets + g]` = index + 1 of the row of set g number n was last pushed onto. */
-  last: Int32Array;
 
   constructor(
-    private readonly sets: number,
     /** Copy ids before keeping them (a user field kept as it was is a slice of the input chunk; visitor ids never are). */
     private readonly copy: boolean,
-  ) {
-    this.last = new Int32Array(64 * sets);
-  }
+  ) {}
 
   get size(): number {
     return this.numberOf.size;
@@ -88,18 +89,35 @@ class Members {
     if (n === undefined) {
       n = this.numberOf.size;
       this.numberOf.set(this.copy ? detach(id) : id, n);
-      if ((n + 1) * this.sets > this.last.length) {
-        const grown = new Int32Array(this.last.length * 2);
-        grown.set(this.last);
-        this.last = grown;
-      }
     }
     return n;
   }
 
-  /** Forgets the ids (the window closed: only counts leave it). */
+  /** Forgets the ids (the period closed: only counts leave it). */
   clear(): void {
     this.numberOf.clear();
+  }
+}
+
+/** Per number, index + 1 of the row of each set it was last pushed onto in one window: `last[n * sets + g]`. */
+class Marks {
+  last: Int32Array;
+
+  constructor(private readonly sets: number) {
+    this.last = new Int32Array(64 * sets);
+  }
+
+  /** The marks, grown to hold numbers below `bound`. */
+  fit(bound: number): Int32Array {
+    if (bound * this.sets > this.last.length) {
+      const grown = new Int32Array(Math.max(this.last.length * 2, bound * this.sets));
+      grown.set(this.last);
+      this.last = grown;
+    }
+    return this.last;
+  }
+
+  clear(): void {
     this.last = new Int32Array(0);
   }
 }
@@ -158,8 +176,12 @@ export class WindowState {
    */
   private readonly lastRow: (Row | undefined)[];
   private readonly lastValues: (string | undefined)[][];
-  readonly visitors: Members;
-  readonly users: Members;
+  /** Numbers of visitor ids and user pseudonyms: the window's own, or shared with the rollup it merges into. */
+  readonly visitors: Numbering;
+  readonly users: Numbering;
+  private readonly ownsIds: boolean;
+  private readonly vMarks: Marks;
+  private readonly uMarks: Marks;
   private rowCount = 0;
   /** Events added (base windows) or merged (rollups). */
   events = 0;
@@ -176,13 +198,18 @@ export class WindowState {
     private readonly sets: CompiledSets,
     /** Keep per-visitor contributions (noise with a contribution cap). */
     private readonly contributions: boolean,
+    /** The numbering of the rollup this window merges into (the window then must not clear it). */
+    shared?: { readonly visitors: Numbering; readonly users: Numbering },
   ) {
     this.rows = sets.sets.map(() => []);
     this.trees = sets.sets.map(() => new Map());
     this.lastRow = sets.sets.map(() => undefined);
     this.lastValues = sets.sets.map((s) => new Array<string | undefined>(s.dims.length).fill(undefined));
-    this.visitors = new Members(sets.size, false);
-    this.users = new Members(sets.size, true);
+    this.ownsIds = shared === undefined;
+    this.visitors = shared?.visitors ?? new Numbering(false);
+    this.users = shared?.users ?? new Numbering(true);
+    this.vMarks = new Marks(sets.size);
+    this.uMarks = new Marks(sets.size);
   }
 
   /** The row of set `g` whose values are `values[idx[0]], values[idx[1]], …` (opened if new). */
@@ -219,8 +246,8 @@ export class WindowState {
     const G = this.sets.size;
     const v = f.visitor === undefined ? -1 : this.visitors.of(f.visitor);
     const u = f.user === undefined ? -1 : this.users.of(f.user);
-    const vLast = this.visitors.last;
-    const uLast = this.users.last;
+    const vLast = this.vMarks.fit(v + 1);
+    const uLast = this.uMarks.fit(u + 1);
     const status = f.status;
     const e4 = status >= 400 && status < 500 ? 1 : 0;
     const e5 = status >= 500 && status < 600 ? 1 : 0;
@@ -268,10 +295,11 @@ export class WindowState {
     parent.events += this.events;
     parent.touchedAt = nowMs;
     const G = this.sets.size;
-    const vUp = upMap(this.visitors, parent.visitors);
-    const uUp = upMap(this.users, parent.users);
-    const pvLast = parent.visitors.last;
-    const puLast = parent.users.last;
+    // Shared numbering (a window into its own rollup): the numbers are already the parent's.
+    const vUp = parent.visitors === this.visitors ? undefined : upMap(this.visitors, parent.visitors);
+    const uUp = parent.users === this.users ? undefined : upMap(this.users, parent.users);
+    const pvLast = parent.vMarks.fit(parent.visitors.size);
+    const puLast = parent.uMarks.fit(parent.users.size);
     for (let g = 0; g < G; g++) {
       const own = ordinal(this.sets.dimIndex[g]!.length);
       for (const row of this.rows[g]!) {
@@ -282,14 +310,14 @@ export class WindowState {
         p.errors5xx += row.errors5xx;
         if (row.sketch !== undefined) (p.sketch ??= new QuantileSketch()).merge(row.sketch);
         for (const v of row.visitors) {
-          const pv = vUp[v]!;
+          const pv = vUp === undefined ? v : vUp[v]!;
           if (pvLast[pv * G + g] !== p.index) {
             p.visitors.push(pv);
             pvLast[pv * G + g] = p.index;
           }
         }
         for (const u of row.users) {
-          const pu = uUp[u]!;
+          const pu = uUp === undefined ? u : uUp[u]!;
           if (puLast[pu * G + g] !== p.index) {
             p.users.push(pu);
             puLast[pu * G + g] = p.index;
@@ -298,7 +326,7 @@ export class WindowState {
         if (row.contributions !== undefined) {
           const pc = (p.contributions ??= new Map());
           for (const [v, c] of row.contributions) {
-            const pv = vUp[v]!;
+            const pv = vUp === undefined ? v : vUp[v]!;
             const have = pc.get(pv);
             if (have === undefined) pc.set(pv, [...c]);
             else for (let i = 0; i < 4; i++) have[i]! += c[i]!;
@@ -309,10 +337,14 @@ export class WindowState {
     this.forget();
   }
 
-  /** Drops the window's ids; its counts stay until it is discarded. */
+  /** Drops the window's ids (when they are its own) and marks; its counts stay until it is discarded. */
   forget(): void {
-    this.visitors.clear();
-    this.users.clear();
+    if (this.ownsIds) {
+      this.visitors.clear();
+      this.users.clear();
+    }
+    this.vMarks.clear();
+    this.uMarks.clear();
   }
 
   /** Names of a set's dimensions with the row's values. */
@@ -349,7 +381,7 @@ function ordinal(n: number): readonly number[] {
 }
 
 /** For each number of `child`, the number of the same id in `parent`. */
-function upMap(child: Members, parent: Members): Int32Array {
+function upMap(child: Numbering, parent: Numbering): Int32Array {
   const up = new Int32Array(child.size);
   for (const [id, n] of child.numberOf) up[n] = parent.of(id);
   return up;

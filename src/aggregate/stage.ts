@@ -123,7 +123,9 @@ export class AggregateStage implements EventConsumer {
     if (end <= this.watermark || this.idleClosed.has(start)) return undefined;
     let w = this.open.get(start);
     if (w === undefined) {
-      w = new WindowState('window', start, end, this.sets, this.contributions);
+      // Numbered in the rollup it will merge into (opened now if need be): merging at close then costs no lookup per id.
+      const parent = this.settings.day ? this.rollup(this.days, 'day', Math.floor(start / DAY_MS) * DAY_MS, DAY_MS) : this.settings.month ? this.monthFor(start) : undefined;
+      w = new WindowState('window', start, end, this.sets, this.contributions, parent);
       w.idleSince = this.clock;
       this.open.set(start, w);
       if (end + this.lateness < this.nextClose) this.nextClose = end + this.lateness;

@@ -25,7 +25,7 @@ result. The tables:
 
 Columns: window_start, window_end (UTC), grouping, one column per dimension
 (host, method, status_class, status, path_template, referrer_domain, browser,
-os, device, bot, protocol, port_class; NULL outside the row's grouping set),
+os, device, bot, protocol, port_class, direction; NULL outside the row's grouping set),
 requests, bytes, errors_4xx, errors_5xx, visitors, users, latency_p50_ms,
 latency_p90_ms, latency_p99_ms. Rows below k visitors are folded into one
 row per set whose dimensions read (other).

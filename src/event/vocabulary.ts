@@ -43,6 +43,8 @@ export const ROLES = [
   // a URL's query string on its own, without the `?` (W3C cs-uri-query, nginx $args)
   'query',
   'protocol',
+  // which way traffic went: a flow log's ingress/egress, a CDR's mo/mt (a closed vocabulary in the aggregates)
+  'direction',
   'status',
   'bytes',
   'bytes_in',
@@ -85,6 +87,7 @@ export const ROLE_OF_NAME: Readonly<Record<string, Role>> = {
   url: 'url',
   args: 'query', query_string: 'query', 'cs-uri-query': 'query',
   server_protocol: 'protocol', protocol: 'protocol',
+  direction: 'direction', 'flow-direction': 'direction', flow_direction: 'direction',
   status: 'status', status_code: 'status', statusCode: 'status', 'sc-status': 'status',
   body_bytes_sent: 'bytes', bytes_sent: 'bytes', bytes: 'bytes', response_size: 'bytes', 'sc-bytes': 'bytes_out',
   request_length: 'bytes_in', 'cs-bytes': 'bytes_in', bytes_in: 'bytes_in', bytes_out: 'bytes_out',
@@ -386,6 +389,8 @@ export const ROLE_SHAPES: Readonly<Partial<Record<Role, Shape>>> = {
   // Empty is "no value" (JSON writes "" for a category that does not apply: no TLS, no backend).
   dimension: { noun: 'a short category token (no address, identifier or free text)', text: (v, s, e) => e === s || isDash(v, s, e) || dimensionText(v, s, e), value: dimensionValue },
   client_port: textShape('a port number', orDash((v, s, e) => digits(v, s, e, 1, 5) && Number(v.slice(s, e)) <= 65_535), (n) => Number.isInteger(n) && n >= 0 && n <= 65_535),
+  // The same short category token as a dimension: the aggregates map it onto their closed vocabulary.
+  direction: { noun: 'a direction (ingress, egress, mo, mt …)', text: (v, s, e) => e === s || isDash(v, s, e) || dimensionText(v, s, e), value: dimensionValue },
 };
 
 /**

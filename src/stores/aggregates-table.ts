@@ -25,6 +25,8 @@ export const DIMENSIONS = [
   'bot',
   'protocol',
   'port_class',
+  // Traffic metadata (flow logs, CDRs); last, so stores made before it only gain a column.
+  'direction',
 ] as const;
 export type Dimension = (typeof DIMENSIONS)[number];
 

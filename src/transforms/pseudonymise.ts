@@ -16,6 +16,7 @@ import { sha256 } from '@noble/hashes/sha2.js';
 import { z } from '../util/zod.js';
 import type { EpochSalt, Keyring } from '../keyring/keyring.js';
 import { StringCache } from '../util/string-cache.js';
+import { VisitorIdCache } from './visitor-id/cache.js';
 
 export interface PseudonymOptions {
   /** Output size in bits: 128 (22 base64url chars) up to 256. */
@@ -67,6 +68,8 @@ interface EpochState {
   readonly mac: Mac;
   /** Pseudonyms by namespace, then value. */
   readonly caches: Map<string, StringCache<string>>;
+  /** Visitor ids by (host, address, user agent); forgotten with the state, so never past the salt. */
+  visitors: VisitorIdCache | undefined;
 }
 
 // Events from two or three epochs interleave around midnight (late lines),
@@ -159,7 +162,14 @@ export class Pseudonymiser {
    * visitors can be counted without keeping addresses.
    */
   visitorId(host: string, clientIp: string, userAgent: string, eventMs: number): string {
-    return this.pseudonym(VISITOR_NAMESPACE, host + '\0' + clientIp + '\0' + userAgent, eventMs, '');
+    // The same HMAC as pseudonym(VISITOR_NAMESPACE, host \0 ip \0 ua) with no prefix, behind a
+    // cache keyed by the address (see visitor-id/cache.ts): no 150-byte key is built or hashed on a hit.
+    const state = this.stateFor(eventMs);
+    if (this.options.cacheSize === 0) return this.compute(state, VISITOR_NAMESPACE + '\0' + host + '\0' + clientIp + '\0' + userAgent);
+    const cache = (state.visitors ??= new VisitorIdCache(this.options.cacheSize));
+    let id = cache.get(host, clientIp, userAgent);
+    if (id === undefined) cache.set(host, clientIp, userAgent, (id = this.compute(state, VISITOR_NAMESPACE + '\0' + host + '\0' + clientIp + '\0' + userAgent)));
+    return id;
   }
 
   /**
@@ -182,6 +192,8 @@ export class Pseudonymiser {
   private forget(start: number, state: EpochState): void {
     state.mac.destroy();
     for (const c of state.caches.values()) c.clear();
+    state.visitors?.clear();
+
     this.states.delete(start);
     if (this.last === state) this.last = undefined;
   }
@@ -198,7 +210,7 @@ export class Pseudonymiser {
         const oldest = this.states.keys().next().value as number;
         this.forget(oldest, this.states.get(oldest)!);
       }
-      state = { salt, mac: hmac.create(sha256, salt.salt) as Mac, caches: new Map() };
+      state = { salt, mac: hmac.create(sha256, salt.salt) as Mac, caches: new Map(), visitors: undefined };
       this.states.set(salt.start, state);
     }
     this.last = state;

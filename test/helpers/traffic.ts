@@ -125,6 +125,7 @@ export function expectedDims(h: Hit): Record<Dimension, string> {
     bot: ua.device === 'bot' ? 'bot' : 'human',
     protocol: 'HTTP/1.1',
     port_class: Number(h.port) < 1024 ? 'well-known' : 'registered',
+    direction: '(none)',
   };
 }
 

@@ -122,6 +122,7 @@ const DIMENSION_SHAPE: Readonly<Record<string, RegExp>> = {
   bot: /^(bot|human)$/,
   protocol: /^[A-Z]+\/[0-9.]+$/,
   port_class: /^(well-known|registered|dynamic)$/,
+  direction: /^(in|out|mo|mt)$/,
 };
 const MARKER = /^\([a-z ]{2,20}\)$/;
 /** What no string in the store may look like, whatever the input was: an address, an e-mail, a token, a user agent. */

@@ -174,7 +174,7 @@ function hasDoubledQuote(src: string, s: number, e: number): boolean {
 /** Roles of the schema's fields. */
 export const CDR_ROLES: Readonly<Record<string, Role>> = {
   record_type: 'dimension',
-  direction: 'dimension',
+  direction: 'direction',
   start_time: 'time',
   end_time: 'time',
   duration: 'duration',

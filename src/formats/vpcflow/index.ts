@@ -43,7 +43,7 @@ export const VPC_ROLES: Readonly<Record<string, Role>> = {
   'sublocation-id': 'dimension',
   'pkt-src-aws-service': 'dimension',
   'pkt-dst-aws-service': 'dimension',
-  'flow-direction': 'dimension',
+  'flow-direction': 'direction',
   'traffic-path': 'dimension',
   'ecs-cluster-arn': 'identifier',
   'ecs-cluster-name': 'dimension',

@@ -13,7 +13,7 @@
 
   const LABELS = {
     path_template: 'Page', referrer_domain: 'Referrer', browser: 'Browser', os: 'Operating system', device: 'Device',
-    status: 'Status', status_class: 'Class', bot: 'Traffic', host: 'Site', method: 'Method', protocol: 'Protocol', port_class: 'Port',
+    status: 'Status', status_class: 'Class', bot: 'Traffic', host: 'Site', method: 'Method', protocol: 'Protocol', port_class: 'Port', direction: 'Direction',
   };
   const VALUE_NAMES = { '(direct)': 'Direct (no referrer)', '(internal)': 'Internal', '(none)': 'Not recorded', '(invalid)': 'Unreadable', '(ip)': 'IP address', bot: 'Bots', human: 'Humans' };
 

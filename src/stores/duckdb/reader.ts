@@ -27,7 +27,7 @@ import { type DuckdbStoreConfig, storePaths } from './config.js';
 import { AGGREGATE_TABLES, DuckDbEngine } from './engine.js';
 import { listPartitions, type Partition } from './files.js';
 import { firstLine } from './gate.js';
-import { BASE_OPTIONS, COLUMN_LIST, createTable, isLockConflict, lit, lockDown, openWithRetry, tsLit } from './sql.js';
+import { BASE_OPTIONS, COLUMN_LIST, createTable, isLockConflict, lockDown, openWithRetry, parquetRows, tsLit } from './sql.js';
 
 export type ReaderSource = 'auto' | 'parquet' | 'database';
 
@@ -59,7 +59,7 @@ async function openParquet(root: string, published: readonly Partition[], c: Duc
     const conn = await instance.connect();
     for (const t of AGGREGATE_TABLES) {
       if (published.some((p) => p.table === t)) {
-        await conn.run(`CREATE VIEW ${q(t)} AS SELECT ${COLUMN_LIST} FROM read_parquet(${lit(path.join(root, t, '*', '*.parquet'))})`);
+        await conn.run(`CREATE VIEW ${q(t)} AS SELECT ${COLUMN_LIST} FROM ${parquetRows(path.join(root, t, '*', '*.parquet'))}`);
       } else {
         await conn.run(createTable(t, false));
       }
@@ -144,13 +144,13 @@ class CacheEngine extends DuckDbEngine {
       if (first && parts.length > 0) {
         // One bulk load, sorted: range scans over months then read few blocks.
         for (const p of parts) this.known.set(p.file, `${p.mtimeMs}:${p.size}`);
-        if (!(await this.load(table, `read_parquet(${lit(path.join(this.root, table, '*', '*.parquet'))})`, undefined))) for (const p of parts) this.known.delete(p.file);
+        if (!(await this.load(table, parquetRows(path.join(this.root, table, '*', '*.parquet')), undefined))) for (const p of parts) this.known.delete(p.file);
       }
       for (const p of parts) {
         seen.add(p.file);
         const stamp = `${p.mtimeMs}:${p.size}`;
         if (this.known.get(p.file) === stamp) continue;
-        if (await this.load(table, `read_parquet(${lit(p.file)})`, p.date)) this.known.set(p.file, stamp);
+        if (await this.load(table, parquetRows(p.file), p.date)) this.known.set(p.file, stamp);
       }
     }
     for (const [file] of this.known) {

@@ -27,6 +27,30 @@ export function createTable(table: string, ifNotExists = true): string {
 }
 
 /**
+ * Brings a table made by an older gallra (before a dimension column was
+ * added) to the current columns in their order: the writer appends rows by
+ * position, so adding the column at the end would not do. The rows are
+ * copied by name in one transaction; the new column reads NULL in them.
+ */
+export function rebuildTable(table: string): string {
+  const tmp = `${table}__rebuild`;
+  return `BEGIN; ${createTable(tmp, false)}; INSERT INTO ${q(tmp)} BY NAME SELECT * FROM ${q(table)}; DROP TABLE ${q(table)}; ALTER TABLE ${q(tmp)} RENAME TO ${q(table)}; COMMIT`;
+}
+
+/**
+ * The rows of Parquet files as a relation with every column of the tables:
+ * partitions written before a column was added lack it, and read as NULL
+ * there (union by name over an empty relation that has them all).
+ *
+ * @example
+ * `SELECT ${COLUMN_LIST} FROM ${parquetRows('/srv/agg/aggregates/*\/*.parquet')}`
+ */
+export function parquetRows(files: string): string {
+  const empty = COLUMNS.map(([name, type]) => `CAST(NULL AS ${type}) AS ${q(name)}`).join(', ');
+  return `(SELECT ${empty} WHERE false UNION ALL BY NAME SELECT * FROM read_parquet(${lit(files)}, union_by_name = true))`;
+}
+
+/**
  * Options every instance gets: nothing is installed or loaded behind gallra's
  * back (with auto-install on, binding `CREATE SECRET` would fetch httpfs from
  * the network).

@@ -16,14 +16,14 @@ import { GallraError } from '../../errors.js';
 import { subtractDuration } from '../../time/duration.js';
 import type { SweepOutcome } from '../../retention/retainable.js';
 import type { MetricSample } from '../../util/metric.js';
-import { type AggregateRow, type ClosedWindow, DIMENSIONS, TABLE_OF_PERIOD, partitionDate, q } from '../aggregates-table.js';
+import { type AggregateRow, type ClosedWindow, COLUMNS, DIMENSIONS, TABLE_OF_PERIOD, partitionDate, q } from '../aggregates-table.js';
 import type { AggregateStore, QueryEngine, StoreContext } from '../store.js';
 import { type DuckdbStoreConfig, storePaths, type StorePaths } from './config.js';
 import { AGGREGATE_TABLES, DuckDbEngine } from './engine.js';
 import { PARTITION_FILE, partitionDir, publishFile, removePartition } from './files.js';
 import { firstLine } from './gate.js';
 import { AGGREGATE_ERASURE, oldestOf, sweepPartitions, sweepRows } from './retention.js';
-import { COLUMN_LIST, createTable, lit, lockDown, openWithRetry, tsLit } from './sql.js';
+import { COLUMN_LIST, createTable, lit, rebuildTable, lockDown, openWithRetry, tsLit } from './sql.js';
 
 /** How long the writer waits for a reader (gallra query on the file) to let go of the lock. */
 const LOCK_WAIT_MS = 10_000;
@@ -59,7 +59,11 @@ export async function openWriter(c: DuckdbStoreConfig, ctx: StoreContext, option
   const instance = await openWithRetry(paths.db, { threads: String(c.threads), memory_limit: c.memory_limit }, options.lockWaitMs ?? LOCK_WAIT_MS, `aggregate store ${ctx.name}`);
   try {
     const conn = await instance.connect();
-    for (const t of AGGREGATE_TABLES) await conn.run(createTable(t));
+    for (const t of AGGREGATE_TABLES) {
+      await conn.run(createTable(t));
+      const have = (await conn.runAndReadAll(`SELECT column_name FROM information_schema.columns WHERE table_name = ${lit(t)} ORDER BY ordinal_position`)).getRowsJS().map((r) => String(r[0]));
+      if (have.join() !== COLUMNS.map(([n]) => n).join()) await conn.run(rebuildTable(t));
+    }
     await lockDown((sql) => conn.run(sql), [fs.realpathSync(paths.parquet)]);
     HELD.add(paths.db);
     return new DuckDbStore(ctx, paths, instance, conn);
