@@ -63,7 +63,9 @@ interface Slot {
  */
 export class ParallelAnonymiser {
   private readonly slots: Slot[] = [];
-  private readonly results = new Map<number, Buffer>();
+  private readonly results = new Map<number, Buffer[]>();
+  /** Output parts of ranges not finished yet. */
+  private readonly parts = new Map<number, Buffer[]>();
   private readonly waiting = new Map<number, Slot>();
   /** Byte ranges sent and not yet written: what to do once each is. */
   private readonly ranges = new Map<number, () => void>();
@@ -279,7 +281,7 @@ export class ParallelAnonymiser {
     }
     const seq = this.nextWrite++;
     this.results.delete(seq);
-    await this.options.write(ready);
+    for (const piece of ready) await this.options.write(piece);
     const range = this.ranges.get(seq);
     if (range !== undefined) {
       this.ranges.delete(seq);
@@ -288,10 +290,20 @@ export class ParallelAnonymiser {
   }
 
   private onMessage(slot: Slot, m: FromWorker): void {
+    if ('part' in m) {
+      const parts = this.parts.get(m.seq);
+      const piece = Buffer.from(m.part.buffer, m.part.byteOffset, m.part.byteLength);
+      if (parts === undefined) this.parts.set(m.seq, [piece]);
+      else parts.push(piece);
+      return;
+    }
     if ('seq' in m) {
       slot.busy--;
       this.waiting.delete(m.seq);
-      this.results.set(m.seq, Buffer.from(m.out.buffer, m.out.byteOffset, m.out.byteLength));
+      const parts = this.parts.get(m.seq) ?? [];
+      this.parts.delete(m.seq);
+      parts.push(Buffer.from(m.out.buffer, m.out.byteOffset, m.out.byteLength));
+      this.results.set(m.seq, parts);
       // A batch's lines were counted when it was cut; a range's only its worker knows.
       if (this.ranges.has(m.seq)) this.lines += m.lines;
     } else if ('error' in m) {

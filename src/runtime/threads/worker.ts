@@ -35,9 +35,16 @@ export type ToWorker =
   | { readonly segmentEnd: true }
   | { readonly end: true };
 /** worker → main; `lines`: the lines of a byte range (a batch's the main thread counted itself). */
-export type FromWorker = { readonly seq: number; readonly out: Uint8Array; readonly lines: number } | { readonly stats: StatsJson } | { readonly error: string; readonly code: string | undefined };
+export type FromWorker =
+  | { readonly seq: number; readonly out: Uint8Array; readonly lines: number }
+  /** Output of a range so far; the message with `out` ends it. */
+  | { readonly seq: number; readonly part: Uint8Array }
+  | { readonly stats: StatsJson }
+  | { readonly error: string; readonly code: string | undefined };
 
 const PIECE = 64 * 1024;
+/** Events of a range sent on together (~1 MiB of output for web logs). */
+const PART_EVENTS = 4096;
 
 async function main(): Promise<void> {
   const port = parentPort;
@@ -62,6 +69,14 @@ async function main(): Promise<void> {
   port.on('message', (msg: ToWorker) => {
     queue = queue.then(() => handle(msg));
   });
+  /** Sends the output collected so far: a part of batch or range `seq`, or (with its line count) the whole of what is left of it. */
+  const send = (seq: number, lines: number | undefined): void => {
+    // A buffer of its own (not a slice of Node's shared pool), so it can be transferred.
+    const out = output.take().text;
+    const bytes = Buffer.allocUnsafeSlow(Buffer.byteLength(out));
+    bytes.write(out, 'utf8');
+    port.postMessage((lines === undefined ? { seq, part: bytes } : { seq, out: bytes, lines }) satisfies FromWorker, [bytes.buffer]);
+  };
   const handle = async (msg: ToWorker): Promise<void> => {
     try {
       if ('end' in msg) {
@@ -83,7 +98,11 @@ async function main(): Promise<void> {
       // Batches and ranges hold whole lines, so each gets its own splitter.
       const splitter = new LineSplitter(policy.input.max_line_length, pipeline);
       if ('file' in msg) {
-        readRange(msg.file, msg.from, msg.to, (piece) => splitter.push(piece));
+        readRange(msg.file, msg.from, msg.to, (piece) => {
+          splitter.push(piece);
+          // A range's output goes in parts: one 16 MiB string would be built in large-object space and flattened whole.
+          if (output.count >= PART_EVENTS) send(msg.seq, undefined);
+        });
       } else {
         const data = Buffer.from(msg.data.buffer, msg.data.byteOffset, msg.data.byteLength);
         // In 64 KiB pieces: each piece is decoded into one string, and strings
@@ -92,11 +111,7 @@ async function main(): Promise<void> {
         for (let off = 0; off < data.length; off += PIECE) splitter.push(data.subarray(off, Math.min(data.length, off + PIECE)));
       }
       splitter.end();
-      // A buffer of its own (not a slice of Node's shared pool), so it can be transferred.
-      const out = output.take().text;
-      const bytes = Buffer.allocUnsafeSlow(Buffer.byteLength(out));
-      bytes.write(out, 'utf8');
-      port.postMessage({ seq: msg.seq, out: bytes, lines: pipeline.stats.linesIn - linesBefore } satisfies FromWorker, [bytes.buffer]);
+      send(msg.seq, pipeline.stats.linesIn - linesBefore);
     } catch (err) {
       // Only a keyring failure gets here (input cannot throw); the main thread reports it, with its code.
       port.postMessage({ error: (err as Error).message, code: isGallraError(err) ? err.code : undefined } satisfies FromWorker);
