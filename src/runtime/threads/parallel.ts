@@ -21,6 +21,7 @@ import { Worker } from 'node:worker_threads';
 import { ERROR_CODES, type ErrorCode, GallraError, isGallraError } from '../../errors.js';
 import { LineCarry } from '../../pipeline/line-carry.js';
 import { LineStats } from '../../pipeline/stats.js';
+import { isGzipHead } from '../../sources/stream/read-input.js';
 import type { HeaderProbe } from './header-probe.js';
 import type { FromWorker, ToWorker, WorkerInit } from './worker.js';
 import { NL } from '../../util/ascii.js';
@@ -28,7 +29,6 @@ import { NL } from '../../util/ascii.js';
 /** Bytes per batch sent to a worker: large enough to amortise the message, small enough to keep workers busy. */
 const BATCH_BYTES = 1 << 20;
 const NEWLINE = Buffer.from('\n');
-const GZIP_MAGIC = [0x1f, 0x8b] as const;
 
 export interface ParallelOptions {
   readonly threads: number;
@@ -336,8 +336,8 @@ function plainFileSize(path: string): number | undefined {
     fd = fs.openSync(path, 'r');
     const st = fs.fstatSync(fd);
     if (!st.isFile()) return undefined;
-    const magic = Buffer.alloc(2);
-    if (fs.readSync(fd, magic, 0, 2, 0) === 2 && magic[0] === GZIP_MAGIC[0] && magic[1] === GZIP_MAGIC[1]) return undefined;
+    const head = Buffer.alloc(2);
+    if (isGzipHead(head.subarray(0, fs.readSync(fd, head, 0, 2, 0)))) return undefined;
     return st.size;
   } catch {
     return undefined;

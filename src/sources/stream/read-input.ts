@@ -15,6 +15,11 @@ export const READ_CHUNK = 1 << 16;
 const GZIP_MAGIC_0 = 0x1f;
 const GZIP_MAGIC_1 = 0x8b;
 
+/** Whether `head`, the first bytes of an input, starts gzip's magic (how gzip is told, whatever the file's name). */
+export function isGzipHead(head: Uint8Array): boolean {
+  return head.length >= 2 && head[0] === GZIP_MAGIC_0 && head[1] === GZIP_MAGIC_1;
+}
+
 /**
  * The bytes of `path` (`-` for stdin), gunzipped when they are gzip.
  * Errors become GallraError naming the input.
@@ -75,7 +80,7 @@ async function* gunzipIfNeeded(source: AsyncIterable<Buffer>, onRaw: (n: number)
       yield chunk as Buffer;
     }
   }
-  if (head[0] !== GZIP_MAGIC_0 || head[1] !== GZIP_MAGIC_1) {
+  if (!isGzipHead(head)) {
     yield* counted();
     return;
   }
