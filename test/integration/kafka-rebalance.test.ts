@@ -26,6 +26,8 @@ const PARTITIONS = 8;
 const PER_PARTITION = 100;
 /** Kafka's ApiKey of OffsetCommit requests (kafka-dev's `errors` command). */
 const API_OFFSET_COMMIT = 8;
+/** A classic group with incremental (cooperative-sticky) assignment. */
+const COOPERATIVE = { 'group.protocol': 'classic', 'partition.assignment.strategy': 'cooperative-sticky', 'session.timeout.ms': '6000' };
 
 /** A member of `group` reading in the background, keeping the last position it read per partition. */
 class Member {
@@ -63,6 +65,29 @@ class Member {
   }
 }
 
+/** A new topic of `partitions` holding `perPartition` records each (`line N`, spread round-robin), and a group of its own. */
+async function filledTopic(partitions: number, perPartition: number, tag: string): Promise<{ topic: string; group: string }> {
+  const topic = await dev.topic(partitions, tag);
+  await produceRecords(
+    dev.bootstrap,
+    topic,
+    Array.from({ length: partitions * perPartition }, (_, n) => ({ value: `line ${n}`, partition: n % partitions })),
+  );
+  return { topic, group: `g-${topic}` };
+}
+
+/** Waits until `b` holds some of the partitions and `a` the rest; the number `b` took. */
+async function sharedBetween(a: Member, b: Member, partitions: number, ms?: number): Promise<number> {
+  const held = (m: Member): number => m.metric('gallra_kafka_assigned_partitions');
+  await until(() => held(b) > 0 && held(a) + held(b) === partitions, () => `A holds ${held(a)}, B ${held(b)}`, ms);
+  return partitions - held(a);
+}
+
+/** The partitions `m` has read from. */
+function partitionsOf(m: Member): Set<number> {
+  return new Set([...m.last.keys()].map((k) => Number(k.slice(k.lastIndexOf('/') + 1))));
+}
+
 async function until(cond: () => boolean | Promise<boolean>, what: () => string, ms = 60_000): Promise<void> {
   const deadline = performance.now() + ms;
   while (!(await cond())) {
@@ -73,13 +98,7 @@ async function until(cond: () => boolean | Promise<boolean>, what: () => string,
 
 describe('Kafka source rebalances', () => {
   it('never commits positions of partitions taken over by another member; commits the ones it keeps', async () => {
-    const topic = await dev.topic(PARTITIONS, 'rb');
-    const group = `g-${topic}`;
-    await produceRecords(
-      dev.bootstrap,
-      topic,
-      Array.from({ length: PARTITIONS * PER_PARTITION }, (_, n) => ({ value: `line ${n}`, partition: n % PARTITIONS })),
-    );
+    const { topic, group } = await filledTopic(PARTITIONS, PER_PARTITION, 'rb');
     const a = new Member(topic, group);
     const b = new Member(topic, group);
     try {
@@ -91,27 +110,18 @@ describe('Kafka source rebalances', () => {
 
       // B joins: the group moves some of A's partitions to B (A's revocation drops their records in flight).
       await b.start();
-      await until(
-        () => a.metric('gallra_kafka_assigned_partitions') + b.metric('gallra_kafka_assigned_partitions') === PARTITIONS && b.metric('gallra_kafka_assigned_partitions') > 0,
-        () => `A holds ${a.metric('gallra_kafka_assigned_partitions')}, B ${b.metric('gallra_kafka_assigned_partitions')}`,
-      );
-      const taken = PARTITIONS - a.metric('gallra_kafka_assigned_partitions');
+      const taken = await sharedBetween(a, b, PARTITIONS);
       expect(a.metric('gallra_kafka_assignment_changes_total', { change: 'revoke' })).toBeGreaterThan(0);
 
       // A's acknowledgement comes late, for all eight: only the partitions it still owns are committed.
       await a.src.commit(held);
       // At least once: B reads again every record of the partitions it took over (nothing of them was committed).
       await until(() => b.read >= taken * PER_PARTITION, () => `B read ${b.read} of ${taken * PER_PARTITION}`);
-      const toB = new Set([...b.last.keys()].map((k) => Number(k.slice(k.lastIndexOf('/') + 1))));
+      const toB = partitionsOf(b);
       expect(toB.size).toBe(taken);
       const want = Array.from({ length: PARTITIONS }, (_, p) => (toB.has(p) ? -1 : PER_PARTITION));
-      let committed: number[] = [];
-      for (let i = 0; i < 20; i++) {
-        committed = await committedOffsets(dev.bootstrap, group, topic, PARTITIONS);
-        if (committed.join() === want.join()) break;
-        await new Promise((r) => setTimeout(r, 500));
-      }
-      expect(committed).toEqual(want);
+      // Commits are asynchronous: wait for the group's offsets to settle.
+      await until(async () => (await committedOffsets(dev.bootstrap, group, topic, PARTITIONS)).join() === want.join(), () => `committed offsets are not ${want.join()}`, 10_000);
       expect(a.metric('gallra_kafka_stale_positions_total')).toBe(taken);
     } finally {
       await Promise.all([a.close(), b.close()]);
@@ -121,14 +131,8 @@ describe('Kafka source rebalances', () => {
   it('commits the acknowledged prefix of revoked partitions inside the revoke callback', async () => {
     // A acknowledges a prefix of every partition, but its ordinary (asynchronous) commit fails: nothing is committed.
     // When B joins, the only commit left for the partitions A loses is the one in A's revoke callback.
-    const topic = await dev.topic(PARTITIONS, 'rv');
-    const group = `g-${topic}`;
+    const { topic, group } = await filledTopic(PARTITIONS, PER_PARTITION, 'rv');
     const ACKED = 60;
-    await produceRecords(
-      dev.bootstrap,
-      topic,
-      Array.from({ length: PARTITIONS * PER_PARTITION }, (_, n) => ({ value: `line ${n}`, partition: n % PARTITIONS })),
-    );
     const a = new Member(topic, group);
     const b = new Member(topic, group);
     try {
@@ -142,14 +146,10 @@ describe('Kafka source rebalances', () => {
       expect(await committedOffsets(dev.bootstrap, group, topic, PARTITIONS)).toEqual(Array(PARTITIONS).fill(-1));
 
       await b.start();
-      await until(
-        () => a.metric('gallra_kafka_assigned_partitions') + b.metric('gallra_kafka_assigned_partitions') === PARTITIONS && b.metric('gallra_kafka_assigned_partitions') > 0,
-        () => `A holds ${a.metric('gallra_kafka_assigned_partitions')}, B ${b.metric('gallra_kafka_assigned_partitions')}`,
-      );
-      const taken = PARTITIONS - a.metric('gallra_kafka_assigned_partitions');
+      const taken = await sharedBetween(a, b, PARTITIONS);
       // B starts the partitions it took where A's acknowledged prefix ends: it reads only the rest.
       await until(() => b.read >= taken * (PER_PARTITION - ACKED), () => `B read ${b.read} of ${taken * (PER_PARTITION - ACKED)}`);
-      const toB = new Set([...b.last.keys()].map((k) => Number(k.slice(k.lastIndexOf('/') + 1))));
+      const toB = partitionsOf(b);
       expect(toB.size).toBe(taken);
       // Committed: A's prefix for the partitions it lost (in its revoke callback); nothing yet for those it kept (B acknowledged nothing).
       const want = Array.from({ length: PARTITIONS }, (_, p) => (toB.has(p) ? ACKED : -1));
@@ -161,11 +161,8 @@ describe('Kafka source rebalances', () => {
   });
 
   it('with two classic cooperative-sticky members: the partitions A keeps stay assigned through B joining (incremental), the rest move', async () => {
-    const topic = await dev.topic(4, 'coop2');
-    const group = `g-${topic}`;
-    const coop = { 'group.protocol': 'classic', 'partition.assignment.strategy': 'cooperative-sticky', 'session.timeout.ms': '6000' };
-    await produceRecords(dev.bootstrap, topic, Array.from({ length: 400 }, (_, n) => ({ value: `line ${n}`, partition: n % 4 })));
-    const a = new Member(topic, group, coop);
+    const { topic, group } = await filledTopic(4, 100, 'coop2');
+    const a = new Member(topic, group, COOPERATIVE);
     const members = [a];
     try {
       await a.start();
@@ -175,11 +172,11 @@ describe('Kafka source rebalances', () => {
       // arrives after the leader's and is refused): a B without partitions after 20 s is replaced, at most three times.
       let b: Member | undefined;
       for (let attempt = 0; attempt < 3 && b === undefined; attempt++) {
-        const m = new Member(topic, group, coop);
+        const m = new Member(topic, group, COOPERATIVE);
         members.push(m);
         await m.start();
         try {
-          await until(() => m.metric('gallra_kafka_assigned_partitions') > 0 && a.metric('gallra_kafka_assigned_partitions') + m.metric('gallra_kafka_assigned_partitions') === 4, () => 'no assignment', 20_000);
+          await sharedBetween(a, m, 4, 20_000);
           b = m;
         } catch {
           await m.close();
@@ -203,10 +200,8 @@ describe('Kafka source rebalances', () => {
 
   it('works with classic cooperative-sticky groups (incremental assignment): reads everything and commits it', async () => {
     // One member only: on the mock a classic group's second member sometimes never gets its assignment (a SyncGroup race in the mock).
-    const topic = await dev.topic(4, 'coop');
-    const group = `g-${topic}`;
-    await produceRecords(dev.bootstrap, topic, Array.from({ length: 400 }, (_, n) => ({ value: `line ${n}`, partition: n % 4 })));
-    const m = new Member(topic, group, { 'group.protocol': 'classic', 'partition.assignment.strategy': 'cooperative-sticky', 'session.timeout.ms': '6000' });
+    const { topic, group } = await filledTopic(4, 100, 'coop');
+    const m = new Member(topic, group, COOPERATIVE);
     try {
       await m.start();
       await until(() => m.read === 400, () => `read ${m.read}`);
