@@ -12,7 +12,8 @@ import { GallraError, isGallraError } from '../errors.js';
 import { FileKeyring } from '../keyring/file.js';
 import { startHousekeeping } from '../keyring/housekeeping.js';
 import type { Logger } from '../log.js';
-import { EncodedBatchBuilder, type LinePipeline } from '../pipeline/line-pipeline.js';
+import type { LinePipeline } from '../pipeline/line-pipeline.js';
+import { TextOutput } from '../pipeline/text-output.js';
 import { LineSplitter } from '../pipeline/line-splitter.js';
 import type { LineStats } from '../pipeline/stats.js';
 import type { Pseudonymiser } from '../transforms/pseudonymise.js';
@@ -253,12 +254,12 @@ const PUBLISH_MS = 60_000;
 
 function singleEngine(built: { pipeline: LinePipeline; pseudonymiser: Pseudonymiser }, maxLineLength: number, write: (chunk: string) => Promise<void>, aggregates?: Aggregates): Engine {
   const { pipeline, pseudonymiser } = built;
-  const output = new EncodedBatchBuilder();
+  const output = new TextOutput();
   pipeline.consumers.push(output);
   if (aggregates !== undefined) pipeline.consumers.push(aggregates.stage);
   let published = Date.now();
   const flush = async (): Promise<void> => {
-    await write(output.take().text);
+    await write(output.take());
     if (aggregates === undefined) return;
     await aggregates.output.writeClosed();
     if (Date.now() - published >= PUBLISH_MS) {

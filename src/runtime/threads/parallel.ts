@@ -63,9 +63,10 @@ interface Slot {
  */
 export class ParallelAnonymiser {
   private readonly slots: Slot[] = [];
-  private readonly results = new Map<number, Buffer[]>();
-  /** Output parts of ranges not finished yet. */
+  /** Output of batches and ranges not written yet, by sequence number, in the order it came. */
   private readonly parts = new Map<number, Buffer[]>();
+  /** Batches and ranges whose worker sent the last of their output. */
+  private readonly finished = new Set<number>();
   private readonly waiting = new Map<number, Slot>();
   /** Byte ranges sent and not yet written: what to do once each is. */
   private readonly ranges = new Map<number, () => void>();
@@ -270,40 +271,52 @@ export class ParallelAnonymiser {
     return best;
   }
 
-  /** Writes finished batches in order; waits for the next result when none is ready. */
+  /**
+   * Writes output in input order: the parts of the next batch or range as
+   * they come (its worker may still be reading it), then moves on once it
+   * has all of it; waits when there is nothing to write yet. Only the output
+   * of later batches and ranges is held, at most two per worker.
+   */
   private async progress(): Promise<void> {
     this.check();
-    const ready = this.results.get(this.nextWrite);
-    if (ready === undefined) {
-      await new Promise<void>((resolve) => (this.wake = resolve));
-      this.check();
+    const seq = this.nextWrite;
+    const ready = this.parts.get(seq);
+    if (ready !== undefined && ready.length > 0) {
+      // Parts arriving while these are written go into a fresh list.
+      this.parts.set(seq, []);
+      for (const piece of ready) await this.options.write(piece);
       return;
     }
-    const seq = this.nextWrite++;
-    this.results.delete(seq);
-    for (const piece of ready) await this.options.write(piece);
-    const range = this.ranges.get(seq);
-    if (range !== undefined) {
-      this.ranges.delete(seq);
-      range();
+    if (this.finished.delete(seq)) {
+      this.parts.delete(seq);
+      this.nextWrite++;
+      const range = this.ranges.get(seq);
+      if (range !== undefined) {
+        this.ranges.delete(seq);
+        range();
+      }
+      return;
     }
+    await new Promise<void>((resolve) => (this.wake = resolve));
+    this.check();
+  }
+
+  private addPart(seq: number, bytes: Uint8Array): void {
+    if (bytes.byteLength === 0) return;
+    const piece = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    const parts = this.parts.get(seq);
+    if (parts === undefined) this.parts.set(seq, [piece]);
+    else parts.push(piece);
   }
 
   private onMessage(slot: Slot, m: FromWorker): void {
     if ('part' in m) {
-      const parts = this.parts.get(m.seq);
-      const piece = Buffer.from(m.part.buffer, m.part.byteOffset, m.part.byteLength);
-      if (parts === undefined) this.parts.set(m.seq, [piece]);
-      else parts.push(piece);
-      return;
-    }
-    if ('seq' in m) {
+      this.addPart(m.seq, m.part);
+    } else if ('seq' in m) {
       slot.busy--;
       this.waiting.delete(m.seq);
-      const parts = this.parts.get(m.seq) ?? [];
-      this.parts.delete(m.seq);
-      parts.push(Buffer.from(m.out.buffer, m.out.byteOffset, m.out.byteLength));
-      this.results.set(m.seq, parts);
+      this.addPart(m.seq, m.out);
+      this.finished.add(m.seq);
       // A batch's lines were counted when it was cut; a range's only its worker knows.
       if (this.ranges.has(m.seq)) this.lines += m.lines;
     } else if ('error' in m) {

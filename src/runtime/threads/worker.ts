@@ -10,9 +10,9 @@ import { isGallraError } from '../../errors.js';
 import { FileKeyring } from '../../keyring/file.js';
 import { startHousekeeping } from '../../keyring/housekeeping.js';
 import { withSaltAudit } from '../salt-store.js';
-import { EncodedBatchBuilder } from '../../pipeline/line-pipeline.js';
 import { LineSplitter } from '../../pipeline/line-splitter.js';
 import type { StatsJson } from '../../pipeline/stats.js';
+import { TextOutput } from '../../pipeline/text-output.js';
 import { loadPolicyLazily } from '../../policy/builtin.js';
 import { toDuration } from '../../time/duration.js';
 import { buildLinePipeline } from '../build.js';
@@ -37,14 +37,20 @@ export type ToWorker =
 /** worker → main; `lines`: the lines of a byte range (a batch's the main thread counted itself). */
 export type FromWorker =
   | { readonly seq: number; readonly out: Uint8Array; readonly lines: number }
-  /** Output of a range so far; the message with `out` ends it. */
+  /** Output of a batch or range so far, in order; the message with `out` ends it. */
   | { readonly seq: number; readonly part: Uint8Array }
   | { readonly stats: StatsJson }
   | { readonly error: string; readonly code: string | undefined };
 
 const PIECE = 64 * 1024;
-/** Events of a range sent on together (~1 MiB of output for web logs). */
-const PART_EVENTS = 4096;
+/**
+ * Output is sent on once this many characters are collected (checked after
+ * each 64 KiB of input, so a part stays below ~100 KiB). Parts that small
+ * are flattened and encoded in V8's young generation and in malloc'd memory
+ * that is reused; parts of a megabyte were built in large-object space and
+ * fresh pages every time, which doubled the worker's page faults.
+ */
+const PART_CHARS = 32 * 1024;
 
 async function main(): Promise<void> {
   const port = parentPort;
@@ -57,7 +63,7 @@ async function main(): Promise<void> {
   const keyring = withSaltAudit(fileKeyring, loaded, 'gallra anonymise', () => undefined, init.env);
   const built = buildLinePipeline({ policy, keyring, format: init.format, unparsed: init.unparsed });
   const pipeline = built.pipeline;
-  const output = new EncodedBatchBuilder();
+  const output = new TextOutput();
   pipeline.consumers.push(output);
   // The secret was copied into the keyring; the message's copy goes.
   init.ephemeralSecret.fill(0);
@@ -72,7 +78,7 @@ async function main(): Promise<void> {
   /** Sends the output collected so far: a part of batch or range `seq`, or (with its line count) the whole of what is left of it. */
   const send = (seq: number, lines: number | undefined): void => {
     // A buffer of its own (not a slice of Node's shared pool), so it can be transferred.
-    const out = output.take().text;
+    const out = output.take();
     const bytes = Buffer.allocUnsafeSlow(Buffer.byteLength(out));
     bytes.write(out, 'utf8');
     port.postMessage((lines === undefined ? { seq, part: bytes } : { seq, out: bytes, lines }) satisfies FromWorker, [bytes.buffer]);
@@ -100,15 +106,17 @@ async function main(): Promise<void> {
       if ('file' in msg) {
         readRange(msg.file, msg.from, msg.to, (piece) => {
           splitter.push(piece);
-          // A range's output goes in parts: one 16 MiB string would be built in large-object space and flattened whole.
-          if (output.count >= PART_EVENTS) send(msg.seq, undefined);
+          if (output.length >= PART_CHARS) send(msg.seq, undefined);
         });
       } else {
         const data = Buffer.from(msg.data.buffer, msg.data.byteOffset, msg.data.byteLength);
         // In 64 KiB pieces: each piece is decoded into one string, and strings
         // that large stay in V8's young generation; a 1 MiB one would be
         // allocated (and page-faulted in) afresh in large-object space.
-        for (let off = 0; off < data.length; off += PIECE) splitter.push(data.subarray(off, Math.min(data.length, off + PIECE)));
+        for (let off = 0; off < data.length; off += PIECE) {
+          splitter.push(data.subarray(off, Math.min(data.length, off + PIECE)));
+          if (output.length >= PART_CHARS) send(msg.seq, undefined);
+        }
       }
       splitter.end();
       send(msg.seq, pipeline.stats.linesIn - linesBefore);
