@@ -24,6 +24,7 @@ import { redactOptionsFromConfig } from '../transforms/redact/config.js';
 import { Redactor } from '../transforms/redact/index.js';
 import { type CompiledOp, DROP_OP, type TransformContext } from '../transforms/transform.js';
 import { ipTruncationFromConfig } from '../transforms/truncate-ip.js';
+import { subscriberOf } from '../transforms/visitor-id/subscriber.js';
 
 export interface BuildOptions {
   readonly policy: PolicyConfig;
@@ -64,6 +65,8 @@ export function transformContext(policy: PolicyConfig, keyring: Keyring): Transf
     generaliseUserAgent: createUserAgentGeneraliser({ cacheSize: 0 }),
     visitorIdOf: (ev: Event) => {
       if (ev.visitorId !== undefined) return ev.visitorId;
+      const subscriber = subscriberOf(ev);
+      if (subscriber !== undefined) return (ev.visitorId = pseudonymiser.visitorId('', subscriber, '', ev.time));
       const ip = ev.rawOf('client_ip');
       // Without an address there is no visitor to tell apart; do not invent one.
       if (ip === undefined || ip === '-' || ip === '') return undefined;
