@@ -122,31 +122,51 @@ class Marks {
   }
 }
 
-/** Marks for counting distinct numbers in near-distinct lists, reused across rows. */
+/**
+ * Marks for counting distinct numbers in near-distinct lists, reused across
+ * rows: a count is one pass over the lists, each number stamped with the
+ * count's own stamp (no clearing between counts).
+ */
 export class DistinctCounter {
   private seen = new Uint32Array(1024);
   private stamp = 0;
+  private counted = 0;
 
-  /** Distinct numbers over `lists` (each number below `bound`). */
-  count(lists: readonly (readonly number[])[], bound: number): number {
+  /** Distinct numbers in one list (each below `bound`). */
+  countOne(list: readonly number[], bound: number): number {
+    this.begin(bound);
+    this.add(list);
+    return this.counted;
+  }
+
+  /** Starts a count that {@link add} grows list by list (numbers below `bound`). */
+  begin(bound: number): void {
     if (bound > this.seen.length) this.seen = new Uint32Array(Math.max(bound, this.seen.length * 2));
     if (++this.stamp === 0xffffffff) {
       this.seen.fill(0);
       this.stamp = 1;
     }
+    this.counted = 0;
+  }
+
+  /** Adds a list's numbers to the count begun last. */
+  add(list: readonly number[]): void {
     const seen = this.seen;
     const stamp = this.stamp;
     let n = 0;
-    for (const list of lists) {
-      for (let i = 0; i < list.length; i++) {
-        const v = list[i]!;
-        if (seen[v] !== stamp) {
-          seen[v] = stamp;
-          n++;
-        }
+    for (let i = 0; i < list.length; i++) {
+      const v = list[i]!;
+      if (seen[v] !== stamp) {
+        seen[v] = stamp;
+        n++;
       }
     }
-    return n;
+    this.counted += n;
+  }
+
+  /** Distinct numbers added since {@link begin}. */
+  get size(): number {
+    return this.counted;
   }
 }
 
