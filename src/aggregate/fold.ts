@@ -129,7 +129,7 @@ function byVisitorsThenRequests(a: Ranked, b: Ranked): number {
 export function publish(w: WindowState, k: number, noise: NoiseConfig | undefined, distinct: DistinctCounter, stats: FoldStats): ClosedWindow {
   const bounds = w.memberBounds;
   const visitorsOf = (exact: number): number => (noise === undefined ? exact : noisy(exact, 1 / noise.epsilon));
-  const single = (r: Row, visitors: number): Group => ({ rows: [r], visitors, users: distinct.countOne(r.users, bounds.users) });
+  const single = (r: Row, visitors: number): Group => ({ rows: [r], visitors, users: distinct.countMembers(r.users, r.userParts, bounds.users) });
   const out: AggregateRow[] = [];
   const sets = w.compiled.sets;
   for (let g = 0; g < sets.length; g++) {
@@ -137,13 +137,13 @@ export function publish(w: WindowState, k: number, noise: NoiseConfig | undefine
     const rows = w.rows[g]!;
     if (g === 0) {
       // total: the window's own total, never folded.
-      for (const r of rows) out.push(publishGroup(set.name, {}, single(r, visitorsOf(distinct.countOne(r.visitors, bounds.visitors))), noise));
+      for (const r of rows) out.push(publishGroup(set.name, {}, single(r, visitorsOf(distinct.countMembers(r.visitors, r.visitorParts, bounds.visitors))), noise));
       continue;
     }
     const ranked: Ranked[] = new Array<Ranked>(rows.length);
     for (let i = 0; i < rows.length; i++) {
       const r = rows[i]!;
-      ranked[i] = { row: r, visitors: visitorsOf(distinct.countOne(r.visitors, bounds.visitors)), order: undefined };
+      ranked[i] = { row: r, visitors: visitorsOf(distinct.countMembers(r.visitors, r.visitorParts, bounds.visitors)), order: undefined };
     }
     ranked.sort(byVisitorsThenRequests);
     let cut = 0;
@@ -152,15 +152,19 @@ export function publish(w: WindowState, k: number, noise: NoiseConfig | undefine
     if (cut > 0) {
       // Widen (other) until it holds k visitors itself, or the whole set: one distinct count, grown row by row.
       distinct.begin(bounds.visitors);
-      for (let i = 0; i < cut; i++) distinct.add(ranked[i]!.row.visitors);
+      for (let i = 0; i < cut; i++) {
+        const r = ranked[i]!.row;
+        distinct.addMembers(r.visitors, r.visitorParts);
+      }
       let visitors = visitorsOf(distinct.size);
       while (visitors < k && cut < ranked.length) {
-        distinct.add(ranked[cut++]!.row.visitors);
+        const r = ranked[cut++]!.row;
+        distinct.addMembers(r.visitors, r.visitorParts);
         visitors = visitorsOf(distinct.size);
       }
       const folded = ranked.slice(0, cut).map((x) => x.row);
       distinct.begin(bounds.users);
-      for (const r of folded) distinct.add(r.users);
+      for (const r of folded) distinct.addMembers(r.users, r.userParts);
       other = { rows: folded, visitors, users: distinct.size };
     }
     for (let i = cut; i < ranked.length; i++) {

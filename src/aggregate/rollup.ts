@@ -14,8 +14,13 @@
  * (a visitor alternating between two rows) are removed when counting.
  *
  * A day (month) window is filled by merging its closed hour (day) windows
- * into it, not event by event, so the rollups cost per visitor and row,
- * not per event.
+ * into it, not event by event. A window numbered in its rollup's own
+ * numbering (see {@link Numbering}) hands its rows' member lists up whole,
+ * as parts of the rollup's rows: the merge costs one push per row, not one
+ * mark and push per member, and the duplicates across parts (a visitor seen
+ * in two hours) are removed when the rollup's row is counted, by the same
+ * pass that removes a list's own repeats. A rollup with another numbering
+ * (a day into its month) translates and dedupes member by member.
  */
 import { DIMENSIONS, type Dimension, type Period } from '../stores/aggregates-table.js';
 import { detach } from '../util/string-cache.js';
@@ -35,6 +40,9 @@ export class Row {
   /** Window-local visitor numbers (near distinct: see the header). */
   visitors: number[] = [];
   users: number[] = [];
+  /** Member lists of the rows merged into this one, in the same numbering (rollups; see the header). */
+  visitorParts: (readonly number[])[] | undefined = undefined;
+  userParts: (readonly number[])[] | undefined = undefined;
   sketch: QuantileSketch | undefined = undefined;
   /** Per visitor number, when noise needs contributions capped. */
   contributions: Map<number, Contribution> | undefined = undefined;
@@ -132,13 +140,6 @@ export class DistinctCounter {
   private stamp = 0;
   private counted = 0;
 
-  /** Distinct numbers in one list (each below `bound`). */
-  countOne(list: readonly number[], bound: number): number {
-    this.begin(bound);
-    this.add(list);
-    return this.counted;
-  }
-
   /** Starts a count that {@link add} grows list by list (numbers below `bound`). */
   begin(bound: number): void {
     if (bound > this.seen.length) this.seen = new Uint32Array(Math.max(bound, this.seen.length * 2));
@@ -147,6 +148,19 @@ export class DistinctCounter {
       this.stamp = 1;
     }
     this.counted = 0;
+  }
+
+  /** Adds a row's members, its own list and the parts merged into it, to the count begun last. */
+  addMembers(list: readonly number[], parts: readonly (readonly number[])[] | undefined): void {
+    this.add(list);
+    if (parts !== undefined) for (const part of parts) this.add(part);
+  }
+
+  /** Distinct members of one row (each number below `bound`). */
+  countMembers(list: readonly number[], parts: readonly (readonly number[])[] | undefined, bound: number): number {
+    this.begin(bound);
+    this.addMembers(list, parts);
+    return this.counted;
   }
 
   /** Adds a list's numbers to the count begun last. */
@@ -315,11 +329,12 @@ export class WindowState {
     parent.events += this.events;
     parent.touchedAt = nowMs;
     const G = this.sets.size;
-    // Shared numbering (a window into its own rollup): the numbers are already the parent's.
+    // Shared numbering (a window into its own rollup): the numbers are already the parent's, and the lists go up whole.
+    const shared = parent.visitors === this.visitors && parent.users === this.users;
     const vUp = parent.visitors === this.visitors ? undefined : upMap(this.visitors, parent.visitors);
     const uUp = parent.users === this.users ? undefined : upMap(this.users, parent.users);
-    const pvLast = parent.vMarks.fit(parent.visitors.size);
-    const puLast = parent.uMarks.fit(parent.users.size);
+    const pvLast = shared ? undefined : parent.vMarks.fit(parent.visitors.size);
+    const puLast = shared ? undefined : parent.uMarks.fit(parent.users.size);
     for (let g = 0; g < G; g++) {
       const own = ordinal(this.sets.dimIndex[g]!.length);
       for (const row of this.rows[g]!) {
@@ -329,19 +344,12 @@ export class WindowState {
         p.errors4xx += row.errors4xx;
         p.errors5xx += row.errors5xx;
         if (row.sketch !== undefined) (p.sketch ??= new QuantileSketch()).merge(row.sketch);
-        for (const v of row.visitors) {
-          const pv = vUp === undefined ? v : vUp[v]!;
-          if (pvLast[pv * G + g] !== p.index) {
-            p.visitors.push(pv);
-            pvLast[pv * G + g] = p.index;
-          }
-        }
-        for (const u of row.users) {
-          const pu = uUp === undefined ? u : uUp[u]!;
-          if (puLast[pu * G + g] !== p.index) {
-            p.users.push(pu);
-            puLast[pu * G + g] = p.index;
-          }
+        if (shared) {
+          handUp(row.visitors, row.visitorParts, (p.visitorParts ??= []));
+          handUp(row.users, row.userParts, (p.userParts ??= []));
+        } else {
+          translate(row.visitors, row.visitorParts, vUp, pvLast!, G, g, p, p.visitors);
+          translate(row.users, row.userParts, uUp, puLast!, G, g, p, p.users);
         }
         if (row.contributions !== undefined) {
           const pc = (p.contributions ??= new Map());
@@ -405,4 +413,30 @@ function upMap(child: Numbering, parent: Numbering): Int32Array {
   const up = new Int32Array(child.size);
   for (const [id, n] of child.numberOf) up[n] = parent.of(id);
   return up;
+}
+
+/** A row's member lists, handed to its rollup's row as parts (the same numbering; never changed after the window closed). */
+function handUp(list: readonly number[], parts: readonly (readonly number[])[] | undefined, into: (readonly number[])[]): void {
+  if (list.length > 0) into.push(list);
+  if (parts !== undefined) for (const part of parts) into.push(part);
+}
+
+/**
+ * A row's members, numbered in the parent's numbering through `up` (none:
+ * the same numbering) and pushed onto the parent row's own list once per
+ * row (`last[n * sets + g]` holds the index of the parent row last given n).
+ */
+function translate(list: readonly number[], parts: readonly (readonly number[])[] | undefined, up: Int32Array | undefined, last: Int32Array, sets: number, g: number, p: Row, into: number[]): void {
+  const push = (from: readonly number[]): void => {
+    for (let i = 0; i < from.length; i++) {
+      const v = from[i]!;
+      const pv = up === undefined ? v : up[v]!;
+      if (last[pv * sets + g] !== p.index) {
+        into.push(pv);
+        last[pv * sets + g] = p.index;
+      }
+    }
+  };
+  push(list);
+  if (parts !== undefined) for (const part of parts) push(part);
 }
