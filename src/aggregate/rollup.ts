@@ -20,7 +20,9 @@
  * mark and push per member, and the duplicates across parts (a visitor seen
  * in two hours) are removed when the rollup's row is counted, by the same
  * pass that removes a list's own repeats. A rollup with another numbering
- * (a day into its month) translates and dedupes member by member.
+ * (a day into its month) gets each row's distinct members translated into
+ * its numbering, as one part per row: deduped by marks the size of the
+ * child's numbering (small, and no marks the size of the month's).
  */
 import { DIMENSIONS, type Dimension, type Period } from '../stores/aggregates-table.js';
 import { detach } from '../util/string-cache.js';
@@ -399,8 +401,9 @@ export class WindowState {
     const shared = parent.visitors === this.visitors && parent.users === this.users;
     const vUp = parent.visitors === this.visitors ? undefined : upMap(this.visitors, parent.visitors);
     const uUp = parent.users === this.users ? undefined : upMap(this.users, parent.users);
-    const pvLast = shared ? undefined : parent.vMarks.fit(parent.visitors.size);
-    const puLast = shared ? undefined : parent.uMarks.fit(parent.users.size);
+    // Per child number, the index of the row it was last taken from (row indexes are unique in the window).
+    const vTaken = shared ? undefined : new Int32Array(this.visitors.size);
+    const uTaken = shared ? undefined : new Int32Array(this.users.size);
     for (let g = 0; g < G; g++) {
       const own = ordinal(this.sets.dimIndex[g]!.length);
       for (const row of this.rows[g]!) {
@@ -414,8 +417,8 @@ export class WindowState {
           handUp(row.visitors, row.visitorParts, (p.visitorParts ??= []));
           handUp(row.users, row.userParts, (p.userParts ??= []));
         } else {
-          translate(row.visitors, row.visitorParts, vUp, pvLast!, G, g, p, p.visitors);
-          translate(row.users, row.userParts, uUp, puLast!, G, g, p, p.users);
+          translate(row.visitors, row.visitorParts, vUp, vTaken!, row.index, (p.visitorParts ??= []));
+          translate(row.users, row.userParts, uUp, uTaken!, row.index, (p.userParts ??= []));
         }
         if (row.contributions !== undefined) {
           const pc = (p.contributions ??= new Map());
@@ -488,21 +491,22 @@ function handUp(list: readonly number[], parts: readonly (readonly number[])[] |
 }
 
 /**
- * A row's members, numbered in the parent's numbering through `up` (none:
- * the same numbering) and pushed onto the parent row's own list once per
- * row (`last[n * sets + g]` holds the index of the parent row last given n).
+ * A row's distinct members, numbered in the parent's numbering through `up`
+ * (none: the same numbering), handed to the parent row as one part.
+ * `taken[n]` holds the index of the row that last took number n.
  */
-function translate(list: readonly number[], parts: readonly (readonly number[])[] | undefined, up: Int32Array | undefined, last: Int32Array, sets: number, g: number, p: Row, into: number[]): void {
-  const push = (from: readonly number[]): void => {
+function translate(list: readonly number[], parts: readonly (readonly number[])[] | undefined, up: Int32Array | undefined, taken: Int32Array, rowIndex: number, into: (readonly number[])[]): void {
+  const out: number[] = [];
+  const take = (from: readonly number[]): void => {
     for (let i = 0; i < from.length; i++) {
       const v = from[i]!;
-      const pv = up === undefined ? v : up[v]!;
-      if (last[pv * sets + g] !== p.index) {
-        into.push(pv);
-        last[pv * sets + g] = p.index;
+      if (taken[v] !== rowIndex) {
+        taken[v] = rowIndex;
+        out.push(up === undefined ? v : up[v]!);
       }
     }
   };
-  push(list);
-  if (parts !== undefined) for (const part of parts) push(part);
+  take(list);
+  if (parts !== undefined) for (const part of parts) take(part);
+  if (out.length > 0) into.push(out);
 }
