@@ -147,12 +147,20 @@ class RowHints {
 /** Serial numbers of windows (the hints' key: a window is never confused with an earlier one). */
 let nextSerial = 0;
 
+/** Most numbers marks are sized for up front (× sets × 4 bytes: 8 MiB with 8 sets). */
+const MAX_PRESIZED = 262_144;
+
 /** Per number, index + 1 of the row of each set it was last pushed onto in one window: `last[n * sets + g]`. */
 class Marks {
   last: Int32Array;
 
-  constructor(private readonly sets: number) {
-    this.last = new Int32Array(64 * sets);
+  constructor(
+    private readonly sets: number,
+    /** Numbers expected: a window numbered in its rollup's numbering starts past the numbers the rollup already holds. */
+    expected = 64,
+  ) {
+    // Capped: beyond it (a month's numbering without days) the marks grow as numbers arrive, as before.
+    this.last = new Int32Array(Math.min(Math.max(64, expected), MAX_PRESIZED) * sets);
   }
 
   /** The marks, grown to hold numbers below `bound`. */
@@ -286,8 +294,9 @@ export class WindowState {
     this.ownsIds = shared === undefined;
     this.visitors = shared?.visitors ?? new Numbering(false);
     this.users = shared?.users ?? new Numbering(true);
-    this.vMarks = new Marks(sets.size);
-    this.uMarks = new Marks(sets.size);
+    // Sized for the shared numbering as it stands plus a quarter, so a window rarely grows (copies) its marks.
+    this.vMarks = new Marks(sets.size, shared === undefined ? 64 : Math.ceil(shared.visitors.size * 1.25));
+    this.uMarks = new Marks(sets.size, shared === undefined ? 64 : Math.ceil(shared.users.size * 1.25));
   }
 
   /** The row of set `g` whose values are `values[idx[0]], values[idx[1]], …` (opened if new). */
