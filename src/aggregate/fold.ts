@@ -17,7 +17,8 @@ import { type AggregateRow, type ClosedWindow, OTHER } from '../stores/aggregate
 import type { NoiseConfig } from './config.js';
 import { noisy } from './noise.js';
 import { QuantileSketch } from './quantile.js';
-import type { Contribution, DistinctCounter, Row, WindowState } from './rollup.js';
+import type { DistinctCounter } from './members.js';
+import type { Contribution, Row, WindowState } from './rollup.js';
 
 /** What a publication did, for metrics. */
 export interface FoldStats {
