@@ -28,8 +28,28 @@ export const NONE = '(none)';
 export const DIM_INDEX: Readonly<Record<Dimension, number>> = Object.fromEntries(DIMENSIONS.map((d, i) => [d, i])) as Record<Dimension, number>;
 const D = DIM_INDEX;
 
+/**
+ * The derivation-cache entries an event's dimension values came from, by
+ * kind: each entry stands for a fixed set of values, so it can remember the
+ * row those values led to (see RowHints in rollup.ts).
+ */
+export const SOURCE = { request: 0, status: 1, agent: 2 } as const;
+/** The dimensions each kind of entry fixes. */
+export const SOURCE_DIMS: readonly (readonly Dimension[])[] = [
+  ['method', 'path_template', 'protocol'],
+  ['status', 'status_class'],
+  ['browser', 'os', 'device', 'bot'],
+];
+
+/** A derivation-cache entry's slot for the rows it led to (owned by rollup.ts). */
+export interface Hinted {
+  hints: unknown;
+}
+
 /** What one event contributes: filled in place, event after event. */
 export class EventFacts {
+  /** By {@link SOURCE}: the entry the event's values of those dimensions came from, or undefined (then they came otherwise). */
+  readonly sources: (Hinted | undefined)[] = [undefined, undefined, undefined];
   /** Dimension values by {@link DIM_INDEX}. */
   readonly dims: string[] = new Array<string>(DIMENSIONS.length).fill(NONE);
   bytes = 0;
@@ -41,13 +61,13 @@ export class EventFacts {
   user: string | undefined = undefined;
 }
 
-interface RequestDims {
+interface RequestDims extends Hinted {
   readonly method: string;
   readonly path: string;
   readonly protocol: string;
 }
 
-interface AgentDims {
+interface AgentDims extends Hinted {
   readonly browser: string;
   readonly os: string;
   readonly device: string;
@@ -83,7 +103,7 @@ class Memo<V> {
   }
 }
 
-interface StatusDims {
+interface StatusDims extends Hinted {
   readonly code: number;
   readonly status: string;
   readonly statusClass: string;
@@ -91,7 +111,7 @@ interface StatusDims {
 
 function statusDims(text: string): StatusDims {
   const code = /^[1-9]\d\d$/.test(text) ? Number(text) : -1;
-  return code > 0 ? { code, status: String(code), statusClass: statusClass(code) } : { code: 0, status: INVALID, statusClass: INVALID };
+  return code > 0 ? { code, status: String(code), statusClass: statusClass(code), hints: undefined } : { code: 0, status: INVALID, statusClass: INVALID, hints: undefined };
 }
 
 const METHOD = /^[A-Z]{1,16}$/;
@@ -172,7 +192,7 @@ export function pathTemplateOf(target: string): string {
 function requestDims(line: string): RequestDims {
   // "METHOD target PROTOCOL" (a request line); a bare target when the log has a path field.
   const a = line.indexOf(' ');
-  if (a < 0) return { method: NONE, path: detach(pathTemplateOf(line)), protocol: NONE };
+  if (a < 0) return { method: NONE, path: detach(pathTemplateOf(line)), protocol: NONE, hints: undefined };
   const b = line.lastIndexOf(' ');
   const method = line.slice(0, a);
   const target = b > a ? line.slice(a + 1, b) : line.slice(a + 1);
@@ -182,13 +202,14 @@ function requestDims(line: string): RequestDims {
     method: METHOD.test(method) ? detach(method) : INVALID,
     path: target === '' ? NONE : detach(pathTemplateOf(target)),
     protocol: protocol === NONE || PROTOCOL.test(protocol) ? detach(protocol) : INVALID,
+    hints: undefined,
   };
 }
 
 function agentDims(ua: string): AgentDims {
-  if (ua === '-' || ua === '') return { browser: NONE, os: NONE, device: NONE, bot: NONE };
+  if (ua === '-' || ua === '') return { browser: NONE, os: NONE, device: NONE, bot: NONE, hints: undefined };
   const info = classifyUserAgent(ua);
-  return { browser: info.family, os: info.os, device: info.device, bot: info.device === 'bot' ? 'bot' : 'human' };
+  return { browser: info.family, os: info.os, device: info.device, bot: info.device === 'bot' ? 'bot' : 'human', hints: undefined };
 }
 
 function numberOf(text: string | undefined): number {
@@ -247,11 +268,15 @@ export class DimensionReader {
     let method = NONE;
     let path = NONE;
     let protocol = NONE;
+    const sources = f.sources;
+    sources[SOURCE.request] = undefined;
     if (request !== undefined && request !== '-' && request !== '') {
       const r = this.requests.get(request);
       method = r.method;
       path = r.path;
       protocol = r.protocol;
+      // The entry stands for the three values only when no field of their own can override them.
+      if (!has.method && !has.path && !has.url && !has.protocol) sources[SOURCE.request] = r;
     }
     if (has.method) {
       const own = ev.anonymisedOf('method');
@@ -274,8 +299,10 @@ export class DimensionReader {
     if (statusText === undefined || statusText === '-') {
       f.status = 0;
       dims[D.status] = dims[D.status_class] = NONE;
+      sources[SOURCE.status] = undefined;
     } else {
       const st = this.statuses.get(statusText);
+      sources[SOURCE.status] = st;
       f.status = st.code;
       dims[D.status] = st.status;
       dims[D.status_class] = st.statusClass;
@@ -291,8 +318,10 @@ export class DimensionReader {
     const ua = has.user_agent ? ev.anonymisedOf('user_agent') : undefined;
     if (ua === undefined) {
       dims[D.browser] = dims[D.os] = dims[D.device] = dims[D.bot] = NONE;
+      sources[SOURCE.agent] = undefined;
     } else {
       const a = this.agents.get(ua);
+      sources[SOURCE.agent] = a;
       dims[D.browser] = a.browser;
       dims[D.os] = a.os;
       dims[D.device] = a.device;

@@ -17,7 +17,8 @@ import { type AggregateRow, type ClosedWindow, OTHER } from '../stores/aggregate
 import type { NoiseConfig } from './config.js';
 import { noisy } from './noise.js';
 import { QuantileSketch } from './quantile.js';
-import type { Contribution, DistinctCounter, Row, WindowState } from './rollup.js';
+import type { DistinctCounter } from './members.js';
+import type { Contribution, Row, WindowState } from './rollup.js';
 
 /** What a publication did, for metrics. */
 export interface FoldStats {
@@ -94,55 +95,82 @@ function publishGroup(grouping: string, dims: AggregateRow['dims'], g: Group, no
   };
 }
 
+/** A row of a set with its visitors counted once, for ranking (the tie-break key is built only on a tie). */
+interface Ranked {
+  readonly row: Row;
+  readonly visitors: number;
+  order: string | undefined;
+}
+
+/** The values of a row as one string: the last tie-break, so publication is deterministic. */
+function orderOf(x: Ranked): string {
+  return (x.order ??= x.row.values.join('\u0001'));
+}
+
+/** Smallest first; ties by requests, then by values. */
+function byVisitorsThenRequests(a: Ranked, b: Ranked): number {
+  const d = a.visitors - b.visitors || a.row.requests - b.row.requests;
+  if (d !== 0) return d;
+  const oa = orderOf(a);
+  const ob = orderOf(b);
+  return oa < ob ? -1 : oa > ob ? 1 : 0;
+}
+
 /**
  * The rows to store for a closed (sealed) window.
+ *
+ * Each row's visitors are counted once; `(other)` is widened by adding one
+ * row's visitors at a time to the same distinct count (not by recounting
+ * every folded row per step, which cost O(rows²) in a set with many rows
+ * below k).
  *
  * @example
  * const closed = publish(window, 5, undefined, counter, stats);
  */
 export function publish(w: WindowState, k: number, noise: NoiseConfig | undefined, distinct: DistinctCounter, stats: FoldStats): ClosedWindow {
   const bounds = w.memberBounds;
-  const group = (rows: readonly Row[]): Group => {
-    const visitors = distinct.count(
-      rows.map((r) => r.visitors),
-      bounds.visitors,
-    );
-    return {
-      rows,
-      visitors: noise === undefined ? visitors : noisy(visitors, 1 / noise.epsilon),
-      users: distinct.count(
-        rows.map((r) => r.users),
-        bounds.users,
-      ),
-    };
-  };
+  const visitorsOf = (exact: number): number => (noise === undefined ? exact : noisy(exact, 1 / noise.epsilon));
+  const single = (r: Row, visitors: number): Group => ({ rows: [r], visitors, users: distinct.countMembers(r.users, r.userParts, bounds.users) });
   const out: AggregateRow[] = [];
   const sets = w.compiled.sets;
   for (let g = 0; g < sets.length; g++) {
     const set = sets[g]!;
-    const rows = [...w.rows[g]!.values()];
+    const rows = w.rows[g]!;
     if (g === 0) {
       // total: the window's own total, never folded.
-      for (const r of rows) out.push(publishGroup(set.name, {}, group([r]), noise));
+      for (const r of rows) out.push(publishGroup(set.name, {}, single(r, visitorsOf(distinct.countMembers(r.visitors, r.visitorParts, bounds.visitors))), noise));
       continue;
     }
-    const groups = rows.map((r) => ({ ...group([r]), order: r.values.join('\u0001') }));
-    // Smallest first; ties by requests, then by values, so publication is deterministic.
-    groups.sort((a, b) => a.visitors - b.visitors || a.rows[0]!.requests - b.rows[0]!.requests || (a.order < b.order ? -1 : a.order > b.order ? 1 : 0));
+    const ranked: Ranked[] = new Array<Ranked>(rows.length);
+    for (let i = 0; i < rows.length; i++) {
+      const r = rows[i]!;
+      ranked[i] = { row: r, visitors: visitorsOf(distinct.countMembers(r.visitors, r.visitorParts, bounds.visitors)), order: undefined };
+    }
+    ranked.sort(byVisitorsThenRequests);
     let cut = 0;
-    while (cut < groups.length && groups[cut]!.visitors < k) cut++;
+    while (cut < ranked.length && ranked[cut]!.visitors < k) cut++;
     let other: Group | undefined;
     if (cut > 0) {
-      // Widen (other) until it holds k visitors itself, or the whole set.
-      for (;;) {
-        other = group(groups.slice(0, cut).flatMap((x) => x.rows));
-        if (other.visitors >= k || cut === groups.length) break;
-        cut++;
+      // Widen (other) until it holds k visitors itself, or the whole set: one distinct count, grown row by row.
+      distinct.begin(bounds.visitors);
+      for (let i = 0; i < cut; i++) {
+        const r = ranked[i]!.row;
+        distinct.addMembers(r.visitors, r.visitorParts);
       }
+      let visitors = visitorsOf(distinct.size);
+      while (visitors < k && cut < ranked.length) {
+        const r = ranked[cut++]!.row;
+        distinct.addMembers(r.visitors, r.visitorParts);
+        visitors = visitorsOf(distinct.size);
+      }
+      const folded = ranked.slice(0, cut).map((x) => x.row);
+      distinct.begin(bounds.users);
+      for (const r of folded) distinct.addMembers(r.users, r.userParts);
+      other = { rows: folded, visitors, users: distinct.size };
     }
-    for (let i = cut; i < groups.length; i++) {
-      const x = groups[i]!;
-      out.push(publishGroup(set.name, w.dimsOf(g, x.rows[0]!), x, noise));
+    for (let i = cut; i < ranked.length; i++) {
+      const x = ranked[i]!;
+      out.push(publishGroup(set.name, w.dimsOf(g, x.row), single(x.row, x.visitors), noise));
     }
     if (other !== undefined) {
       const dims: AggregateRow['dims'] = {};

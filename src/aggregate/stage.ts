@@ -26,7 +26,8 @@ import type { MetricSample } from '../util/metric.js';
 import type { AggregateSettings } from './config.js';
 import { DimensionReader, EventFacts } from './dimensions.js';
 import { type FoldStats, publish } from './fold.js';
-import { CompiledSets, DistinctCounter, WindowState } from './rollup.js';
+import { DistinctCounter } from './members.js';
+import { CompiledSets, WindowState } from './rollup.js';
 
 const DAY_MS = 86_400_000;
 /** The idle rule never closes a window that saw an event in the last minute, whatever the lateness. */
