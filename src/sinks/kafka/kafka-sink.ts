@@ -141,7 +141,9 @@ export class KafkaSink implements Sink {
     const c = this.o.config;
     const dead = c.dead_letter?.topic;
     // One encoding for the batch; each record a view of it (produce() copies the bytes). Views need one byte per character.
-    const encoded = Buffer.from(batch.text, 'utf8');
+    // Not Buffer.from(text): for a string over 4 KiB it allocates three bytes per character (then shrinks), ~1 µs a record here.
+    const encoded = Buffer.allocUnsafe(Buffer.byteLength(batch.text, 'utf8'));
+    encoded.write(batch.text, 0, 'utf8');
     const ascii = encoded.length === batch.text.length;
     let headers: (readonly KafkaHeader[] | undefined)[] | undefined;
     let values: Buffer[] | undefined;
