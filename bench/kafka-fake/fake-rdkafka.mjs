@@ -1,6 +1,13 @@
 // A stand-in for node-rdkafka for bench/kafka-fake/run.mjs (only what the Kafka source and sink call).
-// A stand-in for node-rdkafka: the consumer hands out pre-made lines as fresh messages, the producer drops what it gets.
+// The consumer hands out pre-made lines as fresh messages, the producer drops what it gets.
 const N = Number(process.env.FAKE_N ?? 200000);
+// FAKE_SLOW=1: each value in a backing store of its own, as node-rdkafka hands them over (not slices of Buffer's pool).
+const slow = process.env.FAKE_SLOW === '1';
+const copySlow = (l) => {
+  const b = Buffer.allocUnsafeSlow(l.length);
+  b.latin1Write(l, 0);
+  return b;
+};
 const P = 24;
 const lines = globalThis.__fakeLines;
 let handed = 0;
@@ -26,7 +33,7 @@ export class KafkaConsumer extends Base {
       let p = (handed / 100) % P | 0;
       while (out.length < n && handed < N) {
         const l = lines[handed % lines.length];
-        out.push({ value: Buffer.from(l, 'latin1'), size: l.length, key: null, topic: this.topics[0], offset: offsets[p]++, partition: p, timestamp: Date.now() });
+        out.push({ value: slow ? copySlow(l) : Buffer.from(l, 'latin1'), size: l.length, key: null, topic: this.topics[0], offset: offsets[p]++, partition: p, timestamp: Date.now() });
         handed++;
         if (handed % 100 === 0) p = (p + 1) % P;
       }

@@ -9,7 +9,8 @@
 // cannot separate. Build first (npm run build).
 //
 //   node --import ./bench/kafka-fake/register.mjs bench/kafka-fake/run.mjs [--lines N | --input FILE]
-// FAKE_N: records (default 200000); FAKE_REPORTS: all | errors (default);
+// FAKE_N: records (default 200000); FAKE_REPORTS: all | errors (default); FAKE_SLOW=1: each
+// message value in a backing store of its own, as node-rdkafka makes them;
 // GALLRA_DIST: another build's dist/ (before/after in the same session).
 import fs from 'node:fs';
 import path from 'node:path';
