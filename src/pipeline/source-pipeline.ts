@@ -26,7 +26,7 @@
  */
 import type { EncodedBatchBuilder, LinePipeline } from './line-pipeline.js';
 import { type LineHandler, LineSplitter } from './line-splitter.js';
-import { RecordLines } from './record-lines.js';
+import { pieceEnd, RecordLines } from './record-lines.js';
 import type { LineStats } from './stats.js';
 import type { Sink } from '../sinks/sink.js';
 import type { BytesBatch, RecordsBatch, Source, SourcePosition } from '../sources/source.js';
@@ -187,7 +187,7 @@ export class SourcePipeline {
           const pipeline = this.line;
           await pipeline.prepare();
           pipeline.beginBatch();
-          if (batch.kind === 'records') this.records(batch);
+          if (batch.kind === 'records') await this.records(batch);
           else this.bytes(batch);
           await this.emit();
           // Also as soon as the source is at its bound of unacknowledged records: it reads on once they are acknowledged.
@@ -262,10 +262,23 @@ export class SourcePipeline {
     }
   }
 
-  /** Each record is its own piece of input: its lines end with it. */
-  private records(batch: RecordsBatch): void {
+  /**
+   * Each record is its own piece of input: its lines end with it. The
+   * records go through in pieces of a few dozen KiB, each written to the
+   * sinks before the next: a whole consume batch (~450 KiB of lines) would
+   * make strings large enough for V8's large-object space, several times
+   * dearer per byte to decode, encode and collect (see record-lines.ts).
+   */
+  private async records(batch: RecordsBatch): Promise<void> {
     // The relay: a reload may replace the line pipeline between batches.
-    (this.recordLines ??= new RecordLines(this.options.maxLineLength, this.recordRelay)).push(batch.records);
+    const lines = (this.recordLines ??= new RecordLines(this.options.maxLineLength, this.recordRelay));
+    const records = batch.records;
+    for (let i = 0; i < records.length; ) {
+      const j = pieceEnd(records, i);
+      lines.push(records, i, j);
+      i = j;
+      if (i < records.length) await this.emit();
+    }
     let bytes = 0;
     // A handle is a position: its segment, and the offset after the record.
     for (const r of batch.records) {

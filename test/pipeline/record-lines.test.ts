@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { AckHandle } from '../../src/event/event.js';
 import { LineSplitter } from '../../src/pipeline/line-splitter.js';
-import { RecordLines } from '../../src/pipeline/record-lines.js';
+import { PIECE_BYTES, pieceEnd, RecordLines } from '../../src/pipeline/record-lines.js';
 import type { SourceRecord } from '../../src/sources/source.js';
 
 const SEED = 0x5ec0_4d5;
@@ -58,5 +58,23 @@ describe('RecordLines (a batch of records split as one text)', () => {
     lines.push([record(Buffer.from('a'), 0), record(Buffer.alloc(0), 1), record(Buffer.from('b\nc\n'), 2)]);
     expect(seen).toEqual(['r0', 'r2', 'r2']);
     expect(key).toBeUndefined();
+  });
+
+  it('hands on the same lines in pieces (pieceEnd) as in one push, with records larger than a piece and a reused buffer', () => {
+    const values = ['a b', 'x'.repeat(PIECE_BYTES + 10), 'c\nd', '', 'y'.repeat(PIECE_BYTES - 3), 'e', 'z'.repeat(1000)];
+    const records = Array.from({ length: 300 }, (_, i) => record(Buffer.from(values[i % values.length]! + (i % 5 === 0 ? '' : `#${i}`)), i));
+    const whole = recorder();
+    new RecordLines(1 << 20, whole.pipeline).push(records);
+    const pieces = recorder();
+    const lines = new RecordLines(1 << 20, pieces.pipeline);
+    let n = 0;
+    for (let i = 0; i < records.length; n++) {
+      const j = pieceEnd(records, i);
+      expect(j).toBeGreaterThan(i);
+      lines.push(records, i, j);
+      i = j;
+    }
+    expect(n).toBeGreaterThan(10);
+    expect(pieces.events).toEqual(whole.events);
   });
 });

@@ -17,9 +17,10 @@ export class SinkMetrics {
   private readonly byTopic = new Map<string, number>();
   private readonly dead: Record<Exclude<Route, 'main'>, number> = { unparsed: 0, rejected: 0 };
 
-  delivered(topic: string, route: Route): void {
-    this.byTopic.set(topic, (this.byTopic.get(topic) ?? 0) + 1);
-    if (route !== 'main') this.dead[route]++;
+  /** `n` records delivered to `topic` (the sink's, or the dead-letter topic for `route`). */
+  delivered(topic: string, route: Route, n = 1): void {
+    this.byTopic.set(topic, (this.byTopic.get(topic) ?? 0) + n);
+    if (route !== 'main') this.dead[route] += n;
   }
 
   /** Records delivered to `topic` so far. */
