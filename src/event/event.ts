@@ -35,6 +35,13 @@ export class FieldLayout {
     });
   }
 
+  /**
+   * Fields that say who a record's visitor is, instead of its client address
+   * and user agent: set by traffic-metadata formats (a CDR is about its served
+   * subscriber), by name, so no other format's `msisdn` changes meaning.
+   */
+  subscriberFields: readonly { readonly slot: number; readonly kind: 'msisdn' | 'imsi' }[] = [];
+
   get size(): number {
     return this.names.length;
   }

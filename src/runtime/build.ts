@@ -57,6 +57,9 @@ export interface BuiltPipeline {
 export function transformContext(policy: PolicyConfig, keyring: Keyring): TransformContext {
   const truncation = ipTruncationFromConfig(policy.ip);
   const pseudonymiser = new Pseudonymiser(keyring, pseudonymOptionsFromConfig(policy.pseudonym));
+  // National numbers are read as the served MSISDN's pseudonyms read them (the cdr format is the one that names subscribers).
+  const msisdnRule = fieldRulesFor(policy, 'cdr')['msisdn'];
+  const subscriberCountry = typeof msisdnRule?.default_country === 'string' ? msisdnRule.default_country : undefined;
   return {
     truncation,
     redactor: new Redactor(redactOptionsFromConfig(policy.redact, truncation)),
@@ -65,7 +68,7 @@ export function transformContext(policy: PolicyConfig, keyring: Keyring): Transf
     generaliseUserAgent: createUserAgentGeneraliser({ cacheSize: 0 }),
     visitorIdOf: (ev: Event) => {
       if (ev.visitorId !== undefined) return ev.visitorId;
-      const subscriber = subscriberOf(ev);
+      const subscriber = subscriberOf(ev, subscriberCountry);
       if (subscriber !== undefined) return (ev.visitorId = pseudonymiser.visitorId('', subscriber, '', ev.time));
       const ip = ev.rawOf('client_ip');
       // Without an address there is no visitor to tell apart; do not invent one.

@@ -4,8 +4,8 @@
  * with the rows the records make — mobile-originated and -terminated in any
  * of their spellings as `mo`/`mt`, an unknown direction as `(invalid)`, none
  * as `(none)` — where the distinct "visitors" of a CDR are its subscribers
- * (the served MSISDN with or without `+`, else the IMSI; never the other
- * party), counted exactly and then forgotten:
+ * (the served IMSI, else the served MSISDN however its prefix is written;
+ * never the other party), counted exactly and then forgotten:
  * no number, IMSI or pseudonym of one reaches the store.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -16,10 +16,10 @@ import { ensureBuilt, HOUR, MINUTE, runCli, TempDirs } from '../helpers/cli.js';
 const tmp = new TempDirs();
 
 interface Cdr {
-  readonly msisdn: string | undefined;
+  readonly msisdn: string;
   /** The other party: never who the record is about. */
   readonly peer: string;
-  readonly imsi: string;
+  readonly imsi: string | undefined;
   /** As written in the record (undefined: no direction field). */
   readonly direction: string | undefined;
   /** What the aggregates must read it as. */
@@ -56,14 +56,14 @@ function records(): Cdr[] {
   for (let i = 0; i < 400; i++) {
     const subscriber = Math.floor(next() * 30);
     const [direction, expected] = SPELLINGS[Math.floor(next() * SPELLINGS.length)]!;
-    // Every tenth record carries no MSISDN (a data session known by its IMSI only).
-    out.push({ msisdn: i % 10 === 9 ? undefined : `+4670${1_000_000 + subscriber}`, peer: `+4479${1_000_000 + Math.floor(next() * 1_000_000)}`, imsi: `24001${1_000_000_000 + subscriber}`, direction, expected });
+    // Every fourth record carries no IMSI: its subscriber is its MSISDN (another visitor than the same person's IMSI records).
+    out.push({ msisdn: `+4670${1_000_000 + subscriber}`, peer: `+4479${1_000_000 + Math.floor(next() * 1_000_000)}`, imsi: i % 4 === 3 ? undefined : `24001${1_000_000_000 + subscriber}`, direction, expected });
   }
   return out;
 }
 
-/** The subscriber a record is about, as the test counts them: its MSISDN (with or without `+`), else its IMSI. */
-const subscriberOf = (r: Cdr): string => (r.msisdn === undefined ? `imsi:${r.imsi}` : r.msisdn.replace(/^\+/, ''));
+/** The subscriber a record is about, as the test counts them: its IMSI, else its MSISDN (`+`, `00` or bare). */
+const subscriberOf = (r: Cdr): string => (r.imsi === undefined ? r.msisdn.replace(/^\+/, '') : `imsi:${r.imsi}`);
 
 interface Row {
   grouping: string;
@@ -87,10 +87,11 @@ describe('aggregates over call detail records: direction, subscribers as visitor
     const half = cdrs.length / 2;
     // The first half as JSON lines, the second as CSV with a header: one format detects both.
     const json = cdrs.slice(0, half).map((r, n) =>
-      JSON.stringify({ record_type: 'voice', ...(r.direction === undefined ? {} : { direction: r.direction }), start_time: stamp(n), duration: 10 + n, ...(r.msisdn === undefined ? {} : { msisdn: r.msisdn }), peer_msisdn: r.peer, imsi: r.imsi }),
+      JSON.stringify({ record_type: 'voice', ...(r.direction === undefined ? {} : { direction: r.direction }), start_time: stamp(n), duration: 10 + n, msisdn: r.msisdn, peer_msisdn: r.peer, ...(r.imsi === undefined ? {} : { imsi: r.imsi }) }),
     );
-    // The CSV half writes numbers without `+`: the same subscribers, as the JSON half's.
-    const csv = ['record_type,direction,start_time,duration,msisdn,peer_msisdn,imsi', ...cdrs.slice(half).map((r, n) => `sms,${r.direction ?? ''},${stamp(half + n)},,${r.msisdn?.slice(1) ?? ''},${r.peer.slice(1)},${r.imsi}`)];
+    // The CSV half writes numbers with the international prefix 00 or bare: the same subscribers as the JSON half's `+` ones.
+    const spelt = (msisdn: string, n: number): string => ((n >> 2) % 2 === 0 ? '00' : '') + msisdn.slice(1);
+    const csv = ['record_type,direction,start_time,duration,msisdn,peer_msisdn,imsi', ...cdrs.slice(half).map((r, n) => `sms,${r.direction ?? ''},${stamp(half + n)},,${spelt(r.msisdn, n)},${r.peer.slice(1)},${r.imsi ?? ''}`)];
     writeFileSync(join(dir, 'cdr.jsonl'), json.join('\n') + '\n');
     writeFileSync(join(dir, 'cdr.csv'), csv.join('\n') + '\n');
     writeFileSync(
@@ -132,7 +133,7 @@ aggregates:
   });
 
   it('keeps no subscriber number, IMSI or pseudonym in the store', () => {
-    for (const r of cdrs) for (const raw of [r.msisdn, r.msisdn?.slice(1), r.peer.slice(1), r.imsi]) if (raw !== undefined) expect(stored).not.toContain(raw);
+    for (const r of cdrs) for (const raw of [r.msisdn, r.msisdn.slice(1), r.peer.slice(1), r.imsi]) if (raw !== undefined) expect(stored).not.toContain(raw);
     // The pseudonyms the anonymised records carry in place of the numbers, read from the output (JSON lines, then CSV under its header).
     const pseudonyms = new Set<string>();
     let columns: string[] | undefined;

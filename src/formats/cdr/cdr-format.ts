@@ -46,7 +46,10 @@ export class CdrFormat implements Format {
     this.name = ctx.name;
     const names = jsonDocNames(spec, ctx);
     names.forEach((n, slot) => this.slotOf.set(n, slot));
-    this.event = new Event(new FieldLayout(names, names.map((n) => formatRole(ctx, n, spec.roles))));
+    const layout = new FieldLayout(names, names.map((n) => formatRole(ctx, n, spec.roles)));
+    // The record is about its served subscriber: its IMSI, else its MSISDN (never peer_msisdn, the other party).
+    layout.subscriberFields = SERVED_SUBSCRIBER.map(([name, kind]) => ({ slot: names.indexOf(name), kind })).filter((f) => f.slot >= 0);
+    this.event = new Event(layout);
     this.json = new JsonDocEngine(spec, names);
     this.timeSlots = spec.time.map((t) => names.indexOf(t)).filter((s) => s >= 0);
     this.states.set('', this.state);
@@ -170,6 +173,18 @@ function hasDoubledQuote(src: string, s: number, e: number): boolean {
   for (let i = s; i < e; i++) if (src.charCodeAt(i) === 34) return true;
   return false;
 }
+
+/**
+ * The fields naming the subscriber a record is about, in the order they are
+ * asked: the IMSI first, because CDRs of every kind carry the served IMSI
+ * while the MSISDN is often absent (data sessions) — a person counted once
+ * by IMSI and once by MSISDN would be two visitors, which is the unsafe way
+ * to miscount against k.
+ */
+const SERVED_SUBSCRIBER: readonly (readonly [string, 'msisdn' | 'imsi'])[] = [
+  ['imsi', 'imsi'],
+  ['msisdn', 'msisdn'],
+];
 
 /** Roles of the schema's fields. */
 export const CDR_ROLES: Readonly<Record<string, Role>> = {
