@@ -123,4 +123,27 @@ export class DistinctCounter {
   get size(): number {
     return this.counted;
   }
+
+  /**
+   * The distinct numbers of `parts` as one list, in first-seen order (each
+   * number below `bound`): what a rollup row's parts shrink to when they
+   * pile up.
+   */
+  distinctOf(parts: readonly (readonly number[])[], bound: number): number[] {
+    this.begin(bound);
+    const seen = this.seen;
+    const stamp = this.stamp;
+    const out: number[] = [];
+    for (const part of parts) {
+      for (let i = 0; i < part.length; i++) {
+        const v = part[i]!;
+        if (seen[v] !== stamp) {
+          seen[v] = stamp;
+          out.push(v);
+        }
+      }
+    }
+    this.counted = out.length;
+    return out;
+  }
 }

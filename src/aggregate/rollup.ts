@@ -29,7 +29,7 @@ import { detach } from '../util/string-cache.js';
 import type { GroupingSet } from './config.js';
 import { DIM_INDEX, type EventFacts, type Hinted, SOURCE_DIMS } from './dimensions.js';
 import { bucketOf, QuantileSketch } from './quantile.js';
-import { Marks, Numbering } from './members.js';
+import { DistinctCounter, Marks, Numbering } from './members.js';
 
 /** Per-visitor contributions to a row, for capping them when noise is on: requests, 4xx, 5xx, bytes. */
 export type Contribution = [number, number, number, number];
@@ -305,11 +305,11 @@ export class WindowState {
         p.errors5xx += row.errors5xx;
         if (row.sketch !== undefined) (p.sketch ??= new QuantileSketch()).merge(row.sketch);
         if (shared) {
-          handUp(row.visitors, row.visitorParts, (p.visitorParts ??= []));
-          handUp(row.users, row.userParts, (p.userParts ??= []));
+          handUp(row.visitors, row.visitorParts, (p.visitorParts ??= []), parent.visitors.size);
+          handUp(row.users, row.userParts, (p.userParts ??= []), parent.users.size);
         } else {
-          translate(row.visitors, row.visitorParts, vUp, vTaken!, row.index, (p.visitorParts ??= []));
-          translate(row.users, row.userParts, uUp, uTaken!, row.index, (p.userParts ??= []));
+          translate(row.visitors, row.visitorParts, vUp, vTaken!, row.index, (p.visitorParts ??= []), parent.visitors.size);
+          translate(row.users, row.userParts, uUp, uTaken!, row.index, (p.userParts ??= []), parent.users.size);
         }
         if (row.contributions !== undefined) {
           const pc = (p.contributions ??= new Map());
@@ -375,10 +375,30 @@ function upMap(child: Numbering, parent: Numbering): Int32Array {
   return up;
 }
 
-/** A row's member lists, handed to its rollup's row as parts (the same numbering; never changed after the window closed). */
-function handUp(list: readonly number[], parts: readonly (readonly number[])[] | undefined, into: (readonly number[])[]): void {
+/** Parts a rollup row holds before they are shrunk to their distinct members. */
+const MAX_PARTS = 8;
+const compactor = new DistinctCounter();
+
+/**
+ * A row's member lists, handed to its rollup's row as parts (the same
+ * numbering, below `bound`; never changed after the window closed). Parts
+ * are not deduplicated as they come — that is the count's job — but once a
+ * row holds more than {@link MAX_PARTS} they shrink to one list of its
+ * distinct members: otherwise a day of one-minute windows would keep a
+ * visitor's number once per window (1,440 times) until the day closed.
+ */
+function handUp(list: readonly number[], parts: readonly (readonly number[])[] | undefined, into: (readonly number[])[], bound: number): void {
   if (list.length > 0) into.push(list);
   if (parts !== undefined) for (const part of parts) into.push(part);
+  shrinkParts(into, bound);
+}
+
+/** More than {@link MAX_PARTS} parts (numbers below `bound`) become one list of their distinct members. */
+function shrinkParts(into: (readonly number[])[], bound: number): void {
+  if (into.length <= MAX_PARTS) return;
+  const distinct = compactor.distinctOf(into, bound);
+  into.length = 0;
+  into.push(distinct);
 }
 
 /**
@@ -386,7 +406,7 @@ function handUp(list: readonly number[], parts: readonly (readonly number[])[] |
  * (none: the same numbering), handed to the parent row as one part.
  * `taken[n]` holds the index of the row that last took number n.
  */
-function translate(list: readonly number[], parts: readonly (readonly number[])[] | undefined, up: Int32Array | undefined, taken: Int32Array, rowIndex: number, into: (readonly number[])[]): void {
+function translate(list: readonly number[], parts: readonly (readonly number[])[] | undefined, up: Int32Array | undefined, taken: Int32Array, rowIndex: number, into: (readonly number[])[], bound: number): void {
   const out: number[] = [];
   const take = (from: readonly number[]): void => {
     for (let i = 0; i < from.length; i++) {
@@ -400,4 +420,5 @@ function translate(list: readonly number[], parts: readonly (readonly number[])[
   take(list);
   if (parts !== undefined) for (const part of parts) take(part);
   if (out.length > 0) into.push(out);
+  shrinkParts(into, bound);
 }
