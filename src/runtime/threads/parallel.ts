@@ -254,7 +254,10 @@ export class ParallelAnonymiser {
    */
   private async send(body: { readonly data: Uint8Array } | { readonly file: string; readonly from: number; readonly to: number }, transfer: ArrayBuffer[], onWritten?: () => void): Promise<void> {
     let slot = this.pinned ?? this.leastBusy();
-    while (slot.busy >= 2) {
+    // Two in hand per worker, and no more than that many unwritten in all: a
+    // slow worker holding the next output to write must not let the others'
+    // finished output pile up behind it.
+    while (slot.busy >= 2 || this.nextSeq - this.nextWrite >= 2 * this.slots.length) {
       await this.progress();
       slot = this.pinned ?? this.leastBusy();
     }
@@ -275,7 +278,8 @@ export class ParallelAnonymiser {
    * Writes output in input order: the parts of the next batch or range as
    * they come (its worker may still be reading it), then moves on once it
    * has all of it; waits when there is nothing to write yet. Only the output
-   * of later batches and ranges is held, at most two per worker.
+   * of later batches and ranges is held, and send() lets no more than two
+   * per worker be unwritten.
    */
   private async progress(): Promise<void> {
     this.check();
