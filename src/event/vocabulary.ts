@@ -9,7 +9,7 @@
  * TSV and Caddy JSON alike.
  */
 import { isIbanAt } from '../util/iban.js';
-import { parseAnyTimestamp } from '../time/parse-timestamp.js';
+import { isTimestampAt } from '../time/parse-timestamp.js';
 import { luhnValid } from '../util/luhn.js';
 
 /** Every role a field can have. */
@@ -373,7 +373,7 @@ function dimensionValue(v: unknown): boolean {
  * a policy keeps those only by naming them, and `check-config` says so.
  */
 export const ROLE_SHAPES: Readonly<Partial<Record<Role, Shape>>> = {
-  time: textShape('a time', (v, s, e) => isDash(v, s, e) || Number.isFinite(parseAnyTimestamp(v.slice(s, e))), plausibleEpochNumber),
+  time: textShape('a time', (v, s, e) => isDash(v, s, e) || isTimestampAt(v, s, e), plausibleEpochNumber),
   date: textShape('a date (YYYY-MM-DD)', orDash(isoDate)),
   time_of_day: textShape('a time of day (HH:MM:SS)', orDash(timeOfDay)),
   // 000 and 0: the client went away before a response (CloudFront, Azure Front Door); -1: none (HAProxy).

@@ -12,7 +12,7 @@
  */
 import { DROPPED, type Event, type FieldOutput, UNCHANGED } from '../event/event.js';
 import type { CompiledOp, TransformContext } from '../transforms/transform.js';
-import { AdaptiveMemo, hashBytes, hashString, StringCache } from '../util/string-cache.js';
+import { AdaptiveMemo, detach, hashBytes, hashString, StringCache } from '../util/string-cache.js';
 
 /** Memo entries per field for pure transforms over text ranges (addresses, paths, referers, user agents). */
 const MEMO_SIZE = 16_384;
@@ -24,6 +24,8 @@ const JSON_MEMO_SIZE = 8192;
  * gigabyte per field.
  */
 export const MEMO_MAX_VALUE = 512;
+/** Longest value remembered as the last one a field's shape check passed. */
+const SHAPE_MEMO_MAX = 64;
 
 type PureOp = Extract<CompiledOp, { kind: 'pure' }>;
 
@@ -48,6 +50,18 @@ export class AnonymisePlan {
   readonly memoAlways: boolean[];
   /** JSON string values of pure ops memoised always (user agents), else the op itself. */
   readonly valueFns: (((s: string) => string) | undefined)[];
+  /**
+   * Per slot, the last text its role's shape check passed: categories
+   * (ciphers, edge locations, result types, host names) repeat line after
+   * line, and a shape is a pure function of the text, so the same text
+   * passes again after one compare. A new text replaces the remembered
+   * one only when that one was met again since it was stored, or on every
+   * 64th miss, so a field whose text changes every line (a second time
+   * field) costs no copy per line.
+   */
+  readonly shapePassed: (string | undefined)[];
+  readonly shapeHit: Uint8Array;
+  readonly shapeMisses: Uint8Array;
 
   constructor(
     /** Field names, by slot (for counting rejected values). */
@@ -59,6 +73,9 @@ export class AnonymisePlan {
     this.kinds = Uint8Array.from(ops, (op) => (op.kind === 'keep' ? KIND_KEEP : op.kind === 'drop' ? KIND_DROP : KIND_OTHER));
     this.memos = ops.map((op) => (op.kind === 'pure' && op.memo !== 'never' ? new AdaptiveMemo<string | null>(MEMO_SIZE) : undefined));
     this.memoAlways = ops.map((op) => op.kind === 'pure' && op.memo === 'always');
+    this.shapePassed = ops.map(() => undefined);
+    this.shapeHit = new Uint8Array(ops.length).fill(1);
+    this.shapeMisses = new Uint8Array(ops.length);
     this.valueFns = ops.map((op) => {
       if (op.kind !== 'pure') return undefined;
       if (op.memo !== 'always') return op.fn;
@@ -104,10 +121,22 @@ export class AnonymiseStage {
     switch (op.kind) {
       case 'keep':
         return UNCHANGED;
-      case 'check':
+      case 'check': {
         // The event time was read from this field, so it holds a time.
-        if (i === ev.timeSlot || op.shape.text(ev.src, s, e)) return UNCHANGED;
-        return this.reject(plan, i);
+        if (i === ev.timeSlot) return UNCHANGED;
+        const src = ev.src;
+        const passed = plan.shapePassed[i];
+        if (passed !== undefined && passed.length === e - s && src.startsWith(passed, s)) {
+          plan.shapeHit[i] = 1;
+          return UNCHANGED;
+        }
+        if (!op.shape.text(src, s, e)) return this.reject(plan, i);
+        if (e - s <= SHAPE_MEMO_MAX && (plan.shapeHit[i] === 1 || (plan.shapeMisses[i] = (plan.shapeMisses[i]! + 1) & 63) === 0)) {
+          plan.shapePassed[i] = detach(src.slice(s, e));
+          plan.shapeHit[i] = 0;
+        }
+        return UNCHANGED;
+      }
       case 'drop':
         return DROPPED;
       case 'pure': {

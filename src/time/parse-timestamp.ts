@@ -172,3 +172,42 @@ export function parseAnyTimestamp(value: unknown): number {
   if (EPOCH_TEXT_RE.test(s)) return epochToMs(Number(s));
   return parseIsoTime(s);
 }
+
+const d2 = (v: string, i: number): number => {
+  const a = v.charCodeAt(i) - 48;
+  const b = v.charCodeAt(i + 1) - 48;
+  return a >= 0 && a <= 9 && b >= 0 && b <= 9 ? a * 10 + b : -1;
+};
+
+/**
+ * Whether `v[s..e)` is a time {@link parseAnyTimestamp} reads. The shape
+ * load balancers and CDNs write, `YYYY-MM-DDTHH:MM:SS[.f]Z` (1–9 fraction
+ * digits), is checked in place without slicing or a regular expression —
+ * the same dates {@link parseIsoTime} accepts; any other text goes through
+ * parseAnyTimestamp.
+ *
+ * @example
+ * isTimestampAt('x 2026-11-22T10:11:12.5Z', 2, 24) // true
+ */
+export function isTimestampAt(v: string, s: number, e: number): boolean {
+  const n = e - s;
+  if (n >= 20 && n <= 30 && v.charCodeAt(s + 4) === 45 && v.charCodeAt(s + 7) === 45 && v.charCodeAt(s + 10) === 84 && v.charCodeAt(s + 13) === 58 && v.charCodeAt(s + 16) === 58 && v.charCodeAt(e - 1) === 90) {
+    let frac = n === 20;
+    if (!frac && v.charCodeAt(s + 19) === 46 && n >= 22) {
+      frac = true;
+      for (let i = s + 20; i < e - 1; i++) {
+        const c = v.charCodeAt(i);
+        if (c < 48 || c > 57) frac = false;
+      }
+    }
+    const hi = d2(v, s);
+    const lo = d2(v, s + 2);
+    const mo = d2(v, s + 5);
+    const d = d2(v, s + 8);
+    const h = d2(v, s + 11);
+    const mi = d2(v, s + 14);
+    const sec = d2(v, s + 17);
+    if (frac && hi >= 0 && lo >= 0 && mo >= 0 && d >= 0 && h >= 0 && mi >= 0 && sec >= 0 && validDate(hi * 100 + lo, mo - 1, d, h, mi, sec)) return true;
+  }
+  return Number.isFinite(parseAnyTimestamp(v.slice(s, e)));
+}

@@ -123,6 +123,8 @@ export class Pseudonymiser {
   private work: Mac | undefined;
   private input = new Uint8Array(512);
   private readonly digest = new Uint8Array(32);
+  /** The pseudonym's bytes of {@link digest}, as a Buffer made once (its text is the pseudonym). */
+  private readonly digestHead: Buffer;
   private readonly bytes: number;
 
   constructor(
@@ -131,6 +133,7 @@ export class Pseudonymiser {
   ) {
     if (options.bits % 8 !== 0 || options.bits < 128 || options.bits > 256) throw new RangeError('pseudonym bits must be a multiple of 8 in 128..256');
     this.bytes = options.bits / 8;
+    this.digestHead = Buffer.from(this.digest.buffer, this.digest.byteOffset, this.bytes);
   }
 
   /**
@@ -150,7 +153,7 @@ export class Pseudonymiser {
     let out = useCache ? cache!.get(value) : undefined;
     if (useCache) hits.record(out !== undefined);
     if (out === undefined) {
-      out = this.compute(state, namespace + '\0' + value);
+      out = this.compute(state, namespace, value);
       if (useCache) cache!.set(value, out);
     }
     return prefix + out;
@@ -165,10 +168,10 @@ export class Pseudonymiser {
     // The same HMAC as pseudonym(VISITOR_NAMESPACE, host \0 ip \0 ua) with no prefix, behind a
     // cache keyed by the address (see visitor-id/cache.ts): no 150-byte key is built or hashed on a hit.
     const state = this.stateFor(eventMs);
-    if (this.options.cacheSize === 0) return this.compute(state, VISITOR_NAMESPACE + '\0' + host + '\0' + clientIp + '\0' + userAgent);
+    if (this.options.cacheSize === 0) return this.compute(state, VISITOR_NAMESPACE, host + '\0' + clientIp + '\0' + userAgent);
     const cache = (state.visitors ??= new VisitorIdCache(this.options.cacheSize));
     let id = cache.get(host, clientIp, userAgent);
-    if (id === undefined) cache.set(host, clientIp, userAgent, (id = this.compute(state, VISITOR_NAMESPACE + '\0' + host + '\0' + clientIp + '\0' + userAgent)));
+    if (id === undefined) cache.set(host, clientIp, userAgent, (id = this.compute(state, VISITOR_NAMESPACE, host + '\0' + clientIp + '\0' + userAgent)));
     return id;
   }
 
@@ -217,13 +220,16 @@ export class Pseudonymiser {
     return state;
   }
 
-  private compute(state: EpochState, key: string): string {
+  /** The pseudonym of the UTF-8 bytes of `namespace ‖ NUL ‖ value`. */
+  private compute(state: EpochState, namespace: string, value: string): string {
+    const key = namespace + '\0' + value;
     // Worst case three UTF-8 bytes per UTF-16 unit.
     if (key.length * 3 > this.input.length) this.input = new Uint8Array(key.length * 3);
     const { written } = encoder.encodeInto(key, this.input);
     const mac = (this.work = state.mac._cloneInto(this.work));
     mac.update(this.input.subarray(0, written));
     mac.digestInto(this.digest);
-    return Buffer.from(this.digest.buffer, this.digest.byteOffset, this.bytes).toString('base64url');
+    return this.digestHead.toString('base64url');
   }
 }
+

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createClfTimeParser, epochToMs, parseAnyTimestamp, parseClfTime, parseIsoTime } from '../../src/time/parse-timestamp.js';
+import { createClfTimeParser, epochToMs, isTimestampAt, parseAnyTimestamp, parseClfTime, parseIsoTime } from '../../src/time/parse-timestamp.js';
 
 const FC = { seed: 0x71e5, numRuns: 500 } as const;
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
@@ -244,5 +244,26 @@ describe('parseAnyTimestamp', () => {
     ['unbalanced brackets', '[22/Nov/2026:10:11:12 +0000'],
   ])('rejects %s', (_case, value) => {
     expect(parseAnyTimestamp(value)).toBeNaN();
+  });
+});
+
+describe('isTimestampAt', () => {
+  const pieces = fc.constantFrom('2026', '2024', '1969', '-', '-02', '-11', '-29', '-30', '-31', 'T', 't', ' ', '10', '23', '24', ':', ':59', ':60', ':61', '.', '.5', '.123456789', '0', 'Z', 'z', '+01:00', '[', '/');
+  it('agrees with parseAnyTimestamp on ISO-like texts, inside a longer string', () => {
+    fc.assert(
+      fc.property(fc.array(pieces, { maxLength: 14 }), (parts) => {
+        const v = parts.join('');
+        expect(isTimestampAt(`x ${v} y`, 2, 2 + v.length)).toBe(Number.isFinite(parseAnyTimestamp(v)));
+      }),
+      { ...FC, numRuns: 3000 },
+    );
+  });
+
+  it.each(['2026-11-22T10:11:12Z', '2026-11-22T10:11:12.123456789Z', '2024-02-29T23:59:60Z', '2026-11-22 10:11:12', '1763806272'])('reads %s', (v) => {
+    expect(isTimestampAt(v, 0, v.length)).toBe(true);
+  });
+
+  it.each(['2026-02-29T10:11:12Z', '2026-11-22T24:11:12Z', '2026-11-22T10:11:12.Z', '2026-11-22T10:11:12.1234567890Z', '1969-12-31T23:59:59Z'])('rejects %s', (v) => {
+    expect(isTimestampAt(v, 0, v.length)).toBe(false);
   });
 });

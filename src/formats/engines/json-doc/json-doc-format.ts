@@ -135,7 +135,9 @@ export class JsonDocEngine {
   /**
    * The members `first..limit` (the children of `parent`), kept and
    * replaced, joined by commas; undefined when every one of them is kept
-   * unchanged (the caller copies the object's raw text).
+   * unchanged (the caller copies the object's raw text). Kept members that
+   * follow each other in the input with just a comma between them are
+   * copied as one range (the same text as copying each and joining them).
    */
   private members(ev: Event, parent: number, first: number, limit: number): string | undefined {
     const doc = this.doc;
@@ -143,14 +145,18 @@ export class JsonDocEngine {
     const outs = ev.out;
     let out = '';
     let changed = false;
+    // The run of kept members not yet written: src[runStart..runEnd).
+    let runStart = -1;
+    let runEnd = -1;
     for (let m = first; m < limit; m = doc.next[m]!) {
       if (doc.parent[m] !== parent) continue;
       const slot = doc.slot[m]!;
       const ks = doc.keyStart[m]! - 1;
       let text: string | undefined;
+      let kept = false;
       if (doc.type[m] === T_OBJECT) {
         const inner = this.members(ev, m, m + 1, doc.next[m]!);
-        if (inner === undefined) text = src.slice(ks, doc.valEnd[m]);
+        if (inner === undefined) kept = true;
         else {
           changed = true;
           if (inner.length > 0) text = `${src.slice(ks, doc.keyEnd[m]! + 1)}:{${inner}}`;
@@ -159,15 +165,30 @@ export class JsonDocEngine {
         changed = true;
       } else {
         const o = outs[slot]!;
-        if (o === UNCHANGED) text = src.slice(ks, doc.valEnd[m]);
+        if (o === UNCHANGED) kept = true;
         else {
           changed = true;
           if (o !== DROPPED) text = `${src.slice(ks, doc.keyEnd[m]! + 1)}:${jsonValue(o)}`;
         }
       }
-      if (text !== undefined) out += out.length === 0 ? text : `,${text}`;
+      if (kept) {
+        if (runStart >= 0 && ks === runEnd + 1 && src.charCodeAt(runEnd) === 44) runEnd = doc.valEnd[m]!;
+        else {
+          if (runStart >= 0) out += out.length === 0 ? src.slice(runStart, runEnd) : `,${src.slice(runStart, runEnd)}`;
+          runStart = ks;
+          runEnd = doc.valEnd[m]!;
+        }
+      } else if (text !== undefined) {
+        if (runStart >= 0) {
+          out += out.length === 0 ? src.slice(runStart, runEnd) : `,${src.slice(runStart, runEnd)}`;
+          runStart = -1;
+        }
+        out += out.length === 0 ? text : `,${text}`;
+      }
     }
-    return changed ? out : undefined;
+    if (!changed) return undefined;
+    if (runStart >= 0) out += out.length === 0 ? src.slice(runStart, runEnd) : `,${src.slice(runStart, runEnd)}`;
+    return out;
   }
 
   private hasMarker(src: string, start: number, end: number): boolean {

@@ -203,10 +203,12 @@ export class W3cFormat implements Format {
       const s = this.colStart[c]!;
       const e = this.colEnd[c]!;
       // CloudFront URL-encodes every unsafe byte: a raw quote or space in a value is not its line.
-      if (cloudfront && hasUnsafe(src, s, e)) return NO_MATCH;
+      const scan = cloudfront ? cloudfrontScan(src, s, e) : HAS_PERCENT;
+      if (scan === UNSAFE) return NO_MATCH;
       if (slot < 0) continue;
       if (!valueOk(this.checks[slot]!, src, s, e)) return NO_MATCH;
-      if (st.colDecode[c] === 1 && e > s) {
+      // Without a `%` CloudFront's layer decodes to the value itself: its range is the field, nothing is sliced.
+      if (st.colDecode[c] === 1 && e > s && scan === HAS_PERCENT) {
         const raw = src.slice(s, e);
         const decoded = cloudfront ? percentDecodeOnce(raw) : plusDecode(raw);
         if (decoded !== raw) {
@@ -343,13 +345,25 @@ export class W3cFormat implements Format {
   }
 }
 
-/** A raw space, quote or control character (CloudFront writes them %-encoded). */
-function hasUnsafe(src: string, s: number, e: number): boolean {
+const PLAIN = 0;
+const HAS_PERCENT = 1;
+const UNSAFE = 2;
+
+/**
+ * UNSAFE when `src[s..e)` holds a raw space, quote or control character
+ * (CloudFront writes them %-encoded), else HAS_PERCENT when it holds a `%`
+ * (a value to decode), else PLAIN.
+ */
+function cloudfrontScan(src: string, s: number, e: number): number {
+  let r = PLAIN;
   for (let i = s; i < e; i++) {
     const c = src.charCodeAt(i);
-    if (c <= 32 || c === 34 || c === 127) return true;
+    if (c <= 37) {
+      if (c <= 32 || c === 34) return UNSAFE;
+      if (c === 37) r = HAS_PERCENT;
+    } else if (c === 127) return UNSAFE;
   }
-  return false;
+  return r;
 }
 
 /** A replacement as text, or undefined when dropped. */
