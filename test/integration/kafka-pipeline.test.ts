@@ -47,7 +47,11 @@ describe('gallra run from Kafka to Kafka', () => {
     const g = await startedGallra(cfg, { stateDir: dir, env: { KAFKA_BOOTSTRAP_SERVERS: dev.bootstrap } });
     const text = await metricsUntil(
       httpPort,
-      (t) => (metric(t, 'gallra_kafka_records_produced_total', { sink: 'anon', topic: anon }) ?? 0) >= N && (metric(t, 'gallra_kafka_records_produced_total', { sink: 'anon', topic: dead }) ?? 0) >= GARBAGE,
+      // The lag is known (and 0) once a fetch response has carried the partition's high watermark: on a loaded machine that can come after the last record.
+      (t) =>
+        (metric(t, 'gallra_kafka_records_produced_total', { sink: 'anon', topic: anon }) ?? 0) >= N &&
+        (metric(t, 'gallra_kafka_records_produced_total', { sink: 'anon', topic: dead }) ?? 0) >= GARBAGE &&
+        metric(t, 'gallra_kafka_consumer_lag', { source: 'raw', topic: raw, partition: '0' }) === 0,
     );
     const ready = await httpGet(httpPort, '/readyz');
     expect(ready.status).toBe(200);
