@@ -4,6 +4,7 @@
  * addresses and phone numbers in query strings, session tokens, full browser
  * user agents). Deterministic: the same count and clock give the same lines.
  */
+import { seededRandom } from '../util/seeded-random.js';
 
 const PAGES = ['/', '/products', '/products/shoes', '/cart', '/checkout', '/about', '/blog/how-we-anonymise', '/search'];
 const AGENTS = [
@@ -16,17 +17,6 @@ const AGENTS = [
 const NAMES = ['anna', 'bjorn', 'carla', 'dawit', 'emil', 'fatima', 'goran', 'hanna'];
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 
-/** A small deterministic generator (mulberry32). */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const two = (n: number): string => String(n).padStart(2, '0');
 
@@ -43,7 +33,7 @@ export function timeLocal(ms: number): string {
  * demoLines(3, Date.now()); // ['198.51.100.23 - anna [02/Dec/2026:10:00:01 +0000] "GET /cart?email=… HTTP/1.1" 200 …', …]
  */
 export function demoLines(n: number, nowMs: number): string[] {
-  const rnd = random(20261202);
+  const rnd = seededRandom(20261202);
   const pick = <T>(a: readonly T[]): T => a[Math.floor(rnd() * a.length)]!;
   const span = 2 * 3600_000;
   const lines: string[] = [];

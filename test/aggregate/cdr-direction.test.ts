@@ -11,6 +11,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { seededRandom } from '../../src/util/seeded-random.js';
 import { ensureBuilt, HOUR, MINUTE, runCli, TempDirs } from '../helpers/cli.js';
 
 const tmp = new TempDirs();
@@ -38,20 +39,9 @@ const SPELLINGS: readonly (readonly [string | undefined, string])[] = [
   [undefined, '(none)'],
 ];
 
-/** A seeded pseudo-random stream (mulberry32), so the records are the same every run. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function records(): Cdr[] {
-  const next = random(20261202);
+  const next = seededRandom(20261202);
   const out: Cdr[] = [];
   for (let i = 0; i < 400; i++) {
     const subscriber = Math.floor(next() * 30);

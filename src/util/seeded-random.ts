@@ -1,0 +1,18 @@
+/**
+ * A small deterministic generator (mulberry32): the same seed gives the same
+ * numbers in [0, 1) on every run — for demo data and generated test corpora,
+ * never for anything secret.
+ *
+ * @example
+ * const next = seededRandom(42); next() // 0.6011…
+ */
+export function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
